@@ -1,0 +1,54 @@
+//! `list_contexts`: the contexts of the user's kubeconfig, with what is wrong in it.
+
+use kubedesk_cluster::{Kubeconfig, Problem, ProblemKind};
+use kubedesk_ipc as ipc;
+
+use crate::App;
+
+/// Reads the kubeconfig afresh and lists its usable contexts and its problems.
+pub fn list_contexts(
+    app: &App,
+    _request: ipc::ListContexts,
+) -> Result<ipc::ContextList, ipc::Error> {
+    let config = Kubeconfig::load(&app.kubeconfig);
+    Ok(ipc::ContextList {
+        contexts: config
+            .contexts
+            .into_values()
+            .map(|context| ipc::ContextRow {
+                name: context.name,
+                cluster: context.cluster,
+                user: context.user,
+                server: context.server,
+                namespace: context.namespace,
+                file: context.file.display().to_string(),
+            })
+            .collect(),
+        current: config.current_context,
+        files: config
+            .files
+            .iter()
+            .map(|file| file.display().to_string())
+            .collect(),
+        problems: config.problems.into_iter().map(problem).collect(),
+    })
+}
+
+fn problem(problem: Problem) -> ipc::KubeconfigProblem {
+    let kind = match problem.kind {
+        ProblemKind::MissingFile => ipc::ProblemKind::MissingFile,
+        ProblemKind::Unreadable(detail) => ipc::ProblemKind::Unreadable { detail },
+        ProblemKind::NotYaml(detail) => ipc::ProblemKind::NotYaml { detail },
+        ProblemKind::InvalidEntry(detail) => ipc::ProblemKind::InvalidEntry { detail },
+        ProblemKind::MissingCluster(name) => ipc::ProblemKind::MissingCluster { name },
+        ProblemKind::MissingUser(name) => ipc::ProblemKind::MissingUser { name },
+        ProblemKind::MissingCurrentContext(name) => {
+            ipc::ProblemKind::MissingCurrentContext { name }
+        }
+    };
+    ipc::KubeconfigProblem {
+        file: problem.file.display().to_string(),
+        entry: problem.entry,
+        kind,
+    }
+}

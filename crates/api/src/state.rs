@@ -1,0 +1,23 @@
+//! The one application state that owns the services the use-cases work with.
+
+use kubedesk_cluster::KubeconfigPaths;
+
+use crate::AppConfig;
+use crate::settings::SettingsStore;
+
+/// The application state: built once at start, shared by every command.
+#[derive(Debug)]
+pub struct App {
+    pub(crate) settings: SettingsStore,
+    pub(crate) kubeconfig: KubeconfigPaths,
+}
+
+impl App {
+    /// Builds the state from its configuration. Nothing is read yet.
+    pub fn new(config: AppConfig) -> Self {
+        Self {
+            settings: SettingsStore::new(config.config_dir.join("settings.json")),
+            kubeconfig: config.kubeconfig,
+        }
+    }
+}

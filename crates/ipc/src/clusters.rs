@@ -1,0 +1,93 @@
+//! The contexts of the user's kubeconfig, and what is wrong with it.
+
+use serde::{Deserialize, Serialize};
+
+use crate::Command;
+
+/// Lists the contexts of the user's kubeconfig, read with kubectl's rules.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListContexts {}
+
+impl Command for ListContexts {
+    const NAME: &'static str = "list_contexts";
+    type Output = ContextList;
+}
+
+/// The usable contexts and the problems found on the way.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContextList {
+    /// Every usable context, in the order kubectl lists them (by name).
+    pub contexts: Vec<ContextRow>,
+    /// The context the kubeconfig names as current, when it is usable.
+    pub current: Option<String>,
+    /// The files that were read, in merge order.
+    pub files: Vec<String>,
+    /// What could not be used, and why; the usable contexts work regardless.
+    pub problems: Vec<KubeconfigProblem>,
+}
+
+/// One context, as the cluster switcher shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContextRow {
+    /// The context's name.
+    pub name: String,
+    /// The cluster entry it names.
+    pub cluster: String,
+    /// The user entry it names.
+    pub user: String,
+    /// The API server's address.
+    pub server: String,
+    /// The context's default namespace, when it sets one.
+    pub namespace: Option<String>,
+    /// The file that defines the context.
+    pub file: String,
+}
+
+/// Something in the kubeconfig that cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KubeconfigProblem {
+    /// The file at fault.
+    pub file: String,
+    /// The entry at fault (`context "x"`), when the problem is one entry's.
+    pub entry: Option<String>,
+    /// What is wrong; the UI words it from the message catalogue.
+    pub kind: ProblemKind,
+}
+
+/// The ways a kubeconfig can be wrong.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ProblemKind {
+    /// `KUBECONFIG` names a file that does not exist.
+    MissingFile,
+    /// The file exists but cannot be read.
+    Unreadable {
+        /// The operating system's reason.
+        detail: String,
+    },
+    /// The file is not a kubeconfig in YAML.
+    NotYaml {
+        /// The parser's reason, with line and column.
+        detail: String,
+    },
+    /// An entry lacks a field it needs, or has one of the wrong shape.
+    InvalidEntry {
+        /// The parser's reason.
+        detail: String,
+    },
+    /// A context names a cluster that no file defines.
+    MissingCluster {
+        /// The cluster's name.
+        name: String,
+    },
+    /// A context names a user that no file defines.
+    MissingUser {
+        /// The user's name.
+        name: String,
+    },
+    /// `current-context` names a context that no file defines.
+    MissingCurrentContext {
+        /// The context's name.
+        name: String,
+    },
+}

@@ -1,0 +1,67 @@
+//! The contract between the KubeDesk UI and its backend.
+//!
+//! Every command is a request type that implements [`Command`]: its wire name, and the type it
+//! answers with. Every event is a type that implements [`Event`]. Both sides compile against these
+//! types, so a renamed field or command breaks the build instead of the running app. This crate
+//! builds for wasm32 and native and does no I/O.
+
+mod clusters;
+mod error;
+mod settings;
+
+pub use clusters::{ContextList, ContextRow, KubeconfigProblem, ListContexts, ProblemKind};
+pub use error::{Error, ErrorCode};
+pub use settings::{GetSettings, Language, SaveSettings, Settings, Theme};
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+/// A request the UI sends to the backend, answered with [`Command::Output`] or an [`Error`].
+///
+/// On the wire the request travels as the single argument `request` of the command named
+/// [`Command::NAME`].
+pub trait Command: Serialize + DeserializeOwned {
+    /// The command's name as the backend registers it.
+    const NAME: &'static str;
+    /// What the command answers with when it succeeds.
+    type Output: Serialize + DeserializeOwned;
+}
+
+/// A typed message the backend pushes to the UI without being asked.
+pub trait Event: Serialize + DeserializeOwned {
+    /// The event's name on the wire.
+    const NAME: &'static str;
+}
+
+/// The name of the one argument every command takes.
+pub const REQUEST_ARG: &str = "request";
+
+/// Declares the full list of commands, so that tests can walk all of them.
+macro_rules! commands {
+    ($($command:ty),* $(,)?) => {
+        /// The wire name of every command in the contract.
+        pub const COMMAND_NAMES: &[&str] = &[$(<$command as Command>::NAME),*];
+
+        /// One well-formed request per command, as the UI would send it, for contract tests.
+        pub fn sample_requests() -> Vec<(&'static str, serde_json::Value)> {
+            vec![$((
+                <$command as Command>::NAME,
+                serde_json::to_value(<$command as Default>::default()).unwrap_or_default(),
+            )),*]
+        }
+
+        /// Checks that `output` is a valid answer to the command named `name`.
+        ///
+        /// Returns `None` when no command has that name.
+        pub fn check_output(name: &str, output: serde_json::Value) -> Option<Result<(), serde_json::Error>> {
+            $(
+                if name == <$command as Command>::NAME {
+                    return Some(serde_json::from_value::<<$command as Command>::Output>(output).map(drop));
+                }
+            )*
+            None
+        }
+    };
+}
+
+commands![ListContexts, GetSettings, SaveSettings];

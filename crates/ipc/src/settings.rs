@@ -1,0 +1,107 @@
+//! The user's preferences: language and theme.
+
+use serde::{Deserialize, Serialize};
+
+use crate::Command;
+
+/// The preferences the app remembers between runs.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Settings {
+    /// The UI language; `None` follows the system's language.
+    #[serde(default)]
+    pub language: Option<Language>,
+    /// Light, dark, or whatever the system prefers.
+    #[serde(default)]
+    pub theme: Theme,
+}
+
+/// The languages the message catalogue has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Language {
+    /// English.
+    #[serde(rename = "en")]
+    En,
+    /// Simplified Chinese.
+    #[serde(rename = "zh-CN")]
+    ZhCn,
+}
+
+impl Language {
+    /// Every language, in the order a picker lists them.
+    pub const ALL: [Language; 2] = [Language::En, Language::ZhCn];
+
+    /// The BCP 47 tag of the language.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Language::En => "en",
+            Language::ZhCn => "zh-CN",
+        }
+    }
+
+    /// The language that best matches a BCP 47 tag such as `zh-Hans-CN` or `en-GB`.
+    pub fn from_tag(tag: &str) -> Option<Language> {
+        let primary = tag.split(['-', '_']).next()?.to_ascii_lowercase();
+        match primary.as_str() {
+            "en" => Some(Language::En),
+            "zh" => Some(Language::ZhCn),
+            _ => None,
+        }
+    }
+}
+
+/// The colour theme.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Theme {
+    /// Follow the operating system's light or dark preference.
+    #[default]
+    System,
+    /// Always light.
+    Light,
+    /// Always dark.
+    Dark,
+}
+
+/// Reads the stored settings (defaults when none are stored yet).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GetSettings {}
+
+impl Command for GetSettings {
+    const NAME: &'static str = "get_settings";
+    type Output = Settings;
+}
+
+/// Stores new settings and answers with what was stored.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SaveSettings {
+    /// The settings to keep.
+    pub settings: Settings,
+}
+
+impl Command for SaveSettings {
+    const NAME: &'static str = "save_settings";
+    type Output = Settings;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn language_tags_from_the_system_map_to_the_catalogue() {
+        assert_eq!(Language::from_tag("zh-Hans-CN"), Some(Language::ZhCn));
+        assert_eq!(Language::from_tag("zh_CN.UTF-8"), Some(Language::ZhCn));
+        assert_eq!(Language::from_tag("en-GB"), Some(Language::En));
+        assert_eq!(Language::from_tag("fr-FR"), None);
+    }
+
+    #[test]
+    fn settings_written_by_an_older_version_still_read() {
+        let settings: Settings = serde_json::from_str("{}").unwrap();
+        assert_eq!(settings, Settings::default());
+        let settings: Settings =
+            serde_json::from_str(r#"{"language":"zh-CN","theme":"dark"}"#).unwrap();
+        assert_eq!(settings.language, Some(Language::ZhCn));
+        assert_eq!(settings.theme, Theme::Dark);
+    }
+}

@@ -1,0 +1,31 @@
+//! The Tauri commands: each is named as its `kubedesk-ipc` type says and calls one use-case.
+
+use kubedesk_api::{App, clusters, settings};
+use kubedesk_ipc as ipc;
+use tauri::State;
+
+type Answer<C> = Result<<C as ipc::Command>::Output, ipc::Error>;
+
+#[tauri::command]
+pub async fn list_contexts(
+    app: State<'_, App>,
+    request: ipc::ListContexts,
+) -> Answer<ipc::ListContexts> {
+    clusters::list_contexts(&app, request)
+}
+
+#[tauri::command]
+pub async fn get_settings(
+    app: State<'_, App>,
+    request: ipc::GetSettings,
+) -> Answer<ipc::GetSettings> {
+    settings::get_settings(&app, request)
+}
+
+#[tauri::command]
+pub async fn save_settings(
+    app: State<'_, App>,
+    request: ipc::SaveSettings,
+) -> Answer<ipc::SaveSettings> {
+    settings::save_settings(&app, request)
+}

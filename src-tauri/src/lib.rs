@@ -1,0 +1,16 @@
+//! The KubeDesk desktop shell: registers every command of `kubedesk-ipc` as a one-line call into
+//! `kubedesk-api`, and owns the window. No Kubernetes, NVML or Helm logic lives here.
+
+mod commands;
+
+use kubedesk_api::App;
+
+/// Adds KubeDesk's state and commands to a Tauri builder of any runtime (the real one, or the
+/// mock runtime the contract tests use).
+pub fn builder<R: tauri::Runtime>(base: tauri::Builder<R>, app: App) -> tauri::Builder<R> {
+    base.manage(app).invoke_handler(tauri::generate_handler![
+        commands::list_contexts,
+        commands::get_settings,
+        commands::save_settings,
+    ])
+}

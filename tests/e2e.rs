@@ -1,0 +1,338 @@
+//! End-to-end tests through the real KubeDesk window (WebKitGTK under Xvfb, driven by WebDriver).
+//!
+//! Each test asserts what a user sees and leaves screenshots in `target/e2e-screenshots/<test>/`.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test fails with the message and location of what it unwrapped"
+)]
+
+use std::path::{Path, PathBuf};
+
+use kubedesk_tests::thirtyfour::prelude::*;
+use kubedesk_tests::{Launch, Window};
+use serde_json::json;
+
+/// A throwaway home and configuration folder, with kubeconfig files written into it.
+struct Scene {
+    dir: tempfile::TempDir,
+}
+
+impl Scene {
+    fn new() -> Self {
+        Self {
+            dir: tempfile::tempdir().expect("a temporary folder"),
+        }
+    }
+
+    fn file(&self, name: &str, text: &str) -> PathBuf {
+        let path = self.dir.path().join(name);
+        std::fs::write(&path, text).expect("the file is written");
+        path
+    }
+
+    fn launch(&self, kubeconfig: &[&Path]) -> Launch {
+        let home = self.dir.path().join("home");
+        std::fs::create_dir_all(&home).expect("a home folder");
+        Launch {
+            kubeconfig: (!kubeconfig.is_empty())
+                .then(|| std::env::join_paths(kubeconfig).expect("a path list")),
+            config_dir: self.dir.path().join("config"),
+            home,
+        }
+    }
+}
+
+const FIRST: &str = r#"
+apiVersion: v1
+kind: Config
+current-context: prod
+clusters:
+- name: prod
+  cluster: {server: "https://prod.example:6443"}
+- name: shared
+  cluster: {server: "https://shared-first.example:6443"}
+users:
+- name: alice
+  user: {token: first-token}
+contexts:
+- name: prod
+  context: {cluster: prod, user: alice, namespace: ml-team}
+- name: shared
+  context: {cluster: shared, user: alice}
+"#;
+
+const SECOND: &str = r#"
+apiVersion: v1
+kind: Config
+current-context: edge
+clusters:
+- name: edge
+  cluster: {server: "https://edge.example:6443"}
+- name: shared
+  cluster: {server: "https://shared-second.example:6443"}
+users:
+- name: bob
+  user: {token: second-token}
+contexts:
+- name: edge
+  context: {cluster: edge, user: bob}
+- name: shared
+  context: {cluster: shared, user: bob, namespace: overridden}
+"#;
+
+async fn option_texts(window: &Window, select: &str) -> Vec<String> {
+    let mut texts = Vec::new();
+    for option in window
+        .driver
+        .find_all(By::Css(format!("{select} option")))
+        .await
+        .expect("options")
+    {
+        texts.push(option.text().await.expect("option text"));
+    }
+    texts
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_window_opens_with_the_contexts_of_two_merged_kubeconfig_files() {
+    let scene = Scene::new();
+    let first = scene.file("first.yaml", FIRST);
+    let second = scene.file("second.yaml", SECOND);
+    let mut window = Window::open("merged-kubeconfig", &scene.launch(&[&first, &second])).await;
+
+    window.wait_for_text("#contexts-table", "shared").await;
+    assert_eq!(
+        option_texts(&window, "#cluster-switcher").await,
+        ["edge", "prod", "shared"]
+    );
+    // The first file's current-context wins, and the context opens in its namespace.
+    window
+        .wait_for_eval(
+            "document.querySelector('#cluster-switcher').value",
+            json!("prod"),
+        )
+        .await;
+    window
+        .wait_for_eval(
+            "document.querySelector('#namespace-picker').value",
+            json!("ml-team"),
+        )
+        .await;
+    // "shared" is defined by both files: the first file's definition wins.
+    let shared = window
+        .find("tr[data-context=shared]")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        shared.contains("shared-first.example") && shared.contains("alice"),
+        "{shared}"
+    );
+    assert!(!shared.contains("overridden"), "{shared}");
+    window.screenshot("clusters").await;
+
+    // Switching the cluster opens it in all namespaces when it names none.
+    window
+        .find("#cluster-switcher option[value=edge]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    window
+        .wait_for_eval(
+            "document.querySelector('#namespace-picker').value",
+            json!(""),
+        )
+        .await;
+
+    window
+        .find("a[data-area=workloads]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    window
+        .wait_for_text("section[data-page=workloads]", "Workloads is not built yet")
+        .await;
+    window.screenshot("workloads-not-built").await;
+    window.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn switching_the_language_changes_the_visible_text_and_is_remembered() {
+    let scene = Scene::new();
+    let first = scene.file("first.yaml", FIRST);
+    let launch = scene.launch(&[&first]);
+    let mut window = Window::open("language", &launch).await;
+
+    window
+        .wait_for_text("a[data-area=clusters]", "Clusters")
+        .await;
+    window
+        .find("#language-picker option[value=zh-CN]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    window.wait_for_text("a[data-area=clusters]", "集群").await;
+    window
+        .wait_for_text("section[data-page=clusters] h1", "集群")
+        .await;
+    window
+        .wait_for_eval("document.documentElement.lang", json!("zh-CN"))
+        .await;
+    window.screenshot("zh-cn").await;
+    window.close().await;
+
+    let mut window = Window::open("language-after-restart", &launch).await;
+    window.wait_for_text("a[data-area=settings]", "设置").await;
+    window
+        .find("a[data-area=settings]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    window
+        .wait_for_text("section[data-page=settings]", "跟随系统")
+        .await;
+    window.screenshot("zh-cn-settings").await;
+    window
+        .find("#settings-language input[value=en]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    window
+        .wait_for_text("a[data-area=settings]", "Settings")
+        .await;
+    window.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_theme_switch_changes_the_colours_and_system_follows_the_desktop() {
+    let scene = Scene::new();
+    let first = scene.file("first.yaml", FIRST);
+    let mut window = Window::open("theme", &scene.launch(&[&first])).await;
+    let background = "getComputedStyle(document.body).backgroundColor";
+
+    // Xvfb's desktop has no dark preference, so System is light.
+    window
+        .wait_for_eval("document.documentElement.dataset.theme", json!("light"))
+        .await;
+    window
+        .wait_for_eval(background, json!("rgb(239, 243, 248)"))
+        .await;
+    window
+        .find("#theme-switch [data-theme-choice=dark]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    window
+        .wait_for_eval("document.documentElement.dataset.theme", json!("dark"))
+        .await;
+    window
+        .wait_for_eval(background, json!("rgb(17, 22, 31)"))
+        .await;
+    window.wait_for_eval("document.querySelector('#theme-switch [data-theme-choice=dark]').getAttribute('aria-checked')", json!("true")).await;
+    window.screenshot("dark").await;
+    window
+        .find("a[data-area=gpus]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    window
+        .wait_for_text("section[data-page=gpus]", "not built yet")
+        .await;
+    window.screenshot("dark-not-built").await;
+    window
+        .find("#theme-switch [data-theme-choice=light]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    window
+        .wait_for_eval(background, json!("rgb(239, 243, 248)"))
+        .await;
+    window.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_broken_kubeconfig_is_explained_by_file_and_entry_and_the_valid_contexts_still_work() {
+    let scene = Scene::new();
+    let not_yaml = scene.file("not-yaml.yaml", "clusters: [\n  {{{ this is not yaml\n");
+    let missing = scene.dir.path().join("missing.yaml");
+    let dangling = scene.file(
+        "dangling.yaml",
+        r#"
+clusters:
+- name: real
+  cluster: {server: "https://real.example:6443"}
+users:
+- name: me
+  user: {token: t}
+contexts:
+- name: works
+  context: {cluster: real, user: me}
+- name: ghost
+  context: {cluster: nowhere, user: me}
+- name: stranger
+  context: {cluster: real, user: nobody}
+"#,
+    );
+    let kubeconfig: [&Path; 3] = [&not_yaml, &missing, &dangling];
+    let mut window = Window::open("broken-kubeconfig", &scene.launch(&kubeconfig)).await;
+
+    let problems = window
+        .wait_for_text("#kubeconfig-problems", "stranger")
+        .await;
+    for expected in [
+        "not-yaml.yaml",
+        "is not a kubeconfig in YAML",
+        "line 2",
+        "missing.yaml",
+        "The file does not exist.",
+        "dangling.yaml",
+        "context \"ghost\"",
+        "cluster \"nowhere\"",
+        "context \"stranger\"",
+        "user \"nobody\"",
+    ] {
+        assert!(
+            problems.contains(expected),
+            "the problems card lacks {expected:?}:\n{problems}"
+        );
+    }
+    window
+        .wait_for_text("#kubeconfig-problems-badge", "4 kubeconfig problem(s)")
+        .await;
+    assert_eq!(option_texts(&window, "#cluster-switcher").await, ["works"]);
+    window
+        .wait_for_eval(
+            "document.querySelector('#cluster-switcher').value",
+            json!("works"),
+        )
+        .await;
+    window.screenshot("problems").await;
+    window.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn with_no_kubeconfig_the_clusters_page_says_what_to_do() {
+    let scene = Scene::new();
+    let mut window = Window::open("no-kubeconfig", &scene.launch(&[])).await;
+    let page = window
+        .wait_for_text("section[data-page=clusters]", "No usable context")
+        .await;
+    assert!(page.contains("KUBECONFIG"), "{page}");
+    assert_eq!(
+        option_texts(&window, "#cluster-switcher").await,
+        ["No contexts"]
+    );
+    window.screenshot("empty").await;
+    window.close().await;
+}

@@ -1,0 +1,130 @@
+//! The root component: loads settings and contexts, provides the shared state, lays out the shell.
+
+use kubedesk_ipc::{ContextList, GetSettings, ListContexts, SaveSettings, Settings};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::components::side_nav::SideNav;
+use crate::components::top_bar::TopBar;
+use crate::i18n::{Msg, provide_i18n, resolve_language};
+use crate::ipc;
+use crate::pages::clusters::ClustersPage;
+use crate::pages::not_built::NotBuilt;
+use crate::pages::settings::SettingsPage;
+use crate::route::Area;
+use crate::state::{
+    Contexts, Loadable, Selection, SettingsState, default_namespace, initial_context,
+};
+use crate::theme;
+
+/// The whole window.
+#[component]
+pub fn App() -> impl IntoView {
+    let system_language =
+        StoredValue::new(web_sys::window().and_then(|window| window.navigator().language()));
+    let i18n = provide_i18n(resolve_language(
+        None,
+        system_language.get_value().as_deref(),
+    ));
+    let settings = RwSignal::new(Settings::default());
+    let contexts = RwSignal::new(Loadable::<ContextList>::Loading);
+    let notices = RwSignal::new(Vec::<String>::new());
+    let selection = Selection {
+        context: RwSignal::new(None),
+        namespace: RwSignal::new(None),
+    };
+    provide_context(SettingsState(settings));
+    provide_context(Contexts(contexts));
+    provide_context(selection);
+
+    let system_dark = theme::system_prefers_dark();
+    Effect::new(move || theme::apply(theme::effective(settings.get().theme, system_dark.get())));
+    Effect::new(move || {
+        if let Some(root) = document().document_element() {
+            let _ = root.set_attribute("lang", i18n.language().tag());
+        }
+    });
+
+    let apply_settings = move |stored: Settings| {
+        i18n.set_language(resolve_language(
+            stored.language,
+            system_language.get_value().as_deref(),
+        ));
+        settings.set(stored);
+    };
+    spawn_local(async move {
+        match ipc::call(&GetSettings {}).await {
+            Ok(stored) => apply_settings(stored),
+            Err(error) => notices.update(|notices| {
+                notices.push(i18n.tf(
+                    Msg::ErrorSettingsNotLoaded,
+                    &[("message", &error.to_string())],
+                ))
+            }),
+        }
+    });
+    spawn_local(async move {
+        let loaded = match ipc::call(&ListContexts {}).await {
+            Ok(list) => {
+                let context = initial_context(&list);
+                selection
+                    .namespace
+                    .set(default_namespace(&list, context.as_deref()));
+                selection.context.set(context);
+                Loadable::Ready(list)
+            }
+            Err(error) => Loadable::Failed(error),
+        };
+        contexts.set(loaded);
+    });
+
+    // A change is shown at once and then stored; a failure to store is said, the choice stays.
+    let on_settings = Callback::new(move |next: Settings| {
+        apply_settings(next.clone());
+        spawn_local(async move {
+            if let Err(error) = ipc::call(&SaveSettings { settings: next }).await {
+                notices.update(|notices| {
+                    notices.push(i18n.tf(
+                        Msg::ErrorSettingsNotSaved,
+                        &[("message", &error.to_string())],
+                    ))
+                });
+            }
+        });
+    });
+
+    let area = current_area();
+    view! {
+        <div class="shell">
+            <TopBar on_settings />
+            <SideNav current=area />
+            <main class="content" id="content">
+                <For each=move || notices.get().into_iter().enumerate() key=|(index, _)| *index let:notice>
+                    <div class="banner banner--error" role="alert">
+                        {notice.1}
+                    </div>
+                </For>
+                {move || match area.get() {
+                    Area::Clusters => view! { <ClustersPage /> }.into_any(),
+                    Area::Settings => view! { <SettingsPage on_settings /> }.into_any(),
+                    other => match other.plan() {
+                        Some(plan) => view! { <NotBuilt area=other plan /> }.into_any(),
+                        None => view! { <ClustersPage /> }.into_any(),
+                    },
+                }}
+            </main>
+        </div>
+    }
+}
+
+/// The area the URL fragment names, following navigation.
+fn current_area() -> Signal<Area> {
+    let hash = move || window().location().hash().unwrap_or_default();
+    let area = RwSignal::new(Area::from_hash(&hash()));
+    let handle = window_event_listener(leptos::ev::hashchange, move |_| {
+        area.set(Area::from_hash(&hash()))
+    });
+    // The shell lives as long as the window; keep listening.
+    std::mem::forget(handle);
+    area.into()
+}

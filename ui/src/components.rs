@@ -1,0 +1,6 @@
+//! Components shared by the pages.
+
+pub mod empty_state;
+pub mod icon;
+pub mod side_nav;
+pub mod top_bar;

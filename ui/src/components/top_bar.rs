@@ -1,0 +1,263 @@
+//! The top bar: brand, cluster switcher, namespace picker, connection state, theme and language.
+
+use kubedesk_ipc::{Language, Settings, Theme};
+use leptos::prelude::*;
+
+use crate::components::icon::{Icon, IconName};
+use crate::i18n::{Msg, use_i18n};
+use crate::route::Area;
+use crate::state::{Contexts, Loadable, Selection, SettingsState, default_namespace};
+
+/// The value of the namespace picker's "all namespaces" option.
+const ALL_NAMESPACES: &str = "";
+/// The value of the namespace picker's "type another" option.
+const OTHER_NAMESPACE: &str = "\u{0}other";
+
+/// The bar across the top of the window.
+#[component]
+pub fn TopBar(on_settings: Callback<Settings>) -> impl IntoView {
+    view! {
+        <header class="top-bar">
+            <a class="brand" href=Area::Clusters.href()>
+                <img class="brand__logo" src="icon.png" alt="" />
+                <span class="brand__name">{move || use_i18n().t(Msg::AppName)}</span>
+            </a>
+            <ClusterSwitcher />
+            <NamespacePicker />
+            <ProblemsBadge />
+            <span class="spacer"></span>
+            <span class="pill pill--muted" id="connection-state">
+                <span class="dot"></span>
+                {move || use_i18n().t(Msg::TopbarConnectionUnknown)}
+            </span>
+            <ThemeSwitch on_settings />
+            <LanguagePicker on_settings />
+        </header>
+    }
+}
+
+#[component]
+fn ClusterSwitcher() -> impl IntoView {
+    let i18n = use_i18n();
+    let Contexts(contexts) = expect_context();
+    let selection: Selection = expect_context();
+    let names = move || match contexts.get() {
+        Loadable::Ready(list) => list
+            .contexts
+            .into_iter()
+            .map(|row| row.name)
+            .collect::<Vec<_>>(),
+        _ => Vec::new(),
+    };
+    let on_change = move |event| {
+        let name = event_target_value(&event);
+        if let Loadable::Ready(list) = contexts.get_untracked() {
+            selection
+                .namespace
+                .set(default_namespace(&list, Some(&name)));
+        }
+        selection.context.set(Some(name));
+    };
+    view! {
+        <label class="field field--inline">
+            <span class="field__label">{move || i18n.t(Msg::TopbarCluster)}</span>
+            <select id="cluster-switcher" class="select" on:change=on_change disabled=move || names().is_empty()>
+                <Show when=move || names().is_empty()>
+                    <option value="">{move || i18n.t(Msg::TopbarNoContexts)}</option>
+                </Show>
+                <For each=names key=|name| name.clone() let:name>
+                    {
+                        let value = name.clone();
+                        let selected = move || selection.context.get().as_deref() == Some(value.as_str());
+                        view! {
+                            <option value=name.clone() selected=selected>
+                                {name.clone()}
+                            </option>
+                        }
+                    }
+                </For>
+            </select>
+        </label>
+    }
+}
+
+#[component]
+fn NamespacePicker() -> impl IntoView {
+    let i18n = use_i18n();
+    let Contexts(contexts) = expect_context();
+    let selection: Selection = expect_context();
+    let typing = RwSignal::new(false);
+    // The namespaces offered: the context's default and any the user typed, without repeats.
+    let typed = RwSignal::new(Vec::<String>::new());
+    let offered = move || {
+        let mut names = Vec::new();
+        if let Loadable::Ready(list) = contexts.get()
+            && let Some(namespace) = default_namespace(&list, selection.context.get().as_deref())
+        {
+            names.push(namespace);
+        }
+        for name in typed.get() {
+            if !names.contains(&name) {
+                names.push(name);
+            }
+        }
+        if let Some(current) = selection.namespace.get()
+            && !names.contains(&current)
+        {
+            names.push(current);
+        }
+        names
+    };
+    let on_change = move |event| {
+        let value = event_target_value(&event);
+        if value == OTHER_NAMESPACE {
+            typing.set(true);
+        } else {
+            selection
+                .namespace
+                .set((value != ALL_NAMESPACES).then_some(value));
+        }
+    };
+    let on_key = move |event: leptos::ev::KeyboardEvent| {
+        if event.key() == "Enter" {
+            let name = event_target_value(&event).trim().to_owned();
+            if !name.is_empty() {
+                typed.update(|typed| typed.push(name.clone()));
+                selection.namespace.set(Some(name));
+            }
+            typing.set(false);
+        } else if event.key() == "Escape" {
+            typing.set(false);
+        }
+    };
+    view! {
+        <label class="field field--inline">
+            <span class="field__label">{move || i18n.t(Msg::TopbarNamespace)}</span>
+            <Show
+                when=move || typing.get()
+                fallback=move || {
+                    view! {
+                        <select id="namespace-picker" class="select" on:change=on_change>
+                            <option value=ALL_NAMESPACES selected=move || selection.namespace.get().is_none()>
+                                {move || i18n.t(Msg::TopbarAllNamespaces)}
+                            </option>
+                            <For each=offered key=|name| name.clone() let:name>
+                                {
+                                    let value = name.clone();
+                                    let selected = move || selection.namespace.get().as_deref() == Some(value.as_str());
+                                    view! {
+                                        <option value=name.clone() selected=selected>
+                                            {name.clone()}
+                                        </option>
+                                    }
+                                }
+                            </For>
+                            <option value=OTHER_NAMESPACE>{move || i18n.t(Msg::TopbarOtherNamespace)}</option>
+                        </select>
+                    }
+                }
+            >
+                <input
+                    id="namespace-input"
+                    class="input"
+                    type="text"
+                    autofocus=true
+                    placeholder=move || i18n.t(Msg::TopbarNamespacePlaceholder)
+                    on:keydown=on_key
+                    on:blur=move |_| typing.set(false)
+                />
+            </Show>
+        </label>
+    }
+}
+
+#[component]
+fn ProblemsBadge() -> impl IntoView {
+    let i18n = use_i18n();
+    let Contexts(contexts) = expect_context();
+    let count = move || match contexts.get() {
+        Loadable::Ready(list) => list.problems.len(),
+        _ => 0,
+    };
+    view! {
+        <Show when=move || { count() > 0 }>
+            <a id="kubeconfig-problems-badge" class="pill pill--warning" href=Area::Clusters.href()>
+                <Icon name=IconName::TriangleAlert />
+                {move || i18n.tf(Msg::TopbarProblems, &[("count", &count().to_string())])}
+            </a>
+        </Show>
+    }
+}
+
+#[component]
+fn ThemeSwitch(on_settings: Callback<Settings>) -> impl IntoView {
+    let i18n = use_i18n();
+    let SettingsState(settings) = expect_context();
+    let choices = [
+        (Theme::System, IconName::Monitor, Msg::ThemeSystem, "system"),
+        (Theme::Light, IconName::Sun, Msg::ThemeLight, "light"),
+        (Theme::Dark, IconName::Moon, Msg::ThemeDark, "dark"),
+    ];
+    view! {
+        <div class="segmented" id="theme-switch" role="radiogroup" aria-label=move || i18n.t(Msg::TopbarTheme)>
+            {choices
+                .into_iter()
+                .map(|(theme, icon, label, key)| {
+                    let checked = move || settings.get().theme == theme;
+                    view! {
+                        <button
+                            type="button"
+                            class="segmented__item"
+                            class:is-active=checked
+                            role="radio"
+                            aria-checked=move || checked().to_string()
+                            data-theme-choice=key
+                            title=move || i18n.t(label)
+                            on:click=move |_| on_settings.run(Settings { theme, ..settings.get_untracked() })
+                        >
+                            <Icon name=icon />
+                        </button>
+                    }
+                })
+                .collect_view()}
+        </div>
+    }
+}
+
+#[component]
+fn LanguagePicker(on_settings: Callback<Settings>) -> impl IntoView {
+    let i18n = use_i18n();
+    let SettingsState(settings) = expect_context();
+    let on_change = move |event| {
+        let language = Language::from_tag(&event_target_value(&event));
+        on_settings.run(Settings {
+            language,
+            ..settings.get_untracked()
+        });
+    };
+    view! {
+        <label class="field field--inline" title=move || i18n.t(Msg::TopbarLanguage)>
+            <Icon name=IconName::Languages />
+            <select id="language-picker" class="select" on:change=on_change aria-label=move || i18n.t(Msg::TopbarLanguage)>
+                {Language::ALL
+                    .into_iter()
+                    .map(|language| {
+                        view! {
+                            <option value=language.tag() selected=move || i18n.language() == language>
+                                {language_name(language)}
+                            </option>
+                        }
+                    })
+                    .collect_view()}
+            </select>
+        </label>
+    }
+}
+
+/// A language's name in itself, the same in every catalogue, so a reader can always find theirs.
+pub fn language_name(language: Language) -> &'static str {
+    match language {
+        Language::En => Msg::AppLanguageNameEn.text(Language::En),
+        Language::ZhCn => Msg::AppLanguageNameZhCn.text(Language::ZhCn),
+    }
+}

@@ -1,0 +1,5 @@
+//! One page per area.
+
+pub mod clusters;
+pub mod not_built;
+pub mod settings;

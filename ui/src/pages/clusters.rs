@@ -1,0 +1,191 @@
+//! The Clusters page: the kubeconfig's contexts and what is wrong with it.
+
+use kubedesk_ipc::{ContextList, KubeconfigProblem, ProblemKind};
+use leptos::prelude::*;
+
+use crate::components::empty_state::EmptyState;
+use crate::components::icon::{Icon, IconName};
+use crate::i18n::{I18n, Msg, use_i18n};
+use crate::state::{Contexts, Loadable, Selection};
+
+/// The contexts of the kubeconfig as a table, with its problems above.
+#[component]
+pub fn ClustersPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let Contexts(contexts) = expect_context();
+    view! {
+        <section class="page" data-page="clusters">
+            <header class="page__header">
+                <h1 class="page__title">{move || i18n.t(Msg::ClustersTitle)}</h1>
+                <p class="page__subtitle">{move || i18n.t(Msg::ClustersSubtitle)}</p>
+            </header>
+            {move || match contexts.get() {
+                Loadable::Loading => view! { <div class="card card--loading">{i18n.t(Msg::AppLoading)}</div> }.into_any(),
+                Loadable::Failed(error) => {
+                    view! {
+                        <div class="banner banner--error" role="alert">
+                            {i18n.tf(Msg::ErrorContextsNotLoaded, &[("message", &error.to_string())])}
+                        </div>
+                    }
+                        .into_any()
+                }
+                Loadable::Ready(list) => view! { <ContextsView list /> }.into_any(),
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn ContextsView(list: ContextList) -> impl IntoView {
+    let i18n = use_i18n();
+    let problems = (!list.problems.is_empty())
+        .then(|| view! { <ProblemsCard problems=list.problems.clone() /> });
+    let files = list.files.join(", ");
+    let table = if list.contexts.is_empty() {
+        view! {
+            <div class="card">
+                <EmptyState
+                    icon=IconName::FileText
+                    title=Signal::derive(move || i18n.t(Msg::ClustersEmptyTitle).to_owned())
+                    body=Signal::derive(move || i18n.t(Msg::ClustersEmptyBody).to_owned())
+                />
+            </div>
+        }
+        .into_any()
+    } else {
+        view! { <ContextsTable list=list.clone() /> }.into_any()
+    };
+    view! {
+        {problems}
+        <div class="banner banner--info">
+            <Icon name=IconName::Server />
+            <span>{move || i18n.t(Msg::ClustersNotConnected)}</span>
+        </div>
+        {table}
+        <p class="page__footnote" id="kubeconfig-files">
+            {move || i18n.t(Msg::ClustersFiles)}
+            ": "
+            <code>{files}</code>
+        </p>
+    }
+}
+
+#[component]
+fn ContextsTable(list: ContextList) -> impl IntoView {
+    let i18n = use_i18n();
+    let selection: Selection = expect_context();
+    let current = list.current.clone();
+    let rows = list
+        .contexts
+        .into_iter()
+        .map(|row| {
+            let is_current = current.as_deref() == Some(row.name.as_str());
+            let name = row.name.clone();
+            let selected = move || selection.context.get().as_deref() == Some(name.as_str());
+            view! {
+                <tr class:is-selected=selected data-context=row.name.clone()>
+                    <td class="cell--strong">
+                        {row.name.clone()}
+                        {is_current.then(|| view! { <span class="tag tag--accent">{move || i18n.t(Msg::ClustersCurrent)}</span> })}
+                    </td>
+                    <td>{row.cluster}</td>
+                    <td>{row.user}</td>
+                    <td class="cell--mono">{row.server}</td>
+                    <td>{row.namespace.unwrap_or_default()}</td>
+                    <td class="cell--mono cell--muted">{row.file}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <div class="card card--table">
+            <table class="table" id="contexts-table">
+                <thead>
+                    <tr>
+                        <th>{move || i18n.t(Msg::ClustersColContext)}</th>
+                        <th>{move || i18n.t(Msg::ClustersColCluster)}</th>
+                        <th>{move || i18n.t(Msg::ClustersColUser)}</th>
+                        <th>{move || i18n.t(Msg::ClustersColServer)}</th>
+                        <th>{move || i18n.t(Msg::ClustersColNamespace)}</th>
+                        <th>{move || i18n.t(Msg::ClustersColFile)}</th>
+                    </tr>
+                </thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </div>
+    }
+}
+
+#[component]
+fn ProblemsCard(problems: Vec<KubeconfigProblem>) -> impl IntoView {
+    let i18n = use_i18n();
+    let items = problems
+        .into_iter()
+        .map(|problem| {
+            let entry = problem.entry.clone();
+            let kind = problem.kind.clone();
+            view! {
+                <li class="problem">
+                    <div class="problem__where">
+                        <code class="problem__file">{problem.file.clone()}</code>
+                        {entry.map(|entry| view! { <code class="problem__entry">{entry}</code> })}
+                    </div>
+                    <div class="problem__what">{move || describe(i18n, &problem.kind).0}</div>
+                    <div class="problem__fix">{move || describe(i18n, &kind).1}</div>
+                </li>
+            }
+        })
+        .collect_view();
+    view! {
+        <div class="card card--warning" id="kubeconfig-problems" role="alert">
+            <h2 class="card__title">
+                <Icon name=IconName::TriangleAlert />
+                {move || i18n.t(Msg::ProblemsTitle)}
+            </h2>
+            <p class="card__intro">{move || i18n.t(Msg::ProblemsIntro)}</p>
+            <ul class="problems">{items}</ul>
+        </div>
+    }
+}
+
+/// What is wrong and what to do, in the current language.
+fn describe(i18n: I18n, kind: &ProblemKind) -> (String, &'static str) {
+    let (what, args, fix): (Msg, Vec<(&str, &str)>, Msg) = match kind {
+        ProblemKind::MissingFile => (
+            Msg::ProblemsMissingFile,
+            vec![],
+            Msg::ProblemsMissingFileFix,
+        ),
+        ProblemKind::Unreadable { detail } => (
+            Msg::ProblemsUnreadable,
+            vec![("detail", detail)],
+            Msg::ProblemsUnreadableFix,
+        ),
+        ProblemKind::NotYaml { detail } => (
+            Msg::ProblemsNotYaml,
+            vec![("detail", detail)],
+            Msg::ProblemsNotYamlFix,
+        ),
+        ProblemKind::InvalidEntry { detail } => (
+            Msg::ProblemsInvalidEntry,
+            vec![("detail", detail)],
+            Msg::ProblemsInvalidEntryFix,
+        ),
+        ProblemKind::MissingCluster { name } => (
+            Msg::ProblemsMissingCluster,
+            vec![("name", name)],
+            Msg::ProblemsMissingClusterFix,
+        ),
+        ProblemKind::MissingUser { name } => (
+            Msg::ProblemsMissingUser,
+            vec![("name", name)],
+            Msg::ProblemsMissingUserFix,
+        ),
+        ProblemKind::MissingCurrentContext { name } => (
+            Msg::ProblemsMissingCurrent,
+            vec![("name", name)],
+            Msg::ProblemsMissingCurrentFix,
+        ),
+    };
+    (i18n.tf(what, &args), i18n.t(fix))
+}

@@ -1,0 +1,184 @@
+//! The areas of the app and their place in the URL: `#/workloads` shows Workloads.
+
+use crate::components::icon::IconName;
+use crate::i18n::Msg;
+
+/// An area of the left navigation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Area {
+    /// The contexts of the kubeconfig and, later, the clusters behind them.
+    Clusters,
+    /// Deployments, Pods and the other workloads.
+    Workloads,
+    /// GPU inventory, scheduling and quotas.
+    Gpus,
+    /// Volumes and storage classes.
+    Storage,
+    /// Services, Ingresses and gateways.
+    Network,
+    /// Dashboards, alerts and notification channels.
+    Monitoring,
+    /// Helm charts and releases.
+    AppStore,
+    /// Pipelines and their runs.
+    Devops,
+    /// Workspaces and their projects.
+    Workspaces,
+    /// The app's own settings.
+    Settings,
+}
+
+/// A titled group of areas in the left navigation.
+#[derive(Debug)]
+pub struct NavGroup {
+    /// The group's heading.
+    pub title: Msg,
+    /// Its areas, top to bottom.
+    pub areas: &'static [Area],
+}
+
+/// The left navigation, grouped as the KubeSphere console groups it. Settings sits apart, at the bottom.
+pub const NAV_GROUPS: &[NavGroup] = &[
+    NavGroup {
+        title: Msg::GroupResources,
+        areas: &[
+            Area::Clusters,
+            Area::Workloads,
+            Area::Gpus,
+            Area::Storage,
+            Area::Network,
+        ],
+    },
+    NavGroup {
+        title: Msg::GroupOperations,
+        areas: &[Area::Monitoring, Area::AppStore, Area::Devops],
+    },
+    NavGroup {
+        title: Msg::GroupTenancy,
+        areas: &[Area::Workspaces],
+    },
+];
+
+impl Area {
+    /// Every area.
+    pub const ALL: [Area; 10] = [
+        Area::Clusters,
+        Area::Workloads,
+        Area::Gpus,
+        Area::Storage,
+        Area::Network,
+        Area::Monitoring,
+        Area::AppStore,
+        Area::Devops,
+        Area::Workspaces,
+        Area::Settings,
+    ];
+
+    /// The area's name in the URL.
+    pub fn slug(self) -> &'static str {
+        match self {
+            Area::Clusters => "clusters",
+            Area::Workloads => "workloads",
+            Area::Gpus => "gpus",
+            Area::Storage => "storage",
+            Area::Network => "network",
+            Area::Monitoring => "monitoring",
+            Area::AppStore => "app-store",
+            Area::Devops => "devops",
+            Area::Workspaces => "workspaces",
+            Area::Settings => "settings",
+        }
+    }
+
+    /// The link to the area.
+    pub fn href(self) -> String {
+        format!("#/{}", self.slug())
+    }
+
+    /// The area a URL fragment (`#/storage`, `#/storage/volumes`) shows; Clusters when it names none.
+    pub fn from_hash(hash: &str) -> Area {
+        let path = hash.trim_start_matches('#').trim_start_matches('/');
+        let first = path.split(['/', '?']).next().unwrap_or_default();
+        Area::ALL
+            .into_iter()
+            .find(|area| area.slug() == first)
+            .unwrap_or(Area::Clusters)
+    }
+
+    /// The area's name.
+    pub fn title(self) -> Msg {
+        match self {
+            Area::Clusters => Msg::NavClusters,
+            Area::Workloads => Msg::NavWorkloads,
+            Area::Gpus => Msg::NavGpus,
+            Area::Storage => Msg::NavStorage,
+            Area::Network => Msg::NavNetwork,
+            Area::Monitoring => Msg::NavMonitoring,
+            Area::AppStore => Msg::NavAppStore,
+            Area::Devops => Msg::NavDevops,
+            Area::Workspaces => Msg::NavWorkspaces,
+            Area::Settings => Msg::NavSettings,
+        }
+    }
+
+    /// What a not-yet-built area will do; `None` for the areas this version has.
+    pub fn plan(self) -> Option<Msg> {
+        match self {
+            Area::Clusters | Area::Settings => None,
+            Area::Workloads => Some(Msg::AreaWorkloads),
+            Area::Gpus => Some(Msg::AreaGpus),
+            Area::Storage => Some(Msg::AreaStorage),
+            Area::Network => Some(Msg::AreaNetwork),
+            Area::Monitoring => Some(Msg::AreaMonitoring),
+            Area::AppStore => Some(Msg::AreaAppStore),
+            Area::Devops => Some(Msg::AreaDevops),
+            Area::Workspaces => Some(Msg::AreaWorkspaces),
+        }
+    }
+
+    /// The area's icon.
+    pub fn icon(self) -> IconName {
+        match self {
+            Area::Clusters => IconName::Server,
+            Area::Workloads => IconName::Boxes,
+            Area::Gpus => IconName::Cpu,
+            Area::Storage => IconName::HardDrive,
+            Area::Network => IconName::Network,
+            Area::Monitoring => IconName::Activity,
+            Area::AppStore => IconName::Store,
+            Area::Devops => IconName::Workflow,
+            Area::Workspaces => IconName::Building,
+            Area::Settings => IconName::Settings,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_area_round_trips_through_its_link() {
+        for area in Area::ALL {
+            assert_eq!(Area::from_hash(&area.href()), area);
+        }
+    }
+
+    #[test]
+    fn unknown_or_empty_fragments_show_clusters() {
+        assert_eq!(Area::from_hash(""), Area::Clusters);
+        assert_eq!(Area::from_hash("#/nowhere"), Area::Clusters);
+        assert_eq!(Area::from_hash("#/storage/volumes?ns=a"), Area::Storage);
+    }
+
+    #[test]
+    fn the_navigation_lists_every_area_once() {
+        let mut listed: Vec<Area> = NAV_GROUPS
+            .iter()
+            .flat_map(|group| group.areas.iter().copied())
+            .collect();
+        listed.push(Area::Settings);
+        assert_eq!(listed.len(), Area::ALL.len());
+        assert!(Area::ALL.iter().all(|area| listed.contains(area)));
+    }
+}

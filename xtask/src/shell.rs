@@ -1,0 +1,59 @@
+//! Running commands, with failures that say which command failed.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// A task that could not be done, with what to do about it.
+#[derive(Debug)]
+pub struct Failure(pub String);
+
+pub type Result<T = ()> = std::result::Result<T, Failure>;
+
+/// The repository root (the folder above `xtask/`).
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."))
+}
+
+/// Runs a command in the repository root and fails when it fails.
+pub fn run(command: &mut Command) -> Result {
+    let shown = format!("{command:?}");
+    println!("$ {shown}");
+    let status = command
+        .current_dir(root())
+        .status()
+        .map_err(|error| Failure(format!("could not start {shown}: {error}")))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(Failure(format!("{shown} failed ({status})")))
+    }
+}
+
+/// Runs a command quietly and returns its standard output when it succeeds.
+pub fn output(command: &mut Command) -> Option<String> {
+    let output = command.current_dir(root()).output().ok()?;
+    output
+        .status
+        .success()
+        .then(|| String::from_utf8_lossy(&output.stdout).into_owned())
+}
+
+/// Whether a program is on `PATH`.
+pub fn on_path(program: &str) -> bool {
+    find_on_path(program).is_some()
+}
+
+/// Where a program is on `PATH`.
+pub fn find_on_path(program: &str) -> Option<PathBuf> {
+    std::env::split_paths(&std::env::var_os("PATH")?)
+        .map(|dir| dir.join(program))
+        .find(|path| path.is_file())
+}
+
+/// The cargo that runs this xtask.
+pub fn cargo() -> Command {
+    Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+}
