@@ -3,6 +3,15 @@
 use kubedesk_ipc::Theme;
 use leptos::prelude::*;
 
+use crate::i18n::Msg;
+
+/// The choices every theme picker offers, in order: the theme, its label, its key in the DOM.
+pub const CHOICES: [(Theme, Msg, &str); 3] = [
+    (Theme::System, Msg::ThemeSystem, "system"),
+    (Theme::Light, Msg::ThemeLight, "light"),
+    (Theme::Dark, Msg::ThemeDark, "dark"),
+];
+
 /// The theme a page is drawn in, given the choice and whether the system prefers dark.
 pub fn effective(choice: Theme, system_prefers_dark: bool) -> &'static str {
     match choice {

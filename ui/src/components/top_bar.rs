@@ -7,6 +7,7 @@ use crate::components::icon::{Icon, IconName};
 use crate::i18n::{Msg, use_i18n};
 use crate::route::Area;
 use crate::state::{Contexts, Loadable, Selection, SettingsState, default_namespace};
+use crate::theme;
 
 /// The value of the namespace picker's "all namespaces" option.
 const ALL_NAMESPACES: &str = "";
@@ -65,17 +66,7 @@ fn ClusterSwitcher() -> impl IntoView {
                 <Show when=move || names().is_empty()>
                     <option value="">{move || i18n.t(Msg::TopbarNoContexts)}</option>
                 </Show>
-                <For each=names key=|name| name.clone() let:name>
-                    {
-                        let value = name.clone();
-                        let selected = move || selection.context.get().as_deref() == Some(value.as_str());
-                        view! {
-                            <option value=name.clone() selected=selected>
-                                {name.clone()}
-                            </option>
-                        }
-                    }
-                </For>
+                <NameOptions names=Signal::derive(names) selected=selection.context />
             </select>
         </label>
     }
@@ -141,17 +132,7 @@ fn NamespacePicker() -> impl IntoView {
                             <option value=ALL_NAMESPACES selected=move || selection.namespace.get().is_none()>
                                 {move || i18n.t(Msg::TopbarAllNamespaces)}
                             </option>
-                            <For each=offered key=|name| name.clone() let:name>
-                                {
-                                    let value = name.clone();
-                                    let selected = move || selection.namespace.get().as_deref() == Some(value.as_str());
-                                    view! {
-                                        <option value=name.clone() selected=selected>
-                                            {name.clone()}
-                                        </option>
-                                    }
-                                }
-                            </For>
+                            <NameOptions names=Signal::derive(offered) selected=selection.namespace />
                             <option value=OTHER_NAMESPACE>{move || i18n.t(Msg::TopbarOtherNamespace)}</option>
                         </select>
                     }
@@ -168,6 +149,24 @@ fn NamespacePicker() -> impl IntoView {
                 />
             </Show>
         </label>
+    }
+}
+
+/// One `<option>` per name, selected when `selected` names it.
+#[component]
+fn NameOptions(names: Signal<Vec<String>>, selected: RwSignal<Option<String>>) -> impl IntoView {
+    view! {
+        <For each=move || names.get() key=|name| name.clone() let:name>
+            {
+                let value = name.clone();
+                let is_selected = move || selected.get().as_deref() == Some(value.as_str());
+                view! {
+                    <option value=name.clone() selected=is_selected>
+                        {name.clone()}
+                    </option>
+                }
+            }
+        </For>
     }
 }
 
@@ -193,16 +192,16 @@ fn ProblemsBadge() -> impl IntoView {
 fn ThemeSwitch(on_settings: Callback<Settings>) -> impl IntoView {
     let i18n = use_i18n();
     let SettingsState(settings) = expect_context();
-    let choices = [
-        (Theme::System, IconName::Monitor, Msg::ThemeSystem, "system"),
-        (Theme::Light, IconName::Sun, Msg::ThemeLight, "light"),
-        (Theme::Dark, IconName::Moon, Msg::ThemeDark, "dark"),
-    ];
     view! {
         <div class="segmented" id="theme-switch" role="radiogroup" aria-label=move || i18n.t(Msg::TopbarTheme)>
-            {choices
+            {theme::CHOICES
                 .into_iter()
-                .map(|(theme, icon, label, key)| {
+                .map(|(theme, label, key)| {
+                    let icon = match theme {
+                        Theme::System => IconName::Monitor,
+                        Theme::Light => IconName::Sun,
+                        Theme::Dark => IconName::Moon,
+                    };
                     let checked = move || settings.get().theme == theme;
                     view! {
                         <button

@@ -1,11 +1,12 @@
 //! The Settings page: language and theme.
 
-use kubedesk_ipc::{Language, Settings, Theme};
+use kubedesk_ipc::{Language, Settings};
 use leptos::prelude::*;
 
 use crate::components::top_bar::language_name;
 use crate::i18n::{Msg, use_i18n};
 use crate::state::SettingsState;
+use crate::theme;
 
 /// Language and theme, stored for the next start.
 #[component]
@@ -35,7 +36,7 @@ pub fn SettingsPage(on_settings: Callback<Settings>) -> impl IntoView {
     };
     let themes = move || {
         let stored = settings.get().theme;
-        [(Theme::System, Msg::ThemeSystem, "system"), (Theme::Light, Msg::ThemeLight, "light"), (Theme::Dark, Msg::ThemeDark, "dark")]
+        theme::CHOICES
             .into_iter()
             .map(|(theme, label, key)| {
                 view! {
