@@ -318,6 +318,23 @@ contexts:
         )
         .await;
     window.screenshot("problems").await;
+
+    // The user creates the missing file and reloads: its context appears, its problem goes.
+    std::fs::write(&missing, SECOND).unwrap();
+    window.find("#reload-contexts").await.click().await.unwrap();
+    window
+        .wait_for_text("#kubeconfig-problems-badge", "3 kubeconfig problem(s)")
+        .await;
+    assert_eq!(
+        option_texts(&window, "#cluster-switcher").await,
+        ["edge", "shared", "works"]
+    );
+    window
+        .wait_for_eval(
+            "document.querySelector('#cluster-switcher').value",
+            json!("works"),
+        )
+        .await;
     window.close().await;
 }
 

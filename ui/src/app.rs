@@ -1,6 +1,6 @@
 //! The root component: loads settings and contexts, provides the shared state, lays out the shell.
 
-use kubedesk_ipc::{ContextList, GetSettings, ListContexts, SaveSettings, Settings};
+use kubedesk_ipc::{ContextList, GetSettings, SaveSettings, Settings};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -12,9 +12,7 @@ use crate::pages::clusters::ClustersPage;
 use crate::pages::not_built::NotBuilt;
 use crate::pages::settings::SettingsPage;
 use crate::route::Area;
-use crate::state::{
-    Contexts, Loadable, Selection, SettingsState, default_namespace, initial_context,
-};
+use crate::state::{Contexts, Loadable, Selection, SettingsState, load_contexts};
 use crate::theme;
 
 /// The whole window.
@@ -63,20 +61,7 @@ pub fn App() -> impl IntoView {
             }),
         }
     });
-    spawn_local(async move {
-        let loaded = match ipc::call(&ListContexts {}).await {
-            Ok(list) => {
-                let context = initial_context(&list);
-                selection
-                    .namespace
-                    .set(default_namespace(&list, context.as_deref()));
-                selection.context.set(context);
-                Loadable::Ready(list)
-            }
-            Err(error) => Loadable::Failed(error),
-        };
-        contexts.set(loaded);
-    });
+    spawn_local(load_contexts(Contexts(contexts), selection));
 
     // A change is shown at once and then stored; a failure to store is said, the choice stays.
     let on_settings = Callback::new(move |next: Settings| {

@@ -1,7 +1,9 @@
 //! The state shared across the shell, each piece under its own newtype key.
 
-use kubedesk_ipc::{ContextList, Error, Settings};
+use kubedesk_ipc::{ContextList, Error, ListContexts, Settings};
 use leptos::prelude::*;
+
+use crate::ipc;
 
 /// Something that arrives from the backend.
 #[derive(Debug, Clone, PartialEq)]
@@ -46,6 +48,34 @@ pub fn default_namespace(list: &ContextList, context: Option<&str>) -> Option<St
         .and_then(|row| row.namespace.clone())
 }
 
+/// The context to select after the list is (re)loaded: the one selected before while it still
+/// exists, else the current context, else the first.
+pub fn context_after_load(list: &ContextList, before: Option<&str>) -> Option<String> {
+    before
+        .filter(|name| list.contexts.iter().any(|row| row.name == *name))
+        .map(str::to_owned)
+        .or_else(|| initial_context(list))
+}
+
+/// Reads the kubeconfig (again) and selects a context; the namespace changes only with the context.
+pub async fn load_contexts(Contexts(contexts): Contexts, selection: Selection) {
+    let loaded = match ipc::call(&ListContexts {}).await {
+        Ok(list) => {
+            let before = selection.context.get_untracked();
+            let context = context_after_load(&list, before.as_deref());
+            if context != before {
+                selection
+                    .namespace
+                    .set(default_namespace(&list, context.as_deref()));
+                selection.context.set(context);
+            }
+            Loadable::Ready(list)
+        }
+        Err(error) => Loadable::Failed(error),
+    };
+    contexts.set(loaded);
+}
+
 #[cfg(test)]
 mod tests {
     use kubedesk_ipc::ContextRow;
@@ -73,6 +103,21 @@ mod tests {
         assert_eq!(initial_context(&list).as_deref(), Some("b"));
         assert_eq!(default_namespace(&list, Some("b")).as_deref(), Some("ml"));
         assert_eq!(default_namespace(&list, Some("a")), None);
+    }
+
+    #[test]
+    fn a_reload_keeps_the_selected_context_while_it_exists() {
+        let list = ContextList {
+            contexts: vec![row("a", None), row("b", None)],
+            current: Some("a".into()),
+            ..Default::default()
+        };
+        assert_eq!(context_after_load(&list, Some("b")).as_deref(), Some("b"));
+        assert_eq!(
+            context_after_load(&list, Some("gone")).as_deref(),
+            Some("a")
+        );
+        assert_eq!(context_after_load(&list, None).as_deref(), Some("a"));
     }
 
     #[test]

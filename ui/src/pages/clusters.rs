@@ -2,22 +2,34 @@
 
 use kubedesk_ipc::{ContextList, KubeconfigProblem, ProblemKind};
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 
 use crate::components::empty_state::EmptyState;
 use crate::components::icon::{Icon, IconName};
 use crate::i18n::{I18n, Msg, use_i18n};
-use crate::state::{Contexts, Loadable, Selection};
+use crate::state::{Contexts, Loadable, Selection, load_contexts};
 
 /// The contexts of the kubeconfig as a table, with its problems above.
 #[component]
 pub fn ClustersPage() -> impl IntoView {
     let i18n = use_i18n();
     let Contexts(contexts) = expect_context();
+    let selection: Selection = expect_context();
+    let reload = move |_| {
+        contexts.set(Loadable::Loading);
+        spawn_local(load_contexts(Contexts(contexts), selection));
+    };
     view! {
         <section class="page" data-page="clusters">
-            <header class="page__header">
-                <h1 class="page__title">{move || i18n.t(Msg::ClustersTitle)}</h1>
-                <p class="page__subtitle">{move || i18n.t(Msg::ClustersSubtitle)}</p>
+            <header class="page__header page__header--actions">
+                <div>
+                    <h1 class="page__title">{move || i18n.t(Msg::ClustersTitle)}</h1>
+                    <p class="page__subtitle">{move || i18n.t(Msg::ClustersSubtitle)}</p>
+                </div>
+                <button type="button" class="button" id="reload-contexts" on:click=reload>
+                    <Icon name=IconName::RefreshCw />
+                    {move || i18n.t(Msg::AppReload)}
+                </button>
             </header>
             {move || match contexts.get() {
                 Loadable::Loading => view! { <div class="card card--loading">{i18n.t(Msg::AppLoading)}</div> }.into_any(),
@@ -40,7 +52,14 @@ fn ContextsView(list: ContextList) -> impl IntoView {
     let i18n = use_i18n();
     let problems = (!list.problems.is_empty())
         .then(|| view! { <ProblemsCard problems=list.problems.clone() /> });
-    let files = list.files.join(", ");
+    let files = (!list.files.is_empty()).then(|| {
+        let files = list.files.join(", ");
+        view! {
+            <p class="page__footnote" id="kubeconfig-files">
+                {move || i18n.tf(Msg::ClustersFiles, &[("files", &files)])}
+            </p>
+        }
+    });
     let table = if list.contexts.is_empty() {
         view! {
             <div class="card">
@@ -62,11 +81,7 @@ fn ContextsView(list: ContextList) -> impl IntoView {
             <span>{move || i18n.t(Msg::ClustersNotConnected)}</span>
         </div>
         {table}
-        <p class="page__footnote" id="kubeconfig-files">
-            {move || i18n.t(Msg::ClustersFiles)}
-            ": "
-            <code>{files}</code>
-        </p>
+        {files}
     }
 }
 
