@@ -33,27 +33,33 @@ fn invoke(
     get_ipc_response(webview, request).map(|body| body.deserialize().unwrap())
 }
 
-fn app_window() -> (
-    tempfile::TempDir,
-    tauri::WebviewWindow<tauri::test::MockRuntime>,
-) {
+/// The app on the mock runtime, with a window; the app and the folder must outlive the window.
+struct TestApp {
+    window: tauri::WebviewWindow<tauri::test::MockRuntime>,
+    _app: tauri::App<tauri::test::MockRuntime>,
+    _dir: tempfile::TempDir,
+}
+
+fn app_window() -> TestApp {
     let dir = tempfile::tempdir().unwrap();
     let config = AppConfig {
         config_dir: dir.path().join("config"),
-        kubeconfig: kubedesk_cluster_paths(dir.path()),
+        kubeconfig: empty_kubeconfig(dir.path()),
     };
     let app = kubedesk::builder(mock_builder(), App::new(config))
         .build(tauri::generate_context!("../tauri.conf.json"))
         .unwrap();
-    let webview = tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
+    let window = tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
         .build()
         .unwrap();
-    // The app must outlive the window; leaking it in a test process is harmless.
-    std::mem::forget(app);
-    (dir, webview)
+    TestApp {
+        window,
+        _app: app,
+        _dir: dir,
+    }
 }
 
-fn kubedesk_cluster_paths(dir: &std::path::Path) -> kubedesk_api::KubeconfigPaths {
+fn empty_kubeconfig(dir: &std::path::Path) -> kubedesk_api::KubeconfigPaths {
     let file = dir.join("kubeconfig");
     std::fs::write(&file, "clusters: []\n").unwrap();
     kubedesk_api::KubeconfigPaths::resolve(Some(file.into_os_string()), None)
@@ -61,11 +67,12 @@ fn kubedesk_cluster_paths(dir: &std::path::Path) -> kubedesk_api::KubeconfigPath
 
 #[test]
 fn every_contract_command_is_registered_under_its_name_and_answers_with_its_output_type() {
-    let (_dir, webview) = app_window();
+    let app = app_window();
+    let webview = &app.window;
     let samples = ipc::sample_requests();
     assert_eq!(samples.len(), ipc::COMMAND_NAMES.len());
     for (name, request) in samples {
-        match invoke(&webview, name, request) {
+        match invoke(webview, name, request) {
             Ok(output) => {
                 let checked = ipc::check_output(name, output.clone()).expect("a contract command");
                 assert!(
@@ -87,8 +94,9 @@ fn every_contract_command_is_registered_under_its_name_and_answers_with_its_outp
 #[test]
 fn an_unknown_command_is_refused_by_the_ipc_layer() {
     // Proves the test above can fail: a name that is not registered does not answer.
-    let (_dir, webview) = app_window();
-    let error = invoke(&webview, "no_such_command", serde_json::json!({})).unwrap_err();
+    let app = app_window();
+    let webview = &app.window;
+    let error = invoke(webview, "no_such_command", serde_json::json!({})).unwrap_err();
     assert!(
         serde_json::from_value::<ipc::Error>(error.clone()).is_err(),
         "{error}"
@@ -97,13 +105,14 @@ fn an_unknown_command_is_refused_by_the_ipc_layer() {
 
 #[test]
 fn settings_saved_through_the_ipc_layer_are_read_back() {
-    let (_dir, webview) = app_window();
+    let app = app_window();
+    let webview = &app.window;
     let settings = ipc::Settings {
         language: Some(ipc::Language::ZhCn),
         theme: ipc::Theme::Light,
     };
     let saved = invoke(
-        &webview,
+        webview,
         ipc::SaveSettings::NAME,
         serde_json::to_value(ipc::SaveSettings {
             settings: settings.clone(),
@@ -115,7 +124,7 @@ fn settings_saved_through_the_ipc_layer_are_read_back() {
         serde_json::from_value::<ipc::Settings>(saved).unwrap(),
         settings
     );
-    let read = invoke(&webview, ipc::GetSettings::NAME, serde_json::json!({})).unwrap();
+    let read = invoke(webview, ipc::GetSettings::NAME, serde_json::json!({})).unwrap();
     assert_eq!(
         serde_json::from_value::<ipc::Settings>(read).unwrap(),
         settings

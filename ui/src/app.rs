@@ -106,10 +106,9 @@ pub fn App() -> impl IntoView {
 fn current_area() -> Signal<Area> {
     let hash = move || window().location().hash().unwrap_or_default();
     let area = RwSignal::new(Area::from_hash(&hash()));
-    let handle = window_event_listener(leptos::ev::hashchange, move |_| {
+    // The shell lives as long as the window, so the listener is never removed.
+    let _ = window_event_listener(leptos::ev::hashchange, move |_| {
         area.set(Area::from_hash(&hash()))
     });
-    // The shell lives as long as the window; keep listening.
-    std::mem::forget(handle);
     area.into()
 }
