@@ -52,6 +52,10 @@ fn debian_packages() -> Result {
     if !shell::on_path("npm") {
         missing.extend(["nodejs", "npm"]);
     }
+    // The simulator's fidelity tests run a real kubectl.
+    if !shell::on_path("kubectl") {
+        missing.push("kubernetes-client");
+    }
     if missing.is_empty() {
         return Ok(());
     }

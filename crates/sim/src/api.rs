@@ -1,0 +1,755 @@
+//! The HTTP surface: routes a request to discovery or to a verb on a resource, and answers in the
+//! format the client accepts.
+
+use std::convert::Infallible;
+use std::time::Duration;
+
+use base64::Engine as _;
+use bytes::Bytes;
+use chrono::Utc;
+use http_body_util::combinators::UnsyncBoxBody;
+use http_body_util::{BodyExt, Full, Limited, StreamBody};
+use hyper::body::{Frame, Incoming};
+use hyper::header::{ACCEPT, CONTENT_TYPE, HOST};
+use hyper::{Method, Request, Response, StatusCode};
+use serde_json::{Value, json};
+
+use crate::Cluster;
+use crate::catalogue::ResourceType;
+use crate::discovery;
+use crate::objects;
+use crate::patch;
+use crate::query::Query;
+use crate::selector::{FieldSelector, LabelSelector};
+use crate::status::Failure;
+use crate::store::StoreError;
+use crate::table;
+use crate::watch::{Watch, WatchRequest};
+
+/// A response body: a whole document or a stream of watch events.
+pub type Body = UnsyncBoxBody<Bytes, Infallible>;
+
+/// The largest request body accepted (upstream's limit is 3 MiB).
+const BODY_LIMIT: usize = 3 * 1024 * 1024;
+
+/// Answers one request. Never fails: every problem is a `Status` response.
+pub async fn handle(cluster: &Cluster, request: Request<Incoming>) -> Response<Body> {
+    match route(cluster, request).await {
+        Ok(response) => response,
+        Err(failure) => json_response(failure.code, &failure.body),
+    }
+}
+
+fn json_response(code: u16, value: &Value) -> Response<Body> {
+    respond(
+        code,
+        "application/json",
+        serde_json::to_vec(value).unwrap_or_default(),
+    )
+}
+
+fn respond(code: u16, content_type: &str, body: Vec<u8>) -> Response<Body> {
+    let mut response = Response::new(Full::new(Bytes::from(body)).boxed_unsync());
+    *response.status_mut() =
+        StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    if let Ok(value) = content_type.parse() {
+        response.headers_mut().insert(CONTENT_TYPE, value);
+    }
+    response
+}
+
+/// One resource request, parsed from the path.
+struct Target {
+    resource: ResourceType,
+    namespace: Option<String>,
+    name: Option<String>,
+    subresource: Option<String>,
+}
+
+async fn route(cluster: &Cluster, request: Request<Incoming>) -> Result<Response<Body>, Failure> {
+    let accept = request
+        .headers()
+        .get(ACCEPT)
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
+    let host = request
+        .headers()
+        .get(HOST)
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or("127.0.0.1")
+        .to_owned();
+    let path = request.uri().path().to_owned();
+    let query = Query::parse(request.uri().query().unwrap_or(""));
+    let segments: Vec<&str> = path
+        .trim_matches('/')
+        .split('/')
+        .filter(|segment| !segment.is_empty())
+        .collect();
+    let catalogue = cluster.catalogue();
+    let get = request.method() == Method::GET;
+    let document = |value: Value| Ok(json_response(200, &value));
+    match segments.as_slice() {
+        ["version"] if get => document(discovery::version()),
+        ["api"] if get => match discovery::aggregated_format(&accept) {
+            Some(format) => Ok(respond(
+                200,
+                format,
+                serde_json::to_vec(&discovery::aggregated(catalogue, true, format))
+                    .unwrap_or_default(),
+            )),
+            None => document(discovery::core_versions(&host)),
+        },
+        ["apis"] if get => match discovery::aggregated_format(&accept) {
+            Some(format) => Ok(respond(
+                200,
+                format,
+                serde_json::to_vec(&discovery::aggregated(catalogue, false, format))
+                    .unwrap_or_default(),
+            )),
+            None => document(discovery::group_list(catalogue)),
+        },
+        ["api", "v1"] if get => discovery::resource_list(catalogue, "", "v1")
+            .map_or_else(|| Err(Failure::no_such_path()), document),
+        ["apis", group] if get => discovery::group(catalogue, group)
+            .map_or_else(|| Err(Failure::no_such_path()), document),
+        ["apis", group, version] if get => discovery::resource_list(catalogue, group, version)
+            .map_or_else(|| Err(Failure::no_such_path()), document),
+        ["openapi", "v3"] if get => document(discovery::openapi_index(catalogue)),
+        ["openapi", "v3", rest @ ..] if get => {
+            discovery::openapi_document(catalogue, &rest.join("/"))
+                .map_or_else(|| Err(Failure::no_such_path()), document)
+        }
+        ["api", "v1", rest @ ..] => {
+            let target = target(catalogue, "", "v1", rest)?;
+            verb(cluster, request, target, &query, &accept).await
+        }
+        ["apis", group, version, rest @ ..] => {
+            let target = target(catalogue, group, version, rest)?;
+            verb(cluster, request, target, &query, &accept).await
+        }
+        _ => Err(Failure::no_such_path()),
+    }
+}
+
+fn target(
+    catalogue: &[ResourceType],
+    group: &str,
+    version: &str,
+    rest: &[&str],
+) -> Result<Target, Failure> {
+    let find = |plural: &str| {
+        catalogue
+            .iter()
+            .find(|resource| {
+                resource.group == group && resource.version == version && resource.plural == plural
+            })
+            .cloned()
+    };
+    let owned = |segment: Option<&&str>| segment.map(|segment| (*segment).to_owned());
+    // `namespaces/{ns}/{resource}…` is a namespaced collection; `namespaces/{name}[/{sub}]` is a Namespace.
+    if let ["namespaces", namespace, plural, tail @ ..] = rest
+        && let Some(resource) = find(plural).filter(|resource| resource.namespaced)
+        && tail.len() <= 2
+    {
+        return Ok(Target {
+            resource,
+            namespace: Some((*namespace).to_owned()),
+            name: owned(tail.first()),
+            subresource: owned(tail.get(1)),
+        });
+    }
+    match rest {
+        [plural, tail @ ..] if tail.len() <= 2 => {
+            let resource = find(plural).ok_or_else(Failure::no_such_path)?;
+            if resource.namespaced && !tail.is_empty() {
+                return Err(Failure::no_such_path());
+            }
+            Ok(Target {
+                resource,
+                namespace: None,
+                name: owned(tail.first()),
+                subresource: owned(tail.get(1)),
+            })
+        }
+        _ => Err(Failure::no_such_path()),
+    }
+}
+
+async fn verb(
+    cluster: &Cluster,
+    request: Request<Incoming>,
+    target: Target,
+    query: &Query,
+    accept: &str,
+) -> Result<Response<Body>, Failure> {
+    if let Some(sub) = &target.subresource
+        && !target
+            .resource
+            .subresources
+            .iter()
+            .any(|known| &known.name == sub)
+    {
+        return Err(Failure::no_such_path());
+    }
+    let method = request.method().clone();
+    let content_type = request
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or("application/json")
+        .to_owned();
+    match (method, target.name.is_some()) {
+        (Method::GET, false) if query.flag("watch") => watch(cluster, target, query, accept),
+        (Method::GET, false) => list(cluster, &target, query, accept),
+        (Method::GET, true) => get(cluster, &target, accept),
+        (Method::POST, false) => {
+            let body = read_body(request, &content_type).await?;
+            create(cluster, &target, body, query)
+        }
+        (Method::PUT, true) => {
+            let body = read_body(request, &content_type).await?;
+            replace(cluster, &target, body)
+        }
+        (Method::PATCH, true) => {
+            let body = read_body(request, &content_type).await?;
+            patch(cluster, &target, body, &content_type, query)
+        }
+        (Method::DELETE, true) => delete(cluster, &target),
+        (Method::DELETE, false) => delete_collection(cluster, &target, query),
+        _ => Err(Failure::method_not_allowed()),
+    }
+}
+
+async fn read_body(request: Request<Incoming>, content_type: &str) -> Result<Value, Failure> {
+    let base = content_type.split(';').next().unwrap_or_default().trim();
+    let yaml = matches!(base, "application/yaml" | "application/apply-patch+yaml");
+    let json = matches!(
+        base,
+        "application/json"
+            | "application/merge-patch+json"
+            | "application/strategic-merge-patch+json"
+            | "application/json-patch+json"
+            | ""
+    );
+    if !yaml && !json {
+        return Err(Failure::unsupported_media_type());
+    }
+    let bytes = Limited::new(request.into_body(), BODY_LIMIT)
+        .collect()
+        .await
+        .map_err(|error| {
+            if error.is::<http_body_util::LengthLimitError>() {
+                Failure::too_large()
+            } else {
+                Failure::bad_request(format!("the request body could not be read: {error}"))
+            }
+        })?;
+    let bytes = bytes.to_bytes();
+    if bytes.is_empty() {
+        return Ok(Value::Null);
+    }
+    let parsed = if yaml {
+        serde_yaml::from_slice::<Value>(&bytes).map_err(|error| error.to_string())
+    } else {
+        serde_json::from_slice::<Value>(&bytes).map_err(|error| error.to_string())
+    };
+    parsed.map_err(|error| {
+        Failure::bad_request(format!(
+            "the body of the request could not be decoded: {error}"
+        ))
+    })
+}
+
+fn namespace_of(target: &Target) -> &str {
+    target.namespace.as_deref().unwrap_or("")
+}
+
+/// The namespace a write goes to must exist, as upstream's admission checks.
+fn require_namespace(cluster: &Cluster, target: &Target) -> Result<(), Failure> {
+    let Some(namespace) = target.namespace.as_deref() else {
+        return Ok(());
+    };
+    if cluster.store.get("/namespaces", "", namespace).is_some() {
+        return Ok(());
+    }
+    let namespaces = cluster
+        .resource("", "namespaces")
+        .ok_or_else(Failure::no_such_path)?;
+    Err(Failure::not_found(&namespaces, namespace))
+}
+
+fn selectors(target: &Target, query: &Query) -> Result<(LabelSelector, FieldSelector), Failure> {
+    let labels = LabelSelector::parse(query.get("labelSelector").unwrap_or(""))
+        .map_err(|error| Failure::bad_request(error.0))?;
+    let fields = FieldSelector::parse(
+        query.get("fieldSelector").unwrap_or(""),
+        supported_fields(&target.resource),
+    )
+    .map_err(|error| Failure::bad_request(error.0))?;
+    Ok((labels, fields))
+}
+
+fn supported_fields(resource: &ResourceType) -> &'static [&'static str] {
+    match (resource.group.as_str(), resource.plural.as_str()) {
+        ("", "pods") => &[
+            "spec.nodeName",
+            "spec.restartPolicy",
+            "spec.schedulerName",
+            "spec.serviceAccountName",
+            "spec.hostNetwork",
+            "status.phase",
+            "status.podIP",
+            "status.nominatedNodeName",
+        ],
+        ("", "events") => &[
+            "involvedObject.kind",
+            "involvedObject.namespace",
+            "involvedObject.name",
+            "involvedObject.uid",
+            "involvedObject.apiVersion",
+            "involvedObject.resourceVersion",
+            "involvedObject.fieldPath",
+            "reason",
+            "reportingComponent",
+            "source",
+            "type",
+        ],
+        ("", "secrets") => &["type"],
+        ("", "nodes") => &["spec.unschedulable"],
+        ("", "namespaces") => &["status.phase"],
+        ("apps", "replicasets") => &["status.replicas"],
+        ("batch", "jobs") => &["status.successful"],
+        _ => &[],
+    }
+}
+
+fn list(
+    cluster: &Cluster,
+    target: &Target,
+    query: &Query,
+    accept: &str,
+) -> Result<Response<Body>, Failure> {
+    if query.flag("sendInitialEvents") {
+        return Err(Failure::invalid_options(
+            "ListOptions",
+            "sendInitialEvents",
+            "Forbidden: sendInitialEvents is forbidden for list",
+        ));
+    }
+    if query.get("resourceVersionMatch").is_some() && query.get("resourceVersion").is_none() {
+        return Err(Failure::invalid_options(
+            "ListOptions",
+            "resourceVersionMatch",
+            "Forbidden: resourceVersionMatch is forbidden unless resourceVersion is provided",
+        ));
+    }
+    let (labels, fields) = selectors(target, query)?;
+    let (mut revision, objects) = cluster
+        .store
+        .list(&target.resource.store_key(), target.namespace.as_deref());
+    let mut items: Vec<Value> = objects
+        .into_iter()
+        .filter(|object| labels.matches(object) && fields.matches(object))
+        .collect();
+
+    // Pagination: the token carries the list's resource version and where the next page starts.
+    let mut after = None;
+    if let Some(token) = query.get("continue").filter(|token| !token.is_empty()) {
+        let decoded = base64::engine::general_purpose::URL_SAFE
+            .decode(token)
+            .ok()
+            .and_then(|bytes| serde_json::from_slice::<Value>(&bytes).ok());
+        let (Some(rv), Some(start)) = (
+            decoded.as_ref().and_then(|token| token["rv"].as_u64()),
+            decoded
+                .as_ref()
+                .and_then(|token| token["start"].as_str().map(str::to_owned)),
+        ) else {
+            return Err(Failure::bad_request(
+                "continue key is not valid: the token could not be decoded",
+            ));
+        };
+        revision = rv;
+        after = Some(start);
+    }
+    if let Some(after) = &after {
+        items.retain(|object| position(object).as_str() > after.as_str());
+    }
+    let limit = query
+        .get("limit")
+        .and_then(|limit| limit.parse::<usize>().ok())
+        .filter(|limit| *limit > 0 && query.get("resourceVersion") != Some("0"));
+    let mut metadata = json!({"resourceVersion": revision.to_string()});
+    if let Some(limit) = limit
+        && items.len() > limit
+    {
+        let remaining = items.len() - limit;
+        items.truncate(limit);
+        let start = items.last().map(position).unwrap_or_default();
+        let token = base64::engine::general_purpose::URL_SAFE.encode(
+            serde_json::to_vec(&json!({"rv": revision, "start": start})).unwrap_or_default(),
+        );
+        metadata["continue"] = json!(token);
+        if query.get("labelSelector").is_none() && query.get("fieldSelector").is_none() {
+            metadata["remainingItemCount"] = json!(remaining);
+        }
+    }
+    if table::wants_table(accept) {
+        let mut table = table::table(&target.resource, &items, revision, Utc::now(), true);
+        table["metadata"] = metadata;
+        return Ok(json_response(200, &table));
+    }
+    Ok(json_response(
+        200,
+        &json!({"kind": format!("{}List", target.resource.kind), "apiVersion": target.resource.api_version(), "metadata": metadata, "items": items}),
+    ))
+}
+
+fn position(object: &Value) -> String {
+    let namespace = object
+        .pointer("/metadata/namespace")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let name = object
+        .pointer("/metadata/name")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    format!("{namespace}/{name}")
+}
+
+fn stored(cluster: &Cluster, target: &Target) -> Result<Value, Failure> {
+    let name = target.name.as_deref().unwrap_or_default();
+    cluster
+        .store
+        .get(&target.resource.store_key(), namespace_of(target), name)
+        .ok_or_else(|| Failure::not_found(&target.resource, name))
+}
+
+fn get(cluster: &Cluster, target: &Target, accept: &str) -> Result<Response<Body>, Failure> {
+    let object = stored(cluster, target)?;
+    if target.subresource.as_deref() == Some("scale") {
+        return Ok(json_response(200, &scale_of(&object)));
+    }
+    if table::wants_table(accept) && target.subresource.is_none() {
+        let revision = object
+            .pointer("/metadata/resourceVersion")
+            .and_then(Value::as_str)
+            .and_then(|version| version.parse().ok())
+            .unwrap_or(0);
+        return Ok(json_response(
+            200,
+            &table::table(&target.resource, &[object], revision, Utc::now(), true),
+        ));
+    }
+    Ok(json_response(200, &object))
+}
+
+/// The `autoscaling/v1` Scale of a workload.
+fn scale_of(object: &Value) -> Value {
+    let metadata = &object["metadata"];
+    let selector = object
+        .pointer("/spec/selector/matchLabels")
+        .and_then(Value::as_object)
+        .map(|labels| {
+            labels
+                .iter()
+                .map(|(key, value)| format!("{key}={}", value.as_str().unwrap_or_default()))
+                .collect::<Vec<_>>()
+                .join(",")
+        })
+        .unwrap_or_default();
+    json!({
+        "kind": "Scale", "apiVersion": "autoscaling/v1",
+        "metadata": {"name": metadata["name"], "namespace": metadata["namespace"], "uid": metadata["uid"], "resourceVersion": metadata["resourceVersion"], "creationTimestamp": metadata["creationTimestamp"]},
+        "spec": {"replicas": object.pointer("/spec/replicas").cloned().unwrap_or(json!(0))},
+        "status": {"replicas": object.pointer("/status/replicas").cloned().unwrap_or(json!(0)), "selector": selector},
+    })
+}
+
+fn create(
+    cluster: &Cluster,
+    target: &Target,
+    body: Value,
+    query: &Query,
+) -> Result<Response<Body>, Failure> {
+    if target.subresource.is_some() {
+        return Err(Failure::method_not_allowed());
+    }
+    require_namespace(cluster, target)?;
+    let object = objects::prepare_create(&target.resource, namespace_of(target), body, Utc::now())?;
+    let name = object
+        .pointer("/metadata/name")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned();
+    if query.get("dryRun") == Some("All") {
+        return Ok(json_response(201, &object));
+    }
+    match cluster.store.create(
+        &target.resource.store_key(),
+        namespace_of(target),
+        &name,
+        object,
+    ) {
+        Ok(created) => Ok(json_response(201, &created)),
+        Err(_) => Err(Failure::already_exists(&target.resource, &name)),
+    }
+}
+
+fn write_error(target: &Target, error: StoreError) -> Failure {
+    let name = target.name.as_deref().unwrap_or_default();
+    match error {
+        StoreError::AlreadyExists => Failure::already_exists(&target.resource, name),
+        StoreError::NotFound => Failure::not_found(&target.resource, name),
+        StoreError::Conflict => Failure::conflict(&target.resource, name),
+    }
+}
+
+fn replace(cluster: &Cluster, target: &Target, mut body: Value) -> Result<Response<Body>, Failure> {
+    let current = stored(cluster, target)?;
+    let name = target.name.as_deref().unwrap_or_default();
+    if target.subresource.as_deref() == Some("scale") {
+        let replicas = body.pointer("/spec/replicas").cloned().unwrap_or(json!(0));
+        let expected = body
+            .pointer("/metadata/resourceVersion")
+            .and_then(Value::as_str)
+            .filter(|version| !version.is_empty())
+            .map(str::to_owned);
+        let mut next = current.clone();
+        next["spec"]["replicas"] = replicas;
+        let saved = cluster
+            .store
+            .replace(
+                &target.resource.store_key(),
+                namespace_of(target),
+                name,
+                expected.as_deref(),
+                objects::prepare_replace(&current, next, None),
+            )
+            .map_err(|error| write_error(target, error))?;
+        return Ok(json_response(200, &scale_of(&saved)));
+    }
+    objects::check_type(&target.resource, &mut body)?;
+    if body
+        .pointer("/metadata/name")
+        .and_then(Value::as_str)
+        .is_some_and(|found| found != name)
+    {
+        return Err(Failure::bad_request(format!(
+            "the name of the object ({}) does not match the name on the URL ({name})",
+            body["metadata"]["name"].as_str().unwrap_or_default()
+        )));
+    }
+    let expected = body
+        .pointer("/metadata/resourceVersion")
+        .and_then(Value::as_str)
+        .filter(|version| !version.is_empty())
+        .map(str::to_owned);
+    let next = objects::prepare_replace(&current, body, target.subresource.as_deref());
+    let saved = cluster
+        .store
+        .replace(
+            &target.resource.store_key(),
+            namespace_of(target),
+            name,
+            expected.as_deref(),
+            next,
+        )
+        .map_err(|error| write_error(target, error))?;
+    Ok(json_response(200, &saved))
+}
+
+fn patch(
+    cluster: &Cluster,
+    target: &Target,
+    body: Value,
+    content_type: &str,
+    query: &Query,
+) -> Result<Response<Body>, Failure> {
+    let base = content_type
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_owned();
+    let name = target.name.as_deref().unwrap_or_default().to_owned();
+    let apply = base == "application/apply-patch+yaml";
+    if apply && query.get("fieldManager").is_none_or(str::is_empty) {
+        return Err(Failure::invalid_options(
+            "PatchOptions",
+            "fieldManager",
+            "Required value: is required for apply patch",
+        ));
+    }
+    if !apply && query.flag("force") {
+        return Err(Failure::invalid_options(
+            "PatchOptions",
+            "force",
+            "Forbidden: may not be specified for non-apply patch",
+        ));
+    }
+    let key = target.resource.store_key();
+    // Read, patch, write back only if nobody wrote in between; retry when somebody did.
+    for _ in 0..5 {
+        let Some(current) = cluster.store.get(&key, namespace_of(target), &name) else {
+            if apply && target.subresource.is_none() {
+                require_namespace(cluster, target)?;
+                let mut object = body.clone();
+                if let Some(metadata) = object.get_mut("metadata").and_then(Value::as_object_mut) {
+                    metadata.insert("name".into(), json!(name));
+                }
+                let object = objects::prepare_create(
+                    &target.resource,
+                    namespace_of(target),
+                    object,
+                    Utc::now(),
+                )?;
+                let created = cluster
+                    .store
+                    .create(&key, namespace_of(target), &name, object)
+                    .map_err(|error| write_error(target, error))?;
+                return Ok(json_response(201, &created));
+            }
+            return Err(Failure::not_found(&target.resource, &name));
+        };
+        let version = current
+            .pointer("/metadata/resourceVersion")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned();
+        let scale = target.subresource.as_deref() == Some("scale");
+        let mut patched = if scale {
+            scale_of(&current)
+        } else {
+            current.clone()
+        };
+        match base.as_str() {
+            "application/merge-patch+json" => patch::merge(&mut patched, &body),
+            "application/strategic-merge-patch+json" => patch::strategic(&mut patched, &body),
+            "application/json-patch+json" => patch::json(&mut patched, body.clone()).map_err(|error| Failure { code: 422, body: json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure", "message": error.to_string(), "reason": "Invalid", "code": 422}) })?,
+            "application/apply-patch+yaml" => patch::apply(&mut patched, &body),
+            _ => return Err(Failure::unsupported_media_type()),
+        }
+        let next = if scale {
+            let mut next = current.clone();
+            next["spec"]["replicas"] = patched
+                .pointer("/spec/replicas")
+                .cloned()
+                .unwrap_or(json!(0));
+            objects::prepare_replace(&current, next, None)
+        } else {
+            objects::check_type(&target.resource, &mut patched)?;
+            objects::prepare_replace(&current, patched, target.subresource.as_deref())
+        };
+        match cluster
+            .store
+            .replace(&key, namespace_of(target), &name, Some(&version), next)
+        {
+            Ok(saved) => {
+                return Ok(json_response(
+                    200,
+                    &if scale { scale_of(&saved) } else { saved },
+                ));
+            }
+            Err(StoreError::Conflict) => continue,
+            Err(error) => return Err(write_error(target, error)),
+        }
+    }
+    Err(Failure::conflict(&target.resource, &name))
+}
+
+fn delete(cluster: &Cluster, target: &Target) -> Result<Response<Body>, Failure> {
+    if target.subresource.is_some() {
+        return Err(Failure::method_not_allowed());
+    }
+    let name = target.name.as_deref().unwrap_or_default();
+    let deleted = cluster
+        .store
+        .delete(&target.resource.store_key(), namespace_of(target), name)
+        .map_err(|error| write_error(target, error))?;
+    Ok(json_response(200, &deleted))
+}
+
+fn delete_collection(
+    cluster: &Cluster,
+    target: &Target,
+    query: &Query,
+) -> Result<Response<Body>, Failure> {
+    let (labels, fields) = selectors(target, query)?;
+    let key = target.resource.store_key();
+    let (_, objects) = cluster.store.list(&key, target.namespace.as_deref());
+    let mut items = Vec::new();
+    for object in objects
+        .iter()
+        .filter(|object| labels.matches(object) && fields.matches(object))
+    {
+        let namespace = object
+            .pointer("/metadata/namespace")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let name = object
+            .pointer("/metadata/name")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        if let Ok(deleted) = cluster.store.delete(&key, namespace, name) {
+            items.push(deleted);
+        }
+    }
+    let revision = cluster.store.revision();
+    Ok(json_response(
+        200,
+        &json!({"kind": format!("{}List", target.resource.kind), "apiVersion": target.resource.api_version(), "metadata": {"resourceVersion": revision.to_string()}, "items": items}),
+    ))
+}
+
+fn watch(
+    cluster: &Cluster,
+    target: Target,
+    query: &Query,
+    accept: &str,
+) -> Result<Response<Body>, Failure> {
+    let initial_events = query.flag("sendInitialEvents");
+    let match_rule = query.get("resourceVersionMatch");
+    if initial_events && match_rule != Some("NotOlderThan") {
+        return Err(Failure::invalid_options(
+            "ListOptions",
+            "sendInitialEvents",
+            "Forbidden: sendInitialEvents requires setting resourceVersionMatch to NotOlderThan",
+        ));
+    }
+    if !initial_events && match_rule.is_some() {
+        return Err(Failure::invalid_options(
+            "ListOptions",
+            "resourceVersionMatch",
+            "Forbidden: resourceVersionMatch is forbidden for watch unless sendInitialEvents is provided",
+        ));
+    }
+    let (labels, fields) = selectors(&target, query)?;
+    let request = WatchRequest {
+        resource: target.resource,
+        namespace: target.namespace,
+        labels,
+        fields,
+        since: query.get("resourceVersion").map(str::to_owned),
+        bookmarks: query.flag("allowWatchBookmarks"),
+        initial_events,
+        timeout: query
+            .get("timeoutSeconds")
+            .and_then(|seconds| seconds.parse().ok())
+            .map(Duration::from_secs),
+        table: table::wants_table(accept),
+    };
+    let watch = Watch::start(&cluster.store, request)?;
+    let stream = futures_util::stream::unfold(watch, |mut watch| async move {
+        watch
+            .next()
+            .await
+            .map(|line| (Ok::<_, Infallible>(Frame::data(line)), watch))
+    });
+    let mut response = Response::new(StreamBody::new(stream).boxed_unsync());
+    if let Ok(value) = "application/json".parse() {
+        response.headers_mut().insert(CONTENT_TYPE, value);
+    }
+    Ok(response)
+}

@@ -1,0 +1,590 @@
+//! The demo clusters: a GPU production cluster, an edge cluster and a dev cluster, full of
+//! realistic, schema-valid state (GPU Feature Discovery labels, MIG and time-sliced nodes, tenants
+//! with GPU quotas, storage classes, ingresses, running and pending GPU workloads).
+//!
+//! Workloads are written as a controller would leave them (Deployment, ReplicaSet, Pods with owner
+//! references and statuses); the simulated controllers that keep them so come later.
+
+use serde_json::{Value, json};
+
+use crate::Cluster;
+
+/// A node's GPUs, as the device plugin and GPU Feature Discovery advertise them.
+struct Gpus {
+    product: &'static str,
+    count: u32,
+    memory_mib: u32,
+    family: &'static str,
+    /// Extra resources (MIG profiles) and their counts.
+    extended: &'static [(&'static str, u32)],
+    /// Extra labels (strategy, sharing).
+    labels: &'static [(&'static str, &'static str)],
+    /// What `nvidia.com/gpu` advertises (differs from `count` when time-sliced or MIG-mixed).
+    advertised: u32,
+}
+
+fn node(
+    cluster: &Cluster,
+    name: &str,
+    cpu: u32,
+    memory_gib: u32,
+    gpus: Option<&Gpus>,
+    taint_gpu: bool,
+) -> Seeded {
+    let mut labels = json!({
+        "kubernetes.io/hostname": name, "kubernetes.io/os": "linux", "kubernetes.io/arch": "amd64",
+        "node.kubernetes.io/instance-type": if gpus.is_some() { "gpu" } else { "standard" },
+    });
+    let mut capacity = json!({"cpu": cpu.to_string(), "memory": format!("{memory_gib}Gi"), "pods": "110", "ephemeral-storage": "1Ti"});
+    if let Some(gpus) = gpus {
+        for (key, value) in [
+            ("nvidia.com/gpu.present", "true".to_owned()),
+            ("nvidia.com/gpu.product", gpus.product.to_owned()),
+            ("nvidia.com/gpu.count", gpus.count.to_string()),
+            ("nvidia.com/gpu.memory", gpus.memory_mib.to_string()),
+            ("nvidia.com/gpu.family", gpus.family.to_owned()),
+            (
+                "nvidia.com/cuda.driver-version.full",
+                "550.107.02".to_owned(),
+            ),
+            ("nvidia.com/cuda.runtime-version.full", "12.4".to_owned()),
+            ("nvidia.com/mig.strategy", "none".to_owned()),
+            ("nvidia.com/gpu.sharing-strategy", "none".to_owned()),
+        ] {
+            labels[key] = json!(value);
+        }
+        for (key, value) in gpus.labels {
+            labels[*key] = json!(value);
+        }
+        capacity["nvidia.com/gpu"] = json!(gpus.advertised.to_string());
+        for (resource, count) in gpus.extended {
+            capacity[*resource] = json!(count.to_string());
+        }
+    }
+    let taints = if taint_gpu {
+        json!([{"key": "nvidia.com/gpu", "value": "present", "effect": "NoSchedule"}])
+    } else {
+        json!([])
+    };
+    let object = json!({
+        "metadata": {"name": name, "labels": labels},
+        "spec": {"taints": taints, "podCIDR": "10.244.0.0/24"},
+        "status": {
+            "capacity": capacity.clone(), "allocatable": capacity,
+            "conditions": [
+                {"type": "Ready", "status": "True", "reason": "KubeletReady", "message": "kubelet is posting ready status", "lastHeartbeatTime": "2026-11-01T00:00:00Z", "lastTransitionTime": "2026-11-01T00:00:00Z"},
+                {"type": "MemoryPressure", "status": "False", "reason": "KubeletHasSufficientMemory", "message": "kubelet has sufficient memory available", "lastHeartbeatTime": "2026-11-01T00:00:00Z", "lastTransitionTime": "2026-11-01T00:00:00Z"},
+            ],
+            "addresses": [{"type": "InternalIP", "address": format!("10.0.0.{}", 10 + name.len())}, {"type": "Hostname", "address": name}],
+            "nodeInfo": {
+                "kubeletVersion": "v1.32.4", "kubeProxyVersion": "v1.32.4", "containerRuntimeVersion": "containerd://1.7.22",
+                "osImage": "Ubuntu 22.04.4 LTS", "kernelVersion": "5.15.0-119-generic", "operatingSystem": "linux", "architecture": "amd64",
+                "machineID": "", "systemUUID": "", "bootID": "",
+            },
+        },
+    });
+    seed(cluster, "", "nodes", "", object)?;
+    Ok(())
+}
+
+/// The `Status` the server refused a demo object with; a bug in this file.
+pub type Seeded<T = ()> = Result<T, Value>;
+
+fn seed(
+    cluster: &Cluster,
+    group: &str,
+    plural: &str,
+    namespace: &str,
+    object: Value,
+) -> Seeded<Value> {
+    cluster.create(group, plural, namespace, object)
+}
+
+fn namespace(cluster: &Cluster, name: &str, workspace: Option<&str>) -> Seeded {
+    let labels = workspace.map_or_else(
+        || json!({}),
+        |workspace| json!({"kubesphere.io/workspace": workspace}),
+    );
+    seed(
+        cluster,
+        "",
+        "namespaces",
+        "",
+        json!({"metadata": {"name": name, "labels": labels}}),
+    )?;
+    Ok(())
+}
+
+/// A workload as its controllers leave it: Deployment, ReplicaSet and running Pods.
+struct Workload<'a> {
+    namespace: &'a str,
+    name: &'a str,
+    image: &'a str,
+    replicas: usize,
+    nodes: &'a [&'a str],
+    /// GPU resource name and count per pod.
+    gpu: Option<(&'a str, u32)>,
+}
+
+fn workload(cluster: &Cluster, workload: &Workload<'_>) -> Seeded {
+    let Workload {
+        namespace,
+        name,
+        image,
+        replicas,
+        nodes,
+        gpu,
+    } = *workload;
+    let labels = json!({"app": name});
+    let mut limits = json!({"cpu": "2", "memory": "4Gi"});
+    if let Some((resource, count)) = gpu {
+        limits[resource] = json!(count.to_string());
+    }
+    let container = json!({"name": name, "image": image, "resources": {"requests": limits.clone(), "limits": limits}, "ports": [{"containerPort": 8080, "protocol": "TCP"}]});
+    let mut pod_spec = json!({"containers": [container]});
+    if gpu.is_some() {
+        pod_spec["tolerations"] =
+            json!([{"key": "nvidia.com/gpu", "operator": "Exists", "effect": "NoSchedule"}]);
+    }
+    let template = json!({"metadata": {"labels": labels}, "spec": pod_spec});
+    let count = i64::try_from(replicas).unwrap_or(0);
+    let deployment = seed(
+        cluster,
+        "apps",
+        "deployments",
+        namespace,
+        json!({"metadata": {"name": name, "labels": labels}, "spec": {"replicas": count, "selector": {"matchLabels": labels}, "template": template},
+               "status": {"observedGeneration": 1, "replicas": count, "updatedReplicas": count, "readyReplicas": count, "availableReplicas": count,
+                          "conditions": [{"type": "Available", "status": "True", "reason": "MinimumReplicasAvailable", "message": "Deployment has minimum availability."}]}}),
+    )?;
+    let hash = format!(
+        "{:x}",
+        name.bytes()
+            .fold(0x5bd1_e995u32, |hash, byte| hash.rotate_left(5)
+                ^ u32::from(byte))
+            % 0xff_ffff
+    );
+    let rs_name = format!("{name}-{hash}");
+    let owner = |kind: &str, object: &Value| json!([{"apiVersion": "apps/v1", "kind": kind, "name": object["metadata"]["name"], "uid": object["metadata"]["uid"], "controller": true, "blockOwnerDeletion": true}]);
+    let mut rs_labels = labels.clone();
+    rs_labels["pod-template-hash"] = json!(hash);
+    let mut rs_template = template.clone();
+    rs_template["metadata"]["labels"] = rs_labels.clone();
+    let replica_set = seed(
+        cluster,
+        "apps",
+        "replicasets",
+        namespace,
+        json!({"metadata": {"name": rs_name, "labels": rs_labels, "ownerReferences": owner("Deployment", &deployment)},
+               "spec": {"replicas": count, "selector": {"matchLabels": rs_labels}, "template": rs_template},
+               "status": {"replicas": count, "readyReplicas": count, "availableReplicas": count, "fullyLabeledReplicas": count, "observedGeneration": 1}}),
+    )?;
+    for index in 0..replicas {
+        let node = nodes[index % nodes.len().max(1)];
+        let mut spec = rs_template["spec"].clone();
+        spec["nodeName"] = json!(node);
+        let pod_name = format!("{rs_name}-{}", suffix(index));
+        seed(
+            cluster,
+            "",
+            "pods",
+            namespace,
+            json!({"metadata": {"name": pod_name, "labels": rs_labels, "ownerReferences": owner("ReplicaSet", &replica_set)}, "spec": spec,
+                   "status": running(name, image, index)}),
+        )?;
+    }
+    Ok(())
+}
+
+fn running(container: &str, image: &str, index: usize) -> Value {
+    json!({
+        "phase": "Running", "podIP": format!("10.244.{}.{}", index / 250, 2 + index % 250), "hostIP": "10.0.0.20", "qosClass": "Guaranteed",
+        "startTime": "2026-11-20T08:00:00Z",
+        "conditions": [
+            {"type": "Initialized", "status": "True"}, {"type": "Ready", "status": "True"},
+            {"type": "ContainersReady", "status": "True"}, {"type": "PodScheduled", "status": "True"},
+        ],
+        "containerStatuses": [{"name": container, "image": image, "imageID": format!("docker.io/library/{image}@sha256:0000"), "ready": true, "started": true,
+                               "restartCount": 0, "containerID": format!("containerd://{index:064x}"), "state": {"running": {"startedAt": "2026-11-20T08:00:05Z"}}}],
+    })
+}
+
+fn suffix(index: usize) -> String {
+    const ALPHABET: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
+    let mut value = index * 7919 + 104_729;
+    (0..5)
+        .map(|_| {
+            let character = ALPHABET[value % ALPHABET.len()] as char;
+            value /= ALPHABET.len();
+            character
+        })
+        .collect()
+}
+
+const A100: Gpus = Gpus {
+    product: "NVIDIA-A100-SXM4-80GB",
+    count: 8,
+    memory_mib: 81920,
+    family: "ampere",
+    extended: &[],
+    labels: &[],
+    advertised: 8,
+};
+const H100: Gpus = Gpus {
+    product: "NVIDIA-H100-80GB-HBM3",
+    count: 8,
+    memory_mib: 81920,
+    family: "hopper",
+    extended: &[],
+    labels: &[],
+    advertised: 8,
+};
+const A100_MIG: Gpus = Gpus {
+    product: "NVIDIA-A100-SXM4-80GB",
+    count: 8,
+    memory_mib: 81920,
+    family: "ampere",
+    extended: &[
+        ("nvidia.com/mig-1g.10gb", 28),
+        ("nvidia.com/mig-3g.40gb", 8),
+    ],
+    labels: &[
+        ("nvidia.com/mig.strategy", "mixed"),
+        ("nvidia.com/mig.capable", "true"),
+        ("nvidia.com/mig-1g.10gb.count", "28"),
+        ("nvidia.com/mig-3g.40gb.count", "8"),
+    ],
+    advertised: 0,
+};
+const A10_SHARED: Gpus = Gpus {
+    product: "NVIDIA-A10-SHARED",
+    count: 4,
+    memory_mib: 23028,
+    family: "ampere",
+    extended: &[],
+    labels: &[
+        ("nvidia.com/gpu.replicas", "4"),
+        ("nvidia.com/gpu.sharing-strategy", "time-slicing"),
+    ],
+    advertised: 16,
+};
+const T4: Gpus = Gpus {
+    product: "Tesla-T4",
+    count: 1,
+    memory_mib: 15360,
+    family: "turing",
+    extended: &[],
+    labels: &[],
+    advertised: 1,
+};
+
+/// The GPU production cluster: A100, H100, a MIG-mixed node, a time-sliced node, two tenants.
+pub fn gpu_prod() -> Seeded<Cluster> {
+    let cluster = Cluster::new("gpu-prod");
+    node(&cluster, "gpu-a100-01", 128, 1024, Some(&A100), true)?;
+    node(&cluster, "gpu-a100-02", 128, 1024, Some(&A100), true)?;
+    node(&cluster, "gpu-h100-01", 192, 2048, Some(&H100), true)?;
+    node(
+        &cluster,
+        "gpu-a100-mig-01",
+        128,
+        1024,
+        Some(&A100_MIG),
+        true,
+    )?;
+    node(
+        &cluster,
+        "gpu-a10-shared-01",
+        64,
+        512,
+        Some(&A10_SHARED),
+        true,
+    )?;
+    node(&cluster, "cpu-01", 32, 128, None, false)?;
+    node(&cluster, "cpu-02", 32, 128, None, false)?;
+    for (name, workspace) in [
+        ("ml-team", "ai-lab"),
+        ("research", "ai-lab"),
+        ("inference", "ai-serving"),
+        ("monitoring", "system"),
+    ] {
+        namespace(&cluster, name, Some(workspace))?;
+    }
+    workload(
+        &cluster,
+        &Workload {
+            namespace: "ml-team",
+            name: "llm-finetune",
+            image: "nvcr.io/nvidia/pytorch:24.05-py3",
+            replicas: 2,
+            nodes: &["gpu-a100-01", "gpu-a100-02"],
+            gpu: Some(("nvidia.com/gpu", 4)),
+        },
+    )?;
+    workload(
+        &cluster,
+        &Workload {
+            namespace: "research",
+            name: "diffusion-train",
+            image: "nvcr.io/nvidia/pytorch:24.05-py3",
+            replicas: 1,
+            nodes: &["gpu-h100-01"],
+            gpu: Some(("nvidia.com/gpu", 8)),
+        },
+    )?;
+    workload(
+        &cluster,
+        &Workload {
+            namespace: "inference",
+            name: "triton",
+            image: "nvcr.io/nvidia/tritonserver:24.05-py3",
+            replicas: 3,
+            nodes: &["gpu-a100-mig-01"],
+            gpu: Some(("nvidia.com/mig-1g.10gb", 1)),
+        },
+    )?;
+    workload(
+        &cluster,
+        &Workload {
+            namespace: "inference",
+            name: "embeddings",
+            image: "ghcr.io/huggingface/text-embeddings-inference:1.5",
+            replicas: 4,
+            nodes: &["gpu-a10-shared-01"],
+            gpu: Some(("nvidia.com/gpu", 1)),
+        },
+    )?;
+    workload(
+        &cluster,
+        &Workload {
+            namespace: "default",
+            name: "web",
+            image: "nginx:1.27",
+            replicas: 2,
+            nodes: &["cpu-01", "cpu-02"],
+            gpu: None,
+        },
+    )?;
+    workload(
+        &cluster,
+        &Workload {
+            namespace: "monitoring",
+            name: "dcgm-exporter",
+            image: "nvcr.io/nvidia/k8s/dcgm-exporter:3.3.7-3.5.0-ubuntu22.04",
+            replicas: 1,
+            nodes: &["cpu-01"],
+            gpu: None,
+        },
+    )?;
+    // A GPU pod no node can take: it asks for more H100s than any node has.
+    seed(
+        &cluster,
+        "",
+        "pods",
+        "research",
+        json!({"metadata": {"name": "giant-train-0", "labels": {"app": "giant-train"}},
+               "spec": {"containers": [{"name": "train", "image": "nvcr.io/nvidia/pytorch:24.05-py3", "resources": {"requests": {"nvidia.com/gpu": "16"}, "limits": {"nvidia.com/gpu": "16"}}}],
+                        "nodeSelector": {"nvidia.com/gpu.product": "NVIDIA-H100-80GB-HBM3"}, "tolerations": [{"key": "nvidia.com/gpu", "operator": "Exists", "effect": "NoSchedule"}]},
+               "status": {"phase": "Pending", "conditions": [{"type": "PodScheduled", "status": "False", "reason": "Unschedulable",
+                          "message": "0/7 nodes are available: 1 Insufficient nvidia.com/gpu, 6 node(s) didn't match Pod's node affinity/selector. preemption: 0/7 nodes are available: 1 No preemption victims found for incoming pod, 6 Preemption is not helpful for scheduling."}]}}),
+    )?;
+    for (namespace, gpus) in [("ml-team", "8"), ("research", "16"), ("inference", "4")] {
+        seed(
+            &cluster,
+            "",
+            "resourcequotas",
+            namespace,
+            json!({"metadata": {"name": "gpu-quota"}, "spec": {"hard": {"requests.nvidia.com/gpu": gpus, "limits.nvidia.com/gpu": gpus, "requests.cpu": "256", "requests.memory": "2Ti", "pods": "200"}}}),
+        )?;
+    }
+    storage(&cluster)?;
+    ingress(&cluster, "inference", "triton", "triton.gpu-prod.example")?;
+    Ok(cluster)
+}
+
+fn storage(cluster: &Cluster) -> Seeded {
+    seed(
+        cluster,
+        "storage.k8s.io",
+        "storageclasses",
+        "",
+        json!({"metadata": {"name": "fast-ssd", "annotations": {"storageclass.kubernetes.io/is-default-class": "true", "storageclass.kubesphere.io/allow-clone": "true", "storageclass.kubesphere.io/allow-snapshot": "true"}},
+               "provisioner": "csi.example.com", "reclaimPolicy": "Delete", "volumeBindingMode": "WaitForFirstConsumer", "allowVolumeExpansion": true}),
+    )?;
+    seed(
+        cluster,
+        "storage.k8s.io",
+        "storageclasses",
+        "",
+        json!({"metadata": {"name": "archive-hdd", "annotations": {"storageclass.kubesphere.io/allow-clone": "false", "storageclass.kubesphere.io/allow-snapshot": "false"}},
+               "provisioner": "nfs.csi.k8s.io", "reclaimPolicy": "Retain", "volumeBindingMode": "Immediate", "allowVolumeExpansion": false}),
+    )?;
+    seed(
+        cluster,
+        "",
+        "persistentvolumeclaims",
+        "ml-team",
+        json!({"metadata": {"name": "datasets"}, "spec": {"accessModes": ["ReadWriteOnce"], "storageClassName": "fast-ssd", "resources": {"requests": {"storage": "500Gi"}}},
+               "status": {"phase": "Bound", "accessModes": ["ReadWriteOnce"], "capacity": {"storage": "500Gi"}}}),
+    )?;
+    Ok(())
+}
+
+fn ingress(cluster: &Cluster, namespace: &str, service: &str, host: &str) -> Seeded {
+    seed(
+        cluster,
+        "networking.k8s.io",
+        "ingressclasses",
+        "",
+        json!({"metadata": {"name": "nginx", "annotations": {"ingressclass.kubernetes.io/is-default-class": "true"}}, "spec": {"controller": "k8s.io/ingress-nginx"}}),
+    )?;
+    seed(
+        cluster,
+        "",
+        "services",
+        namespace,
+        json!({"metadata": {"name": service}, "spec": {"selector": {"app": service}, "ports": [{"name": "http", "port": 8000, "targetPort": 8080, "protocol": "TCP"}], "type": "ClusterIP", "clusterIP": "10.96.0.42"}}),
+    )?;
+    seed(
+        cluster,
+        "networking.k8s.io",
+        "ingresses",
+        namespace,
+        json!({"metadata": {"name": service}, "spec": {"ingressClassName": "nginx", "rules": [{"host": host, "http": {"paths": [{"path": "/", "pathType": "Prefix", "backend": {"service": {"name": service, "port": {"number": 8000}}}}]}}]}}),
+    )?;
+    Ok(())
+}
+
+/// The edge cluster: three small nodes with one T4 each.
+pub fn edge() -> Seeded<Cluster> {
+    let cluster = Cluster::new("edge");
+    for name in ["edge-t4-01", "edge-t4-02", "edge-t4-03"] {
+        node(&cluster, name, 16, 64, Some(&T4), false)?;
+    }
+    namespace(&cluster, "vision", Some("edge-ai"))?;
+    workload(
+        &cluster,
+        &Workload {
+            namespace: "vision",
+            name: "detector",
+            image: "nvcr.io/nvidia/deepstream:7.0-triton-multiarch",
+            replicas: 3,
+            nodes: &["edge-t4-01", "edge-t4-02", "edge-t4-03"],
+            gpu: Some(("nvidia.com/gpu", 1)),
+        },
+    )?;
+    Ok(cluster)
+}
+
+/// The dev cluster: one node, no GPUs, a few apps.
+pub fn dev() -> Seeded<Cluster> {
+    let cluster = Cluster::new("dev");
+    node(&cluster, "dev-01", 8, 32, None, false)?;
+    namespace(&cluster, "sandbox", None)?;
+    workload(
+        &cluster,
+        &Workload {
+            namespace: "sandbox",
+            name: "api",
+            image: "ghcr.io/example/api:2.3.1",
+            replicas: 2,
+            nodes: &["dev-01"],
+            gpu: None,
+        },
+    )?;
+    workload(
+        &cluster,
+        &Workload {
+            namespace: "default",
+            name: "web",
+            image: "nginx:1.27",
+            replicas: 1,
+            nodes: &["dev-01"],
+            gpu: None,
+        },
+    )?;
+    Ok(cluster)
+}
+
+/// Adds `count` running pods spread over the cluster's nodes and a few namespaces, for scale tests.
+pub fn add_pods(cluster: &Cluster, count: usize) -> Seeded {
+    let (_, nodes) = cluster.store.list("/nodes", None);
+    let nodes: Vec<String> = nodes
+        .iter()
+        .filter_map(|node| {
+            node.pointer("/metadata/name")
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+        })
+        .collect();
+    let namespaces: Vec<String> = (0..10).map(|index| format!("load-{index}")).collect();
+    for name in &namespaces {
+        namespace(cluster, name, None)?;
+    }
+    for index in 0..count {
+        let node = nodes
+            .get(index % nodes.len().max(1))
+            .cloned()
+            .unwrap_or_default();
+        let namespace = &namespaces[index % namespaces.len()];
+        seed(
+            cluster,
+            "",
+            "pods",
+            namespace,
+            json!({"metadata": {"name": format!("load-{index:06}"), "labels": {"app": "load", "shard": (index % 100).to_string()}},
+                   "spec": {"nodeName": node, "containers": [{"name": "worker", "image": "busybox:1.36", "resources": {"requests": {"cpu": "10m", "memory": "16Mi"}}}]},
+                   "status": running("worker", "busybox:1.36", index)}),
+        )?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_demo_object_seeds_without_error() {
+        for cluster in [gpu_prod(), edge(), dev()] {
+            let cluster =
+                cluster.unwrap_or_else(|status| panic!("a demo object was refused: {status}"));
+            let (_, nodes) = cluster.store.list("/nodes", None);
+            assert!(!nodes.is_empty(), "{} has no nodes", cluster.name());
+        }
+    }
+
+    #[test]
+    fn workloads_are_owned_down_to_their_pods() {
+        let cluster = gpu_prod().unwrap();
+        let (_, pods) = cluster.store.list("/pods", Some("inference"));
+        let triton: Vec<_> = pods
+            .iter()
+            .filter(|pod| pod["metadata"]["labels"]["app"] == "triton")
+            .collect();
+        assert_eq!(triton.len(), 3);
+        let owner = &triton[0]["metadata"]["ownerReferences"][0];
+        assert_eq!(owner["kind"], "ReplicaSet");
+        let replica_set = cluster
+            .store
+            .get(
+                "apps/replicasets",
+                "inference",
+                owner["name"].as_str().unwrap(),
+            )
+            .unwrap();
+        assert_eq!(replica_set["metadata"]["uid"], owner["uid"]);
+        assert_eq!(
+            replica_set["metadata"]["ownerReferences"][0]["name"],
+            "triton"
+        );
+    }
+
+    #[test]
+    fn many_pods_are_added_across_nodes() {
+        let cluster = dev().unwrap();
+        add_pods(&cluster, 1000).unwrap();
+        let (_, pods) = cluster.store.list("/pods", None);
+        assert!(pods.len() >= 1000);
+    }
+}

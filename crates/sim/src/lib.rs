@@ -1,0 +1,177 @@
+//! A simulated Kubernetes API server, faithful enough that unmodified kubectl and kube-rs work
+//! against it. It stands in for a real cluster in the demo and in every test of the project, since
+//! no real kube-apiserver can be installed on our machines.
+//!
+//! The specification is `reference/kube-api.md` in the shared folder. This crate shares no code
+//! with `kubedesk-cluster`: a simulator built on the client's reading of the API would agree with
+//! the client's mistakes, so it is held to real clients instead.
+
+mod api;
+pub mod catalogue;
+pub mod demo;
+mod discovery;
+mod objects;
+mod patch;
+mod query;
+mod selector;
+mod status;
+pub mod store;
+mod table;
+mod watch;
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use hyper::service::service_fn;
+use hyper_util::rt::TokioIo;
+use serde_json::{Value, json};
+use tokio::net::TcpListener;
+use tokio::task::{JoinHandle, JoinSet};
+
+use crate::catalogue::ResourceType;
+use crate::store::Store;
+
+/// How many changes each cluster keeps for watches to replay.
+const HISTORY: usize = 10_000;
+
+/// One simulated cluster: its resource types and its objects.
+#[derive(Debug)]
+pub struct Cluster {
+    name: String,
+    catalogue: Vec<ResourceType>,
+    /// The cluster's objects.
+    pub store: Store,
+}
+
+impl Cluster {
+    /// An empty cluster with the built-in resource types and the namespaces every cluster has.
+    pub fn new(name: impl Into<String>) -> Self {
+        let cluster = Self {
+            name: name.into(),
+            catalogue: catalogue::builtin(),
+            store: Store::new(HISTORY),
+        };
+        for namespace in ["default", "kube-system", "kube-public", "kube-node-lease"] {
+            // The names are valid and new, so creating them cannot fail.
+            let _ = cluster.create(
+                "",
+                "namespaces",
+                "",
+                json!({"metadata": {"name": namespace}}),
+            );
+        }
+        cluster
+    }
+
+    /// The cluster's name, as its kubeconfig context is named.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The resource types the cluster serves.
+    pub fn catalogue(&self) -> &[ResourceType] {
+        &self.catalogue
+    }
+
+    /// A resource type by group and plural.
+    pub fn resource(&self, group: &str, plural: &str) -> Option<ResourceType> {
+        self.catalogue
+            .iter()
+            .find(|resource| resource.group == group && resource.plural == plural)
+            .cloned()
+    }
+
+    /// Creates an object as a POST would, for seeding demo data and tests; answers with the stored
+    /// object or the `Status` the server would have answered.
+    pub fn create(
+        &self,
+        group: &str,
+        plural: &str,
+        namespace: &str,
+        object: Value,
+    ) -> Result<Value, Value> {
+        let resource = self
+            .resource(group, plural)
+            .ok_or_else(|| status::Failure::no_such_path().body)?;
+        let object = objects::prepare_create(&resource, namespace, object, chrono::Utc::now())
+            .map_err(|failure| failure.body)?;
+        let name = object
+            .pointer("/metadata/name")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned();
+        let namespace = if resource.namespaced { namespace } else { "" };
+        self.store
+            .create(&resource.store_key(), namespace, &name, object)
+            .map_err(|_| status::Failure::already_exists(&resource, &name).body)
+    }
+}
+
+/// A cluster served over HTTP on a loopback port; stops serving when dropped.
+#[derive(Debug)]
+pub struct SimServer {
+    address: SocketAddr,
+    cluster: Arc<Cluster>,
+    task: JoinHandle<()>,
+}
+
+impl SimServer {
+    /// Serves `cluster` on `address` (port 0: the OS picks one).
+    pub async fn start(cluster: Arc<Cluster>, address: SocketAddr) -> std::io::Result<Self> {
+        let listener = TcpListener::bind(address).await?;
+        let address = listener.local_addr()?;
+        let served = cluster.clone();
+        let task = tokio::spawn(async move {
+            // The connections belong to this task: aborting it drops the set, which aborts them.
+            let mut connections = JoinSet::new();
+            loop {
+                let Ok((stream, _)) = listener.accept().await else {
+                    continue;
+                };
+                let cluster = served.clone();
+                connections.spawn(async move {
+                    let service = service_fn(move |request| {
+                        let cluster = cluster.clone();
+                        async move { Ok::<_, Infallible>(api::handle(&cluster, request).await) }
+                    });
+                    // A client that hangs up mid-request is its own business.
+                    let _ = hyper::server::conn::http1::Builder::new()
+                        .serve_connection(TokioIo::new(stream), service)
+                        .await;
+                });
+                while connections.try_join_next().is_some() {}
+            }
+        });
+        Ok(Self {
+            address,
+            cluster,
+            task,
+        })
+    }
+
+    /// The server's base URL, `http://127.0.0.1:PORT`.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.address)
+    }
+
+    /// The cluster served.
+    pub fn cluster(&self) -> &Arc<Cluster> {
+        &self.cluster
+    }
+
+    /// A kubeconfig with one context, named after the cluster, for this server.
+    pub fn kubeconfig(&self) -> String {
+        let name = self.cluster.name();
+        format!(
+            "apiVersion: v1\nkind: Config\ncurrent-context: {name}\nclusters:\n- name: {name}\n  cluster:\n    server: {url}\nusers:\n- name: {name}-admin\n  user:\n    token: kubedesk-demo\ncontexts:\n- name: {name}\n  context:\n    cluster: {name}\n    user: {name}-admin\n    namespace: default\n",
+            url = self.url()
+        )
+    }
+}
+
+impl Drop for SimServer {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}

@@ -1,0 +1,326 @@
+//! `Table` responses for `kubectl get`: per-kind columns as the upstream printers draw them.
+
+use chrono::{DateTime, Utc};
+use serde_json::{Value, json};
+
+use crate::catalogue::ResourceType;
+
+/// The Accept entry that asks for a Table.
+pub fn wants_table(accept: &str) -> bool {
+    accept.split(',').any(|entry| {
+        let entry = entry.replace(' ', "");
+        entry.contains("as=Table") && entry.contains("g=meta.k8s.io")
+    })
+}
+
+struct Column {
+    name: &'static str,
+    kind: &'static str,
+    priority: u8,
+    cell: fn(&Value, DateTime<Utc>) -> Value,
+}
+
+fn text(object: &Value, pointer: &str) -> String {
+    object
+        .pointer(pointer)
+        .map(|value| {
+            value
+                .as_str()
+                .map_or_else(|| value.to_string(), str::to_owned)
+        })
+        .unwrap_or_default()
+}
+
+fn number(object: &Value, pointer: &str) -> i64 {
+    object.pointer(pointer).and_then(Value::as_i64).unwrap_or(0)
+}
+
+fn name(object: &Value, _: DateTime<Utc>) -> Value {
+    json!(text(object, "/metadata/name"))
+}
+
+fn age(object: &Value, now: DateTime<Utc>) -> Value {
+    let created = object
+        .pointer("/metadata/creationTimestamp")
+        .and_then(Value::as_str)
+        .and_then(|stamp| DateTime::parse_from_rfc3339(stamp).ok());
+    json!(created.map_or_else(
+        || "<unknown>".to_owned(),
+        |created| human_duration((now - created.with_timezone(&Utc)).num_seconds())
+    ))
+}
+
+/// kubectl's `duration.HumanDuration`.
+pub fn human_duration(seconds: i64) -> String {
+    let seconds = seconds.max(0);
+    let minutes = seconds / 60;
+    let hours = minutes / 60;
+    let days = hours / 24;
+    if seconds < 120 {
+        format!("{seconds}s")
+    } else if minutes < 10 {
+        let rest = seconds % 60;
+        if rest == 0 {
+            format!("{minutes}m")
+        } else {
+            format!("{minutes}m{rest}s")
+        }
+    } else if minutes < 180 {
+        format!("{minutes}m")
+    } else if hours < 8 {
+        let rest = minutes % 60;
+        if rest == 0 {
+            format!("{hours}h")
+        } else {
+            format!("{hours}h{rest}m")
+        }
+    } else if hours < 48 {
+        format!("{hours}h")
+    } else if hours < 24 * 8 {
+        let rest = hours % 24;
+        if rest == 0 {
+            format!("{days}d")
+        } else {
+            format!("{days}d{rest}h")
+        }
+    } else if days < 365 * 2 {
+        format!("{days}d")
+    } else {
+        format!("{}y{}d", days / 365, days % 365)
+    }
+}
+
+fn pod_ready(object: &Value, _: DateTime<Utc>) -> Value {
+    let statuses = object
+        .pointer("/status/containerStatuses")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    let total = object
+        .pointer("/spec/containers")
+        .and_then(Value::as_array)
+        .map_or(0, Vec::len);
+    let ready = statuses
+        .iter()
+        .filter(|status| status["ready"] == true)
+        .count();
+    json!(format!("{ready}/{total}"))
+}
+
+fn pod_status(object: &Value, _: DateTime<Utc>) -> Value {
+    if object.pointer("/metadata/deletionTimestamp").is_some() {
+        return json!("Terminating");
+    }
+    let waiting = object
+        .pointer("/status/containerStatuses")
+        .and_then(Value::as_array)
+        .and_then(|statuses| {
+            statuses.iter().find_map(|status| {
+                status
+                    .pointer("/state/waiting/reason")
+                    .and_then(Value::as_str)
+            })
+        });
+    json!(waiting.map_or_else(|| text(object, "/status/phase"), str::to_owned))
+}
+
+fn pod_restarts(object: &Value, _: DateTime<Utc>) -> Value {
+    let statuses = object
+        .pointer("/status/containerStatuses")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    json!(
+        statuses
+            .iter()
+            .map(|status| status["restartCount"].as_i64().unwrap_or(0))
+            .sum::<i64>()
+    )
+}
+
+fn columns(resource: &ResourceType) -> Vec<Column> {
+    let name_column = Column {
+        name: "Name",
+        kind: "string",
+        priority: 0,
+        cell: name,
+    };
+    let age_column = Column {
+        name: "Age",
+        kind: "string",
+        priority: 0,
+        cell: age,
+    };
+    match (resource.group.as_str(), resource.plural.as_str()) {
+        ("", "pods") => vec![
+            name_column,
+            Column {
+                name: "Ready",
+                kind: "string",
+                priority: 0,
+                cell: pod_ready,
+            },
+            Column {
+                name: "Status",
+                kind: "string",
+                priority: 0,
+                cell: pod_status,
+            },
+            Column {
+                name: "Restarts",
+                kind: "integer",
+                priority: 0,
+                cell: pod_restarts,
+            },
+            age_column,
+            Column {
+                name: "IP",
+                kind: "string",
+                priority: 1,
+                cell: |object, _| json!(text(object, "/status/podIP")),
+            },
+            Column {
+                name: "Node",
+                kind: "string",
+                priority: 1,
+                cell: |object, _| json!(text(object, "/spec/nodeName")),
+            },
+        ],
+        ("", "namespaces") => vec![
+            name_column,
+            Column {
+                name: "Status",
+                kind: "string",
+                priority: 0,
+                cell: |object, _| json!(text(object, "/status/phase")),
+            },
+            age_column,
+        ],
+        ("", "configmaps") => vec![
+            name_column,
+            Column {
+                name: "Data",
+                kind: "integer",
+                priority: 0,
+                cell: |object, _| {
+                    json!(
+                        object
+                            .get("data")
+                            .and_then(Value::as_object)
+                            .map_or(0, |data| data.len())
+                    )
+                },
+            },
+            age_column,
+        ],
+        ("", "nodes") => vec![
+            name_column,
+            Column {
+                name: "Status",
+                kind: "string",
+                priority: 0,
+                cell: |object, _| {
+                    let ready = object
+                        .pointer("/status/conditions")
+                        .and_then(Value::as_array)
+                        .and_then(|conditions| {
+                            conditions
+                                .iter()
+                                .find(|condition| condition["type"] == "Ready")
+                        })
+                        .map(|condition| condition["status"] == "True");
+                    json!(if ready == Some(true) {
+                        "Ready"
+                    } else {
+                        "NotReady"
+                    })
+                },
+            },
+            age_column,
+            Column {
+                name: "Version",
+                kind: "string",
+                priority: 0,
+                cell: |object, _| json!(text(object, "/status/nodeInfo/kubeletVersion")),
+            },
+        ],
+        ("apps", "deployments") => vec![
+            name_column,
+            Column {
+                name: "Ready",
+                kind: "string",
+                priority: 0,
+                cell: |object, _| {
+                    json!(format!(
+                        "{}/{}",
+                        number(object, "/status/readyReplicas"),
+                        number(object, "/spec/replicas")
+                    ))
+                },
+            },
+            Column {
+                name: "Up-to-date",
+                kind: "integer",
+                priority: 0,
+                cell: |object, _| json!(number(object, "/status/updatedReplicas")),
+            },
+            Column {
+                name: "Available",
+                kind: "integer",
+                priority: 0,
+                cell: |object, _| json!(number(object, "/status/availableReplicas")),
+            },
+            age_column,
+        ],
+        _ => vec![name_column, age_column],
+    }
+}
+
+/// A Table of objects; `headers` false leaves out the column definitions (later watch events).
+pub fn table(
+    resource: &ResourceType,
+    objects: &[Value],
+    revision: u64,
+    now: DateTime<Utc>,
+    headers: bool,
+) -> Value {
+    let columns = columns(resource);
+    let definitions: Vec<Value> = columns.iter().map(|column| json!({"name": column.name, "type": column.kind, "format": if column.name == "Name" { "name" } else { "" }, "description": "", "priority": column.priority})).collect();
+    let rows: Vec<Value> = objects
+        .iter()
+        .map(|object| {
+            let cells: Vec<Value> = columns.iter().map(|column| (column.cell)(object, now)).collect();
+            json!({"cells": cells, "object": {"kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1", "metadata": object.get("metadata").cloned().unwrap_or_default()}})
+        })
+        .collect();
+    let mut table = json!({"kind": "Table", "apiVersion": "meta.k8s.io/v1", "metadata": {"resourceVersion": revision.to_string()}, "rows": rows});
+    if headers {
+        table["columnDefinitions"] = json!(definitions);
+    } else {
+        table["columnDefinitions"] = json!([]);
+    }
+    table
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ages_read_like_kubectl() {
+        assert_eq!(human_duration(45), "45s");
+        assert_eq!(human_duration(150), "2m30s");
+        assert_eq!(human_duration(600), "10m");
+        assert_eq!(human_duration(3 * 3600 + 60), "3h1m");
+        assert_eq!(human_duration(30 * 3600), "30h");
+        assert_eq!(human_duration(3 * 86400), "3d");
+    }
+
+    #[test]
+    fn table_accept_headers_are_recognised() {
+        assert!(wants_table(
+            "application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json"
+        ));
+        assert!(!wants_table("application/json"));
+    }
+}

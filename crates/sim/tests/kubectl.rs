@@ -1,0 +1,361 @@
+//! Unmodified kubectl against the simulated API server: what a user types, and what they see.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test fails with the message and location of what it unwrapped"
+)]
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::Output;
+use std::sync::Arc;
+
+use kubedesk_sim::{Cluster, SimServer};
+use serde_json::json;
+
+/// kubectl with its own kubeconfig and discovery cache, pointed at a fresh simulated cluster.
+struct Kubectl {
+    server: SimServer,
+    dir: tempfile::TempDir,
+    kubeconfig: PathBuf,
+}
+
+impl Kubectl {
+    async fn new() -> Self {
+        let cluster = Arc::new(Cluster::new("sim"));
+        let server = SimServer::start(cluster, SocketAddr::from(([127, 0, 0, 1], 0)))
+            .await
+            .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let kubeconfig = dir.path().join("kubeconfig");
+        std::fs::write(&kubeconfig, server.kubeconfig()).unwrap();
+        Self {
+            server,
+            dir,
+            kubeconfig,
+        }
+    }
+
+    fn file(&self, name: &str, text: &str) -> PathBuf {
+        let path = self.dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
+    async fn run(&self, args: &[&str]) -> Output {
+        tokio::process::Command::new("kubectl")
+            .arg("--kubeconfig")
+            .arg(&self.kubeconfig)
+            .arg("--cache-dir")
+            .arg(self.dir.path().join("cache"))
+            .args(args)
+            .env_remove("KUBECONFIG")
+            .output()
+            .await
+            .expect("kubectl runs (Debian's kubernetes-client or the image's /usr/bin/kubectl)")
+    }
+
+    /// Runs kubectl, expects success, and returns what it printed.
+    async fn ok(&self, args: &[&str]) -> String {
+        let output = self.run(args).await;
+        let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            output.status.success(),
+            "kubectl {args:?} failed ({}):\n{stdout}\n{stderr}",
+            output.status
+        );
+        stdout
+    }
+
+    /// Runs kubectl, expects failure, and returns what it printed on stderr.
+    async fn fails(&self, args: &[&str]) -> String {
+        let output = self.run(args).await;
+        assert!(
+            !output.status.success(),
+            "kubectl {args:?} should have failed:\n{}",
+            String::from_utf8_lossy(&output.stdout)
+        );
+        String::from_utf8_lossy(&output.stderr).into_owned()
+    }
+}
+
+fn words(line: &str) -> Vec<&str> {
+    line.split_whitespace().collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn kubectl_get_prints_the_namespaces_table() {
+    let kubectl = Kubectl::new().await;
+    let out = kubectl.ok(&["get", "namespaces"]).await;
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(words(lines[0]), ["NAME", "STATUS", "AGE"], "{out}");
+    let default = lines
+        .iter()
+        .find(|line| line.starts_with("default "))
+        .expect("the default namespace");
+    assert_eq!(words(default)[1], "Active");
+    assert_eq!(lines.len(), 5, "{out}");
+    // Short names come from discovery.
+    assert_eq!(
+        kubectl
+            .ok(&["get", "ns", "kube-system", "-o", "name"])
+            .await
+            .trim(),
+        "namespace/kube-system"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn kubectl_creates_labels_lists_by_selector_and_deletes_a_configmap() {
+    let kubectl = Kubectl::new().await;
+    let file = kubectl.file("cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata:\n  mode: fast\n  level: \"3\"\n");
+    assert_eq!(
+        kubectl
+            .ok(&["create", "-f", file.to_str().unwrap()])
+            .await
+            .trim(),
+        "configmap/settings created"
+    );
+    let out = kubectl.ok(&["get", "configmaps"]).await;
+    assert_eq!(words(out.lines().next().unwrap()), ["NAME", "DATA", "AGE"]);
+    assert_eq!(words(out.lines().nth(1).unwrap())[..2], ["settings", "2"]);
+
+    assert_eq!(
+        kubectl
+            .ok(&["label", "configmap", "settings", "tier=gpu"])
+            .await
+            .trim(),
+        "configmap/settings labeled"
+    );
+    assert_eq!(
+        kubectl
+            .ok(&["get", "cm", "-l", "tier=gpu", "-o", "name"])
+            .await
+            .trim(),
+        "configmap/settings"
+    );
+    assert!(
+        kubectl
+            .run(&["get", "cm", "-l", "tier=cpu", "-o", "name"])
+            .await
+            .stdout
+            .is_empty()
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&kubectl.ok(&["get", "cm", "settings", "-o", "json"]).await).unwrap();
+    assert_eq!(json["metadata"]["labels"], json!({"tier": "gpu"}));
+    assert_eq!(json["data"]["level"], "3");
+
+    assert_eq!(
+        kubectl
+            .ok(&["delete", "configmap", "settings"])
+            .await
+            .trim(),
+        "configmap \"settings\" deleted"
+    );
+    let error = kubectl.fails(&["get", "configmap", "settings"]).await;
+    assert!(
+        error.contains("Error from server (NotFound): configmaps \"settings\" not found"),
+        "{error}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn kubectl_reports_the_servers_errors_as_a_real_server_words_them() {
+    let kubectl = Kubectl::new().await;
+    let file = kubectl.file(
+        "cm.json",
+        r#"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"twice"}}"#,
+    );
+    kubectl.ok(&["create", "-f", file.to_str().unwrap()]).await;
+    let error = kubectl
+        .fails(&["create", "-f", file.to_str().unwrap()])
+        .await;
+    assert!(
+        error.contains("Error from server (AlreadyExists)")
+            && error.contains("configmaps \"twice\" already exists"),
+        "{error}"
+    );
+    let error = kubectl.fails(&["get", "pods", "-l", "app in web"]).await;
+    assert!(
+        error.contains("unable to parse requirement") || error.contains("unable to parse"),
+        "{error}"
+    );
+    let error = kubectl
+        .fails(&["get", "deployments.apps", "nope", "-n", "default"])
+        .await;
+    assert!(
+        error.contains("deployments.apps \"nope\" not found"),
+        "{error}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn kubectl_api_resources_lists_the_catalogue() {
+    let kubectl = Kubectl::new().await;
+    let out = kubectl.ok(&["api-resources"]).await;
+    assert_eq!(
+        words(out.lines().next().unwrap()),
+        ["NAME", "SHORTNAMES", "APIVERSION", "NAMESPACED", "KIND"]
+    );
+    for (name, short, version, namespaced, kind) in [
+        ("pods", "po", "v1", "true", "Pod"),
+        ("namespaces", "ns", "v1", "false", "Namespace"),
+        ("deployments", "deploy", "apps/v1", "true", "Deployment"),
+        ("cronjobs", "cj", "batch/v1", "true", "CronJob"),
+    ] {
+        assert!(
+            out.lines()
+                .any(|line| words(line) == [name, short, version, namespaced, kind]),
+            "{name} missing from:\n{out}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn kubectl_scale_and_patch_change_a_deployment() {
+    let kubectl = Kubectl::new().await;
+    let deployment = json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web", "labels": {"app": "web"}},
+        "spec": {"replicas": 1, "selector": {"matchLabels": {"app": "web"}},
+                 "template": {"metadata": {"labels": {"app": "web"}}, "spec": {"containers": [{"name": "nginx", "image": "nginx:1.27"}]}}}});
+    kubectl
+        .server
+        .cluster()
+        .create("apps", "deployments", "default", deployment)
+        .unwrap();
+    assert_eq!(
+        kubectl
+            .ok(&["scale", "deployment", "web", "--replicas=3"])
+            .await
+            .trim(),
+        "deployment.apps/web scaled"
+    );
+    let replicas = kubectl
+        .ok(&["get", "deploy", "web", "-o", "jsonpath={.spec.replicas}"])
+        .await;
+    assert_eq!(replicas, "3");
+    kubectl.ok(&["patch", "deployment", "web", "-p", r#"{"spec":{"template":{"spec":{"containers":[{"name":"nginx","image":"nginx:1.28"}]}}}}"#]).await;
+    let image = kubectl
+        .ok(&[
+            "get",
+            "deploy",
+            "web",
+            "-o",
+            "jsonpath={.spec.template.spec.containers[0].image} {.metadata.generation}",
+        ])
+        .await;
+    assert_eq!(image, "nginx:1.28 3");
+    let out = kubectl.ok(&["get", "deployments"]).await;
+    assert_eq!(
+        words(out.lines().next().unwrap()),
+        ["NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE"]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn kubectl_get_watch_prints_objects_as_they_are_created() {
+    use tokio::io::AsyncBufReadExt;
+
+    let kubectl = Kubectl::new().await;
+    kubectl
+        .server
+        .cluster()
+        .create(
+            "",
+            "configmaps",
+            "default",
+            json!({"metadata": {"name": "before"}}),
+        )
+        .unwrap();
+    let mut child = tokio::process::Command::new("kubectl")
+        .arg("--kubeconfig")
+        .arg(&kubectl.kubeconfig)
+        .arg("--cache-dir")
+        .arg(kubectl.dir.path().join("cache"))
+        .args(["get", "configmaps", "--watch"])
+        .env_remove("KUBECONFIG")
+        .stdout(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut lines = tokio::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let cluster = kubectl.server.cluster().clone();
+    let created = async {
+        // Once the listed object is printed, the list is over: what is created next can only
+        // reach kubectl through its watch.
+        let mut seen = Vec::new();
+        while let Some(line) = lines.next_line().await.unwrap() {
+            seen.push(line.clone());
+            if line.starts_with("before ") {
+                cluster
+                    .create(
+                        "",
+                        "configmaps",
+                        "default",
+                        json!({"metadata": {"name": "live"}, "data": {"a": "1"}}),
+                    )
+                    .unwrap();
+            }
+            if line.starts_with("live ") {
+                break;
+            }
+        }
+        seen
+    };
+    let seen = tokio::time::timeout(std::time::Duration::from_secs(30), created)
+        .await
+        .expect("the new configmap appears in the watch");
+    assert_eq!(words(&seen[0]), ["NAME", "DATA", "AGE"], "{seen:?}");
+    assert!(seen[1].starts_with("before "), "{seen:?}");
+    assert_eq!(words(seen.last().unwrap())[..2], ["live", "1"]);
+    child.kill().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_watch_from_a_compacted_version_ends_with_an_in_stream_410() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let kubectl = Kubectl::new().await;
+    let cluster = kubectl.server.cluster().clone();
+    cluster
+        .create(
+            "",
+            "configmaps",
+            "default",
+            json!({"metadata": {"name": "a"}}),
+        )
+        .unwrap();
+    let old = cluster.store.revision() - 1;
+    cluster.store.compact();
+    let address = kubectl
+        .server
+        .url()
+        .trim_start_matches("http://")
+        .to_owned();
+    let mut stream = tokio::net::TcpStream::connect(&address).await.unwrap();
+    let request = format!(
+        "GET /api/v1/namespaces/default/configmaps?&watch=true&resourceVersion={old} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n"
+    );
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut response = String::new();
+    tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        stream.read_to_string(&mut response),
+    )
+    .await
+    .expect("the stream ends")
+    .unwrap();
+    assert!(response.starts_with("HTTP/1.1 200 OK"), "{response}");
+    assert!(
+        response.contains(r#""type":"ERROR""#)
+            && response.contains(r#""code":410"#)
+            && response.contains(r#""reason":"Expired""#),
+        "{response}"
+    );
+    assert!(
+        response.contains(&format!("too old resource version: {old}")),
+        "{response}"
+    );
+}
