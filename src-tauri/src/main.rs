@@ -1,16 +1,37 @@
-//! The `kubedesk` binary: opens the window on the user's kubeconfig.
+//! The `kubedesk` binary: opens the window on the user's kubeconfig, or runs a subcommand.
 
 // No console window next to the app on Windows release builds.
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
+mod cli;
+
 use kubedesk_api::{App, AppConfig};
 
 fn main() {
+    let code = match cli::parse(std::env::args().skip(1)) {
+        Ok(cli::Invocation::Window) => window(),
+        Ok(cli::Invocation::Sim { kubeconfig, pods }) => cli::sim(&kubeconfig, pods),
+        Ok(cli::Invocation::Help) => {
+            print!("{}", cli::USAGE);
+            0
+        }
+        Err(message) => {
+            eprintln!("kubedesk: {message}\n\n{}", cli::USAGE);
+            2
+        }
+    };
+    std::process::exit(code);
+}
+
+fn window() -> i32 {
     let app = App::new(AppConfig::from_env());
     let result = kubedesk::builder(tauri::Builder::default(), app)
         .run(tauri::generate_context!("../tauri.conf.json"));
-    if let Err(error) = result {
-        eprintln!("kubedesk: the window could not be opened: {error}");
-        std::process::exit(1);
+    match result {
+        Ok(()) => 0,
+        Err(error) => {
+            eprintln!("kubedesk: the window could not be opened: {error}");
+            1
+        }
     }
 }

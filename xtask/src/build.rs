@@ -119,10 +119,15 @@ pub fn demo() -> Result {
     setup::run()?;
     run(true)?;
     let app = app_path(true);
+    let sim = DemoClusters::start(&app)?;
+    println!(
+        "xtask: the demo clusters answer; their kubeconfig is {} (kubectl works with it too)",
+        sim.kubeconfig.display()
+    );
     let has_display = std::env::var_os("DISPLAY").is_some_and(|display| !display.is_empty())
         || std::env::var_os("WAYLAND_DISPLAY").is_some();
     if has_display {
-        return shell::run(&mut Command::new(app));
+        return shell::run(Command::new(app).env("KUBECONFIG", &sim.kubeconfig));
     }
     println!(
         "xtask: there is no display (DISPLAY is unset), so KubeDesk runs under Xvfb, a virtual display."
@@ -130,12 +135,13 @@ pub fn demo() -> Result {
     let screen = xvfb::Xvfb::start()?;
     let mut child = Command::new(&app)
         .env("DISPLAY", screen.display())
+        .env("KUBECONFIG", &sim.kubeconfig)
         .spawn()
         .map_err(|error| Failure(format!("could not start {}: {error}", app.display())))?;
     let shot = target_dir().join("kubedesk-demo.png");
-    let painted = screen.wait_until_painted(&shot, std::time::Duration::from_secs(60));
+    let painted = screen.wait_until_settled(&shot, std::time::Duration::from_secs(60));
     match painted {
-        Ok(_) => println!(
+        Ok(()) => println!(
             "xtask: KubeDesk is running; a screenshot of its window is at {}",
             shot.display()
         ),
@@ -152,6 +158,50 @@ pub fn demo() -> Result {
         let _ = child.wait();
     }
     Ok(())
+}
+
+/// `kubedesk sim` running the demo clusters, stopped when dropped.
+struct DemoClusters {
+    child: std::process::Child,
+    kubeconfig: PathBuf,
+}
+
+impl DemoClusters {
+    fn start(app: &Path) -> Result<Self> {
+        let kubeconfig = target_dir().join("demo").join("kubeconfig");
+        let _ = std::fs::remove_file(&kubeconfig);
+        let child = Command::new(app)
+            .arg("sim")
+            .arg("--kubeconfig")
+            .arg(&kubeconfig)
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .map_err(|error| Failure(format!("could not start {} sim: {error}", app.display())))?;
+        let mut sim = Self { child, kubeconfig };
+        // `kubedesk sim` writes the kubeconfig once the clusters answer.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        while !sim.kubeconfig.is_file() {
+            if let Ok(Some(status)) = sim.child.try_wait() {
+                return Err(Failure(format!(
+                    "kubedesk sim stopped before the demo clusters were up ({status})"
+                )));
+            }
+            if std::time::Instant::now() > deadline {
+                return Err(Failure(
+                    "the demo clusters did not come up within 60 s".into(),
+                ));
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        Ok(sim)
+    }
+}
+
+impl Drop for DemoClusters {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }
 
 /// `cargo xtask test`: every test, as CI runs it.

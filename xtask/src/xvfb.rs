@@ -94,6 +94,38 @@ impl Xvfb {
     }
 }
 
+impl Xvfb {
+    /// After the first paint, polls until two screenshots in a row show the same pixels (the UI has
+    /// loaded what it asked for), for at most `limit`; the last screenshot stays at `shot`.
+    pub fn wait_until_settled(&self, shot: &Path, limit: Duration) -> Result {
+        self.wait_until_painted(shot, limit)?;
+        let start = Instant::now();
+        let mut previous = signature(shot);
+        while start.elapsed() < limit {
+            self.screenshot(shot)?;
+            let current = signature(shot);
+            if current.is_some() && current == previous {
+                return Ok(());
+            }
+            previous = current;
+        }
+        Ok(())
+    }
+}
+
+/// A hash of an image's pixels (not of its file, which carries timestamps).
+fn signature(image: &Path) -> Option<String> {
+    let output = Command::new("identify")
+        .args(["-format", "%#"])
+        .arg(image)
+        .output()
+        .ok()?;
+    output
+        .status
+        .success()
+        .then(|| String::from_utf8_lossy(&output.stdout).into_owned())
+}
+
 /// The number of distinct colours in an image.
 fn colours(image: &Path) -> u64 {
     let output = Command::new("identify")

@@ -7,6 +7,7 @@
 
 pub mod clusters;
 mod config;
+pub mod demo;
 pub mod settings;
 mod state;
 

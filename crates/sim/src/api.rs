@@ -345,54 +345,63 @@ fn list(
         ));
     }
     let (labels, fields) = selectors(target, query)?;
-    let (mut revision, objects) = cluster
-        .store
-        .list(&target.resource.store_key(), target.namespace.as_deref());
-    let mut items: Vec<Value> = objects
-        .into_iter()
-        .filter(|object| labels.matches(object) && fields.matches(object))
-        .collect();
-
-    // Pagination: the token carries the list's resource version and where the next page starts.
+    // Pagination: the token carries the list's resource version and the last key of the page.
+    let mut listed_at = None;
     let mut after = None;
     if let Some(token) = query.get("continue").filter(|token| !token.is_empty()) {
         let decoded = base64::engine::general_purpose::URL_SAFE
             .decode(token)
             .ok()
             .and_then(|bytes| serde_json::from_slice::<Value>(&bytes).ok());
-        let (Some(rv), Some(start)) = (
-            decoded.as_ref().and_then(|token| token["rv"].as_u64()),
-            decoded
-                .as_ref()
-                .and_then(|token| token["start"].as_str().map(str::to_owned)),
-        ) else {
+        let parts = decoded.as_ref().and_then(|token| {
+            Some((
+                token["rv"].as_u64()?,
+                token["ns"].as_str()?.to_owned(),
+                token["name"].as_str()?.to_owned(),
+            ))
+        });
+        let Some((rv, namespace, name)) = parts else {
             return Err(Failure::bad_request(
                 "continue key is not valid: the token could not be decoded",
             ));
         };
-        revision = rv;
-        after = Some(start);
-    }
-    if let Some(after) = &after {
-        items.retain(|object| position(object).as_str() > after.as_str());
+        listed_at = Some(rv);
+        after = Some((namespace, name));
     }
     let limit = query
         .get("limit")
         .and_then(|limit| limit.parse::<usize>().ok())
         .filter(|limit| *limit > 0 && query.get("resourceVersion") != Some("0"));
+    let page = cluster.store.page(
+        &target.resource.store_key(),
+        target.namespace.as_deref(),
+        after
+            .as_ref()
+            .map(|(namespace, name)| (namespace.as_str(), name.as_str())),
+        limit,
+        |object| labels.matches(object) && fields.matches(object),
+    );
+    let revision = listed_at.unwrap_or(page.revision);
+    let items = page.items;
     let mut metadata = json!({"resourceVersion": revision.to_string()});
-    if let Some(limit) = limit
-        && items.len() > limit
+    if page.remaining > 0
+        && let Some(last) = items.last()
     {
-        let remaining = items.len() - limit;
-        items.truncate(limit);
-        let start = items.last().map(position).unwrap_or_default();
+        let namespace = last
+            .pointer("/metadata/namespace")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let name = last
+            .pointer("/metadata/name")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
         let token = base64::engine::general_purpose::URL_SAFE.encode(
-            serde_json::to_vec(&json!({"rv": revision, "start": start})).unwrap_or_default(),
+            serde_json::to_vec(&json!({"rv": revision, "ns": namespace, "name": name}))
+                .unwrap_or_default(),
         );
         metadata["continue"] = json!(token);
         if query.get("labelSelector").is_none() && query.get("fieldSelector").is_none() {
-            metadata["remainingItemCount"] = json!(remaining);
+            metadata["remainingItemCount"] = json!(page.remaining);
         }
     }
     if table::wants_table(accept) {
@@ -404,18 +413,6 @@ fn list(
         200,
         &json!({"kind": format!("{}List", target.resource.kind), "apiVersion": target.resource.api_version(), "metadata": metadata, "items": items}),
     ))
-}
-
-fn position(object: &Value) -> String {
-    let namespace = object
-        .pointer("/metadata/namespace")
-        .and_then(Value::as_str)
-        .unwrap_or_default();
-    let name = object
-        .pointer("/metadata/name")
-        .and_then(Value::as_str)
-        .unwrap_or_default();
-    format!("{namespace}/{name}")
 }
 
 fn stored(cluster: &Cluster, target: &Target) -> Result<Value, Failure> {

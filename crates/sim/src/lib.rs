@@ -129,6 +129,9 @@ impl SimServer {
                 let Ok((stream, _)) = listener.accept().await else {
                     continue;
                 };
+                // Go's servers, the real API server among them, disable Nagle's algorithm; without
+                // this every response waits out the client's delayed ACK (about 200 ms).
+                let _ = stream.set_nodelay(true);
                 let cluster = served.clone();
                 connections.spawn(async move {
                     let service = service_fn(move |request| {
@@ -159,15 +162,32 @@ impl SimServer {
     pub fn cluster(&self) -> &Arc<Cluster> {
         &self.cluster
     }
+}
 
-    /// A kubeconfig with one context, named after the cluster, for this server.
-    pub fn kubeconfig(&self) -> String {
-        let name = self.cluster.name();
-        format!(
-            "apiVersion: v1\nkind: Config\ncurrent-context: {name}\nclusters:\n- name: {name}\n  cluster:\n    server: {url}\nusers:\n- name: {name}-admin\n  user:\n    token: kubedesk-demo\ncontexts:\n- name: {name}\n  context:\n    cluster: {name}\n    user: {name}-admin\n    namespace: default\n",
-            url = self.url()
-        )
+/// A kubeconfig with one context per server, each named after its cluster; the first is current.
+/// The token is accepted by the simulator like any other.
+pub fn kubeconfig(servers: &[&SimServer]) -> String {
+    let mut clusters = String::new();
+    let mut users = String::new();
+    let mut contexts = String::new();
+    for server in servers {
+        let name = server.cluster.name();
+        clusters.push_str(&format!(
+            "- name: {name}\n  cluster:\n    server: {}\n",
+            server.url()
+        ));
+        users.push_str(&format!(
+            "- name: {name}-admin\n  user:\n    token: kubedesk-demo\n"
+        ));
+        contexts.push_str(&format!("- name: {name}\n  context:\n    cluster: {name}\n    user: {name}-admin\n    namespace: default\n"));
     }
+    let current = servers
+        .first()
+        .map(|server| server.cluster.name())
+        .unwrap_or_default();
+    format!(
+        "apiVersion: v1\nkind: Config\ncurrent-context: {current}\nclusters:\n{clusters}users:\n{users}contexts:\n{contexts}"
+    )
 }
 
 impl Drop for SimServer {

@@ -44,6 +44,9 @@ impl LabelSelector {
 
     /// Whether an object's labels satisfy every requirement.
     pub fn matches(&self, object: &Value) -> bool {
+        if self.0.is_empty() {
+            return true;
+        }
         let labels = object
             .pointer("/metadata/labels")
             .and_then(Value::as_object);

@@ -7,6 +7,9 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use serde_json::Value;
 use tokio::sync::broadcast;
 
+/// How many live events a watch may fall behind before it is ended (the client then resumes).
+const LIVE_BUFFER: usize = 4096;
+
 /// Where an object is filed: the resource's store key (`apps/deployments`), namespace (empty for
 /// cluster-scoped objects) and name.
 pub type Key = (String, String, String);
@@ -71,6 +74,17 @@ pub struct Expired {
     pub oldest: u64,
 }
 
+/// A page of a list.
+#[derive(Debug)]
+pub struct Page {
+    /// The store's version when the page was read.
+    pub revision: u64,
+    /// The objects of the page.
+    pub items: Vec<Value>,
+    /// How many more objects match after the page.
+    pub remaining: usize,
+}
+
 /// The start of a watch: the events after the version asked for, then the live ones.
 #[derive(Debug)]
 pub struct WatchStart {
@@ -90,19 +104,21 @@ struct Inner {
     history_limit: usize,
     /// The newest version whose event was dropped from the history.
     compacted: u64,
+    /// Live events to every open watch; replacing it ends them all.
+    live: broadcast::Sender<Arc<Event>>,
+    /// A fault: the next watch that resumes from a version gets 410 Expired.
+    expire_next: bool,
 }
 
 /// The cluster's objects.
 #[derive(Debug)]
 pub struct Store {
     inner: Mutex<Inner>,
-    live: broadcast::Sender<Arc<Event>>,
 }
 
 impl Store {
     /// An empty store that keeps the last `history_limit` changes for watches to replay.
     pub fn new(history_limit: usize) -> Self {
-        let (live, _) = broadcast::channel(4096);
         Self {
             inner: Mutex::new(Inner {
                 revision: 1,
@@ -110,8 +126,9 @@ impl Store {
                 history: VecDeque::new(),
                 history_limit,
                 compacted: 0,
+                live: broadcast::channel(LIVE_BUFFER).0,
+                expire_next: false,
             }),
-            live,
         }
     }
 
@@ -156,6 +173,53 @@ impl Store {
             })
             .map(|(_, object)| object.clone())
             .collect()
+    }
+
+    /// One page of a list, in namespace and name order: the objects after `after` (a namespace and
+    /// name) that `keep` accepts, at most `limit` of them, and how many more it accepts after them.
+    /// Only the page is copied, so paging through a large collection stays cheap.
+    pub fn page(
+        &self,
+        resource: &str,
+        namespace: Option<&str>,
+        after: Option<(&str, &str)>,
+        limit: Option<usize>,
+        keep: impl Fn(&Value) -> bool,
+    ) -> Page {
+        use std::ops::Bound;
+
+        let inner = self.lock();
+        let start = match after {
+            Some((ns, name)) => {
+                Bound::Excluded((resource.to_owned(), ns.to_owned(), name.to_owned()))
+            }
+            None => Bound::Included((
+                resource.to_owned(),
+                namespace.unwrap_or_default().to_owned(),
+                String::new(),
+            )),
+        };
+        let mut items = Vec::new();
+        let mut remaining = 0;
+        let matching = inner
+            .objects
+            .range((start, Bound::Unbounded))
+            .take_while(|((r, ns, _), _)| {
+                r == resource && namespace.is_none_or(|wanted| ns == wanted)
+            })
+            .filter(|(_, object)| keep(object));
+        for (_, object) in matching {
+            if limit.is_none_or(|limit| items.len() < limit) {
+                items.push(object.clone());
+            } else {
+                remaining += 1;
+            }
+        }
+        Page {
+            revision: inner.revision,
+            items,
+            remaining,
+        }
     }
 
     /// Stores a new object, stamping its resource version.
@@ -265,7 +329,7 @@ impl Store {
             }
         }
         // Nobody listening is fine.
-        let _ = self.live.send(event);
+        let _ = inner.live.send(event);
     }
 
     /// The current objects and the live events after them, read at one instant.
@@ -276,7 +340,7 @@ impl Store {
             objects,
             WatchStart {
                 backlog: Vec::new(),
-                live: self.live.subscribe(),
+                live: inner.live.subscribe(),
                 revision: inner.revision,
             },
         )
@@ -284,7 +348,13 @@ impl Store {
 
     /// The events after `revision` from the history, then the live ones.
     pub fn watch_after(&self, resource: &str, revision: u64) -> Result<WatchStart, Expired> {
-        let inner = self.lock();
+        let mut inner = self.lock();
+        if std::mem::take(&mut inner.expire_next) {
+            return Err(Expired {
+                requested: revision,
+                oldest: inner.revision + 1,
+            });
+        }
         if revision < inner.compacted {
             return Err(Expired {
                 requested: revision,
@@ -299,9 +369,21 @@ impl Store {
             .collect();
         Ok(WatchStart {
             backlog,
-            live: self.live.subscribe(),
+            live: inner.live.subscribe(),
             revision: inner.revision,
         })
+    }
+
+    /// Ends every open watch, as an API server restart does; clients then watch again from the
+    /// last version they saw.
+    pub fn end_watches(&self) {
+        self.lock().live = broadcast::channel(LIVE_BUFFER).0;
+    }
+
+    /// A fault: the next watch that resumes from a resource version is told it is too old (410
+    /// Expired, in the stream), as after an etcd compaction; its client must list again.
+    pub fn expire_next_watch(&self) {
+        self.lock().expire_next = true;
     }
 
     /// Forgets the whole history, so that every watch from an older version gets 410 Expired.
@@ -398,6 +480,29 @@ mod tests {
                 .backlog
                 .is_empty()
         );
+    }
+
+    #[test]
+    fn pages_continue_after_the_last_key_and_count_what_remains() {
+        let store = Store::new(100);
+        for (namespace, name) in [("a", "1"), ("a", "2"), ("a-b", "1"), ("b", "1")] {
+            store
+                .create("/configmaps", namespace, name, cm(name))
+                .unwrap();
+        }
+        let first = store.page("/configmaps", None, None, Some(2), |_| true);
+        assert_eq!(first.items.len(), 2);
+        assert_eq!(first.remaining, 2);
+        let second = store.page("/configmaps", None, Some(("a", "2")), Some(2), |_| true);
+        assert_eq!(
+            second
+                .items
+                .iter()
+                .map(|object| object["metadata"]["name"].as_str().unwrap())
+                .collect::<Vec<_>>(),
+            ["1", "1"]
+        );
+        assert_eq!(second.remaining, 0);
     }
 
     #[test]

@@ -11,7 +11,7 @@ use std::path::PathBuf;
 use std::process::Output;
 use std::sync::Arc;
 
-use kubedesk_sim::{Cluster, SimServer};
+use kubedesk_sim::{Cluster, SimServer, kubeconfig};
 use serde_json::json;
 
 /// kubectl with its own kubeconfig and discovery cache, pointed at a fresh simulated cluster.
@@ -28,8 +28,9 @@ impl Kubectl {
             .await
             .unwrap();
         let dir = tempfile::tempdir().unwrap();
-        let kubeconfig = dir.path().join("kubeconfig");
-        std::fs::write(&kubeconfig, server.kubeconfig()).unwrap();
+        let path = dir.path().join("kubeconfig");
+        std::fs::write(&path, kubeconfig(&[&server])).unwrap();
+        let kubeconfig = path;
         Self {
             server,
             dir,
@@ -358,4 +359,37 @@ async fn a_watch_from_a_compacted_version_ends_with_an_in_stream_410() {
         response.contains(&format!("too old resource version: {old}")),
         "{response}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn kubectl_pages_through_a_list_in_chunks() {
+    let kubectl = Kubectl::new().await;
+    let cluster = kubectl.server.cluster();
+    for namespace in ["a", "a-b"] {
+        cluster
+            .create(
+                "",
+                "namespaces",
+                "",
+                json!({"metadata": {"name": namespace}}),
+            )
+            .unwrap();
+        for index in 0..4 {
+            cluster
+                .create(
+                    "",
+                    "configmaps",
+                    namespace,
+                    json!({"metadata": {"name": format!("cm-{index}")}}),
+                )
+                .unwrap();
+        }
+    }
+    let out = kubectl
+        .ok(&["get", "configmaps", "-A", "--chunk-size=3", "-o", "name"])
+        .await;
+    let names: Vec<&str> = out.lines().collect();
+    assert_eq!(names.len(), 8, "{out}");
+    let unique: std::collections::BTreeSet<&str> = names.iter().copied().collect();
+    assert_eq!(unique.len(), 4, "each name once per namespace: {out}");
 }

@@ -1,0 +1,5 @@
+//! Use-cases about the built-in demo clusters.
+
+mod serve;
+
+pub use serve::{DemoClusters, DemoError, serve, until_interrupted};

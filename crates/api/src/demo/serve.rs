@@ -1,0 +1,151 @@
+//! `kubedesk sim`: serves the three demo clusters on loopback ports and writes their kubeconfig.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use kubedesk_sim::{Cluster, SimServer, demo};
+
+/// The demo clusters being served; they stop when this is dropped.
+#[derive(Debug)]
+pub struct DemoClusters {
+    servers: Vec<SimServer>,
+    kubeconfig: PathBuf,
+}
+
+impl DemoClusters {
+    /// The kubeconfig written for them.
+    pub fn kubeconfig(&self) -> &Path {
+        &self.kubeconfig
+    }
+
+    /// Each cluster's name and URL.
+    pub fn endpoints(&self) -> Vec<(String, String)> {
+        self.servers
+            .iter()
+            .map(|server| (server.cluster().name().to_owned(), server.url()))
+            .collect()
+    }
+}
+
+/// Why the demo clusters could not be served.
+#[derive(Debug, thiserror::Error)]
+pub enum DemoError {
+    /// A demo object was refused by the simulator: a bug in the demo data.
+    #[error("the demo data is inconsistent: the simulator refused an object with {0}")]
+    Seed(String),
+    /// No loopback port could be opened.
+    #[error("could not listen on a loopback port: {0}")]
+    Listen(std::io::Error),
+    /// The kubeconfig could not be written.
+    #[error(
+        "could not write the kubeconfig {path}: {source}; choose a folder you may write to with --kubeconfig"
+    )]
+    Kubeconfig {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+/// Builds the demo clusters (with `extra_pods` more pods in the GPU cluster), serves each on its own
+/// loopback port, and writes one kubeconfig with a context per cluster once they answer.
+pub async fn serve(kubeconfig: &Path, extra_pods: usize) -> Result<DemoClusters, DemoError> {
+    let seed = |result: Result<Cluster, serde_json::Value>| {
+        result.map_err(|status| DemoError::Seed(status.to_string()))
+    };
+    let gpu_prod = seed(demo::gpu_prod())?;
+    demo::add_pods(&gpu_prod, extra_pods).map_err(|status| DemoError::Seed(status.to_string()))?;
+    let clusters = [gpu_prod, seed(demo::edge())?, seed(demo::dev())?];
+    let mut servers = Vec::new();
+    for cluster in clusters {
+        let server = SimServer::start(Arc::new(cluster), SocketAddr::from(([127, 0, 0, 1], 0)))
+            .await
+            .map_err(DemoError::Listen)?;
+        servers.push(server);
+    }
+    // The servers answer as soon as they listen; only then is the kubeconfig written, so a client
+    // that waits for the file finds them up.
+    let text = kubedesk_sim::kubeconfig(&servers.iter().collect::<Vec<_>>());
+    if let Some(parent) = kubeconfig
+        .parent()
+        .filter(|parent| !parent.as_os_str().is_empty())
+    {
+        tokio::fs::create_dir_all(parent)
+            .await
+            .map_err(|source| DemoError::Kubeconfig {
+                path: kubeconfig.to_owned(),
+                source,
+            })?;
+    }
+    tokio::fs::write(kubeconfig, text)
+        .await
+        .map_err(|source| DemoError::Kubeconfig {
+            path: kubeconfig.to_owned(),
+            source,
+        })?;
+    Ok(DemoClusters {
+        servers,
+        kubeconfig: kubeconfig.to_owned(),
+    })
+}
+
+/// Waits for Ctrl-C.
+pub async fn until_interrupted() {
+    // Without a signal handler the process simply ends on Ctrl-C, which is the same outcome.
+    let _ = tokio::signal::ctrl_c().await;
+}
+
+#[cfg(test)]
+mod tests {
+    use kubedesk_cluster::{Kubeconfig, KubeconfigPaths};
+
+    use super::*;
+
+    #[tokio::test]
+    async fn the_demo_kubeconfig_names_three_answering_clusters() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("nested").join("kubeconfig");
+        let clusters = serve(&path, 10).await.unwrap();
+        let config = Kubeconfig::load(&KubeconfigPaths::resolve(
+            Some(path.clone().into_os_string()),
+            None,
+        ));
+        assert_eq!(config.problems, []);
+        assert_eq!(
+            config.contexts.keys().collect::<Vec<_>>(),
+            ["dev", "edge", "gpu-prod"]
+        );
+        assert_eq!(config.current_context.as_deref(), Some("gpu-prod"));
+        let urls: Vec<String> = clusters
+            .endpoints()
+            .into_iter()
+            .map(|(_, url)| url)
+            .collect();
+        assert!(
+            config
+                .contexts
+                .values()
+                .all(|context| urls.contains(&context.server))
+        );
+        // Each one answers: the port is open while `clusters` lives.
+        for url in urls {
+            let address = url.trim_start_matches("http://");
+            assert!(
+                std::net::TcpStream::connect(address).is_ok(),
+                "{url} does not answer"
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn an_unwritable_kubeconfig_path_is_a_clear_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("file");
+        std::fs::write(&file, "").unwrap();
+        let error = serve(&file.join("kubeconfig"), 0).await.unwrap_err();
+        assert!(
+            error.to_string().contains("could not write the kubeconfig"),
+            "{error}"
+        );
+    }
+}

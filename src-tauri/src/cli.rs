@@ -1,0 +1,134 @@
+//! The command line: `kubedesk` opens the window; `kubedesk sim` serves the demo clusters.
+
+use std::path::PathBuf;
+
+/// What the command line asks for.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Invocation {
+    /// Open the window.
+    Window,
+    /// Serve the demo clusters and write their kubeconfig.
+    Sim { kubeconfig: PathBuf, pods: usize },
+    /// Print the usage.
+    Help,
+}
+
+pub const USAGE: &str = "\
+usage:
+  kubedesk                                   open the window on your kubeconfig
+  kubedesk sim --kubeconfig FILE [--pods N]  serve the demo clusters on loopback ports, write their
+                                             kubeconfig to FILE once they answer, run until Ctrl-C;
+                                             --pods adds N more pods to the gpu-prod cluster
+";
+
+/// A command line that does not parse, with what is wrong.
+#[derive(Debug, PartialEq, Eq)]
+pub struct UsageError(pub String);
+
+impl std::fmt::Display for UsageError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Reads the arguments after the program name.
+pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Invocation, UsageError> {
+    let mut args = args.into_iter();
+    match args.next().as_deref() {
+        None => Ok(Invocation::Window),
+        Some("-h" | "--help" | "help") => Ok(Invocation::Help),
+        Some("sim") => {
+            let mut kubeconfig = None;
+            let mut pods = 0;
+            while let Some(flag) = args.next() {
+                let mut value = || {
+                    args.next()
+                        .ok_or_else(|| UsageError(format!("{flag} needs a value")))
+                };
+                match flag.as_str() {
+                    "--kubeconfig" => kubeconfig = Some(PathBuf::from(value()?)),
+                    "--pods" => {
+                        let text = value()?;
+                        pods = text.parse().map_err(|_| {
+                            UsageError(format!("--pods takes a number of pods, not {text:?}"))
+                        })?;
+                    }
+                    other => return Err(UsageError(format!("unknown option {other:?} for sim"))),
+                }
+            }
+            let kubeconfig = kubeconfig.ok_or_else(|| {
+                UsageError(
+                    "sim needs --kubeconfig FILE: where to write the demo clusters' kubeconfig"
+                        .into(),
+                )
+            })?;
+            Ok(Invocation::Sim { kubeconfig, pods })
+        }
+        Some(other) => Err(UsageError(format!("unknown command {other:?}"))),
+    }
+}
+
+/// Runs `kubedesk sim` until interrupted; answers with the exit code.
+pub fn sim(kubeconfig: &std::path::Path, pods: usize) -> i32 {
+    tauri::async_runtime::block_on(async {
+        match kubedesk_api::demo::serve(kubeconfig, pods).await {
+            Ok(clusters) => {
+                for (name, url) in clusters.endpoints() {
+                    println!("{name}: {url}");
+                }
+                println!(
+                    "kubeconfig: {} (try: kubectl --kubeconfig {} get nodes)",
+                    clusters.kubeconfig().display(),
+                    clusters.kubeconfig().display()
+                );
+                kubedesk_api::demo::until_interrupted().await;
+                0
+            }
+            Err(error) => {
+                eprintln!("kubedesk sim: {error}");
+                1
+            }
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_words(words: &[&str]) -> Result<Invocation, String> {
+        parse(words.iter().map(|word| (*word).to_owned())).map_err(|error| error.0)
+    }
+
+    #[test]
+    fn sim_takes_a_kubeconfig_and_a_pod_count() {
+        assert_eq!(
+            parse_words(&["sim", "--kubeconfig", "/tmp/k", "--pods", "100000"]),
+            Ok(Invocation::Sim {
+                kubeconfig: "/tmp/k".into(),
+                pods: 100_000
+            })
+        );
+        assert_eq!(parse_words(&[]), Ok(Invocation::Window));
+    }
+
+    #[test]
+    fn bad_arguments_say_what_is_wrong() {
+        assert!(parse_words(&["sim"]).unwrap_err().contains("--kubeconfig"));
+        assert!(
+            parse_words(&["sim", "--kubeconfig", "k", "--pods", "many"])
+                .unwrap_err()
+                .contains("\"many\"")
+        );
+        assert!(
+            parse_words(&["sim", "--kubeconfig"])
+                .unwrap_err()
+                .contains("needs a value")
+        );
+        assert!(
+            parse_words(&["serve"])
+                .unwrap_err()
+                .contains("unknown command")
+        );
+    }
+}
