@@ -2,6 +2,7 @@
 //! format the client accepts.
 
 use std::convert::Infallible;
+use std::sync::Arc;
 use std::time::Duration;
 
 use base64::Engine as _;
@@ -17,6 +18,7 @@ use serde_json::{Value, json};
 use crate::Cluster;
 use crate::catalogue::ResourceType;
 use crate::discovery;
+use crate::logs;
 use crate::objects;
 use crate::patch;
 use crate::query::Query;
@@ -33,7 +35,7 @@ pub type Body = UnsyncBoxBody<Bytes, Infallible>;
 const BODY_LIMIT: usize = 3 * 1024 * 1024;
 
 /// Answers one request. Never fails: every problem is a `Status` response.
-pub async fn handle(cluster: &Cluster, request: Request<Incoming>) -> Response<Body> {
+pub async fn handle(cluster: &Arc<Cluster>, request: Request<Incoming>) -> Response<Body> {
     match route(cluster, request).await {
         Ok(response) => response,
         Err(failure) => json_response(failure.code, &failure.body),
@@ -66,7 +68,10 @@ struct Target {
     subresource: Option<String>,
 }
 
-async fn route(cluster: &Cluster, request: Request<Incoming>) -> Result<Response<Body>, Failure> {
+async fn route(
+    cluster: &Arc<Cluster>,
+    request: Request<Incoming>,
+) -> Result<Response<Body>, Failure> {
     let accept = request
         .headers()
         .get(ACCEPT)
@@ -177,7 +182,7 @@ fn target(
 }
 
 async fn verb(
-    cluster: &Cluster,
+    cluster: &Arc<Cluster>,
     request: Request<Incoming>,
     target: Target,
     query: &Query,
@@ -202,6 +207,9 @@ async fn verb(
     match (method, target.name.is_some()) {
         (Method::GET, false) if query.flag("watch") => watch(cluster, target, query, accept),
         (Method::GET, false) => list(cluster, &target, query, accept),
+        (Method::GET, true) if target.subresource.as_deref() == Some("log") => {
+            log(cluster, &target, query)
+        }
         (Method::GET, true) => get(cluster, &target, accept),
         (Method::POST, false) => {
             let body = read_body(request, &content_type).await?;
@@ -698,6 +706,40 @@ fn delete_collection(
         200,
         &json!({"kind": format!("{}List", target.resource.kind), "apiVersion": target.resource.api_version(), "metadata": {"resourceVersion": revision.to_string()}, "items": items}),
     ))
+}
+
+fn log(cluster: &Arc<Cluster>, target: &Target, query: &Query) -> Result<Response<Body>, Failure> {
+    let pod = stored(cluster, target)?;
+    let container = logs::container(&pod, query.get("container"), query.flag("previous"))?;
+    let number = |key: &str| query.get(key).and_then(|value| value.parse::<i64>().ok());
+    let now = Utc::now();
+    let since = number("sinceSeconds")
+        .map(|seconds| now - chrono::Duration::seconds(seconds))
+        .or_else(|| {
+            query
+                .get("sinceTime")
+                .and_then(|stamp| chrono::DateTime::parse_from_rfc3339(stamp).ok())
+                .map(|stamp| stamp.with_timezone(&Utc))
+        });
+    let request = logs::LogRequest {
+        container,
+        follow: query.flag("follow"),
+        tail: number("tailLines"),
+        since,
+        timestamps: query.flag("timestamps"),
+        limit_bytes: number("limitBytes").and_then(|limit| usize::try_from(limit).ok()),
+    };
+    let stream = logs::LogStream::new(&pod, request, now);
+    let store = cluster.clone();
+    let body = futures_util::stream::unfold((stream, store), |(mut stream, store)| async move {
+        let chunk = stream.next(&store.store).await?;
+        Some((Ok::<_, Infallible>(Frame::data(chunk)), (stream, store)))
+    });
+    let mut response = Response::new(StreamBody::new(body).boxed_unsync());
+    if let Ok(value) = "text/plain".parse() {
+        response.headers_mut().insert(CONTENT_TYPE, value);
+    }
+    Ok(response)
 }
 
 fn watch(

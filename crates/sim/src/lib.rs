@@ -10,6 +10,7 @@ mod api;
 pub mod catalogue;
 pub mod demo;
 mod discovery;
+mod logs;
 mod objects;
 mod patch;
 mod query;

@@ -393,3 +393,229 @@ async fn kubectl_pages_through_a_list_in_chunks() {
     let unique: std::collections::BTreeSet<&str> = names.iter().copied().collect();
     assert_eq!(unique.len(), 4, "each name once per namespace: {out}");
 }
+
+const DEPLOYMENT_YAML: &str = "apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  replicas: 2
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      containers:
+      - name: nginx
+        image: IMAGE
+        ports:
+        - containerPort: 80
+      - name: sidecar
+        image: busybox:1.36
+";
+
+#[tokio::test(flavor = "multi_thread")]
+async fn kubectl_apply_twice_changes_one_container_inside_the_list() {
+    let kubectl = Kubectl::new().await;
+    let first = kubectl.file(
+        "web-1.yaml",
+        &DEPLOYMENT_YAML.replace("IMAGE", "nginx:1.27"),
+    );
+    assert_eq!(
+        kubectl
+            .ok(&["apply", "-f", first.to_str().unwrap()])
+            .await
+            .trim(),
+        "deployment.apps/web created"
+    );
+    let second = kubectl.file(
+        "web-2.yaml",
+        &DEPLOYMENT_YAML.replace("IMAGE", "nginx:1.28"),
+    );
+    assert_eq!(
+        kubectl
+            .ok(&["apply", "-f", second.to_str().unwrap()])
+            .await
+            .trim(),
+        "deployment.apps/web configured"
+    );
+    let images = kubectl
+        .ok(&[
+            "get",
+            "deploy",
+            "web",
+            "-o",
+            "jsonpath={range .spec.template.spec.containers[*]}{.name}={.image} {end}",
+        ])
+        .await;
+    assert_eq!(images.trim(), "nginx=nginx:1.28 sidecar=busybox:1.36");
+    let json: serde_json::Value =
+        serde_json::from_str(&kubectl.ok(&["get", "deploy", "web", "-o", "json"]).await).unwrap();
+    assert!(
+        !json.to_string().contains("$setElementOrder"),
+        "a directive was stored: {json}"
+    );
+    assert_eq!(
+        json["spec"]["template"]["spec"]["containers"][0]["ports"][0]["containerPort"],
+        80
+    );
+    assert_eq!(
+        kubectl
+            .ok(&["apply", "-f", second.to_str().unwrap()])
+            .await
+            .trim(),
+        "deployment.apps/web unchanged"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn kubectl_server_side_apply_creates_then_updates() {
+    let kubectl = Kubectl::new().await;
+    let first = kubectl.file(
+        "web-1.yaml",
+        &DEPLOYMENT_YAML.replace("IMAGE", "nginx:1.27"),
+    );
+    assert_eq!(
+        kubectl
+            .ok(&["apply", "--server-side", "-f", first.to_str().unwrap()])
+            .await
+            .trim(),
+        "deployment.apps/web serverside-applied"
+    );
+    let second = kubectl.file(
+        "web-2.yaml",
+        &DEPLOYMENT_YAML
+            .replace("IMAGE", "nginx:1.29")
+            .replace("replicas: 2", "replicas: 4"),
+    );
+    assert_eq!(
+        kubectl
+            .ok(&["apply", "--server-side", "-f", second.to_str().unwrap()])
+            .await
+            .trim(),
+        "deployment.apps/web serverside-applied"
+    );
+    let out = kubectl
+        .ok(&[
+            "get",
+            "deploy",
+            "web",
+            "-o",
+            "jsonpath={.spec.replicas} {.spec.template.spec.containers[0].image}",
+        ])
+        .await;
+    assert_eq!(out, "4 nginx:1.29");
+}
+
+fn running_pod(name: &str, containers: &[&str], started: &str) -> serde_json::Value {
+    let specs: Vec<serde_json::Value> = containers
+        .iter()
+        .map(|container| json!({"name": container, "image": "nginx:1.27"}))
+        .collect();
+    json!({"metadata": {"name": name, "labels": {"app": "web"}}, "spec": {"containers": specs},
+           "status": {"phase": "Running", "startTime": started}})
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn kubectl_logs_tails_with_timestamps_and_names_the_container_when_needed() {
+    let kubectl = Kubectl::new().await;
+    let started = (chrono::Utc::now() - chrono::Duration::minutes(10))
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let cluster = kubectl.server.cluster();
+    cluster
+        .create(
+            "",
+            "pods",
+            "default",
+            running_pod("web-1", &["nginx"], &started),
+        )
+        .unwrap();
+    cluster
+        .create(
+            "",
+            "pods",
+            "default",
+            running_pod("duo", &["a", "b"], &started),
+        )
+        .unwrap();
+
+    let out = kubectl
+        .ok(&["logs", "web-1", "--tail=3", "--timestamps"])
+        .await;
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 3, "{out}");
+    for line in &lines {
+        let stamp = line.split_whitespace().next().unwrap();
+        assert!(
+            chrono::DateTime::parse_from_rfc3339(stamp).is_ok() && stamp.len() == 30,
+            "{line}"
+        );
+        assert!(line.contains("INFO nginx: GET"), "{line}");
+    }
+    let all = kubectl.ok(&["logs", "web-1"]).await;
+    assert!(
+        (595..=605).contains(&all.lines().count()),
+        "ten minutes at a line a second: {}",
+        all.lines().count()
+    );
+
+    // kubectl picks the first container itself and says so; the server's 400 for an unnamed
+    // container is covered by the unit tests of logs.rs.
+    let output = kubectl.run(&["logs", "duo", "--tail=1"]).await;
+    assert!(String::from_utf8_lossy(&output.stderr).contains("Defaulted container \"a\""));
+    assert!(String::from_utf8_lossy(&output.stdout).contains("INFO a: GET"));
+    let second = kubectl.ok(&["logs", "duo", "-c", "b", "--tail=1"]).await;
+    assert!(
+        second.lines().count() == 1 && second.contains("INFO b: GET"),
+        "{second}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn kubectl_logs_follow_keeps_printing_new_lines() {
+    use tokio::io::AsyncBufReadExt;
+
+    let kubectl = Kubectl::new().await;
+    let started = (chrono::Utc::now() - chrono::Duration::seconds(30))
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    kubectl
+        .server
+        .cluster()
+        .create(
+            "",
+            "pods",
+            "default",
+            running_pod("web-1", &["nginx"], &started),
+        )
+        .unwrap();
+    let mut child = tokio::process::Command::new("kubectl")
+        .arg("--kubeconfig")
+        .arg(&kubectl.kubeconfig)
+        .args(["logs", "-f", "web-1", "--tail=1"])
+        .env_remove("KUBECONFIG")
+        .stdout(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut lines = tokio::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut requests = Vec::new();
+    tokio::time::timeout(std::time::Duration::from_secs(20), async {
+        while requests.len() < 3 {
+            let line = lines
+                .next_line()
+                .await
+                .unwrap()
+                .expect("the stream stays open");
+            let number: i64 = line.rsplit("request=").next().unwrap().parse().unwrap();
+            requests.push(number);
+        }
+    })
+    .await
+    .expect("three lines within 20 s");
+    assert!(
+        requests.windows(2).all(|pair| pair[1] == pair[0] + 1),
+        "consecutive lines: {requests:?}"
+    );
+    child.kill().await.unwrap();
+}
