@@ -16,7 +16,7 @@ use hyper::{Method, Request, Response, StatusCode};
 use serde_json::{Value, json};
 
 use crate::Cluster;
-use crate::catalogue::ResourceType;
+use crate::catalogue::{self, ResourceType};
 use crate::discovery;
 use crate::logs;
 use crate::objects;
@@ -92,6 +92,7 @@ async fn route(
         .filter(|segment| !segment.is_empty())
         .collect();
     let catalogue = cluster.catalogue();
+    let catalogue = catalogue.as_slice();
     let get = request.method() == Method::GET;
     let document = |value: Value| Ok(json_response(200, &value));
     match segments.as_slice() {
@@ -204,7 +205,9 @@ async fn verb(
         .and_then(|value| value.to_str().ok())
         .unwrap_or("application/json")
         .to_owned();
-    match (method, target.name.is_some()) {
+    let writes = method != Method::GET;
+    let defines_types = target.resource.store_key() == catalogue::crd_store_key();
+    let answer = match (method, target.name.is_some()) {
         (Method::GET, false) if query.flag("watch") => watch(cluster, target, query, accept),
         (Method::GET, false) => list(cluster, &target, query, accept),
         (Method::GET, true) if target.subresource.as_deref() == Some("log") => {
@@ -226,7 +229,12 @@ async fn verb(
         (Method::DELETE, true) => delete(cluster, &target),
         (Method::DELETE, false) => delete_collection(cluster, &target, query),
         _ => Err(Failure::method_not_allowed()),
+    };
+    // A written CustomResourceDefinition changes what the server serves, at once.
+    if writes && defines_types && answer.is_ok() {
+        cluster.refresh_custom_resources();
     }
+    answer
 }
 
 async fn read_body(request: Request<Incoming>, content_type: &str) -> Result<Value, Failure> {
@@ -631,6 +639,9 @@ fn patch(
         };
         match base.as_str() {
             "application/merge-patch+json" => patch::merge(&mut patched, &body),
+            "application/strategic-merge-patch+json" if target.resource.custom => {
+                return Err(Failure { code: 415, body: json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure", "message": "strategic merge patch format is not supported", "reason": "UnsupportedMediaType", "code": 415}) });
+            }
             "application/strategic-merge-patch+json" => patch::strategic(&mut patched, &body),
             "application/json-patch+json" => patch::json(&mut patched, body.clone()).map_err(|error| Failure { code: 422, body: json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure", "message": error.to_string(), "reason": "Invalid", "code": 422}) })?,
             "application/apply-patch+yaml" => patch::apply(&mut patched, &body),

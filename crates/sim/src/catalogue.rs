@@ -21,6 +21,10 @@ pub struct ResourceType {
     pub categories: Vec<String>,
     /// Subresources: name, the kind they answer with (group, version, kind), verbs.
     pub subresources: Vec<Subresource>,
+    /// Whether a CustomResourceDefinition defines it.
+    pub custom: bool,
+    /// The extra columns `kubectl get` shows (a CRD's `additionalPrinterColumns`): name, type, JSON path.
+    pub printer_columns: Vec<(String, String, String)>,
 }
 
 /// A subresource such as `status` or `scale`.
@@ -101,6 +105,18 @@ struct Spec {
 }
 
 const BUILTIN: &[Spec] = &[
+    Spec {
+        group: "apiextensions.k8s.io",
+        version: "v1",
+        kind: "CustomResourceDefinition",
+        plural: "customresourcedefinitions",
+        namespaced: false,
+        short_names: &["crd", "crds"],
+        all: false,
+        status: true,
+        scale: false,
+        log: false,
+    },
     Spec {
         group: "",
         version: "v1",
@@ -388,7 +404,93 @@ pub fn builtin() -> Vec<ResourceType> {
                     Vec::new()
                 },
                 subresources,
+                custom: false,
+                printer_columns: Vec::new(),
             }
+        })
+        .collect()
+}
+
+/// Where the store files CustomResourceDefinitions.
+pub fn crd_store_key() -> String {
+    "apiextensions.k8s.io/customresourcedefinitions".to_owned()
+}
+
+/// The resource types a CustomResourceDefinition defines: one per served version.
+pub fn from_crd(crd: &serde_json::Value) -> Vec<ResourceType> {
+    let text = |pointer: &str| {
+        crd.pointer(pointer)
+            .and_then(serde_json::Value::as_str)
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let strings = |pointer: &str| -> Vec<String> {
+        crd.pointer(pointer)
+            .and_then(serde_json::Value::as_array)
+            .map(|items| {
+                items
+                    .iter()
+                    .filter_map(|item| item.as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let (group, kind, plural) = (
+        text("/spec/group"),
+        text("/spec/names/kind"),
+        text("/spec/names/plural"),
+    );
+    if group.is_empty() || kind.is_empty() || plural.is_empty() {
+        return Vec::new();
+    }
+    let singular = Some(text("/spec/names/singular"))
+        .filter(|singular| !singular.is_empty())
+        .unwrap_or_else(|| kind.to_ascii_lowercase());
+    let versions = crd
+        .pointer("/spec/versions")
+        .and_then(serde_json::Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    versions
+        .iter()
+        .filter(|version| version["served"].as_bool().unwrap_or(true))
+        .filter_map(|version| {
+            let name = version["name"].as_str()?.to_owned();
+            let mut subresources = Vec::new();
+            if version.pointer("/subresources/status").is_some() {
+                subresources.push(status(&group, &name, &kind));
+            }
+            if version.pointer("/subresources/scale").is_some() {
+                subresources.push(scale());
+            }
+            let printer_columns = version["additionalPrinterColumns"]
+                .as_array()
+                .map(|columns| {
+                    columns
+                        .iter()
+                        .filter_map(|column| {
+                            Some((
+                                column["name"].as_str()?.to_owned(),
+                                column["type"].as_str().unwrap_or("string").to_owned(),
+                                column["jsonPath"].as_str()?.to_owned(),
+                            ))
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            Some(ResourceType {
+                group: group.clone(),
+                version: name,
+                kind: kind.clone(),
+                plural: plural.clone(),
+                singular: singular.clone(),
+                namespaced: text("/spec/scope") != "Cluster",
+                short_names: strings("/spec/names/shortNames"),
+                categories: strings("/spec/names/categories"),
+                subresources,
+                custom: true,
+                printer_columns,
+            })
         })
         .collect()
 }

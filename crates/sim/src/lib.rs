@@ -22,7 +22,7 @@ mod watch;
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
@@ -40,7 +40,8 @@ const HISTORY: usize = 10_000;
 #[derive(Debug)]
 pub struct Cluster {
     name: String,
-    catalogue: Vec<ResourceType>,
+    /// The built-in types and those of the CustomResourceDefinitions in the store.
+    catalogue: RwLock<Arc<Vec<ResourceType>>>,
     /// The cluster's objects.
     pub store: Store,
 }
@@ -50,7 +51,7 @@ impl Cluster {
     pub fn new(name: impl Into<String>) -> Self {
         let cluster = Self {
             name: name.into(),
-            catalogue: catalogue::builtin(),
+            catalogue: RwLock::new(Arc::new(catalogue::builtin())),
             store: Store::new(HISTORY),
         };
         for namespace in ["default", "kube-system", "kube-public", "kube-node-lease"] {
@@ -70,14 +71,47 @@ impl Cluster {
         &self.name
     }
 
-    /// The resource types the cluster serves.
-    pub fn catalogue(&self) -> &[ResourceType] {
-        &self.catalogue
+    /// The resource types the cluster serves now.
+    pub fn catalogue(&self) -> Arc<Vec<ResourceType>> {
+        self.catalogue
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Serves the resource types of every CustomResourceDefinition in the store, and forgets the
+    /// objects of those that were deleted, as the real API server does.
+    pub(crate) fn refresh_custom_resources(&self) {
+        let (_, definitions) = self.store.list(&catalogue::crd_store_key(), None);
+        let mut types = catalogue::builtin();
+        types.extend(definitions.iter().flat_map(catalogue::from_crd));
+        let mut slot = self
+            .catalogue
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        for gone in slot
+            .iter()
+            .filter(|old| old.custom && !types.iter().any(|new| new.store_key() == old.store_key()))
+        {
+            let (_, objects) = self.store.list(&gone.store_key(), None);
+            for object in objects {
+                let namespace = object
+                    .pointer("/metadata/namespace")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default();
+                let name = object
+                    .pointer("/metadata/name")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default();
+                let _ = self.store.delete(&gone.store_key(), namespace, name);
+            }
+        }
+        *slot = Arc::new(types);
     }
 
     /// A resource type by group and plural.
     pub fn resource(&self, group: &str, plural: &str) -> Option<ResourceType> {
-        self.catalogue
+        self.catalogue()
             .iter()
             .find(|resource| resource.group == group && resource.plural == plural)
             .cloned()
@@ -103,9 +137,14 @@ impl Cluster {
             .unwrap_or_default()
             .to_owned();
         let namespace = if resource.namespaced { namespace } else { "" };
-        self.store
+        let created = self
+            .store
             .create(&resource.store_key(), namespace, &name, object)
-            .map_err(|_| status::Failure::already_exists(&resource, &name).body)
+            .map_err(|_| status::Failure::already_exists(&resource, &name).body)?;
+        if resource.store_key() == catalogue::crd_store_key() {
+            self.refresh_custom_resources();
+        }
+        Ok(created)
     }
 }
 

@@ -285,11 +285,34 @@ pub fn table(
     headers: bool,
 ) -> Value {
     let columns = columns(resource);
-    let definitions: Vec<Value> = columns.iter().map(|column| json!({"name": column.name, "type": column.kind, "format": if column.name == "Name" { "name" } else { "" }, "description": "", "priority": column.priority})).collect();
+    let definition = |name: &str, kind: &str, priority: u8| json!({"name": name, "type": kind, "format": if name == "Name" { "name" } else { "" }, "description": "", "priority": priority});
+    // A custom resource adds its definition's printer columns before Age.
+    let custom = &resource.printer_columns;
+    let (before, after) = columns.split_at(
+        columns
+            .len()
+            .saturating_sub(usize::from(!custom.is_empty())),
+    );
+    let mut definitions: Vec<Value> = before
+        .iter()
+        .map(|column| definition(column.name, column.kind, column.priority))
+        .collect();
+    definitions.extend(
+        custom.iter().map(|(name, kind, _)| {
+            definition(name, if kind == "date" { "string" } else { kind }, 0)
+        }),
+    );
+    definitions.extend(
+        after
+            .iter()
+            .map(|column| definition(column.name, column.kind, column.priority)),
+    );
     let rows: Vec<Value> = objects
         .iter()
         .map(|object| {
-            let cells: Vec<Value> = columns.iter().map(|column| (column.cell)(object, now)).collect();
+            let mut cells: Vec<Value> = before.iter().map(|column| (column.cell)(object, now)).collect();
+            cells.extend(custom.iter().map(|(_, kind, path)| printer_cell(object, kind, path, now)));
+            cells.extend(after.iter().map(|column| (column.cell)(object, now)));
             json!({"cells": cells, "object": {"kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1", "metadata": object.get("metadata").cloned().unwrap_or_default()}})
         })
         .collect();
@@ -300,6 +323,29 @@ pub fn table(
         table["columnDefinitions"] = json!([]);
     }
     table
+}
+
+/// A printer column's cell: the value at a simple JSON path (`.spec.replicas`), dates as ages.
+fn printer_cell(object: &Value, kind: &str, path: &str, now: DateTime<Utc>) -> Value {
+    let pointer = path
+        .trim_start_matches('.')
+        .split('.')
+        .fold(String::new(), |pointer, part| format!("{pointer}/{part}"));
+    let Some(value) = object.pointer(&pointer) else {
+        return json!("");
+    };
+    match (kind, value) {
+        ("date", Value::String(stamp)) => DateTime::parse_from_rfc3339(stamp).map_or_else(
+            |_| json!(stamp),
+            |stamp| {
+                json!(human_duration(
+                    (now - stamp.with_timezone(&Utc)).num_seconds()
+                ))
+            },
+        ),
+        (_, Value::String(text)) => json!(text),
+        (_, other) => other.clone(),
+    }
 }
 
 #[cfg(test)]

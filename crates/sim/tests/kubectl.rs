@@ -619,3 +619,92 @@ async fn kubectl_logs_follow_keeps_printing_new_lines() {
     );
     child.kill().await.unwrap();
 }
+
+const CRD_YAML: &str = r#"apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: gpujobs.batch.kubedesk.io
+spec:
+  group: batch.kubedesk.io
+  scope: Namespaced
+  names: {plural: gpujobs, singular: gpujob, kind: GpuJob, shortNames: [gj]}
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}
+    subresources: {status: {}}
+    additionalPrinterColumns:
+    - {name: GPUs, type: integer, jsonPath: .spec.gpus}
+    - {name: Model, type: string, jsonPath: .spec.model}
+"#;
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_created_crd_is_served_with_its_columns_and_deleting_it_removes_its_objects() {
+    let kubectl = Kubectl::new().await;
+    let crd = kubectl.file("crd.yaml", CRD_YAML);
+    assert_eq!(
+        kubectl
+            .ok(&["apply", "-f", crd.to_str().unwrap()])
+            .await
+            .trim(),
+        "customresourcedefinition.apiextensions.k8s.io/gpujobs.batch.kubedesk.io created"
+    );
+    let established = kubectl
+        .ok(&[
+            "get",
+            "crd",
+            "gpujobs.batch.kubedesk.io",
+            "-o",
+            "jsonpath={.status.conditions[?(@.type==\"Established\")].status}",
+        ])
+        .await;
+    assert_eq!(established, "True");
+
+    let job = kubectl.file("job.yaml", "apiVersion: batch.kubedesk.io/v1\nkind: GpuJob\nmetadata:\n  name: train\nspec:\n  gpus: 8\n  model: llama\n");
+    assert_eq!(
+        kubectl
+            .ok(&["apply", "-f", job.to_str().unwrap()])
+            .await
+            .trim(),
+        "gpujob.batch.kubedesk.io/train created"
+    );
+    let out = kubectl.ok(&["get", "gj"]).await;
+    assert_eq!(
+        words(out.lines().next().unwrap()),
+        ["NAME", "GPUS", "MODEL", "AGE"],
+        "{out}"
+    );
+    assert_eq!(
+        words(out.lines().nth(1).unwrap())[..3],
+        ["train", "8", "llama"]
+    );
+    let resources = kubectl
+        .ok(&["api-resources", "--api-group=batch.kubedesk.io"])
+        .await;
+    assert!(
+        resources
+            .lines()
+            .any(|line| words(line) == ["gpujobs", "gj", "batch.kubedesk.io/v1", "true", "GpuJob"]),
+        "{resources}"
+    );
+
+    kubectl
+        .ok(&["delete", "crd", "gpujobs.batch.kubedesk.io"])
+        .await;
+    let error = kubectl.fails(&["get", "gpujobs.batch.kubedesk.io"]).await;
+    assert!(
+        error.contains("the server doesn't have a resource type"),
+        "{error}"
+    );
+    assert!(
+        kubectl
+            .server
+            .cluster()
+            .store
+            .list("batch.kubedesk.io/gpujobs", None)
+            .1
+            .is_empty()
+    );
+}
