@@ -17,6 +17,7 @@ use serde_json::{Value, json};
 
 use crate::Cluster;
 use crate::catalogue::{self, ResourceType};
+use crate::deletion;
 use crate::discovery;
 use crate::logs;
 use crate::objects;
@@ -226,7 +227,10 @@ async fn verb(
             let body = read_body(request, &content_type).await?;
             patch(cluster, &target, body, &content_type, query)
         }
-        (Method::DELETE, true) => delete(cluster, &target),
+        (Method::DELETE, true) => {
+            let body = read_body(request, &content_type).await?;
+            delete(cluster, &target, &body, query)
+        }
         (Method::DELETE, false) => delete_collection(cluster, &target, query),
         _ => Err(Failure::method_not_allowed()),
     };
@@ -570,6 +574,7 @@ fn replace(cluster: &Cluster, target: &Target, mut body: Value) -> Result<Respon
             next,
         )
         .map_err(|error| write_error(target, error))?;
+    deletion::finish_if_finalized(cluster, &target.resource, &saved);
     Ok(json_response(200, &saved))
 }
 
@@ -663,6 +668,7 @@ fn patch(
             .replace(&key, namespace_of(target), &name, Some(&version), next)
         {
             Ok(saved) => {
+                deletion::finish_if_finalized(cluster, &target.resource, &saved);
                 return Ok(json_response(
                     200,
                     &if scale { scale_of(&saved) } else { saved },
@@ -675,15 +681,24 @@ fn patch(
     Err(Failure::conflict(&target.resource, &name))
 }
 
-fn delete(cluster: &Cluster, target: &Target) -> Result<Response<Body>, Failure> {
+fn delete(
+    cluster: &Cluster,
+    target: &Target,
+    body: &Value,
+    query: &Query,
+) -> Result<Response<Body>, Failure> {
     if target.subresource.is_some() {
         return Err(Failure::method_not_allowed());
     }
+    let options = deletion::DeleteOptions::parse(body, query)?;
     let name = target.name.as_deref().unwrap_or_default();
-    let deleted = cluster
-        .store
-        .delete(&target.resource.store_key(), namespace_of(target), name)
-        .map_err(|error| write_error(target, error))?;
+    let deleted = deletion::delete(
+        cluster,
+        &target.resource,
+        namespace_of(target),
+        name,
+        &options,
+    )?;
     Ok(json_response(200, &deleted))
 }
 
@@ -693,8 +708,10 @@ fn delete_collection(
     query: &Query,
 ) -> Result<Response<Body>, Failure> {
     let (labels, fields) = selectors(target, query)?;
-    let key = target.resource.store_key();
-    let (_, objects) = cluster.store.list(&key, target.namespace.as_deref());
+    let options = deletion::DeleteOptions::parse(&Value::Null, query)?;
+    let (_, objects) = cluster
+        .store
+        .list(&target.resource.store_key(), target.namespace.as_deref());
     let mut items = Vec::new();
     for object in objects
         .iter()
@@ -708,7 +725,8 @@ fn delete_collection(
             .pointer("/metadata/name")
             .and_then(Value::as_str)
             .unwrap_or_default();
-        if let Ok(deleted) = cluster.store.delete(&key, namespace, name) {
+        if let Ok(deleted) = deletion::delete(cluster, &target.resource, namespace, name, &options)
+        {
             items.push(deleted);
         }
     }

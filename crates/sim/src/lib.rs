@@ -8,6 +8,7 @@
 
 mod api;
 pub mod catalogue;
+mod deletion;
 pub mod demo;
 mod discovery;
 mod logs;
@@ -22,7 +23,7 @@ mod watch;
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
@@ -44,6 +45,8 @@ pub struct Cluster {
     catalogue: RwLock<Arc<Vec<ResourceType>>>,
     /// The cluster's objects.
     pub store: Store,
+    /// Terminating pods the simulated kubelet removes when their time comes.
+    removals: Mutex<Vec<(tokio::time::Instant, String, String, String)>>,
 }
 
 impl Cluster {
@@ -53,6 +56,7 @@ impl Cluster {
             name: name.into(),
             catalogue: RwLock::new(Arc::new(catalogue::builtin())),
             store: Store::new(HISTORY),
+            removals: Mutex::new(Vec::new()),
         };
         for namespace in ["default", "kube-system", "kube-public", "kube-node-lease"] {
             // The names are valid and new, so creating them cannot fail.
@@ -107,6 +111,43 @@ impl Cluster {
             }
         }
         *slot = Arc::new(types);
+    }
+
+    /// Removes a terminating object at `when`, as the kubelet does once a pod has stopped.
+    pub(crate) fn schedule_removal(
+        &self,
+        when: tokio::time::Instant,
+        key: String,
+        namespace: String,
+        name: String,
+    ) {
+        self.removals
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push((when, key, namespace, name));
+    }
+
+    /// Removes the terminating objects whose time has come.
+    fn remove_due(&self, now: tokio::time::Instant) {
+        let due: Vec<_> = {
+            let mut removals = self
+                .removals
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            let (due, later) = removals.drain(..).partition(|(when, ..)| *when <= now);
+            *removals = later;
+            due
+        };
+        for (_, key, namespace, name) in due {
+            // Still there and still terminating: a client may have removed it already.
+            if self
+                .store
+                .get(&key, &namespace, &name)
+                .is_some_and(|object| object.pointer("/metadata/deletionTimestamp").is_some())
+            {
+                let _ = self.store.delete(&key, &namespace, &name);
+            }
+        }
     }
 
     /// A resource type by group and plural.
@@ -165,8 +206,17 @@ impl SimServer {
         let task = tokio::spawn(async move {
             // The connections belong to this task: aborting it drops the set, which aborts them.
             let mut connections = JoinSet::new();
+            // The simulated kubelet: removes terminating pods when their grace period is over.
+            let mut kubelet = tokio::time::interval(std::time::Duration::from_millis(100));
             loop {
-                let Ok((stream, _)) = listener.accept().await else {
+                let accepted = tokio::select! {
+                    accepted = listener.accept() => accepted,
+                    now = kubelet.tick() => {
+                        served.remove_due(now);
+                        continue;
+                    }
+                };
+                let Ok((stream, _)) = accepted else {
                     continue;
                 };
                 // Go's servers, the real API server among them, disable Nagle's algorithm; without

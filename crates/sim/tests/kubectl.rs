@@ -11,7 +11,7 @@ use std::path::PathBuf;
 use std::process::Output;
 use std::sync::Arc;
 
-use kubedesk_sim::{Cluster, SimServer, kubeconfig};
+use kubedesk_sim::{Cluster, SimServer, demo, kubeconfig};
 use serde_json::json;
 
 /// kubectl with its own kubeconfig and discovery cache, pointed at a fresh simulated cluster.
@@ -23,7 +23,11 @@ struct Kubectl {
 
 impl Kubectl {
     async fn new() -> Self {
-        let cluster = Arc::new(Cluster::new("sim"));
+        Self::on(Cluster::new("sim")).await
+    }
+
+    async fn on(cluster: Cluster) -> Self {
+        let cluster = Arc::new(cluster);
         let server = SimServer::start(cluster, SocketAddr::from(([127, 0, 0, 1], 0)))
             .await
             .unwrap();
@@ -707,4 +711,146 @@ async fn a_created_crd_is_served_with_its_columns_and_deleting_it_removes_its_ob
             .1
             .is_empty()
     );
+}
+
+/// Polls the store until no object of `resource` in `namespace` matches `app=<app>`.
+async fn until_gone(cluster: &Cluster, resource: &str, namespace: &str, app: &str) {
+    let remaining = || {
+        cluster
+            .store
+            .list(resource, Some(namespace))
+            .1
+            .into_iter()
+            .filter(|object| object["metadata"]["labels"]["app"] == app)
+            .count()
+    };
+    tokio::time::timeout(std::time::Duration::from_secs(20), async {
+        while remaining() > 0 {
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+    })
+    .await
+    .unwrap_or_else(|_| panic!("{} {resource} of app={app} are still there", remaining()));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn deleting_a_deployment_cascades_to_its_replica_sets_and_pods() {
+    let kubectl = Kubectl::on(demo::dev().unwrap()).await;
+    assert_eq!(
+        kubectl
+            .ok(&["delete", "deployment", "api", "-n", "sandbox"])
+            .await
+            .trim(),
+        "deployment.apps \"api\" deleted"
+    );
+    let cluster = kubectl.server.cluster();
+    until_gone(cluster, "apps/replicasets", "sandbox", "api").await;
+    until_gone(cluster, "/pods", "sandbox", "api").await;
+    // The other app is untouched.
+    assert_eq!(
+        kubectl
+            .ok(&[
+                "get", "pods", "-n", "default", "-l", "app=web", "-o", "name"
+            ])
+            .await
+            .lines()
+            .count(),
+        1
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_orphaning_delete_keeps_the_dependents_without_their_owner() {
+    let kubectl = Kubectl::on(demo::dev().unwrap()).await;
+    kubectl
+        .ok(&[
+            "delete",
+            "deployment",
+            "api",
+            "-n",
+            "sandbox",
+            "--cascade=orphan",
+        ])
+        .await;
+    let sets = kubectl
+        .ok(&[
+            "get",
+            "rs",
+            "-n",
+            "sandbox",
+            "-l",
+            "app=api",
+            "-o",
+            "jsonpath={range .items[*]}{.metadata.name}:{.metadata.ownerReferences}{end}",
+        ])
+        .await;
+    assert!(
+        sets.starts_with("api-") && sets.ends_with(':'),
+        "the replica set stays, owner removed: {sets}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_graceful_pod_delete_terminates_first_and_kubectl_waits_for_it() {
+    let kubectl = Kubectl::on(demo::dev().unwrap()).await;
+    let pod = kubectl
+        .ok(&[
+            "get",
+            "pods",
+            "-n",
+            "default",
+            "-l",
+            "app=web",
+            "-o",
+            "jsonpath={.items[0].metadata.name}",
+        ])
+        .await;
+    assert_eq!(
+        kubectl
+            .ok(&["delete", "pod", &pod, "-n", "default"])
+            .await
+            .trim(),
+        format!("pod \"{pod}\" deleted")
+    );
+    let error = kubectl.fails(&["get", "pod", &pod, "-n", "default"]).await;
+    assert!(error.contains("NotFound"), "{error}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_object_with_a_finalizer_waits_until_the_finalizer_is_removed() {
+    let kubectl = Kubectl::new().await;
+    let cluster = kubectl.server.cluster();
+    cluster
+        .create(
+            "",
+            "configmaps",
+            "default",
+            json!({"metadata": {"name": "held", "finalizers": ["example.com/hold"]}}),
+        )
+        .unwrap();
+    kubectl
+        .ok(&["delete", "configmap", "held", "--wait=false"])
+        .await;
+    let marked = kubectl
+        .ok(&[
+            "get",
+            "configmap",
+            "held",
+            "-o",
+            "jsonpath={.metadata.deletionTimestamp}",
+        ])
+        .await;
+    assert!(!marked.is_empty(), "marked for deletion");
+    kubectl
+        .ok(&[
+            "patch",
+            "configmap",
+            "held",
+            "--type=merge",
+            "-p",
+            r#"{"metadata":{"finalizers":null}}"#,
+        ])
+        .await;
+    let error = kubectl.fails(&["get", "configmap", "held"]).await;
+    assert!(error.contains("NotFound"), "{error}");
 }
