@@ -3,12 +3,15 @@
 use std::path::PathBuf;
 
 /// What the command line asks for.
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Debug)]
 pub enum Invocation {
     /// Open the window.
     Window,
     /// Serve the demo clusters and write their kubeconfig.
-    Sim { kubeconfig: PathBuf, pods: usize },
+    Sim {
+        kubeconfig: PathBuf,
+        options: kubedesk_api::demo::SimOptions,
+    },
     /// Print the usage.
     Help,
 }
@@ -16,9 +19,12 @@ pub enum Invocation {
 pub const USAGE: &str = "\
 usage:
   kubedesk                                   open the window on your kubeconfig
-  kubedesk sim --kubeconfig FILE [--pods N]  serve the demo clusters on loopback ports, write their
-                                             kubeconfig to FILE once they answer, run until Ctrl-C;
-                                             --pods adds N more pods to the gpu-prod cluster
+  kubedesk sim --kubeconfig FILE [--pods N] [--latency MS] [--error-rate VERB=SHARE]...
+        serve the demo clusters on loopback ports, write their kubeconfig to FILE once they
+        answer, run until Ctrl-C. --pods adds N pods to gpu-prod; --latency delays every request;
+        --error-rate fails that share (0 to 1) of a verb's requests (get, list, watch, create,
+        update, patch, delete). Faults can be changed while running: GET or PUT
+        /_kubedesk/faults, POST /_kubedesk/faults/drop-watches, /expire-watches or /restart.
 ";
 
 /// A command line that does not parse, with what is wrong.
@@ -39,7 +45,7 @@ pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Invocation, Usage
         Some("-h" | "--help" | "help") => Ok(Invocation::Help),
         Some("sim") => {
             let mut kubeconfig = None;
-            let mut pods = 0;
+            let mut options = kubedesk_api::demo::SimOptions::default();
             while let Some(flag) = args.next() {
                 let mut value = || {
                     args.next()
@@ -49,9 +55,26 @@ pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Invocation, Usage
                     "--kubeconfig" => kubeconfig = Some(PathBuf::from(value()?)),
                     "--pods" => {
                         let text = value()?;
-                        pods = text.parse().map_err(|_| {
+                        options.extra_pods = text.parse().map_err(|_| {
                             UsageError(format!("--pods takes a number of pods, not {text:?}"))
                         })?;
+                    }
+                    "--latency" => {
+                        let text = value()?;
+                        options.latency_ms = text.parse().map_err(|_| {
+                            UsageError(format!("--latency takes milliseconds, not {text:?}"))
+                        })?;
+                    }
+                    "--error-rate" => {
+                        let text = value()?;
+                        let rate = text.split_once('=').and_then(|(verb, share)| {
+                            Some((verb.to_owned(), share.parse::<f64>().ok()?))
+                        });
+                        options.error_rates.push(rate.ok_or_else(|| {
+                            UsageError(format!(
+                                "--error-rate takes VERB=SHARE such as list=0.2, not {text:?}"
+                            ))
+                        })?);
                     }
                     other => return Err(UsageError(format!("unknown option {other:?} for sim"))),
                 }
@@ -62,16 +85,19 @@ pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Invocation, Usage
                         .into(),
                 )
             })?;
-            Ok(Invocation::Sim { kubeconfig, pods })
+            Ok(Invocation::Sim {
+                kubeconfig,
+                options,
+            })
         }
         Some(other) => Err(UsageError(format!("unknown command {other:?}"))),
     }
 }
 
 /// Runs `kubedesk sim` until interrupted; answers with the exit code.
-pub fn sim(kubeconfig: &std::path::Path, pods: usize) -> i32 {
+pub fn sim(kubeconfig: &std::path::Path, options: &kubedesk_api::demo::SimOptions) -> i32 {
     tauri::async_runtime::block_on(async {
-        match kubedesk_api::demo::serve(kubeconfig, pods).await {
+        match kubedesk_api::demo::serve(kubeconfig, options).await {
             Ok(clusters) => {
                 for (name, url) in clusters.endpoints() {
                     println!("{name}: {url}");
@@ -102,14 +128,33 @@ mod tests {
 
     #[test]
     fn sim_takes_a_kubeconfig_and_a_pod_count() {
-        assert_eq!(
-            parse_words(&["sim", "--kubeconfig", "/tmp/k", "--pods", "100000"]),
-            Ok(Invocation::Sim {
-                kubeconfig: "/tmp/k".into(),
-                pods: 100_000
-            })
+        let Ok(Invocation::Sim {
+            kubeconfig,
+            options,
+        }) = parse_words(&[
+            "sim",
+            "--kubeconfig",
+            "/tmp/k",
+            "--pods",
+            "100000",
+            "--latency",
+            "50",
+            "--error-rate",
+            "list=0.25",
+        ])
+        else {
+            panic!("sim parses");
+        };
+        assert_eq!(kubeconfig, std::path::PathBuf::from("/tmp/k"));
+        assert_eq!(options.extra_pods, 100_000);
+        assert_eq!(options.latency_ms, 50);
+        assert_eq!(options.error_rates, [("list".to_owned(), 0.25)]);
+        assert!(
+            parse_words(&["sim", "--kubeconfig", "k", "--error-rate", "list"])
+                .unwrap_err()
+                .contains("VERB=SHARE")
         );
-        assert_eq!(parse_words(&[]), Ok(Invocation::Window));
+        assert!(matches!(parse_words(&[]), Ok(Invocation::Window)));
     }
 
     #[test]

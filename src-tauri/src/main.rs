@@ -10,7 +10,10 @@ use kubedesk_api::{App, AppConfig};
 fn main() {
     let code = match cli::parse(std::env::args().skip(1)) {
         Ok(cli::Invocation::Window) => window(),
-        Ok(cli::Invocation::Sim { kubeconfig, pods }) => cli::sim(&kubeconfig, pods),
+        Ok(cli::Invocation::Sim {
+            kubeconfig,
+            options,
+        }) => cli::sim(&kubeconfig, &options),
         Ok(cli::Invocation::Help) => {
             print!("{}", cli::USAGE);
             0

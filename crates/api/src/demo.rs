@@ -2,4 +2,4 @@
 
 mod serve;
 
-pub use serve::{DemoClusters, DemoError, serve, until_interrupted};
+pub use serve::{DemoClusters, DemoError, SimOptions, serve, until_interrupted};

@@ -19,6 +19,7 @@ use crate::Cluster;
 use crate::catalogue::{self, ResourceType};
 use crate::deletion;
 use crate::discovery;
+use crate::faults;
 use crate::logs;
 use crate::objects;
 use crate::patch;
@@ -37,9 +38,63 @@ const BODY_LIMIT: usize = 3 * 1024 * 1024;
 
 /// Answers one request. Never fails: every problem is a `Status` response.
 pub async fn handle(cluster: &Arc<Cluster>, request: Request<Incoming>) -> Response<Body> {
+    let path = request.uri().path().to_owned();
+    if let Some(action) = path.strip_prefix("/_kubedesk/faults") {
+        return match admin(cluster, action, request).await {
+            Ok(response) => response,
+            Err(failure) => json_response(failure.code, &failure.body),
+        };
+    }
+    let latency = cluster.faults.latency();
+    if !latency.is_zero() {
+        tokio::time::sleep(latency).await;
+    }
     match route(cluster, request).await {
         Ok(response) => response,
         Err(failure) => json_response(failure.code, &failure.body),
+    }
+}
+
+/// `/_kubedesk/faults`: GET the faults in force; PUT new ones; POST `/drop-watches` ends every watch,
+/// `/expire-watches` makes the next resumed watch get 410, `/restart` does both and forgets history.
+async fn admin(
+    cluster: &Arc<Cluster>,
+    action: &str,
+    request: Request<Incoming>,
+) -> Result<Response<Body>, Failure> {
+    let method = request.method().clone();
+    match (method, action) {
+        (Method::GET, "" | "/") => Ok(json_response(
+            200,
+            &serde_json::to_value(cluster.faults.config()).unwrap_or_default(),
+        )),
+        (Method::PUT, "" | "/") => {
+            let body = read_body(request, "application/json").await?;
+            let config: faults::FaultConfig = serde_json::from_value(body).map_err(|error| {
+                Failure::bad_request(format!("the fault settings are malformed: {error}"))
+            })?;
+            config.validate().map_err(Failure::bad_request)?;
+            cluster.faults.set(config.clone());
+            Ok(json_response(
+                200,
+                &serde_json::to_value(config).unwrap_or_default(),
+            ))
+        }
+        (Method::POST, "/drop-watches") => {
+            cluster.store.end_watches();
+            Ok(json_response(200, &json!({"dropped": true})))
+        }
+        (Method::POST, "/expire-watches") => {
+            cluster.store.expire_next_watch();
+            cluster.store.end_watches();
+            Ok(json_response(200, &json!({"expired": true})))
+        }
+        (Method::POST, "/restart") => {
+            cluster.store.compact();
+            cluster.store.end_watches();
+            Ok(json_response(200, &json!({"restarted": true})))
+        }
+        _ => Err(Failure::no_such_path()),
     }
 }
 
@@ -206,6 +261,26 @@ async fn verb(
         .and_then(|value| value.to_str().ok())
         .unwrap_or("application/json")
         .to_owned();
+    let verb = match (&method, target.name.is_some()) {
+        (&Method::GET, false) if query.flag("watch") => "watch",
+        (&Method::GET, false) => "list",
+        (&Method::GET, true) => "get",
+        (&Method::POST, _) => "create",
+        (&Method::PUT, _) => "update",
+        (&Method::PATCH, _) => "patch",
+        (&Method::DELETE, _) => "delete",
+        _ => "other",
+    };
+    if cluster.faults.fails(verb) {
+        let message = format!(
+            "Internal error occurred: injected fault: {verb} {}",
+            target.resource.qualified()
+        );
+        return Err(Failure {
+            code: 500,
+            body: json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure", "message": message, "reason": "InternalError", "code": 500}),
+        });
+    }
     let writes = method != Method::GET;
     let defines_types = target.resource.store_key() == catalogue::crd_store_key();
     let answer = match (method, target.name.is_some()) {

@@ -11,6 +11,7 @@ pub mod catalogue;
 mod deletion;
 pub mod demo;
 mod discovery;
+pub mod faults;
 mod logs;
 mod objects;
 mod patch;
@@ -45,6 +46,8 @@ pub struct Cluster {
     catalogue: RwLock<Arc<Vec<ResourceType>>>,
     /// The cluster's objects.
     pub store: Store,
+    /// Latency and errors injected into requests.
+    pub faults: faults::Faults,
     /// Terminating pods the simulated kubelet removes when their time comes.
     removals: Mutex<Vec<(tokio::time::Instant, String, String, String)>>,
 }
@@ -57,6 +60,7 @@ impl Cluster {
             catalogue: RwLock::new(Arc::new(catalogue::builtin())),
             store: Store::new(HISTORY),
             removals: Mutex::new(Vec::new()),
+            faults: faults::Faults::default(),
         };
         for namespace in ["default", "kube-system", "kube-public", "kube-node-lease"] {
             // The names are valid and new, so creating them cannot fail.

@@ -374,6 +374,11 @@ impl Store {
         })
     }
 
+    /// How many watches are open.
+    pub fn open_watches(&self) -> usize {
+        self.lock().live.receiver_count()
+    }
+
     /// Ends every open watch, as an API server restart does; clients then watch again from the
     /// last version they saw.
     pub fn end_watches(&self) {

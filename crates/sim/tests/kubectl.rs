@@ -854,3 +854,110 @@ async fn an_object_with_a_finalizer_waits_until_the_finalizer_is_removed() {
     let error = kubectl.fails(&["get", "configmap", "held"]).await;
     assert!(error.contains("NotFound"), "{error}");
 }
+
+/// One plain HTTP/1.1 request to the server; answers with the status line and the body.
+async fn http(server: &SimServer, method: &str, path: &str, body: &str) -> (String, String) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let address = server.url().trim_start_matches("http://").to_owned();
+    let mut stream = tokio::net::TcpStream::connect(&address).await.unwrap();
+    let request = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).await.unwrap();
+    let (head, body) = response.split_once("\r\n\r\n").unwrap_or((&response, ""));
+    (
+        head.lines().next().unwrap_or_default().to_owned(),
+        body.to_owned(),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn injected_errors_reach_kubectl_and_clear_when_the_faults_are_lifted() {
+    let kubectl = Kubectl::new().await;
+    kubectl.ok(&["get", "ns"]).await;
+    let (status, _) = http(
+        &kubectl.server,
+        "PUT",
+        "/_kubedesk/faults",
+        r#"{"errorRate": {"list": 1.0}}"#,
+    )
+    .await;
+    assert_eq!(status, "HTTP/1.1 200 OK");
+    let error = kubectl.fails(&["get", "configmaps"]).await;
+    assert!(
+        error.contains("InternalError") || error.contains("injected fault"),
+        "{error}"
+    );
+    // Other verbs still work.
+    kubectl.ok(&["get", "namespace", "default"]).await;
+    let (status, body) = http(
+        &kubectl.server,
+        "PUT",
+        "/_kubedesk/faults",
+        r#"{"errorRate": {"explode": 0.5}}"#,
+    )
+    .await;
+    assert!(
+        status.contains("400") && body.contains("explode"),
+        "{status} {body}"
+    );
+    http(&kubectl.server, "PUT", "/_kubedesk/faults", "{}").await;
+    kubectl.ok(&["get", "configmaps"]).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn dropping_the_watches_ends_kubectl_get_watch() {
+    use tokio::io::AsyncBufReadExt;
+
+    let kubectl = Kubectl::new().await;
+    kubectl
+        .server
+        .cluster()
+        .create(
+            "",
+            "configmaps",
+            "default",
+            json!({"metadata": {"name": "before"}}),
+        )
+        .unwrap();
+    let mut child = tokio::process::Command::new("kubectl")
+        .arg("--kubeconfig")
+        .arg(&kubectl.kubeconfig)
+        .args(["get", "configmaps", "--watch"])
+        .env_remove("KUBECONFIG")
+        .stdout(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut lines = tokio::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    while let Some(line) = lines.next_line().await.unwrap() {
+        if line.starts_with("before ") {
+            break;
+        }
+    }
+    // kubectl prints the list before it opens its watch: wait for the watch to be open.
+    let store = &kubectl.server.cluster().store;
+    tokio::time::timeout(std::time::Duration::from_secs(20), async {
+        while store.open_watches() == 0 {
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    })
+    .await
+    .expect("kubectl opens a watch");
+    http(
+        &kubectl.server,
+        "POST",
+        "/_kubedesk/faults/drop-watches",
+        "",
+    )
+    .await;
+    let status = tokio::time::timeout(std::time::Duration::from_secs(20), child.wait())
+        .await
+        .expect("kubectl get -w ends with its watch")
+        .unwrap();
+    assert!(status.success(), "{status}");
+}

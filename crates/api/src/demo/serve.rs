@@ -34,6 +34,9 @@ pub enum DemoError {
     /// A demo object was refused by the simulator: a bug in the demo data.
     #[error("the demo data is inconsistent: the simulator refused an object with {0}")]
     Seed(String),
+    /// The fault settings make no sense.
+    #[error("{0}")]
+    Faults(String),
     /// No loopback port could be opened.
     #[error("could not listen on a loopback port: {0}")]
     Listen(std::io::Error),
@@ -47,17 +50,35 @@ pub enum DemoError {
     },
 }
 
-/// Builds the demo clusters (with `extra_pods` more pods in the GPU cluster), serves each on its own
-/// loopback port, and writes one kubeconfig with a context per cluster once they answer.
-pub async fn serve(kubeconfig: &Path, extra_pods: usize) -> Result<DemoClusters, DemoError> {
+/// How the demo clusters are served.
+#[derive(Debug, Clone, Default)]
+pub struct SimOptions {
+    /// Pods added to `gpu-prod`, for scale work.
+    pub extra_pods: usize,
+    /// Latency added to every request, in milliseconds.
+    pub latency_ms: u64,
+    /// The share of requests of each verb answered with an injected error.
+    pub error_rates: Vec<(String, f64)>,
+}
+
+/// Builds the demo clusters, serves each on its own loopback port with the faults asked for, and
+/// writes one kubeconfig with a context per cluster once they answer.
+pub async fn serve(kubeconfig: &Path, options: &SimOptions) -> Result<DemoClusters, DemoError> {
+    let faults = kubedesk_sim::faults::FaultConfig {
+        latency_ms: options.latency_ms,
+        error_rate: options.error_rates.iter().cloned().collect(),
+    };
+    faults.validate().map_err(DemoError::Faults)?;
     let seed = |result: Result<Cluster, serde_json::Value>| {
         result.map_err(|status| DemoError::Seed(status.to_string()))
     };
     let gpu_prod = seed(demo::gpu_prod())?;
-    demo::add_pods(&gpu_prod, extra_pods).map_err(|status| DemoError::Seed(status.to_string()))?;
+    demo::add_pods(&gpu_prod, options.extra_pods)
+        .map_err(|status| DemoError::Seed(status.to_string()))?;
     let clusters = [gpu_prod, seed(demo::edge())?, seed(demo::dev())?];
     let mut servers = Vec::new();
     for cluster in clusters {
+        cluster.faults.set(faults.clone());
         let server = SimServer::start(Arc::new(cluster), SocketAddr::from(([127, 0, 0, 1], 0)))
             .await
             .map_err(DemoError::Listen)?;
@@ -105,7 +126,15 @@ mod tests {
     async fn the_demo_kubeconfig_names_three_answering_clusters() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("nested").join("kubeconfig");
-        let clusters = serve(&path, 10).await.unwrap();
+        let clusters = serve(
+            &path,
+            &SimOptions {
+                extra_pods: 10,
+                ..SimOptions::default()
+            },
+        )
+        .await
+        .unwrap();
         let config = Kubeconfig::load(&KubeconfigPaths::resolve(
             Some(path.clone().into_os_string()),
             None,
@@ -142,7 +171,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("file");
         std::fs::write(&file, "").unwrap();
-        let error = serve(&file.join("kubeconfig"), 0).await.unwrap_err();
+        let error = serve(&file.join("kubeconfig"), &SimOptions::default())
+            .await
+            .unwrap_err();
         assert!(
             error.to_string().contains("could not write the kubeconfig"),
             "{error}"
