@@ -8,6 +8,7 @@
 
 mod api;
 pub mod catalogue;
+mod controllers;
 mod deletion;
 pub mod demo;
 mod discovery;
@@ -212,11 +213,18 @@ impl SimServer {
             let mut connections = JoinSet::new();
             // The simulated kubelet: removes terminating pods when their grace period is over.
             let mut kubelet = tokio::time::interval(std::time::Duration::from_millis(100));
+            let mut reconciled = 0;
             loop {
                 let accepted = tokio::select! {
                     accepted = listener.accept() => accepted,
                     now = kubelet.tick() => {
                         served.remove_due(now);
+                        // The controllers look again only when something changed.
+                        let revision = served.store.revision();
+                        if revision != reconciled {
+                            controllers::reconcile(&served);
+                            reconciled = revision;
+                        }
                         continue;
                     }
                 };

@@ -961,3 +961,139 @@ async fn dropping_the_watches_ends_kubectl_get_watch() {
         .unwrap();
     assert!(status.success(), "{status}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn scaling_and_a_new_image_roll_out_through_replica_sets_to_pods() {
+    let kubectl = Kubectl::on(demo::dev().unwrap()).await;
+    kubectl
+        .ok(&[
+            "scale",
+            "deployment",
+            "api",
+            "-n",
+            "sandbox",
+            "--replicas=4",
+        ])
+        .await;
+    let rollout = kubectl
+        .ok(&[
+            "rollout",
+            "status",
+            "deployment/api",
+            "-n",
+            "sandbox",
+            "--timeout=30s",
+        ])
+        .await;
+    assert!(rollout.contains("successfully rolled out"), "{rollout}");
+    let pods = kubectl
+        .ok(&[
+            "get",
+            "pods",
+            "-n",
+            "sandbox",
+            "-l",
+            "app=api",
+            "--field-selector",
+            "status.phase=Running",
+            "-o",
+            "name",
+        ])
+        .await;
+    assert_eq!(pods.lines().count(), 4, "{pods}");
+
+    kubectl
+        .ok(&[
+            "set",
+            "image",
+            "deployment/api",
+            "-n",
+            "sandbox",
+            "api=ghcr.io/example/api:2.4.0",
+        ])
+        .await;
+    let rollout = kubectl
+        .ok(&[
+            "rollout",
+            "status",
+            "deployment/api",
+            "-n",
+            "sandbox",
+            "--timeout=30s",
+        ])
+        .await;
+    assert!(rollout.contains("successfully rolled out"), "{rollout}");
+    let sets = kubectl.ok(&["get", "rs", "-n", "sandbox", "-l", "app=api", "-o", "jsonpath={range .items[*]}{.spec.template.spec.containers[0].image}={.spec.replicas} {end}"]).await;
+    let mut sets: Vec<&str> = sets.split_whitespace().collect();
+    sets.sort_unstable();
+    assert_eq!(
+        sets,
+        ["ghcr.io/example/api:2.3.1=0", "ghcr.io/example/api:2.4.0=4"]
+    );
+    let cluster = kubectl.server.cluster().clone();
+    tokio::time::timeout(std::time::Duration::from_secs(20), async {
+        loop {
+            let (_, pods) = cluster.store.list("/pods", Some("sandbox"));
+            let images: Vec<String> = pods
+                .iter()
+                .filter(|pod| pod.pointer("/metadata/deletionTimestamp").is_none())
+                .map(|pod| {
+                    pod["spec"]["containers"][0]["image"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_owned()
+                })
+                .collect();
+            if images.len() == 4 && images.iter().all(|image| image.ends_with("2.4.0")) {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+    })
+    .await
+    .expect("the old pods are replaced by four new ones");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_gpu_pod_no_node_can_take_stays_pending_with_the_schedulers_reason() {
+    let kubectl = Kubectl::on(demo::edge().unwrap()).await;
+    let deployment = json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "big"},
+        "spec": {"replicas": 1, "selector": {"matchLabels": {"app": "big"}},
+                 "template": {"metadata": {"labels": {"app": "big"}}, "spec": {"containers": [{"name": "train", "image": "pytorch", "resources": {"limits": {"nvidia.com/gpu": "2"}}}]}}}});
+    kubectl
+        .server
+        .cluster()
+        .create("apps", "deployments", "vision", deployment)
+        .unwrap();
+    let cluster = kubectl.server.cluster().clone();
+    let message = tokio::time::timeout(std::time::Duration::from_secs(20), async {
+        loop {
+            let (_, pods) = cluster.store.list("/pods", Some("vision"));
+            if let Some(pod) = pods
+                .iter()
+                .find(|pod| pod["metadata"]["labels"]["app"] == "big")
+            {
+                return pod["status"]["conditions"][0]["message"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned();
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+    })
+    .await
+    .expect("the controller creates the pod");
+    assert_eq!(
+        message,
+        "0/3 nodes are available: 3 Insufficient nvidia.com/gpu."
+    );
+    let out = kubectl
+        .ok(&["get", "pods", "-n", "vision", "-l", "app=big"])
+        .await;
+    assert!(
+        out.lines()
+            .nth(1)
+            .is_some_and(|line| line.contains("Pending")),
+        "{out}"
+    );
+}
