@@ -38,6 +38,30 @@ const BODY_LIMIT: usize = 3 * 1024 * 1024;
 
 /// Answers one request. Never fails: every problem is a `Status` response.
 pub async fn handle(cluster: &Arc<Cluster>, request: Request<Incoming>) -> Response<Body> {
+    // The whole body is read first, within the limit, so everything after works on bytes.
+    let (parts, body) = request.into_parts();
+    let bytes = match Limited::new(body, BODY_LIMIT).collect().await {
+        Ok(collected) => collected.to_bytes(),
+        Err(error) if error.is::<http_body_util::LengthLimitError>() => {
+            let failure = Failure::too_large();
+            return json_response(failure.code, &failure.body);
+        }
+        Err(error) => {
+            let failure =
+                Failure::bad_request(format!("the request body could not be read: {error}"));
+            return json_response(failure.code, &failure.body);
+        }
+    };
+    answer(cluster, Request::from_parts(parts, bytes)).await
+}
+
+/// Answers a request whose body has been read. Never fails and never panics on any input: every
+/// problem is a `Status` response. The fuzz target and the robustness tests call this.
+pub async fn answer(cluster: &Arc<Cluster>, request: Request<Bytes>) -> Response<Body> {
+    if request.body().len() > BODY_LIMIT {
+        let failure = Failure::too_large();
+        return json_response(failure.code, &failure.body);
+    }
     let path = request.uri().path().to_owned();
     if let Some(action) = path.strip_prefix("/_kubedesk/faults") {
         return match admin(cluster, action, request).await {
@@ -60,7 +84,7 @@ pub async fn handle(cluster: &Arc<Cluster>, request: Request<Incoming>) -> Respo
 async fn admin(
     cluster: &Arc<Cluster>,
     action: &str,
-    request: Request<Incoming>,
+    request: Request<Bytes>,
 ) -> Result<Response<Body>, Failure> {
     let method = request.method().clone();
     match (method, action) {
@@ -124,10 +148,7 @@ struct Target {
     subresource: Option<String>,
 }
 
-async fn route(
-    cluster: &Arc<Cluster>,
-    request: Request<Incoming>,
-) -> Result<Response<Body>, Failure> {
+async fn route(cluster: &Arc<Cluster>, request: Request<Bytes>) -> Result<Response<Body>, Failure> {
     let accept = request
         .headers()
         .get(ACCEPT)
@@ -240,7 +261,7 @@ fn target(
 
 async fn verb(
     cluster: &Arc<Cluster>,
-    request: Request<Incoming>,
+    request: Request<Bytes>,
     target: Target,
     query: &Query,
     accept: &str,
@@ -316,7 +337,7 @@ async fn verb(
     answer
 }
 
-async fn read_body(request: Request<Incoming>, content_type: &str) -> Result<Value, Failure> {
+async fn read_body(request: Request<Bytes>, content_type: &str) -> Result<Value, Failure> {
     let base = content_type.split(';').next().unwrap_or_default().trim();
     let yaml = matches!(base, "application/yaml" | "application/apply-patch+yaml");
     let json = matches!(
@@ -330,17 +351,7 @@ async fn read_body(request: Request<Incoming>, content_type: &str) -> Result<Val
     if !yaml && !json {
         return Err(Failure::unsupported_media_type());
     }
-    let bytes = Limited::new(request.into_body(), BODY_LIMIT)
-        .collect()
-        .await
-        .map_err(|error| {
-            if error.is::<http_body_util::LengthLimitError>() {
-                Failure::too_large()
-            } else {
-                Failure::bad_request(format!("the request body could not be read: {error}"))
-            }
-        })?;
-    let bytes = bytes.to_bytes();
+    let bytes = request.into_body();
     if bytes.is_empty() {
         return Ok(Value::Null);
     }

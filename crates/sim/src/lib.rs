@@ -194,6 +194,17 @@ impl Cluster {
     }
 }
 
+/// The body of a response: a whole document, or a stream of watch events or log lines.
+pub type ResponseBody = api::Body;
+
+/// Answers one request as the server would, without a socket: for fuzzing and robustness tests.
+pub async fn respond(
+    cluster: &Arc<Cluster>,
+    request: hyper::Request<bytes::Bytes>,
+) -> hyper::Response<ResponseBody> {
+    api::answer(cluster, request).await
+}
+
 /// A cluster served over HTTP on a loopback port; stops serving when dropped.
 #[derive(Debug)]
 pub struct SimServer {
