@@ -493,14 +493,8 @@ fn list(
     if page.remaining > 0
         && let Some(last) = items.last()
     {
-        let namespace = last
-            .pointer("/metadata/namespace")
-            .and_then(Value::as_str)
-            .unwrap_or_default();
-        let name = last
-            .pointer("/metadata/name")
-            .and_then(Value::as_str)
-            .unwrap_or_default();
+        let namespace = objects::field(last, "/metadata/namespace");
+        let name = objects::field(last, "/metadata/name");
         let token = base64::engine::general_purpose::URL_SAFE.encode(
             serde_json::to_vec(&json!({"rv": revision, "ns": namespace, "name": name}))
                 .unwrap_or_default(),
@@ -803,14 +797,8 @@ fn delete_collection(
         .iter()
         .filter(|object| labels.matches(object) && fields.matches(object))
     {
-        let namespace = object
-            .pointer("/metadata/namespace")
-            .and_then(Value::as_str)
-            .unwrap_or_default();
-        let name = object
-            .pointer("/metadata/name")
-            .and_then(Value::as_str)
-            .unwrap_or_default();
+        let namespace = objects::field(object, "/metadata/namespace");
+        let name = objects::field(object, "/metadata/name");
         if let Ok(deleted) = deletion::delete(cluster, &target.resource, namespace, name, &options)
         {
             items.push(deleted);

@@ -10,19 +10,12 @@ use serde_json::{Value, json};
 
 use crate::Cluster;
 use crate::deletion::{self, DeleteOptions, Propagation};
-use crate::objects::timestamp;
+use crate::objects::{field, timestamp};
 
 const DEPLOYMENTS: &str = "apps/deployments";
 const REPLICA_SETS: &str = "apps/replicasets";
 const PODS: &str = "/pods";
 const NODES: &str = "/nodes";
-
-fn text<'a>(object: &'a Value, pointer: &str) -> &'a str {
-    object
-        .pointer(pointer)
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-}
 
 fn count(object: &Value, pointer: &str) -> i64 {
     object.pointer(pointer).and_then(Value::as_i64).unwrap_or(0)
@@ -67,9 +60,9 @@ fn replace(cluster: &Cluster, key: &str, current: &Value, next: Value) {
     // A conflict means someone wrote in between; the next pass sees their write.
     let _ = cluster.store.replace(
         key,
-        text(current, "/metadata/namespace"),
-        text(current, "/metadata/name"),
-        Some(text(current, "/metadata/resourceVersion")),
+        field(current, "/metadata/namespace"),
+        field(current, "/metadata/name"),
+        Some(field(current, "/metadata/resourceVersion")),
         next,
     );
 }
@@ -90,8 +83,8 @@ fn deployment_pass(cluster: &Cluster, deployment: &Value) {
     if deployment.pointer("/metadata/deletionTimestamp").is_some() {
         return;
     }
-    let namespace = text(deployment, "/metadata/namespace");
-    let uid = text(deployment, "/metadata/uid");
+    let namespace = field(deployment, "/metadata/namespace");
+    let uid = field(deployment, "/metadata/uid");
     let desired = count(deployment, "/spec/replicas");
     let template = deployment
         .pointer("/spec/template")
@@ -128,7 +121,7 @@ fn deployment_pass(cluster: &Cluster, deployment: &Value) {
             let mut set_template = template.clone();
             set_template["metadata"]["labels"] = labels.clone();
             let set = json!({
-                "metadata": {"name": format!("{}-{hash}", text(deployment, "/metadata/name")), "labels": labels, "ownerReferences": owner_reference("Deployment", deployment)},
+                "metadata": {"name": format!("{}-{hash}", field(deployment, "/metadata/name")), "labels": labels, "ownerReferences": owner_reference("Deployment", deployment)},
                 "spec": {"replicas": desired, "selector": selector, "template": set_template},
             });
             match cluster.create("apps", "replicasets", namespace, set) {
@@ -140,7 +133,7 @@ fn deployment_pass(cluster: &Cluster, deployment: &Value) {
     // A rollout: the old ReplicaSets scale to zero once the new one is there.
     for old in owned
         .iter()
-        .filter(|set| text(set, "/metadata/uid") != text(&current, "/metadata/uid"))
+        .filter(|set| field(set, "/metadata/uid") != field(&current, "/metadata/uid"))
     {
         if count(old, "/spec/replicas") != 0 {
             let mut next = (*old).clone();
@@ -171,7 +164,7 @@ fn deployment_pass(cluster: &Cluster, deployment: &Value) {
         "unavailableReplicas": (desired - ready).max(0),
         "conditions": [
             {"type": "Available", "status": if ready >= desired { "True" } else { "False" }, "reason": if ready >= desired { "MinimumReplicasAvailable" } else { "MinimumReplicasUnavailable" }, "message": if ready >= desired { "Deployment has minimum availability." } else { "Deployment does not have minimum availability." }},
-            {"type": "Progressing", "status": "True", "reason": if available { "NewReplicaSetAvailable" } else { "ReplicaSetUpdated" }, "message": format!("ReplicaSet \"{}\" {}.", text(&current, "/metadata/name"), if available { "has successfully progressed" } else { "is progressing" })},
+            {"type": "Progressing", "status": "True", "reason": if available { "NewReplicaSetAvailable" } else { "ReplicaSetUpdated" }, "message": format!("ReplicaSet \"{}\" {}.", field(&current, "/metadata/name"), if available { "has successfully progressed" } else { "is progressing" })},
         ],
     });
     if deployment.get("status") != Some(&status) {
@@ -185,8 +178,8 @@ fn replica_set_pass(cluster: &Cluster, set: &Value) {
     if set.pointer("/metadata/deletionTimestamp").is_some() {
         return;
     }
-    let namespace = text(set, "/metadata/namespace");
-    let uid = text(set, "/metadata/uid");
+    let namespace = field(set, "/metadata/namespace");
+    let uid = field(set, "/metadata/uid");
     let desired = usize::try_from(count(set, "/spec/replicas")).unwrap_or(0);
     let (_, pods) = cluster.store.list(PODS, Some(namespace));
     let live: Vec<&Value> = pods
@@ -197,7 +190,7 @@ fn replica_set_pass(cluster: &Cluster, set: &Value) {
         let template = set.pointer("/spec/template").cloned().unwrap_or_default();
         for index in live.len()..desired {
             let pod = json!({
-                "metadata": {"generateName": format!("{}-", text(set, "/metadata/name")), "labels": template.pointer("/metadata/labels").cloned().unwrap_or_else(|| json!({})), "ownerReferences": owner_reference("ReplicaSet", set)},
+                "metadata": {"generateName": format!("{}-", field(set, "/metadata/name")), "labels": template.pointer("/metadata/labels").cloned().unwrap_or_else(|| json!({})), "ownerReferences": owner_reference("ReplicaSet", set)},
                 "spec": template.get("spec").cloned().unwrap_or_else(|| json!({})),
             });
             let pod = schedule(cluster, pod, index);
@@ -207,9 +200,9 @@ fn replica_set_pass(cluster: &Cluster, set: &Value) {
         // Scale down: the newest pods go first, as the controller prefers.
         let mut extra: Vec<&Value> = live.clone();
         extra.sort_by(|a, b| {
-            text(b, "/metadata/creationTimestamp")
-                .cmp(text(a, "/metadata/creationTimestamp"))
-                .then(text(b, "/metadata/name").cmp(text(a, "/metadata/name")))
+            field(b, "/metadata/creationTimestamp")
+                .cmp(field(a, "/metadata/creationTimestamp"))
+                .then(field(b, "/metadata/name").cmp(field(a, "/metadata/name")))
         });
         let options = DeleteOptions {
             propagation: Propagation::Background,
@@ -224,7 +217,7 @@ fn replica_set_pass(cluster: &Cluster, set: &Value) {
                     cluster,
                     &pods,
                     namespace,
-                    text(pod, "/metadata/name"),
+                    field(pod, "/metadata/name"),
                     &options,
                 );
             }
@@ -238,7 +231,7 @@ fn replica_set_pass(cluster: &Cluster, set: &Value) {
     let ready = i64::try_from(
         owned
             .iter()
-            .filter(|pod| text(pod, "/status/phase") == "Running")
+            .filter(|pod| field(pod, "/status/phase") == "Running")
             .count(),
     )
     .unwrap_or(0);
@@ -316,7 +309,7 @@ fn schedule(cluster: &Cluster, mut pod: Value, index: usize) -> Value {
     let mut tainted = 0;
     let mut fitting = Vec::new();
     for node in &nodes {
-        let name = text(node, "/metadata/name");
+        let name = field(node, "/metadata/name");
         if !selector.iter().all(|(key, value)| {
             node.pointer("/metadata/labels")
                 .and_then(|labels| labels.get(key))
@@ -350,8 +343,8 @@ fn schedule(cluster: &Cluster, mut pod: Value, index: usize) -> Value {
             let used: i64 = pods
                 .iter()
                 .filter(|other| {
-                    text(other, "/spec/nodeName") == name
-                        && text(other, "/status/phase") != "Succeeded"
+                    field(other, "/spec/nodeName") == name
+                        && field(other, "/status/phase") != "Succeeded"
                 })
                 .map(|other| extended_requests(other).get(resource).copied().unwrap_or(0))
                 .sum();

@@ -9,7 +9,7 @@ use tokio::time::Instant;
 
 use crate::Cluster;
 use crate::catalogue::ResourceType;
-use crate::objects::timestamp;
+use crate::objects::{field, timestamp};
 use crate::query::Query;
 use crate::status::Failure;
 use crate::store::StoreError;
@@ -100,13 +100,6 @@ impl DeleteOptions {
     }
 }
 
-fn meta<'a>(object: &'a Value, field: &str) -> &'a str {
-    object
-        .pointer(&format!("/metadata/{field}"))
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-}
-
 /// Deletes one object and answers with what the client sees: the object as it was removed, or the
 /// object still terminating (finalizers, graceful pods).
 pub fn delete(
@@ -124,18 +117,18 @@ pub fn delete(
     if options
         .uid
         .as_deref()
-        .is_some_and(|uid| uid != meta(&current, "uid"))
+        .is_some_and(|uid| uid != field(&current, "/metadata/uid"))
         || options
             .resource_version
             .as_deref()
-            .is_some_and(|version| version != meta(&current, "resourceVersion"))
+            .is_some_and(|version| version != field(&current, "/metadata/resourceVersion"))
     {
         return Err(Failure::conflict(resource, name));
     }
     if options.dry_run {
         return Ok(current);
     }
-    let uid = meta(&current, "uid").to_owned();
+    let uid = field(&current, "/metadata/uid").to_owned();
     if options.propagation == Propagation::Foreground {
         cascade(cluster, &uid, Propagation::Foreground);
     }
@@ -163,7 +156,7 @@ pub fn delete(
         let mut marked = current.clone();
         marked["metadata"]["deletionTimestamp"] = json!(timestamp(Utc::now()));
         marked["metadata"]["deletionGracePeriodSeconds"] = json!(pod_grace.unwrap_or(0));
-        let version = meta(&current, "resourceVersion").to_owned();
+        let version = field(&current, "/metadata/resourceVersion").to_owned();
         let saved = cluster
             .store
             .replace(&key, namespace, name, Some(&version), marked)
@@ -212,8 +205,8 @@ fn dependents(cluster: &Cluster, uid: &str) -> Vec<(ResourceType, String, String
             if owned {
                 found.push((
                     resource.clone(),
-                    meta(&object, "namespace").to_owned(),
-                    meta(&object, "name").to_owned(),
+                    field(&object, "/metadata/namespace").to_owned(),
+                    field(&object, "/metadata/name").to_owned(),
                 ));
             }
         }
@@ -243,7 +236,7 @@ fn orphan(cluster: &Cluster, uid: &str) {
         let Some(mut object) = cluster.store.get(&key, &namespace, &name) else {
             continue;
         };
-        let version = meta(&object, "resourceVersion").to_owned();
+        let version = field(&object, "/metadata/resourceVersion").to_owned();
         if let Some(metadata) = object.get_mut("metadata").and_then(Value::as_object_mut) {
             let owners = metadata
                 .get_mut("ownerReferences")
@@ -277,8 +270,8 @@ pub fn finish_if_finalized(cluster: &Cluster, resource: &ResourceType, saved: &V
     if marked && !finalizers && !graceful_pod {
         let _ = cluster.store.delete(
             &resource.store_key(),
-            meta(saved, "namespace"),
-            meta(saved, "name"),
+            field(saved, "/metadata/namespace"),
+            field(saved, "/metadata/name"),
         );
     }
 }

@@ -104,14 +104,8 @@ impl Cluster {
         {
             let (_, objects) = self.store.list(&gone.store_key(), None);
             for object in objects {
-                let namespace = object
-                    .pointer("/metadata/namespace")
-                    .and_then(Value::as_str)
-                    .unwrap_or_default();
-                let name = object
-                    .pointer("/metadata/name")
-                    .and_then(Value::as_str)
-                    .unwrap_or_default();
+                let namespace = objects::field(&object, "/metadata/namespace");
+                let name = objects::field(&object, "/metadata/name");
                 let _ = self.store.delete(&gone.store_key(), namespace, name);
             }
         }

@@ -7,6 +7,14 @@ use serde_json::{Value, json};
 use crate::catalogue::ResourceType;
 use crate::status::Failure;
 
+/// A string at a JSON pointer of an object (`/metadata/name`); empty when absent.
+pub fn field<'a>(object: &'a Value, pointer: &str) -> &'a str {
+    object
+        .pointer(pointer)
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+}
+
 /// RFC 3339 with second precision, as the API server writes timestamps.
 pub fn timestamp(now: DateTime<Utc>) -> String {
     now.to_rfc3339_opts(SecondsFormat::Secs, true)

@@ -61,6 +61,31 @@ impl Kubectl {
             .expect("kubectl runs (Debian's kubernetes-client or the image's /usr/bin/kubectl)")
     }
 
+    /// Starts a kubectl that keeps running (`get -w`, `logs -f`); answers with it and its output lines.
+    fn spawn(
+        &self,
+        args: &[&str],
+    ) -> (
+        tokio::process::Child,
+        tokio::io::Lines<tokio::io::BufReader<tokio::process::ChildStdout>>,
+    ) {
+        use tokio::io::AsyncBufReadExt;
+
+        let mut child = tokio::process::Command::new("kubectl")
+            .arg("--kubeconfig")
+            .arg(&self.kubeconfig)
+            .arg("--cache-dir")
+            .arg(self.dir.path().join("cache"))
+            .args(args)
+            .env_remove("KUBECONFIG")
+            .stdout(std::process::Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .unwrap();
+        let lines = tokio::io::BufReader::new(child.stdout.take().unwrap()).lines();
+        (child, lines)
+    }
+
     /// Runs kubectl, expects success, and returns what it printed.
     async fn ok(&self, args: &[&str]) -> String {
         let output = self.run(args).await;
@@ -261,8 +286,6 @@ async fn kubectl_scale_and_patch_change_a_deployment() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn kubectl_get_watch_prints_objects_as_they_are_created() {
-    use tokio::io::AsyncBufReadExt;
-
     let kubectl = Kubectl::new().await;
     kubectl
         .server
@@ -274,18 +297,7 @@ async fn kubectl_get_watch_prints_objects_as_they_are_created() {
             json!({"metadata": {"name": "before"}}),
         )
         .unwrap();
-    let mut child = tokio::process::Command::new("kubectl")
-        .arg("--kubeconfig")
-        .arg(&kubectl.kubeconfig)
-        .arg("--cache-dir")
-        .arg(kubectl.dir.path().join("cache"))
-        .args(["get", "configmaps", "--watch"])
-        .env_remove("KUBECONFIG")
-        .stdout(std::process::Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
-    let mut lines = tokio::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let (mut child, mut lines) = kubectl.spawn(&["get", "configmaps", "--watch"]);
     let cluster = kubectl.server.cluster().clone();
     let created = async {
         // Once the listed object is printed, the list is over: what is created next can only
@@ -578,8 +590,6 @@ async fn kubectl_logs_tails_with_timestamps_and_names_the_container_when_needed(
 
 #[tokio::test(flavor = "multi_thread")]
 async fn kubectl_logs_follow_keeps_printing_new_lines() {
-    use tokio::io::AsyncBufReadExt;
-
     let kubectl = Kubectl::new().await;
     let started = (chrono::Utc::now() - chrono::Duration::seconds(30))
         .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
@@ -593,16 +603,7 @@ async fn kubectl_logs_follow_keeps_printing_new_lines() {
             running_pod("web-1", &["nginx"], &started),
         )
         .unwrap();
-    let mut child = tokio::process::Command::new("kubectl")
-        .arg("--kubeconfig")
-        .arg(&kubectl.kubeconfig)
-        .args(["logs", "-f", "web-1", "--tail=1"])
-        .env_remove("KUBECONFIG")
-        .stdout(std::process::Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
-    let mut lines = tokio::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let (mut child, mut lines) = kubectl.spawn(&["logs", "-f", "web-1", "--tail=1"]);
     let mut requests = Vec::new();
     tokio::time::timeout(std::time::Duration::from_secs(20), async {
         while requests.len() < 3 {
@@ -911,8 +912,6 @@ async fn injected_errors_reach_kubectl_and_clear_when_the_faults_are_lifted() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn dropping_the_watches_ends_kubectl_get_watch() {
-    use tokio::io::AsyncBufReadExt;
-
     let kubectl = Kubectl::new().await;
     kubectl
         .server
@@ -924,16 +923,7 @@ async fn dropping_the_watches_ends_kubectl_get_watch() {
             json!({"metadata": {"name": "before"}}),
         )
         .unwrap();
-    let mut child = tokio::process::Command::new("kubectl")
-        .arg("--kubeconfig")
-        .arg(&kubectl.kubeconfig)
-        .args(["get", "configmaps", "--watch"])
-        .env_remove("KUBECONFIG")
-        .stdout(std::process::Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
-    let mut lines = tokio::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let (mut child, mut lines) = kubectl.spawn(&["get", "configmaps", "--watch"]);
     while let Some(line) = lines.next_line().await.unwrap() {
         if line.starts_with("before ") {
             break;
