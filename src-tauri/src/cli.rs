@@ -122,8 +122,8 @@ pub fn sim(kubeconfig: &std::path::Path, options: &kubedesk_api::demo::SimOption
 mod tests {
     use super::*;
 
-    fn parse_words(words: &[&str]) -> Result<Invocation, String> {
-        parse(words.iter().map(|word| (*word).to_owned())).map_err(|error| error.0)
+    fn parse_words(words: &[&str]) -> Result<Invocation, UsageError> {
+        parse(words.iter().map(|word| (*word).to_owned()))
     }
 
     #[test]
@@ -152,6 +152,7 @@ mod tests {
         assert!(
             parse_words(&["sim", "--kubeconfig", "k", "--error-rate", "list"])
                 .unwrap_err()
+                .0
                 .contains("VERB=SHARE")
         );
         assert!(matches!(parse_words(&[]), Ok(Invocation::Window)));
@@ -159,20 +160,28 @@ mod tests {
 
     #[test]
     fn bad_arguments_say_what_is_wrong() {
-        assert!(parse_words(&["sim"]).unwrap_err().contains("--kubeconfig"));
+        assert!(
+            parse_words(&["sim"])
+                .unwrap_err()
+                .0
+                .contains("--kubeconfig")
+        );
         assert!(
             parse_words(&["sim", "--kubeconfig", "k", "--pods", "many"])
                 .unwrap_err()
+                .0
                 .contains("\"many\"")
         );
         assert!(
             parse_words(&["sim", "--kubeconfig"])
                 .unwrap_err()
+                .0
                 .contains("needs a value")
         );
         assert!(
             parse_words(&["serve"])
                 .unwrap_err()
+                .0
                 .contains("unknown command")
         );
     }

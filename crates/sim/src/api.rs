@@ -97,7 +97,9 @@ async fn admin(
             let config: faults::FaultConfig = serde_json::from_value(body).map_err(|error| {
                 Failure::bad_request(format!("the fault settings are malformed: {error}"))
             })?;
-            config.validate().map_err(Failure::bad_request)?;
+            config
+                .validate()
+                .map_err(|error| Failure::bad_request(error.0))?;
             cluster.faults.set(config.clone());
             Ok(json_response(
                 200,

@@ -9,6 +9,11 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+/// Fault settings that make no sense, with what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct FaultError(pub String);
+
 /// The faults in force.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -24,20 +29,20 @@ pub struct FaultConfig {
 
 impl FaultConfig {
     /// Checks the rates are shares and the verbs exist.
-    pub fn validate(&self) -> Result<(), String> {
+    pub fn validate(&self) -> Result<(), FaultError> {
         const VERBS: [&str; 7] = [
             "get", "list", "watch", "create", "update", "patch", "delete",
         ];
         for (verb, rate) in &self.error_rate {
             if !VERBS.contains(&verb.as_str()) {
-                return Err(format!(
+                return Err(FaultError(format!(
                     "errorRate names the verb {verb:?}; use one of {VERBS:?}"
-                ));
+                )));
             }
             if !(0.0..=1.0).contains(rate) {
-                return Err(format!(
+                return Err(FaultError(format!(
                     "errorRate for {verb} is {rate}; use a share from 0 to 1"
-                ));
+                )));
             }
         }
         Ok(())
@@ -121,11 +126,11 @@ mod tests {
             latency_ms: 0,
             error_rate: [("explode".to_owned(), 0.5)].into(),
         };
-        assert!(config.validate().unwrap_err().contains("explode"));
+        assert!(config.validate().unwrap_err().0.contains("explode"));
         let config = FaultConfig {
             latency_ms: 0,
             error_rate: [("get".to_owned(), 2.0)].into(),
         };
-        assert!(config.validate().unwrap_err().contains("from 0 to 1"));
+        assert!(config.validate().unwrap_err().0.contains("from 0 to 1"));
     }
 }

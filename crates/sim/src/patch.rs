@@ -26,11 +26,22 @@ pub fn merge(target: &mut Value, patch: &Value) {
     json_patch::merge(target, patch);
 }
 
+/// A JSON patch that is malformed or does not apply, with the reason.
+#[derive(Debug, thiserror::Error)]
+pub enum JsonPatchError {
+    /// The body is not a list of operations.
+    #[error("the JSON patch is malformed: {0}")]
+    Malformed(serde_json::Error),
+    /// An operation failed: a `test` that did not hold, or a path that does not exist.
+    #[error(transparent)]
+    Failed(#[from] json_patch::PatchError),
+}
+
 /// RFC 6902; a failing `test` or a bad path is an error with the reason.
-pub fn json(target: &mut Value, patch: Value) -> Result<(), String> {
-    let patch: json_patch::Patch = serde_json::from_value(patch)
-        .map_err(|error| format!("the JSON patch is malformed: {error}"))?;
-    json_patch::patch(target, &patch).map_err(|error| error.to_string())
+pub fn json(target: &mut Value, patch: Value) -> Result<(), JsonPatchError> {
+    let patch: json_patch::Patch =
+        serde_json::from_value(patch).map_err(JsonPatchError::Malformed)?;
+    Ok(json_patch::patch(target, &patch)?)
 }
 
 /// Strategic merge patch, as kubectl's client-side apply sends it: lists of known fields merge by

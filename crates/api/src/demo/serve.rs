@@ -68,7 +68,9 @@ pub async fn serve(kubeconfig: &Path, options: &SimOptions) -> Result<DemoCluste
         latency_ms: options.latency_ms,
         error_rate: options.error_rates.iter().cloned().collect(),
     };
-    faults.validate().map_err(DemoError::Faults)?;
+    faults
+        .validate()
+        .map_err(|error| DemoError::Faults(error.0))?;
     let seed = |result: Result<Cluster, serde_json::Value>| {
         result.map_err(|status| DemoError::Seed(status.to_string()))
     };
