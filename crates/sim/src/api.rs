@@ -608,56 +608,39 @@ fn write_error(target: &Target, error: StoreError) -> Failure {
 fn replace(cluster: &Cluster, target: &Target, mut body: Value) -> Result<Response<Body>, Failure> {
     let current = stored(cluster, target)?;
     let name = target.name.as_deref().unwrap_or_default();
-    if target.subresource.as_deref() == Some("scale") {
-        let replicas = body.pointer("/spec/replicas").cloned().unwrap_or(json!(0));
-        let expected = body
-            .pointer("/metadata/resourceVersion")
-            .and_then(Value::as_str)
-            .filter(|version| !version.is_empty())
-            .map(str::to_owned);
+    // A stale resource version in the body is a conflict; an empty one writes unconditionally.
+    let expected = objects::field(&body, "/metadata/resourceVersion").to_owned();
+    let expected = Some(expected.as_str()).filter(|version| !version.is_empty());
+    let scale = target.subresource.as_deref() == Some("scale");
+    let next = if scale {
         let mut next = current.clone();
-        next["spec"]["replicas"] = replicas;
-        let saved = cluster
-            .store
-            .replace(
-                &target.resource.store_key(),
-                namespace_of(target),
-                name,
-                expected.as_deref(),
-                objects::prepare_replace(&current, next, None),
-            )
-            .map_err(|error| write_error(target, error))?;
-        return Ok(json_response(200, &scale_of(&saved)));
-    }
-    objects::check_type(&target.resource, &mut body)?;
-    if body
-        .pointer("/metadata/name")
-        .and_then(Value::as_str)
-        .is_some_and(|found| found != name)
-    {
-        return Err(Failure::bad_request(format!(
-            "the name of the object ({}) does not match the name on the URL ({name})",
-            body["metadata"]["name"].as_str().unwrap_or_default()
-        )));
-    }
-    let expected = body
-        .pointer("/metadata/resourceVersion")
-        .and_then(Value::as_str)
-        .filter(|version| !version.is_empty())
-        .map(str::to_owned);
-    let next = objects::prepare_replace(&current, body, target.subresource.as_deref());
+        next["spec"]["replicas"] = body.pointer("/spec/replicas").cloned().unwrap_or(json!(0));
+        objects::prepare_replace(&current, next, None)
+    } else {
+        objects::check_type(&target.resource, &mut body)?;
+        let found = objects::field(&body, "/metadata/name");
+        if !found.is_empty() && found != name {
+            return Err(Failure::bad_request(format!(
+                "the name of the object ({found}) does not match the name on the URL ({name})"
+            )));
+        }
+        objects::prepare_replace(&current, body, target.subresource.as_deref())
+    };
     let saved = cluster
         .store
         .replace(
             &target.resource.store_key(),
             namespace_of(target),
             name,
-            expected.as_deref(),
+            expected,
             next,
         )
         .map_err(|error| write_error(target, error))?;
     deletion::finish_if_finalized(cluster, &target.resource, &saved);
-    Ok(json_response(200, &saved))
+    Ok(json_response(
+        200,
+        &if scale { scale_of(&saved) } else { saved },
+    ))
 }
 
 fn patch(

@@ -7,6 +7,7 @@ use bytes::Bytes;
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::Value;
 
+use crate::objects;
 use crate::status::Failure;
 use crate::store::Store;
 
@@ -66,17 +67,7 @@ pub fn container(pod: &Value, asked: Option<&str>, previous: bool) -> Result<Str
         )));
     }
     if pod.pointer("/status/phase").and_then(Value::as_str) != Some("Running") {
-        let reason = pod
-            .pointer("/status/containerStatuses")
-            .and_then(Value::as_array)
-            .and_then(|statuses| {
-                statuses.iter().find_map(|status| {
-                    status
-                        .pointer("/state/waiting/reason")
-                        .and_then(Value::as_str)
-                })
-            })
-            .unwrap_or("ContainerCreating");
+        let reason = objects::waiting_reason(pod).unwrap_or("ContainerCreating");
         return Err(Failure::bad_request(format!(
             "container \"{chosen}\" in pod \"{name}\" is waiting to start: {reason}"
         )));

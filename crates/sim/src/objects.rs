@@ -15,6 +15,18 @@ pub fn field<'a>(object: &'a Value, pointer: &str) -> &'a str {
         .unwrap_or_default()
 }
 
+/// Why a pod's first waiting container waits (`ContainerCreating`, `ImagePullBackOff`), if one does.
+pub fn waiting_reason(pod: &Value) -> Option<&str> {
+    pod.pointer("/status/containerStatuses")
+        .and_then(Value::as_array)?
+        .iter()
+        .find_map(|status| {
+            status
+                .pointer("/state/waiting/reason")
+                .and_then(Value::as_str)
+        })
+}
+
 /// RFC 3339 with second precision, as the API server writes timestamps.
 pub fn timestamp(now: DateTime<Utc>) -> String {
     now.to_rfc3339_opts(SecondsFormat::Secs, true)

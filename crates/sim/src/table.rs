@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
 use crate::catalogue::ResourceType;
+use crate::objects;
 
 /// The Accept entry that asks for a Table.
 pub fn wants_table(accept: &str) -> bool {
@@ -111,16 +112,7 @@ fn pod_status(object: &Value, _: DateTime<Utc>) -> Value {
     if object.pointer("/metadata/deletionTimestamp").is_some() {
         return json!("Terminating");
     }
-    let waiting = object
-        .pointer("/status/containerStatuses")
-        .and_then(Value::as_array)
-        .and_then(|statuses| {
-            statuses.iter().find_map(|status| {
-                status
-                    .pointer("/state/waiting/reason")
-                    .and_then(Value::as_str)
-            })
-        });
+    let waiting = objects::waiting_reason(object);
     json!(waiting.map_or_else(|| text(object, "/status/phase"), str::to_owned))
 }
 
