@@ -1,5 +1,5 @@
 //! Fuzzes the simulated API server's request handling: any method, path, content type and body
-//! must get an answer, never a panic. Run with `cargo fuzz run sim_request seeds/sim_request --sanitizer none` from `fuzz/`.
+//! must get an answer, never a panic. Run with `cargo fuzz run sim_request corpus/sim_request seeds/sim_request --sanitizer none` from `fuzz/`.
 
 #![no_main]
 

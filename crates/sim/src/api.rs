@@ -11,11 +11,12 @@ use chrono::Utc;
 use http_body_util::combinators::UnsyncBoxBody;
 use http_body_util::{BodyExt, Full, Limited, StreamBody};
 use hyper::body::{Frame, Incoming};
-use hyper::header::{ACCEPT, CONTENT_TYPE, HOST};
+use hyper::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HOST};
 use hyper::{Method, Request, Response, StatusCode};
 use serde_json::{Value, json};
 
 use crate::Cluster;
+use crate::auth::{self, Attributes, CertificateUser, User};
 use crate::catalogue::{self, ResourceType};
 use crate::deletion;
 use crate::discovery;
@@ -23,6 +24,7 @@ use crate::faults;
 use crate::logs;
 use crate::objects;
 use crate::patch;
+use crate::protobuf;
 use crate::query::Query;
 use crate::selector::{FieldSelector, LabelSelector};
 use crate::status::Failure;
@@ -73,7 +75,19 @@ pub async fn answer(cluster: &Arc<Cluster>, request: Request<Bytes>) -> Response
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
     }
-    match route(cluster, request).await {
+    let authorization = request
+        .headers()
+        .get(AUTHORIZATION)
+        .and_then(|value| value.to_str().ok());
+    let certificate = request
+        .extensions()
+        .get::<CertificateUser>()
+        .map(|certificate| &certificate.0);
+    let Ok(user) = cluster.auth.authenticate(authorization, certificate) else {
+        let failure = Failure::unauthorized();
+        return json_response(failure.code, &failure.body);
+    };
+    match route(cluster, request, &user).await {
         Ok(response) => response,
         Err(failure) => json_response(failure.code, &failure.body),
     }
@@ -150,7 +164,11 @@ struct Target {
     subresource: Option<String>,
 }
 
-async fn route(cluster: &Arc<Cluster>, request: Request<Bytes>) -> Result<Response<Body>, Failure> {
+async fn route(
+    cluster: &Arc<Cluster>,
+    request: Request<Bytes>,
+    user: &User,
+) -> Result<Response<Body>, Failure> {
     let accept = request
         .headers()
         .get(ACCEPT)
@@ -174,8 +192,22 @@ async fn route(cluster: &Arc<Cluster>, request: Request<Bytes>) -> Result<Respon
     let catalogue = catalogue.as_slice();
     let get = request.method() == Method::GET;
     let document = |value: Value| Ok(json_response(200, &value));
+    let resource_request = matches!(
+        segments.as_slice(),
+        ["api", "v1", _, ..] | ["apis", _, _, _, ..]
+    );
+    if !resource_request {
+        let attributes = Attributes::Path {
+            verb: request.method().as_str().to_ascii_lowercase(),
+            path: path.clone(),
+        };
+        authorize(cluster, user, &attributes)?;
+    }
     match segments.as_slice() {
         ["version"] if get => document(discovery::version()),
+        ["healthz" | "livez" | "readyz"] if get => {
+            Ok(respond(200, "text/plain; charset=utf-8", b"ok".to_vec()))
+        }
         ["api"] if get => match discovery::aggregated_format(&accept) {
             Some(format) => Ok(respond(
                 200,
@@ -207,11 +239,11 @@ async fn route(cluster: &Arc<Cluster>, request: Request<Bytes>) -> Result<Respon
         }
         ["api", "v1", rest @ ..] => {
             let target = target(catalogue, "", "v1", rest)?;
-            verb(cluster, request, target, &query, &accept).await
+            verb(cluster, request, user, target, &query, &accept).await
         }
         ["apis", group, version, rest @ ..] => {
             let target = target(catalogue, group, version, rest)?;
-            verb(cluster, request, target, &query, &accept).await
+            verb(cluster, request, user, target, &query, &accept).await
         }
         _ => Err(Failure::no_such_path()),
     }
@@ -264,6 +296,7 @@ fn target(
 async fn verb(
     cluster: &Arc<Cluster>,
     request: Request<Bytes>,
+    user: &User,
     target: Target,
     query: &Query,
     accept: &str,
@@ -291,9 +324,26 @@ async fn verb(
         (&Method::POST, _) => "create",
         (&Method::PUT, _) => "update",
         (&Method::PATCH, _) => "patch",
-        (&Method::DELETE, _) => "delete",
+        (&Method::DELETE, true) => "delete",
+        (&Method::DELETE, false) => "deletecollection",
         _ => "other",
     };
+    let attributes = Attributes::Resource {
+        verb: verb.to_owned(),
+        group: target.resource.group.clone(),
+        resource: target.resource.plural.clone(),
+        subresource: target.subresource.clone(),
+        namespace: target.namespace.clone(),
+        name: target.name.clone(),
+    };
+    authorize(cluster, user, &attributes)?;
+    if target.resource.review {
+        if method != Method::POST || target.name.is_some() {
+            return Err(Failure::method_not_allowed());
+        }
+        let body = read_body(request, &content_type).await?;
+        return review(cluster, user, &target, body);
+    }
     if cluster.faults.fails(verb) {
         let message = format!(
             "Internal error occurred: injected fault: {verb} {}",
@@ -339,6 +389,109 @@ async fn verb(
     answer
 }
 
+fn authorize(cluster: &Cluster, user: &User, attributes: &Attributes) -> Result<(), Failure> {
+    if auth::authorize(&cluster.store, user, attributes).allowed {
+        return Ok(());
+    }
+    let (group, resource, name) = match attributes {
+        Attributes::Resource {
+            group,
+            resource,
+            name,
+            ..
+        } => (
+            group.as_str(),
+            resource.as_str(),
+            name.as_deref().unwrap_or_default(),
+        ),
+        Attributes::Path { .. } => ("", "", ""),
+    };
+    Err(Failure::forbidden(
+        auth::forbidden_message(user, attributes),
+        json!({"name": name, "group": group, "kind": resource}),
+    ))
+}
+
+/// Answers a review (SelfSubjectAccessReview and kin): the request with its `status` filled in.
+fn review(
+    cluster: &Cluster,
+    user: &User,
+    target: &Target,
+    mut body: Value,
+) -> Result<Response<Body>, Failure> {
+    let kind = target.resource.kind.as_str();
+    if !body.is_object() {
+        return Err(Failure::bad_request(format!(
+            "the body of the request is not a {kind}"
+        )));
+    }
+    let spec = body["spec"].clone();
+    // SubjectAccessReviews ask about someone else, named in the spec.
+    let subject = match kind {
+        "SubjectAccessReview" | "LocalSubjectAccessReview" => {
+            let groups: Vec<&str> = spec["groups"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+                .collect();
+            User {
+                name: spec["user"].as_str().unwrap_or_default().to_owned(),
+                groups: groups.iter().map(|group| (*group).to_owned()).collect(),
+            }
+        }
+        _ => user.clone(),
+    };
+    let status = match kind {
+        "SelfSubjectReview" => json!({"userInfo": {"username": user.name, "groups": user.groups}}),
+        "SelfSubjectRulesReview" => auth::rules_review(
+            &cluster.store,
+            user,
+            spec["namespace"].as_str().unwrap_or_default(),
+        ),
+        _ => {
+            let text =
+                |value: &Value, key: &str| value[key].as_str().unwrap_or_default().to_owned();
+            let optional = |value: &Value, key: &str| {
+                value[key]
+                    .as_str()
+                    .filter(|text| !text.is_empty())
+                    .map(str::to_owned)
+            };
+            let resource = &spec["resourceAttributes"];
+            let attributes = if resource.is_object() {
+                let namespace = match kind {
+                    "LocalSubjectAccessReview" => target.namespace.clone(),
+                    _ => optional(resource, "namespace"),
+                };
+                Attributes::Resource {
+                    verb: text(resource, "verb"),
+                    group: text(resource, "group"),
+                    resource: text(resource, "resource"),
+                    subresource: optional(resource, "subresource"),
+                    namespace,
+                    name: optional(resource, "name"),
+                }
+            } else {
+                let path = &spec["nonResourceAttributes"];
+                Attributes::Path {
+                    verb: text(path, "verb"),
+                    path: text(path, "path"),
+                }
+            };
+            let decision = auth::authorize(&cluster.store, &subject, &attributes);
+            let mut status = json!({"allowed": decision.allowed});
+            if !decision.reason.is_empty() {
+                status["reason"] = decision.reason.into();
+            }
+            status
+        }
+    };
+    body["status"] = status;
+    body["metadata"] = json!({"creationTimestamp": null});
+    Ok(json_response(201, &body))
+}
+
 async fn read_body(request: Request<Bytes>, content_type: &str) -> Result<Value, Failure> {
     let base = content_type.split(';').next().unwrap_or_default().trim();
     let yaml = matches!(base, "application/yaml" | "application/apply-patch+yaml");
@@ -350,12 +503,20 @@ async fn read_body(request: Request<Bytes>, content_type: &str) -> Result<Value,
             | "application/json-patch+json"
             | ""
     );
-    if !yaml && !json {
+    let protobuf = base == protobuf::MEDIA_TYPE;
+    if !yaml && !json && !protobuf {
         return Err(Failure::unsupported_media_type());
     }
     let bytes = request.into_body();
     if bytes.is_empty() {
         return Ok(Value::Null);
+    }
+    if protobuf {
+        return protobuf::to_json(&bytes).map_err(|error| {
+            Failure::bad_request(format!(
+                "the body of the request could not be decoded: {error}"
+            ))
+        });
     }
     let parsed = if yaml {
         serde_yaml::from_slice::<Value>(&bytes).map_err(|error| error.to_string())

@@ -23,6 +23,9 @@ pub struct ResourceType {
     pub subresources: Vec<Subresource>,
     /// Whether a CustomResourceDefinition defines it.
     pub custom: bool,
+    /// Whether it is a review (SelfSubjectAccessReview and kin): created and answered at once,
+    /// never stored, the only verb `create`.
+    pub review: bool,
     /// The extra columns `kubectl get` shows (a CRD's `additionalPrinterColumns`): name, type, JSON path.
     pub printer_columns: Vec<(String, String, String)>,
 }
@@ -69,6 +72,11 @@ impl ResourceType {
         }
     }
 
+    /// The verbs discovery lists for it.
+    pub fn verbs(&self) -> &'static [&'static str] {
+        if self.review { &["create"] } else { &VERBS }
+    }
+
     /// The key the store files its objects under: group and plural, version-independent.
     pub fn store_key(&self) -> String {
         format!("{}/{}", self.group, self.plural)
@@ -91,6 +99,16 @@ fn scale() -> Subresource {
     }
 }
 
+/// How a built-in type is served, as bits.
+const ALL: u8 = 1;
+const STATUS: u8 = 2;
+const SCALE: u8 = 4;
+const LOG: u8 = 8;
+/// A review: created and answered at once, never stored (SelfSubjectAccessReview and kin).
+const REVIEW: u8 = 16;
+const NAMESPACED: bool = true;
+const CLUSTER: bool = false;
+
 struct Spec {
     group: &'static str,
     version: &'static str,
@@ -98,277 +116,70 @@ struct Spec {
     plural: &'static str,
     namespaced: bool,
     short_names: &'static [&'static str],
-    all: bool,
-    status: bool,
-    scale: bool,
-    log: bool,
+    flags: u8,
 }
 
+impl Spec {
+    const fn new(
+        group: &'static str,
+        version: &'static str,
+        kind: &'static str,
+        plural: &'static str,
+        namespaced: bool,
+        short_names: &'static [&'static str],
+        flags: u8,
+    ) -> Self {
+        Self {
+            group,
+            version,
+            kind,
+            plural,
+            namespaced,
+            short_names,
+            flags,
+        }
+    }
+
+    const fn has(&self, flag: u8) -> bool {
+        self.flags & flag != 0
+    }
+}
+
+#[rustfmt::skip]
 const BUILTIN: &[Spec] = &[
-    Spec {
-        group: "apiextensions.k8s.io",
-        version: "v1",
-        kind: "CustomResourceDefinition",
-        plural: "customresourcedefinitions",
-        namespaced: false,
-        short_names: &["crd", "crds"],
-        all: false,
-        status: true,
-        scale: false,
-        log: false,
-    },
-    Spec {
-        group: "",
-        version: "v1",
-        kind: "Namespace",
-        plural: "namespaces",
-        namespaced: false,
-        short_names: &["ns"],
-        all: false,
-        status: true,
-        scale: false,
-        log: false,
-    },
-    Spec {
-        group: "",
-        version: "v1",
-        kind: "Node",
-        plural: "nodes",
-        namespaced: false,
-        short_names: &["no"],
-        all: false,
-        status: true,
-        scale: false,
-        log: false,
-    },
-    Spec {
-        group: "",
-        version: "v1",
-        kind: "Pod",
-        plural: "pods",
-        namespaced: true,
-        short_names: &["po"],
-        all: true,
-        status: true,
-        scale: false,
-        log: true,
-    },
-    Spec {
-        group: "",
-        version: "v1",
-        kind: "Service",
-        plural: "services",
-        namespaced: true,
-        short_names: &["svc"],
-        all: true,
-        status: true,
-        scale: false,
-        log: false,
-    },
-    Spec {
-        group: "",
-        version: "v1",
-        kind: "ConfigMap",
-        plural: "configmaps",
-        namespaced: true,
-        short_names: &["cm"],
-        all: false,
-        status: false,
-        scale: false,
-        log: false,
-    },
-    Spec {
-        group: "",
-        version: "v1",
-        kind: "Secret",
-        plural: "secrets",
-        namespaced: true,
-        short_names: &[],
-        all: false,
-        status: false,
-        scale: false,
-        log: false,
-    },
-    Spec {
-        group: "",
-        version: "v1",
-        kind: "Event",
-        plural: "events",
-        namespaced: true,
-        short_names: &["ev"],
-        all: false,
-        status: false,
-        scale: false,
-        log: false,
-    },
-    Spec {
-        group: "",
-        version: "v1",
-        kind: "ServiceAccount",
-        plural: "serviceaccounts",
-        namespaced: true,
-        short_names: &["sa"],
-        all: false,
-        status: false,
-        scale: false,
-        log: false,
-    },
-    Spec {
-        group: "",
-        version: "v1",
-        kind: "PersistentVolumeClaim",
-        plural: "persistentvolumeclaims",
-        namespaced: true,
-        short_names: &["pvc"],
-        all: false,
-        status: true,
-        scale: false,
-        log: false,
-    },
-    Spec {
-        group: "",
-        version: "v1",
-        kind: "PersistentVolume",
-        plural: "persistentvolumes",
-        namespaced: false,
-        short_names: &["pv"],
-        all: false,
-        status: true,
-        scale: false,
-        log: false,
-    },
-    Spec {
-        group: "",
-        version: "v1",
-        kind: "ResourceQuota",
-        plural: "resourcequotas",
-        namespaced: true,
-        short_names: &["quota"],
-        all: false,
-        status: true,
-        scale: false,
-        log: false,
-    },
-    Spec {
-        group: "",
-        version: "v1",
-        kind: "LimitRange",
-        plural: "limitranges",
-        namespaced: true,
-        short_names: &["limits"],
-        all: false,
-        status: false,
-        scale: false,
-        log: false,
-    },
-    Spec {
-        group: "apps",
-        version: "v1",
-        kind: "Deployment",
-        plural: "deployments",
-        namespaced: true,
-        short_names: &["deploy"],
-        all: true,
-        status: true,
-        scale: true,
-        log: false,
-    },
-    Spec {
-        group: "apps",
-        version: "v1",
-        kind: "ReplicaSet",
-        plural: "replicasets",
-        namespaced: true,
-        short_names: &["rs"],
-        all: true,
-        status: true,
-        scale: true,
-        log: false,
-    },
-    Spec {
-        group: "apps",
-        version: "v1",
-        kind: "StatefulSet",
-        plural: "statefulsets",
-        namespaced: true,
-        short_names: &["sts"],
-        all: true,
-        status: true,
-        scale: true,
-        log: false,
-    },
-    Spec {
-        group: "apps",
-        version: "v1",
-        kind: "DaemonSet",
-        plural: "daemonsets",
-        namespaced: true,
-        short_names: &["ds"],
-        all: true,
-        status: true,
-        scale: false,
-        log: false,
-    },
-    Spec {
-        group: "batch",
-        version: "v1",
-        kind: "Job",
-        plural: "jobs",
-        namespaced: true,
-        short_names: &[],
-        all: true,
-        status: true,
-        scale: false,
-        log: false,
-    },
-    Spec {
-        group: "batch",
-        version: "v1",
-        kind: "CronJob",
-        plural: "cronjobs",
-        namespaced: true,
-        short_names: &["cj"],
-        all: true,
-        status: true,
-        scale: false,
-        log: false,
-    },
-    Spec {
-        group: "networking.k8s.io",
-        version: "v1",
-        kind: "Ingress",
-        plural: "ingresses",
-        namespaced: true,
-        short_names: &["ing"],
-        all: false,
-        status: true,
-        scale: false,
-        log: false,
-    },
-    Spec {
-        group: "networking.k8s.io",
-        version: "v1",
-        kind: "IngressClass",
-        plural: "ingressclasses",
-        namespaced: false,
-        short_names: &[],
-        all: false,
-        status: false,
-        scale: false,
-        log: false,
-    },
-    Spec {
-        group: "storage.k8s.io",
-        version: "v1",
-        kind: "StorageClass",
-        plural: "storageclasses",
-        namespaced: false,
-        short_names: &["sc"],
-        all: false,
-        status: false,
-        scale: false,
-        log: false,
-    },
+    Spec::new("apiextensions.k8s.io", "v1", "CustomResourceDefinition", "customresourcedefinitions", CLUSTER, &["crd", "crds"], STATUS),
+    Spec::new("", "v1", "Namespace", "namespaces", CLUSTER, &["ns"], STATUS),
+    Spec::new("", "v1", "Node", "nodes", CLUSTER, &["no"], STATUS),
+    Spec::new("", "v1", "Pod", "pods", NAMESPACED, &["po"], ALL | STATUS | LOG),
+    Spec::new("", "v1", "Service", "services", NAMESPACED, &["svc"], ALL | STATUS),
+    Spec::new("", "v1", "ConfigMap", "configmaps", NAMESPACED, &["cm"], 0),
+    Spec::new("", "v1", "Secret", "secrets", NAMESPACED, &[], 0),
+    Spec::new("", "v1", "Event", "events", NAMESPACED, &["ev"], 0),
+    Spec::new("", "v1", "ServiceAccount", "serviceaccounts", NAMESPACED, &["sa"], 0),
+    Spec::new("", "v1", "PersistentVolumeClaim", "persistentvolumeclaims", NAMESPACED, &["pvc"], STATUS),
+    Spec::new("", "v1", "PersistentVolume", "persistentvolumes", CLUSTER, &["pv"], STATUS),
+    Spec::new("", "v1", "ResourceQuota", "resourcequotas", NAMESPACED, &["quota"], STATUS),
+    Spec::new("", "v1", "LimitRange", "limitranges", NAMESPACED, &["limits"], 0),
+    Spec::new("apps", "v1", "Deployment", "deployments", NAMESPACED, &["deploy"], ALL | STATUS | SCALE),
+    Spec::new("apps", "v1", "ReplicaSet", "replicasets", NAMESPACED, &["rs"], ALL | STATUS | SCALE),
+    Spec::new("apps", "v1", "StatefulSet", "statefulsets", NAMESPACED, &["sts"], ALL | STATUS | SCALE),
+    Spec::new("apps", "v1", "DaemonSet", "daemonsets", NAMESPACED, &["ds"], ALL | STATUS),
+    Spec::new("batch", "v1", "Job", "jobs", NAMESPACED, &[], ALL | STATUS),
+    Spec::new("batch", "v1", "CronJob", "cronjobs", NAMESPACED, &["cj"], ALL | STATUS),
+    Spec::new("networking.k8s.io", "v1", "Ingress", "ingresses", NAMESPACED, &["ing"], STATUS),
+    Spec::new("networking.k8s.io", "v1", "IngressClass", "ingressclasses", CLUSTER, &[], 0),
+    Spec::new("storage.k8s.io", "v1", "StorageClass", "storageclasses", CLUSTER, &["sc"], 0),
+    Spec::new("rbac.authorization.k8s.io", "v1", "ClusterRole", "clusterroles", CLUSTER, &[], 0),
+    Spec::new("rbac.authorization.k8s.io", "v1", "ClusterRoleBinding", "clusterrolebindings", CLUSTER, &[], 0),
+    Spec::new("rbac.authorization.k8s.io", "v1", "Role", "roles", NAMESPACED, &[], 0),
+    Spec::new("rbac.authorization.k8s.io", "v1", "RoleBinding", "rolebindings", NAMESPACED, &[], 0),
+    Spec::new("authorization.k8s.io", "v1", "SelfSubjectAccessReview", "selfsubjectaccessreviews", CLUSTER, &[], REVIEW),
+    Spec::new("authorization.k8s.io", "v1", "SelfSubjectRulesReview", "selfsubjectrulesreviews", CLUSTER, &[], REVIEW),
+    Spec::new("authorization.k8s.io", "v1", "SubjectAccessReview", "subjectaccessreviews", CLUSTER, &[], REVIEW),
+    Spec::new("authorization.k8s.io", "v1", "LocalSubjectAccessReview", "localsubjectaccessreviews", NAMESPACED, &[], REVIEW),
+    Spec::new("authentication.k8s.io", "v1", "SelfSubjectReview", "selfsubjectreviews", CLUSTER, &[], REVIEW),
+    Spec::new("scheduling.k8s.io", "v1", "PriorityClass", "priorityclasses", CLUSTER, &["pc"], 0),
+    Spec::new("policy", "v1", "PodDisruptionBudget", "poddisruptionbudgets", NAMESPACED, &["pdb"], STATUS),
 ];
 
 /// The built-in resource types, in discovery order.
@@ -377,13 +188,13 @@ pub fn builtin() -> Vec<ResourceType> {
         .iter()
         .map(|spec| {
             let mut subresources = Vec::new();
-            if spec.status {
+            if spec.has(STATUS) {
                 subresources.push(status(spec.group, spec.version, spec.kind));
             }
-            if spec.scale {
+            if spec.has(SCALE) {
                 subresources.push(scale());
             }
-            if spec.log {
+            if spec.has(LOG) {
                 subresources.push(Subresource {
                     name: "log".into(),
                     response: ("".into(), "v1".into(), "Pod".into()),
@@ -398,13 +209,14 @@ pub fn builtin() -> Vec<ResourceType> {
                 singular: spec.kind.to_ascii_lowercase(),
                 namespaced: spec.namespaced,
                 short_names: spec.short_names.iter().map(|name| (*name).into()).collect(),
-                categories: if spec.all {
+                categories: if spec.has(ALL) {
                     vec!["all".into()]
                 } else {
                     Vec::new()
                 },
                 subresources,
                 custom: false,
+                review: spec.has(REVIEW),
                 printer_columns: Vec::new(),
             }
         })
@@ -489,6 +301,7 @@ pub fn from_crd(crd: &serde_json::Value) -> Vec<ResourceType> {
                 categories: strings("/spec/names/categories"),
                 subresources,
                 custom: true,
+                review: false,
                 printer_columns,
             })
         })

@@ -2,7 +2,7 @@
 
 use serde_json::{Value, json};
 
-use crate::catalogue::{ResourceType, VERBS};
+use crate::catalogue::ResourceType;
 
 /// The aggregated discovery formats, as clients name them in Accept.
 pub const AGGREGATED_V2: &str =
@@ -100,7 +100,7 @@ pub fn resource_list(catalogue: &[ResourceType], group: &str, version: &str) -> 
     for resource in members {
         let mut entry = json!({
             "name": resource.plural, "singularName": resource.singular, "namespaced": resource.namespaced,
-            "kind": resource.kind, "verbs": VERBS,
+            "kind": resource.kind, "verbs": resource.verbs(),
         });
         if !resource.short_names.is_empty() {
             entry["shortNames"] = json!(resource.short_names);
@@ -161,7 +161,7 @@ pub fn aggregated(catalogue: &[ResourceType], core: bool, format: &str) -> Value
                                 "responseKind": {"group": resource.group, "version": resource.version, "kind": resource.kind},
                                 "scope": if resource.namespaced { "Namespaced" } else { "Cluster" },
                                 "singularResource": resource.singular,
-                                "verbs": VERBS,
+                                "verbs": resource.verbs(),
                                 "shortNames": resource.short_names,
                                 "categories": resource.categories,
                                 "subresources": subresources,

@@ -7,6 +7,7 @@
 //! the client's mistakes, so it is held to real clients instead.
 
 mod api;
+pub mod auth;
 pub mod catalogue;
 mod controllers;
 mod deletion;
@@ -16,11 +17,13 @@ pub mod faults;
 mod logs;
 mod objects;
 mod patch;
+mod protobuf;
 mod query;
 mod selector;
 mod status;
 pub mod store;
 mod table;
+pub mod tls;
 mod watch;
 
 use std::convert::Infallible;
@@ -49,12 +52,15 @@ pub struct Cluster {
     pub store: Store,
     /// Latency and errors injected into requests.
     pub faults: faults::Faults,
+    /// Who may connect: tokens, and whether credentials are required.
+    pub auth: auth::Authentication,
     /// Terminating pods the simulated kubelet removes when their time comes.
     removals: Mutex<Vec<(tokio::time::Instant, String, String, String)>>,
 }
 
 impl Cluster {
-    /// An empty cluster with the built-in resource types and the namespaces every cluster has.
+    /// An empty cluster with the built-in resource types, and the namespaces and RBAC roles every
+    /// cluster has.
     pub fn new(name: impl Into<String>) -> Self {
         let cluster = Self {
             name: name.into(),
@@ -62,6 +68,7 @@ impl Cluster {
             store: Store::new(HISTORY),
             removals: Mutex::new(Vec::new()),
             faults: faults::Faults::default(),
+            auth: auth::Authentication::default(),
         };
         for namespace in ["default", "kube-system", "kube-public", "kube-node-lease"] {
             // The names are valid and new, so creating them cannot fail.
@@ -71,6 +78,9 @@ impl Cluster {
                 "",
                 json!({"metadata": {"name": namespace}}),
             );
+        }
+        for (plural, object) in auth::bootstrap_objects() {
+            let _ = cluster.create("rbac.authorization.k8s.io", plural, "", object);
         }
         cluster
     }
@@ -205,11 +215,34 @@ pub struct SimServer {
     address: SocketAddr,
     cluster: Arc<Cluster>,
     task: JoinHandle<()>,
+    /// The CA behind the server's certificate and its users' client certificates, over TLS.
+    authority: Option<Arc<tls::Authority>>,
 }
 
 impl SimServer {
-    /// Serves `cluster` on `address` (port 0: the OS picks one).
+    /// Serves `cluster` over plain HTTP on `address` (port 0: the OS picks one).
     pub async fn start(cluster: Arc<Cluster>, address: SocketAddr) -> std::io::Result<Self> {
+        Self::serve(cluster, address, None).await
+    }
+
+    /// Serves `cluster` over TLS on `address`, with a new CA behind the server's certificate and
+    /// the client certificates it accepts.
+    pub async fn start_tls(cluster: Arc<Cluster>, address: SocketAddr) -> std::io::Result<Self> {
+        let authority = tls::Authority::generate().map_err(std::io::Error::other)?;
+        Self::serve(cluster, address, Some(Arc::new(authority))).await
+    }
+
+    async fn serve(
+        cluster: Arc<Cluster>,
+        address: SocketAddr,
+        authority: Option<Arc<tls::Authority>>,
+    ) -> std::io::Result<Self> {
+        let acceptor = match &authority {
+            Some(authority) => Some(tokio_rustls::TlsAcceptor::from(
+                authority.server_config().map_err(std::io::Error::other)?,
+            )),
+            None => None,
+        };
         let listener = TcpListener::bind(address).await?;
         let address = listener.local_addr()?;
         let served = cluster.clone();
@@ -240,15 +273,24 @@ impl SimServer {
                 // this every response waits out the client's delayed ACK (about 200 ms).
                 let _ = stream.set_nodelay(true);
                 let cluster = served.clone();
+                let acceptor = acceptor.clone();
                 connections.spawn(async move {
-                    let service = service_fn(move |request| {
-                        let cluster = cluster.clone();
-                        async move { Ok::<_, Infallible>(api::handle(&cluster, request).await) }
-                    });
-                    // A client that hangs up mid-request is its own business.
-                    let _ = hyper::server::conn::http1::Builder::new()
-                        .serve_connection(TokioIo::new(stream), service)
-                        .await;
+                    match acceptor {
+                        None => serve_connection(cluster, TokioIo::new(stream), None).await,
+                        Some(acceptor) => {
+                            // A failed handshake is the client's to report.
+                            let Ok(stream) = acceptor.accept(stream).await else {
+                                return;
+                            };
+                            let user = stream
+                                .get_ref()
+                                .1
+                                .peer_certificates()
+                                .and_then(<[_]>::first)
+                                .and_then(tls::certificate_user);
+                            serve_connection(cluster, TokioIo::new(stream), user).await;
+                        }
+                    }
                 });
                 while connections.try_join_next().is_some() {}
             }
@@ -257,23 +299,58 @@ impl SimServer {
             address,
             cluster,
             task,
+            authority,
         })
     }
 
-    /// The server's base URL, `http://127.0.0.1:PORT`.
+    /// The server's base URL, `http://127.0.0.1:PORT` or `https://127.0.0.1:PORT`.
     pub fn url(&self) -> String {
-        format!("http://{}", self.address)
+        let scheme = if self.authority.is_some() {
+            "https"
+        } else {
+            "http"
+        };
+        format!("{scheme}://{}", self.address)
     }
 
     /// The cluster served.
     pub fn cluster(&self) -> &Arc<Cluster> {
         &self.cluster
     }
+
+    /// The CA a TLS server's certificate and client certificates come from.
+    pub fn authority(&self) -> Option<&tls::Authority> {
+        self.authority.as_deref()
+    }
+}
+
+/// Serves HTTP/1.1 on one connection; `user` is who its verified client certificate names.
+async fn serve_connection<I>(cluster: Arc<Cluster>, io: I, user: Option<auth::User>)
+where
+    I: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
+{
+    let service = service_fn(move |mut request: hyper::Request<hyper::body::Incoming>| {
+        let cluster = cluster.clone();
+        if let Some(user) = &user {
+            request
+                .extensions_mut()
+                .insert(auth::CertificateUser(user.clone()));
+        }
+        async move { Ok::<_, Infallible>(api::handle(&cluster, request).await) }
+    });
+    // A client that hangs up mid-request is its own business.
+    let _ = hyper::server::conn::http1::Builder::new()
+        .serve_connection(io, service)
+        .await;
 }
 
 /// A kubeconfig with one context per server, each named after its cluster; the first is current.
-/// The token is accepted by the simulator like any other.
+/// Over TLS the user is the cluster's administrator by client certificate (`O=system:masters`),
+/// as kubeadm's admin.conf has it, and the CA is trusted; over plain HTTP, where clients send no
+/// credentials, the token is only there to be ignored.
 pub fn kubeconfig(servers: &[&SimServer]) -> String {
+    use base64::Engine as _;
+    let base64 = |text: &str| base64::engine::general_purpose::STANDARD.encode(text);
     let mut clusters = String::new();
     let mut users = String::new();
     let mut contexts = String::new();
@@ -283,9 +360,27 @@ pub fn kubeconfig(servers: &[&SimServer]) -> String {
             "- name: {name}\n  cluster:\n    server: {}\n",
             server.url()
         ));
-        users.push_str(&format!(
-            "- name: {name}-admin\n  user:\n    token: kubedesk-demo\n"
-        ));
+        let admin = server.authority().and_then(|authority| {
+            authority
+                .client_certificate("kubernetes-admin", Some(auth::MASTERS))
+                .ok()
+        });
+        match (server.authority(), admin) {
+            (Some(authority), Some(admin)) => {
+                clusters.push_str(&format!(
+                    "    certificate-authority-data: {}\n",
+                    base64(&authority.certificate_pem())
+                ));
+                users.push_str(&format!(
+                    "- name: {name}-admin\n  user:\n    client-certificate-data: {}\n    client-key-data: {}\n",
+                    base64(&admin.certificate_pem),
+                    base64(&admin.key_pem)
+                ));
+            }
+            _ => users.push_str(&format!(
+                "- name: {name}-admin\n  user:\n    token: kubedesk-demo\n"
+            )),
+        }
         contexts.push_str(&format!("- name: {name}\n  context:\n    cluster: {name}\n    user: {name}-admin\n    namespace: default\n"));
     }
     let current = servers

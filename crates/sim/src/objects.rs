@@ -32,21 +32,35 @@ pub fn timestamp(now: DateTime<Utc>) -> String {
     now.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
-/// Whether `name` is a lowercase RFC 1123 subdomain.
-pub fn valid_name(name: &str) -> bool {
-    name.len() <= 253
-        && !name.is_empty()
-        && name.split('.').all(|label| {
-            !label.is_empty()
-                && label
-                    .chars()
-                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-                && !label.starts_with('-')
-                && !label.ends_with('-')
-        })
+/// Why `name` is not a valid name for an object of `resource`, worded as upstream's validation
+/// words it; `None` when it is valid. Most objects are named like DNS subdomains, namespaces like
+/// DNS labels, and RBAC objects by path segment (`system:basic-user`).
+pub fn invalid_name(resource: &ResourceType, name: &str) -> Option<String> {
+    let label = |label: &str| {
+        !label.is_empty()
+            && label
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+            && !label.starts_with('-')
+            && !label.ends_with('-')
+    };
+    if resource.group == "rbac.authorization.k8s.io" {
+        return match name {
+            "" => Some("name or generateName is required".into()),
+            "." | ".." => Some(format!("may not be '{name}'")),
+            _ if name.contains('/') => Some("may not contain '/'".into()),
+            _ if name.contains('%') => Some("may not contain '%'".into()),
+            _ => None,
+        };
+    }
+    if resource.kind == "Namespace" {
+        return (name.len() > 63 || !label(name)).then(|| LABEL_RULE.to_owned());
+    }
+    (name.len() > 253 || !name.split('.').all(label)).then(|| SUBDOMAIN_RULE.to_owned())
 }
 
-const NAME_RULE: &str = "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')";
+const SUBDOMAIN_RULE: &str = "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')";
+const LABEL_RULE: &str = "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')";
 
 /// Checks the body's kind and apiVersion against the URL's resource and fills them in.
 pub fn check_type(resource: &ResourceType, object: &mut Value) -> Result<(), Failure> {
@@ -120,12 +134,12 @@ pub fn prepare_create(
             ));
         }
     };
-    if !valid_name(&name) {
+    if let Some(rule) = invalid_name(resource, &name) {
         return Err(Failure::invalid(
             resource,
             &name,
             "metadata.name",
-            &format!("Invalid value: \"{name}\": {NAME_RULE}"),
+            &format!("Invalid value: \"{name}\": {rule}"),
         ));
     }
     if metadata

@@ -93,6 +93,16 @@ impl Failure {
         Self::new(400, "BadRequest", message.into(), Value::Null)
     }
 
+    /// 401 for credentials the server does not accept.
+    pub fn unauthorized() -> Self {
+        Self::new(401, "Unauthorized", "Unauthorized".into(), Value::Null)
+    }
+
+    /// 403 with RBAC's wording (see `auth::forbidden_message`).
+    pub fn forbidden(message: String, details: Value) -> Self {
+        Self::new(403, "Forbidden", message, details)
+    }
+
     /// 405 for a verb the path does not take.
     pub fn method_not_allowed() -> Self {
         Self::new(
@@ -105,7 +115,7 @@ impl Failure {
 
     /// 415 for a body format the server does not read.
     pub fn unsupported_media_type() -> Self {
-        Self::new(415, "UnsupportedMediaType", "the body of the request was in an unknown format - accepted media types include: application/json, application/yaml".into(), json!({}))
+        Self::new(415, "UnsupportedMediaType", "the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf".into(), json!({}))
     }
 
     /// 413 for a body over the limit.

@@ -191,3 +191,52 @@ async fn the_runtime_watcher_relists_after_a_forced_410_without_duplicates() {
     );
     driver.abort();
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn kube_rs_connects_over_tls_with_the_kubeconfig_client_certificate_and_rbac_applies() {
+    let cluster = demo::dev().unwrap();
+    cluster.auth.require();
+    cluster
+        .auth
+        .add_token("t-jane", kubedesk_sim::auth::User::new("jane", &[]));
+    let server = SimServer::start_tls(Arc::new(cluster), SocketAddr::from(([127, 0, 0, 1], 0)))
+        .await
+        .unwrap();
+    let text = kubedesk_sim::kubeconfig(&[&server]);
+    assert!(text.contains("server: https://127.0.0.1:"), "{text}");
+    let kubeconfig = kube::config::Kubeconfig::from_yaml(&text).unwrap();
+    let options = kube::config::KubeConfigOptions::default();
+    let config = Config::from_custom_kubeconfig(kubeconfig.clone(), &options)
+        .await
+        .unwrap();
+    let admin = Client::try_from(config).unwrap();
+    let nodes: Api<k8s_openapi::api::core::v1::Node> = Api::all(admin);
+    assert!(
+        !nodes
+            .list(&ListParams::default())
+            .await
+            .unwrap()
+            .items
+            .is_empty()
+    );
+
+    // The same CA, with jane's token instead of the administrator's certificate.
+    let mut as_jane = kubeconfig;
+    for user in &mut as_jane.auth_infos {
+        if let Some(auth) = user.auth_info.as_mut() {
+            auth.client_certificate_data = None;
+            auth.client_key_data = None;
+            auth.token = Some("t-jane".to_owned().into());
+        }
+    }
+    let config = Config::from_custom_kubeconfig(as_jane, &options)
+        .await
+        .unwrap();
+    let jane = Client::try_from(config).unwrap();
+    let nodes: Api<k8s_openapi::api::core::v1::Node> = Api::all(jane);
+    let error = nodes.list(&ListParams::default()).await.unwrap_err();
+    assert!(
+        matches!(&error, kube::Error::Api(status) if status.code == 403 && status.message == "nodes is forbidden: User \"jane\" cannot list resource \"nodes\" in API group \"\" at the cluster scope"),
+        "{error}"
+    );
+}

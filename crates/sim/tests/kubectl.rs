@@ -27,10 +27,21 @@ impl Kubectl {
     }
 
     async fn on(cluster: Cluster) -> Self {
-        let cluster = Arc::new(cluster);
-        let server = SimServer::start(cluster, SocketAddr::from(([127, 0, 0, 1], 0)))
+        let server = SimServer::start(Arc::new(cluster), SocketAddr::from(([127, 0, 0, 1], 0)))
             .await
             .unwrap();
+        Self::with(server)
+    }
+
+    /// Over TLS, as the cluster's administrator by client certificate.
+    async fn on_tls(cluster: Cluster) -> Self {
+        let server = SimServer::start_tls(Arc::new(cluster), SocketAddr::from(([127, 0, 0, 1], 0)))
+            .await
+            .unwrap();
+        Self::with(server)
+    }
+
+    fn with(server: SimServer) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("kubeconfig");
         std::fs::write(&path, kubeconfig(&[&server])).unwrap();
@@ -1085,5 +1096,289 @@ async fn a_gpu_pod_no_node_can_take_stays_pending_with_the_schedulers_reason() {
             .nth(1)
             .is_some_and(|line| line.contains("Pending")),
         "{out}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn kubectl_create_generators_send_protobuf_and_the_objects_are_whole() {
+    let kubectl = Kubectl::on(demo::dev().unwrap()).await;
+    let created = kubectl.ok(&["create", "namespace", "team-a"]).await;
+    assert_eq!(created.trim(), "namespace/team-a created");
+    kubectl
+        .ok(&[
+            "create",
+            "configmap",
+            "settings",
+            "-n",
+            "team-a",
+            "--from-literal=mode=fast",
+            "--from-literal=level=3",
+        ])
+        .await;
+    let data = kubectl
+        .ok(&[
+            "get",
+            "configmap",
+            "settings",
+            "-n",
+            "team-a",
+            "-o",
+            "jsonpath={.data}",
+        ])
+        .await;
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&data).unwrap(),
+        json!({"mode": "fast", "level": "3"})
+    );
+    kubectl
+        .ok(&[
+            "create",
+            "secret",
+            "generic",
+            "db",
+            "-n",
+            "team-a",
+            "--from-literal=password=s3cret",
+        ])
+        .await;
+    let password = kubectl
+        .ok(&[
+            "get",
+            "secret",
+            "db",
+            "-n",
+            "team-a",
+            "-o",
+            "jsonpath={.data.password}",
+        ])
+        .await;
+    assert_eq!(password, "czNjcmV0", "base64 of s3cret");
+
+    kubectl
+        .ok(&[
+            "create",
+            "deployment",
+            "web",
+            "-n",
+            "team-a",
+            "--image=nginx:1.27",
+            "--replicas=2",
+            "--port=8080",
+        ])
+        .await;
+    let deployment: serde_json::Value = serde_json::from_str(
+        &kubectl
+            .ok(&["get", "deployment", "web", "-n", "team-a", "-o", "json"])
+            .await,
+    )
+    .unwrap();
+    assert_eq!(deployment["spec"]["replicas"], 2);
+    assert_eq!(
+        deployment["spec"]["selector"]["matchLabels"],
+        json!({"app": "web"})
+    );
+    let container = &deployment["spec"]["template"]["spec"]["containers"][0];
+    assert_eq!(container["image"], "nginx:1.27");
+    assert_eq!(container["ports"][0]["containerPort"], 8080);
+    kubectl
+        .ok(&[
+            "rollout",
+            "status",
+            "deployment/web",
+            "-n",
+            "team-a",
+            "--timeout=30s",
+        ])
+        .await;
+
+    kubectl
+        .ok(&[
+            "create",
+            "service",
+            "clusterip",
+            "web",
+            "-n",
+            "team-a",
+            "--tcp=80:8080",
+        ])
+        .await;
+    let port = kubectl
+        .ok(&[
+            "get",
+            "service",
+            "web",
+            "-n",
+            "team-a",
+            "-o",
+            "jsonpath={.spec.ports[0].targetPort}",
+        ])
+        .await;
+    assert_eq!(port, "8080", "an IntOrString read as an integer");
+    kubectl
+        .ok(&[
+            "create",
+            "quota",
+            "gpus",
+            "-n",
+            "team-a",
+            "--hard=requests.nvidia.com/gpu=4,pods=10",
+        ])
+        .await;
+    let hard = kubectl
+        .ok(&[
+            "get",
+            "resourcequota",
+            "gpus",
+            "-n",
+            "team-a",
+            "-o",
+            "jsonpath={.spec.hard}",
+        ])
+        .await;
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&hard).unwrap(),
+        json!({"requests.nvidia.com/gpu": "4", "pods": "10"})
+    );
+    kubectl
+        .ok(&[
+            "create",
+            "role",
+            "reader",
+            "-n",
+            "team-a",
+            "--verb=get,list",
+            "--resource=pods,pods/log",
+        ])
+        .await;
+    let rules = kubectl
+        .ok(&[
+            "get",
+            "role",
+            "reader",
+            "-n",
+            "team-a",
+            "-o",
+            "jsonpath={.rules[0]}",
+        ])
+        .await;
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&rules).unwrap(),
+        json!({"apiGroups": [""], "resources": ["pods", "pods/log"], "verbs": ["get", "list"]})
+    );
+    kubectl
+        .ok(&[
+            "create",
+            "cronjob",
+            "nightly",
+            "-n",
+            "team-a",
+            "--image=busybox",
+            "--schedule=0 3 * * *",
+            "--",
+            "date",
+        ])
+        .await;
+    let command = kubectl
+        .ok(&[
+            "get",
+            "cronjob",
+            "nightly",
+            "-n",
+            "team-a",
+            "-o",
+            "jsonpath={.spec.jobTemplate.spec.template.spec.containers[0].command}",
+        ])
+        .await;
+    assert_eq!(command, r#"["date"]"#);
+}
+
+/// A cluster over TLS that requires credentials: kubectl is its administrator by client
+/// certificate, and `jane` (token `t-jane`) may read pods in `dev` only.
+async fn kubectl_with_rbac() -> Kubectl {
+    let cluster = demo::dev().unwrap();
+    cluster.auth.require();
+    cluster.auth.add_token(
+        "t-jane",
+        kubedesk_sim::auth::User::new("jane", &["developers"]),
+    );
+    let kubectl = Kubectl::on_tls(cluster).await;
+    let role = kubectl.file(
+        "rbac.yaml",
+        "apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata: {name: pod-reader, namespace: dev}\nrules:\n- apiGroups: [\"\"]\n  resources: [pods, pods/log]\n  verbs: [get, list, watch]\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata: {name: jane-reads-pods, namespace: dev}\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: pod-reader}\nsubjects:\n- {apiGroup: rbac.authorization.k8s.io, kind: User, name: jane}\n",
+    );
+    kubectl.ok(&["create", "namespace", "dev"]).await;
+    kubectl.ok(&["apply", "-f", role.to_str().unwrap()]).await;
+    kubectl
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn rbac_answers_kubectl_with_the_real_forbidden_wording_and_auth_can_i_agrees() {
+    let kubectl = kubectl_with_rbac().await;
+    let jane = "--token=t-jane";
+    assert_eq!(kubectl.ok(&[jane, "get", "pods", "-n", "dev"]).await, "");
+    let denied = kubectl.fails(&[jane, "get", "pods", "-n", "default"]).await;
+    assert_eq!(
+        denied.trim(),
+        "Error from server (Forbidden): pods is forbidden: User \"jane\" cannot list resource \"pods\" in API group \"\" in the namespace \"default\""
+    );
+    let denied = kubectl
+        .fails(&[jane, "delete", "pod", "web-1", "-n", "dev"])
+        .await;
+    assert!(
+        denied.contains("pods \"web-1\" is forbidden: User \"jane\" cannot delete resource \"pods\" in API group \"\" in the namespace \"dev\""),
+        "{denied}"
+    );
+
+    // `auth can-i` POSTs a protobuf SelfSubjectAccessReview and prints the answer.
+    assert_eq!(
+        kubectl
+            .ok(&[jane, "auth", "can-i", "list", "pods", "-n", "dev"])
+            .await
+            .trim(),
+        "yes"
+    );
+    assert_eq!(
+        kubectl
+            .ok(&[jane, "auth", "can-i", "get", "pods/log", "-n", "dev"])
+            .await
+            .trim(),
+        "yes"
+    );
+    let no = kubectl
+        .run(&[jane, "auth", "can-i", "delete", "pods", "-n", "dev"])
+        .await;
+    assert_eq!(String::from_utf8_lossy(&no.stdout).trim(), "no");
+    assert_eq!(no.status.code(), Some(1), "can-i exits 1 for no");
+    assert_eq!(
+        kubectl
+            .ok(&["auth", "can-i", "*", "*", "--all-namespaces"])
+            .await
+            .trim(),
+        "yes"
+    );
+    let rules = kubectl
+        .ok(&[jane, "auth", "can-i", "--list", "-n", "dev"])
+        .await;
+    let pods_line = rules
+        .lines()
+        .find(|line| line.starts_with("pods "))
+        .unwrap_or_default();
+    assert_eq!(
+        words(pods_line),
+        ["pods", "[]", "[]", "[get", "list", "watch]"],
+        "{rules}"
+    );
+
+    let whoami = kubectl.ok(&[jane, "auth", "whoami"]).await;
+    assert!(whoami.contains("jane"), "{whoami}");
+    assert!(
+        whoami.contains("[developers system:authenticated]"),
+        "{whoami}"
+    );
+
+    let stranger = kubectl.fails(&["--token=forged", "get", "pods"]).await;
+    assert!(
+        stranger.contains("error: You must be logged in to the server (Unauthorized)"),
+        "{stranger}"
     );
 }

@@ -74,10 +74,26 @@ async fn malformed_requests_get_the_real_status_code_and_reason() {
         (
             "POST",
             "/api/v1/namespaces/default/configmaps",
-            "application/vnd.kubernetes.protobuf",
-            b"k8s\0",
+            "application/cbor",
+            b"\xa0",
             415,
             "UnsupportedMediaType",
+        ),
+        (
+            "POST",
+            "/api/v1/namespaces/default/configmaps",
+            "application/vnd.kubernetes.protobuf",
+            b"k8s\0\x0a\x05\x0a",
+            400,
+            "BadRequest",
+        ),
+        (
+            "POST",
+            "/api/v1/namespaces/default/configmaps",
+            "application/vnd.kubernetes.protobuf",
+            b"{\"kind\": \"ConfigMap\"}",
+            400,
+            "BadRequest",
         ),
         (
             "POST",

@@ -1,4 +1,5 @@
-//! `kubedesk sim`: serves the three demo clusters on loopback ports and writes their kubeconfig.
+//! `kubedesk sim`: serves the three demo clusters over TLS on loopback ports and writes their
+//! kubeconfig, with each cluster's CA and its administrator's client certificate.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -37,8 +38,8 @@ pub enum DemoError {
     /// The fault settings make no sense.
     #[error("{0}")]
     Faults(String),
-    /// No loopback port could be opened.
-    #[error("could not listen on a loopback port: {0}")]
+    /// No loopback port could be opened, or TLS could not be set up.
+    #[error("could not serve on a loopback port: {0}")]
     Listen(std::io::Error),
     /// The kubeconfig could not be written.
     #[error(
@@ -81,7 +82,7 @@ pub async fn serve(kubeconfig: &Path, options: &SimOptions) -> Result<DemoCluste
     let mut servers = Vec::new();
     for cluster in clusters {
         cluster.faults.set(faults.clone());
-        let server = SimServer::start(Arc::new(cluster), SocketAddr::from(([127, 0, 0, 1], 0)))
+        let server = SimServer::start_tls(Arc::new(cluster), SocketAddr::from(([127, 0, 0, 1], 0)))
             .await
             .map_err(DemoError::Listen)?;
         servers.push(server);
@@ -160,7 +161,7 @@ mod tests {
         );
         // Each one answers: the port is open while `clusters` lives.
         for url in urls {
-            let address = url.trim_start_matches("http://");
+            let address = url.trim_start_matches("https://");
             assert!(
                 std::net::TcpStream::connect(address).is_ok(),
                 "{url} does not answer"
