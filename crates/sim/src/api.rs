@@ -16,6 +16,7 @@ use hyper::{Method, Request, Response, StatusCode};
 use serde_json::{Value, json};
 
 use crate::Cluster;
+use crate::admission;
 use crate::auth::{self, Attributes, CertificateUser, User};
 use crate::catalogue::{self, ResourceType};
 use crate::deletion;
@@ -737,7 +738,9 @@ fn create(
         return Err(Failure::method_not_allowed());
     }
     require_namespace(cluster, target)?;
-    let object = objects::prepare_create(&target.resource, namespace_of(target), body, Utc::now())?;
+    let mut object =
+        objects::prepare_create(&target.resource, namespace_of(target), body, Utc::now())?;
+    admission::admit(cluster, &target.resource, namespace_of(target), &mut object)?;
     let name = object
         .pointer("/metadata/name")
         .and_then(Value::as_str)

@@ -1,21 +1,19 @@
-//! The simulated controllers: the Deployment and ReplicaSet controllers, and a scheduler that
-//! places the pods they create by node selector, taints and extended resources (GPUs).
+//! The simulated controllers: Deployment and ReplicaSet, then the scheduler (`scheduler.rs`) for
+//! the pods they create, and the quota controller that keeps `status.used` current.
 //!
 //! They run on the server's tick, and only when something changed since their last pass.
 
-use std::collections::BTreeMap;
-
-use chrono::Utc;
 use serde_json::{Value, json};
 
 use crate::Cluster;
 use crate::deletion::{self, DeleteOptions, Propagation};
-use crate::objects::{field, timestamp};
+use crate::events::{self, Type};
+use crate::objects::field;
+use crate::{admission, scheduler};
 
 const DEPLOYMENTS: &str = "apps/deployments";
 const REPLICA_SETS: &str = "apps/replicasets";
 const PODS: &str = "/pods";
-const NODES: &str = "/nodes";
 
 fn count(object: &Value, pointer: &str) -> i64 {
     object.pointer(pointer).and_then(Value::as_i64).unwrap_or(0)
@@ -77,6 +75,8 @@ pub fn reconcile(cluster: &Cluster) {
     for replica_set in &replica_sets {
         replica_set_pass(cluster, replica_set);
     }
+    scheduler::pass(cluster);
+    admission::quota_pass(cluster);
 }
 
 fn deployment_pass(cluster: &Cluster, deployment: &Value) {
@@ -99,10 +99,12 @@ fn deployment_pass(cluster: &Cluster, deployment: &Value) {
         .copied();
     let current = match current {
         Some(set) => {
-            if count(set, "/spec/replicas") != desired {
+            let had = count(set, "/spec/replicas");
+            if had != desired {
                 let mut next = set.clone();
                 next["spec"]["replicas"] = json!(desired);
                 replace(cluster, REPLICA_SETS, set, next);
+                scaled(cluster, deployment, set, had, desired);
             }
             set.clone()
         }
@@ -125,7 +127,10 @@ fn deployment_pass(cluster: &Cluster, deployment: &Value) {
                 "spec": {"replicas": desired, "selector": selector, "template": set_template},
             });
             match cluster.create("apps", "replicasets", namespace, set) {
-                Ok(created) => created,
+                Ok(created) => {
+                    scaled(cluster, deployment, &created, 0, desired);
+                    created
+                }
                 Err(_) => return,
             }
         }
@@ -135,10 +140,12 @@ fn deployment_pass(cluster: &Cluster, deployment: &Value) {
         .iter()
         .filter(|set| field(set, "/metadata/uid") != field(&current, "/metadata/uid"))
     {
-        if count(old, "/spec/replicas") != 0 {
+        let had = count(old, "/spec/replicas");
+        if had != 0 {
             let mut next = (*old).clone();
             next["spec"]["replicas"] = json!(0);
             replace(cluster, REPLICA_SETS, old, next);
+            scaled(cluster, deployment, old, had, 0);
         }
     }
     let all: Vec<&Value> = owned
@@ -174,6 +181,23 @@ fn deployment_pass(cluster: &Cluster, deployment: &Value) {
     }
 }
 
+/// The Deployment controller's `ScalingReplicaSet` event.
+fn scaled(cluster: &Cluster, deployment: &Value, set: &Value, from: i64, to: i64) {
+    let direction = if to > from { "up" } else { "down" };
+    let message = format!(
+        "Scaled {direction} replica set {} from {from} to {to}",
+        field(set, "/metadata/name")
+    );
+    events::record(
+        cluster,
+        deployment,
+        Type::Normal,
+        "ScalingReplicaSet",
+        &message,
+        "deployment-controller",
+    );
+}
+
 fn replica_set_pass(cluster: &Cluster, set: &Value) {
     if set.pointer("/metadata/deletionTimestamp").is_some() {
         return;
@@ -188,13 +212,37 @@ fn replica_set_pass(cluster: &Cluster, set: &Value) {
         .collect();
     if live.len() < desired {
         let template = set.pointer("/spec/template").cloned().unwrap_or_default();
-        for index in live.len()..desired {
+        for _ in live.len()..desired {
             let pod = json!({
                 "metadata": {"generateName": format!("{}-", field(set, "/metadata/name")), "labels": template.pointer("/metadata/labels").cloned().unwrap_or_else(|| json!({})), "ownerReferences": owner_reference("ReplicaSet", set)},
                 "spec": template.get("spec").cloned().unwrap_or_else(|| json!({})),
             });
-            let pod = schedule(cluster, pod, index);
-            let _ = cluster.create("", "pods", namespace, pod);
+            match admission::create(cluster, "", "pods", namespace, pod) {
+                Ok(created) => {
+                    let message = format!("Created pod: {}", field(&created, "/metadata/name"));
+                    events::record(
+                        cluster,
+                        set,
+                        Type::Normal,
+                        "SuccessfulCreate",
+                        &message,
+                        "replicaset-controller",
+                    );
+                }
+                Err(status) => {
+                    // As upstream: the error is reported and the next pass tries again.
+                    let message = format!("Error creating: {}", field(&status, "/message"));
+                    events::record_first(
+                        cluster,
+                        set,
+                        Type::Warning,
+                        "FailedCreate",
+                        &message,
+                        "replicaset-controller",
+                    );
+                    break;
+                }
+            }
         }
     } else if live.len() > desired {
         // Scale down: the newest pods go first, as the controller prefers.
@@ -242,158 +290,4 @@ fn replica_set_pass(cluster: &Cluster, set: &Value) {
         next["status"] = status;
         replace(cluster, REPLICA_SETS, set, next);
     }
-}
-
-/// What a pod asks for of each extended resource (GPUs and the like; CPU and memory are not
-/// accounted for yet).
-fn extended_requests(pod: &Value) -> BTreeMap<String, i64> {
-    let mut requests = BTreeMap::new();
-    for container in pod
-        .pointer("/spec/containers")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-    {
-        for section in ["limits", "requests"] {
-            for (name, quantity) in container
-                .pointer(&format!("/resources/{section}"))
-                .and_then(Value::as_object)
-                .into_iter()
-                .flatten()
-            {
-                if name.contains('/') {
-                    let amount = quantity
-                        .as_str()
-                        .and_then(|text| text.parse().ok())
-                        .or_else(|| quantity.as_i64())
-                        .unwrap_or(0);
-                    let slot = requests.entry(name.clone()).or_insert(0);
-                    *slot = (*slot).max(amount);
-                }
-            }
-        }
-    }
-    requests
-}
-
-fn tolerates(pod: &Value, taint: &Value) -> bool {
-    pod.pointer("/spec/tolerations")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .any(|toleration| {
-            let key_matches = toleration
-                .get("key")
-                .is_none_or(|key| key == &taint["key"] || key == "");
-            let effect_matches = toleration
-                .get("effect")
-                .is_none_or(|effect| effect == &taint["effect"] || effect == "");
-            let value_matches =
-                toleration["operator"] == "Exists" || toleration.get("value") == taint.get("value");
-            key_matches && effect_matches && value_matches
-        })
-}
-
-/// Places a pod on a node, as the scheduler does, or leaves it Pending with the scheduler's reason.
-fn schedule(cluster: &Cluster, mut pod: Value, index: usize) -> Value {
-    let (_, nodes) = cluster.store.list(NODES, None);
-    let (_, pods) = cluster.store.list(PODS, None);
-    let wants = extended_requests(&pod);
-    let selector = pod
-        .pointer("/spec/nodeSelector")
-        .and_then(Value::as_object)
-        .cloned()
-        .unwrap_or_default();
-    let mut insufficient: BTreeMap<String, usize> = BTreeMap::new();
-    let mut mismatched = 0;
-    let mut tainted = 0;
-    let mut fitting = Vec::new();
-    for node in &nodes {
-        let name = field(node, "/metadata/name");
-        if !selector.iter().all(|(key, value)| {
-            node.pointer("/metadata/labels")
-                .and_then(|labels| labels.get(key))
-                == Some(value)
-        }) {
-            mismatched += 1;
-            continue;
-        }
-        let taints = node
-            .pointer("/spec/taints")
-            .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_default();
-        if taints
-            .iter()
-            .any(|taint| taint["effect"] == "NoSchedule" && !tolerates(&pod, taint))
-        {
-            tainted += 1;
-            continue;
-        }
-        let mut short = None;
-        for (resource, amount) in &wants {
-            let allocatable: i64 = node
-                .pointer(&format!(
-                    "/status/allocatable/{}",
-                    resource.replace('/', "~1")
-                ))
-                .and_then(Value::as_str)
-                .and_then(|text| text.parse().ok())
-                .unwrap_or(0);
-            let used: i64 = pods
-                .iter()
-                .filter(|other| {
-                    field(other, "/spec/nodeName") == name
-                        && field(other, "/status/phase") != "Succeeded"
-                })
-                .map(|other| extended_requests(other).get(resource).copied().unwrap_or(0))
-                .sum();
-            if allocatable - used < *amount {
-                short = Some(resource.clone());
-            }
-        }
-        match short {
-            Some(resource) => *insufficient.entry(resource).or_default() += 1,
-            None => fitting.push(name.to_owned()),
-        }
-    }
-    if fitting.is_empty() {
-        let mut reasons: Vec<String> = insufficient
-            .iter()
-            .map(|(resource, nodes)| format!("{nodes} Insufficient {resource}"))
-            .collect();
-        if mismatched > 0 {
-            reasons.push(format!(
-                "{mismatched} node(s) didn't match Pod's node affinity/selector"
-            ));
-        }
-        if tainted > 0 {
-            reasons.push(format!(
-                "{tainted} node(s) had untolerated taint {{nvidia.com/gpu: present}}"
-            ));
-        }
-        let message = format!(
-            "0/{} nodes are available: {}.",
-            nodes.len(),
-            reasons.join(", ")
-        );
-        pod["status"] = json!({"phase": "Pending", "conditions": [{"type": "PodScheduled", "status": "False", "reason": "Unschedulable", "message": message}]});
-        return pod;
-    }
-    let node = fitting[index % fitting.len()].clone();
-    pod["spec"]["nodeName"] = json!(node);
-    let now = timestamp(Utc::now());
-    let statuses: Vec<Value> = pod
-        .pointer("/spec/containers")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .map(|container| json!({"name": container["name"], "image": container["image"], "imageID": "", "ready": true, "started": true, "restartCount": 0, "state": {"running": {"startedAt": now}}}))
-        .collect();
-    pod["status"] = json!({
-        "phase": "Running", "startTime": now, "hostIP": "10.0.0.20", "podIP": format!("10.244.9.{}", 2 + index % 250),
-        "conditions": [{"type": "PodScheduled", "status": "True"}, {"type": "Initialized", "status": "True"}, {"type": "ContainersReady", "status": "True"}, {"type": "Ready", "status": "True"}],
-        "containerStatuses": statuses,
-    });
-    pod
 }

@@ -136,7 +136,11 @@ fn workload(cluster: &Cluster, workload: &Workload<'_>) -> Seeded {
         gpu,
     } = *workload;
     let labels = json!({"app": name});
-    let mut limits = json!({"cpu": "2", "memory": "4Gi"});
+    // GPU workloads are sized for their GPUs; the rest are small services.
+    let mut limits = match gpu {
+        Some(_) => json!({"cpu": "2", "memory": "4Gi"}),
+        None => json!({"cpu": "500m", "memory": "1Gi"}),
+    };
     if let Some((resource, count)) = gpu {
         limits[resource] = json!(count.to_string());
     }
@@ -479,7 +483,7 @@ pub fn edge() -> Seeded<Cluster> {
 /// The dev cluster: one node, no GPUs, a few apps.
 pub fn dev() -> Seeded<Cluster> {
     let cluster = Cluster::new("dev");
-    node(&cluster, "dev-01", 8, 32, None, false)?;
+    node(&cluster, "dev-01", 16, 64, None, false)?;
     namespace(&cluster, "sandbox", None)?;
     workload(
         &cluster,

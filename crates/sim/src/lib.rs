@@ -6,6 +6,7 @@
 //! with `kubedesk-cluster`: a simulator built on the client's reading of the API would agree with
 //! the client's mistakes, so it is held to real clients instead.
 
+mod admission;
 mod api;
 pub mod auth;
 pub mod catalogue;
@@ -13,12 +14,15 @@ mod controllers;
 mod deletion;
 pub mod demo;
 mod discovery;
+mod events;
 pub mod faults;
 mod logs;
 mod objects;
 mod patch;
 mod protobuf;
+mod quantity;
 mod query;
+mod scheduler;
 mod selector;
 mod status;
 pub mod store;

@@ -175,6 +175,22 @@ impl Store {
             .collect()
     }
 
+    /// Calls `visit` with every object of a resource, in one namespace or in all, without copying
+    /// them; the store is locked meanwhile, so `visit` must not call back into it.
+    pub fn visit(&self, resource: &str, namespace: Option<&str>, mut visit: impl FnMut(&Value)) {
+        let inner = self.lock();
+        let start = (
+            resource.to_owned(),
+            namespace.unwrap_or_default().to_owned(),
+            String::new(),
+        );
+        for (_, object) in inner.objects.range(start..).take_while(|((r, ns, _), _)| {
+            r == resource && namespace.is_none_or(|wanted| ns == wanted)
+        }) {
+            visit(object);
+        }
+    }
+
     /// One page of a list, in namespace and name order: the objects after `after` (a namespace and
     /// name) that `keep` accepts, at most `limit` of them, and how many more it accepts after them.
     /// Only the page is copied, so paging through a large collection stays cheap.

@@ -1070,24 +1070,20 @@ async fn a_gpu_pod_no_node_can_take_stays_pending_with_the_schedulers_reason() {
     let message = tokio::time::timeout(std::time::Duration::from_secs(20), async {
         loop {
             let (_, pods) = cluster.store.list("/pods", Some("vision"));
-            if let Some(pod) = pods
+            let message = pods
                 .iter()
                 .find(|pod| pod["metadata"]["labels"]["app"] == "big")
-            {
-                return pod["status"]["conditions"][0]["message"]
-                    .as_str()
-                    .unwrap_or_default()
-                    .to_owned();
+                .and_then(|pod| pod["status"]["conditions"][0]["message"].as_str());
+            if let Some(message) = message {
+                return message.to_owned();
             }
             tokio::time::sleep(std::time::Duration::from_millis(50)).await;
         }
     })
     .await
-    .expect("the controller creates the pod");
-    assert_eq!(
-        message,
-        "0/3 nodes are available: 3 Insufficient nvidia.com/gpu."
-    );
+    .expect("the controller creates the pod and the scheduler gives up on it");
+    let expected = "0/3 nodes are available: 3 Insufficient nvidia.com/gpu. preemption: 0/3 nodes are available: 3 No preemption victims found for incoming pod.";
+    assert_eq!(message, expected);
     let out = kubectl
         .ok(&["get", "pods", "-n", "vision", "-l", "app=big"])
         .await;
@@ -1096,6 +1092,176 @@ async fn a_gpu_pod_no_node_can_take_stays_pending_with_the_schedulers_reason() {
             .nth(1)
             .is_some_and(|line| line.contains("Pending")),
         "{out}"
+    );
+    // `kubectl describe` finds the scheduler's event by the pod's name, namespace and uid.
+    let described = kubectl
+        .ok(&["describe", "pods", "-n", "vision", "-l", "app=big"])
+        .await;
+    let event = described
+        .lines()
+        .find(|line| line.contains("FailedScheduling"))
+        .unwrap_or_else(|| panic!("no FailedScheduling event in:\n{described}"));
+    assert!(
+        event.trim_start().starts_with("Warning  FailedScheduling"),
+        "{event}"
+    );
+    assert!(event.contains("default-scheduler"), "{event}");
+    assert!(event.ends_with(expected), "{event}");
+    let events = kubectl
+        .ok(&[
+            "get",
+            "events",
+            "-n",
+            "vision",
+            "--field-selector",
+            "reason=ScalingReplicaSet",
+            "-o",
+            "jsonpath={.items[*].message}",
+        ])
+        .await;
+    assert!(events.starts_with("Scaled up replica set big-"), "{events}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn cpu_memory_affinity_and_cordons_decide_where_pods_go() {
+    let kubectl = Kubectl::on(demo::edge().unwrap()).await;
+    let nodes = kubectl
+        .ok(&["get", "nodes", "-o", "jsonpath={.items[*].metadata.name}"])
+        .await;
+    let nodes: Vec<&str> = nodes.split_whitespace().collect();
+    assert!(nodes.len() >= 2, "{nodes:?}");
+    for node in &nodes[1..] {
+        kubectl.ok(&["cordon", node]).await;
+    }
+    let pod = |name: &str, cpu: &str| {
+        json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name},
+               "spec": {"containers": [{"name": "app", "image": "busybox", "resources": {"requests": {"cpu": cpu, "memory": "64Mi"}}}]}})
+        .to_string()
+    };
+    let small = kubectl.file("small.json", &pod("small", "100m"));
+    let huge = kubectl.file("huge.json", &pod("huge", "5000"));
+    kubectl.ok(&["create", "-f", small.to_str().unwrap()]).await;
+    kubectl.ok(&["create", "-f", huge.to_str().unwrap()]).await;
+    kubectl
+        .ok(&[
+            "wait",
+            "--for=condition=Ready",
+            "pod/small",
+            "--timeout=20s",
+        ])
+        .await;
+    let placed = kubectl
+        .ok(&["get", "pod", "small", "-o", "jsonpath={.spec.nodeName}"])
+        .await;
+    assert_eq!(placed, nodes[0], "the only node not cordoned");
+    kubectl
+        .ok(&[
+            "wait",
+            "--for=condition=PodScheduled=False",
+            "pod/huge",
+            "--timeout=20s",
+        ])
+        .await;
+    let reason = kubectl
+        .ok(&[
+            "get",
+            "pod",
+            "huge",
+            "-o",
+            "jsonpath={.status.conditions[0].message}",
+        ])
+        .await;
+    let cordoned = nodes.len() - 1;
+    assert_eq!(
+        reason,
+        format!(
+            "0/{} nodes are available: 1 Insufficient cpu, {cordoned} node(s) were unschedulable. preemption: 0/{} nodes are available: 1 No preemption victims found for incoming pod, {cordoned} Preemption is not helpful for scheduling.",
+            nodes.len(),
+            nodes.len()
+        )
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn quotas_refuse_what_exceeds_them_with_the_real_message_and_count_what_is_used() {
+    let kubectl = Kubectl::on(demo::gpu_prod().unwrap()).await;
+    kubectl.ok(&["create", "namespace", "team-q"]).await;
+    kubectl
+        .ok(&[
+            "create",
+            "quota",
+            "gpus",
+            "-n",
+            "team-q",
+            "--hard=requests.nvidia.com/gpu=2,pods=5",
+        ])
+        .await;
+    let limits = kubectl.file(
+        "limits.yaml",
+        "apiVersion: v1\nkind: LimitRange\nmetadata: {name: defaults, namespace: team-q}\nspec:\n  limits:\n  - type: Container\n    default: {cpu: 500m, memory: 256Mi}\n    defaultRequest: {cpu: 100m, memory: 128Mi}\n    max: {cpu: '2'}\n",
+    );
+    kubectl.ok(&["apply", "-f", limits.to_str().unwrap()]).await;
+    let gpu_pod = |name: &str, gpus: u32| {
+        json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name, "namespace": "team-q"},
+               "spec": {"tolerations": [{"key": "nvidia.com/gpu", "operator": "Exists", "effect": "NoSchedule"}],
+                        "containers": [{"name": "train", "image": "pytorch", "resources": {"limits": {"nvidia.com/gpu": gpus.to_string()}}}]}})
+        .to_string()
+    };
+    let first = kubectl.file("first.json", &gpu_pod("first", 2));
+    kubectl.ok(&["create", "-f", first.to_str().unwrap()]).await;
+    let defaulted = kubectl
+        .ok(&[
+            "get",
+            "pod",
+            "first",
+            "-n",
+            "team-q",
+            "-o",
+            "jsonpath={.spec.containers[0].resources}",
+        ])
+        .await;
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&defaulted).unwrap(),
+        json!({"limits": {"cpu": "500m", "memory": "256Mi", "nvidia.com/gpu": "2"}, "requests": {"cpu": "100m", "memory": "128Mi"}}),
+        "LimitRange defaults fill in what the container left out"
+    );
+    let second = kubectl.file("second.json", &gpu_pod("second", 1));
+    let refused = kubectl
+        .fails(&["create", "-f", second.to_str().unwrap()])
+        .await;
+    assert_eq!(
+        refused.trim(),
+        "Error from server (Forbidden): error when creating \"".to_owned()
+            + second.to_str().unwrap()
+            + "\": pods \"second\" is forbidden: exceeded quota: gpus, requested: requests.nvidia.com/gpu=1, used: requests.nvidia.com/gpu=2, limited: requests.nvidia.com/gpu=2"
+    );
+    let cluster = kubectl.server.cluster().clone();
+    let used = tokio::time::timeout(std::time::Duration::from_secs(20), async {
+        loop {
+            let quota = cluster
+                .store
+                .get("/resourcequotas", "team-q", "gpus")
+                .unwrap();
+            if quota["status"]["used"]["pods"] == "1" {
+                return quota["status"]["used"].clone();
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+    })
+    .await
+    .expect("the quota controller counts the pod");
+    assert_eq!(used, json!({"pods": "1", "requests.nvidia.com/gpu": "2"}));
+    let described = kubectl
+        .ok(&["describe", "quota", "gpus", "-n", "team-q"])
+        .await;
+    let line = described
+        .lines()
+        .find(|line| line.starts_with("requests.nvidia.com/gpu"))
+        .unwrap();
+    assert_eq!(
+        words(line),
+        ["requests.nvidia.com/gpu", "2", "2"],
+        "{described}"
     );
 }
 

@@ -1,0 +1,353 @@
+//! Admission on create, as kube-apiserver's LimitRanger and ResourceQuota plugins do it:
+//! LimitRange defaults fill in what containers leave out and its maximums are enforced, then every
+//! ResourceQuota of the namespace must have room, else the create is refused with upstream's
+//! "exceeded quota" message. The quota controller keeps each quota's `status.used` current.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Value, json};
+
+use crate::Cluster;
+use crate::catalogue::ResourceType;
+use crate::objects::{self, field};
+use crate::quantity::{self, Milli};
+use crate::scheduler;
+use crate::status::Failure;
+
+const QUOTAS: &str = "/resourcequotas";
+const LIMIT_RANGES: &str = "/limitranges";
+
+/// Creates an object as a client's POST would, admission included; answers with the stored
+/// object or the `Status` the server would have answered. The controllers create through this.
+pub fn create(
+    cluster: &Cluster,
+    group: &str,
+    plural: &str,
+    namespace: &str,
+    object: Value,
+) -> Result<Value, Value> {
+    let resource = cluster
+        .resource(group, plural)
+        .ok_or_else(|| Failure::no_such_path().body)?;
+    let mut object = objects::prepare_create(&resource, namespace, object, chrono::Utc::now())
+        .map_err(|failure| failure.body)?;
+    admit(cluster, &resource, namespace, &mut object).map_err(|failure| failure.body)?;
+    let name = field(&object, "/metadata/name").to_owned();
+    cluster
+        .store
+        .create(&resource.store_key(), namespace, &name, object)
+        .map_err(|_| Failure::already_exists(&resource, &name).body)
+}
+
+/// Applies LimitRange defaults to a new object and checks it against the namespace's quotas.
+pub fn admit(
+    cluster: &Cluster,
+    resource: &ResourceType,
+    namespace: &str,
+    object: &mut Value,
+) -> Result<(), Failure> {
+    if !resource.namespaced || namespace.is_empty() {
+        return Ok(());
+    }
+    let name = field(object, "/metadata/name").to_owned();
+    let forbidden = |message: String| {
+        Failure::forbidden(
+            format!(
+                "{} \"{name}\" is forbidden: {message}",
+                resource.qualified()
+            ),
+            json!({"name": name, "group": resource.group, "kind": resource.plural}),
+        )
+    };
+    if resource.group.is_empty() && resource.plural == "pods" {
+        let (_, ranges) = cluster.store.list(LIMIT_RANGES, Some(namespace));
+        for range in &ranges {
+            apply_limit_range(range, object).map_err(&forbidden)?;
+        }
+    }
+    let (_, quotas) = cluster.store.list(QUOTAS, Some(namespace));
+    for quota in &quotas {
+        let hard = quota_amounts(quota, "/spec/hard");
+        let counted: Vec<(&String, &Milli)> = hard
+            .iter()
+            .filter(|(key, _)| counts(resource, key))
+            .collect();
+        if counted.is_empty() {
+            continue;
+        }
+        if resource.plural == "pods" && resource.group.is_empty() {
+            let missing = missing_compute(object, hard.keys());
+            if !missing.is_empty() {
+                return Err(forbidden(format!(
+                    "failed quota: {}: must specify {}",
+                    field(quota, "/metadata/name"),
+                    missing.join("; ")
+                )));
+            }
+        }
+        let mut exceeded = Vec::new();
+        for (key, limit) in counted {
+            let requested = amount(resource, object, key);
+            if requested == 0 {
+                continue;
+            }
+            let used = usage(cluster, namespace, key);
+            if used + requested > *limit {
+                exceeded.push((key.clone(), requested, used, *limit));
+            }
+        }
+        if !exceeded.is_empty() {
+            let list = |pick: fn(&(String, Milli, Milli, Milli)) -> Milli| {
+                exceeded
+                    .iter()
+                    .map(|entry| format!("{}={}", entry.0, quantity::format(pick(entry))))
+                    .collect::<Vec<_>>()
+                    .join(",")
+            };
+            return Err(forbidden(format!(
+                "exceeded quota: {}, requested: {}, used: {}, limited: {}",
+                field(quota, "/metadata/name"),
+                list(|entry| entry.1),
+                list(|entry| entry.2),
+                list(|entry| entry.3)
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// `default` and `defaultRequest` of each `Container` limit fill in what containers leave out;
+/// `max` is enforced on their limits.
+fn apply_limit_range(range: &Value, pod: &mut Value) -> Result<(), String> {
+    let Some(limits) = range.pointer("/spec/limits").and_then(Value::as_array) else {
+        return Ok(());
+    };
+    for limit in limits.iter().filter(|limit| limit["type"] == "Container") {
+        let defaults = limit["default"].as_object().cloned().unwrap_or_default();
+        let requests = limit["defaultRequest"]
+            .as_object()
+            .cloned()
+            .unwrap_or_else(|| defaults.clone());
+        let Some(containers) = pod
+            .pointer_mut("/spec/containers")
+            .and_then(Value::as_array_mut)
+        else {
+            continue;
+        };
+        for container in containers.iter_mut() {
+            for (section, values) in [("limits", &defaults), ("requests", &requests)] {
+                for (name, value) in values {
+                    let slot = &mut container["resources"][section];
+                    if slot.get(name).is_none() {
+                        slot[name] = value.clone();
+                    }
+                }
+            }
+            for (name, maximum) in limit["max"].as_object().into_iter().flatten() {
+                let given = container
+                    .pointer(&format!("/resources/limits/{name}"))
+                    .and_then(quantity::from_json);
+                if let (Some(given), Some(most)) = (given, quantity::from_json(maximum))
+                    && given > most
+                {
+                    return Err(format!(
+                        "maximum {name} usage per Container is {}, but limit is {}",
+                        quantity::format(most),
+                        quantity::format(given)
+                    ));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The compute keys a quota constrains that some container does not set:
+/// `requests.cpu for: app; limits.memory for: app,sidecar`.
+fn missing_compute<'a>(pod: &Value, keys: impl Iterator<Item = &'a String>) -> Vec<String> {
+    let mut missing = Vec::new();
+    for key in keys {
+        let (section, name) = match key.as_str() {
+            "cpu" | "requests.cpu" => ("requests", "cpu"),
+            "memory" | "requests.memory" => ("requests", "memory"),
+            "limits.cpu" => ("limits", "cpu"),
+            "limits.memory" => ("limits", "memory"),
+            _ => continue,
+        };
+        let containers: Vec<&str> = pod
+            .pointer("/spec/containers")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter(|container| {
+                let set = |part: &str| {
+                    container
+                        .pointer(&format!("/resources/{part}/{name}"))
+                        .is_some()
+                };
+                // A limit alone also sets the request.
+                !(set(section) || (section == "requests" && set("limits")))
+            })
+            .map(|container| field(container, "/name"))
+            .collect();
+        if !containers.is_empty() {
+            missing.push(format!("{section}.{name} for: {}", containers.join(",")));
+        }
+    }
+    missing
+}
+
+fn quota_amounts(quota: &Value, pointer: &str) -> BTreeMap<String, Milli> {
+    quota
+        .pointer(pointer)
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .filter_map(|(key, value)| Some((key.clone(), quantity::from_json(value)?)))
+        .collect()
+}
+
+/// Whether a quota key counts objects of `resource`.
+fn counts(resource: &ResourceType, key: &str) -> bool {
+    let core = resource.group.is_empty();
+    let object_count = if core {
+        format!("count/{}", resource.plural)
+    } else {
+        format!("count/{}.{}", resource.plural, resource.group)
+    };
+    if key == object_count {
+        return true;
+    }
+    match (core, resource.plural.as_str()) {
+        (true, "pods") => {
+            key == "pods"
+                || key == "cpu"
+                || key == "memory"
+                || key.starts_with("requests.") && !key.ends_with("storage")
+                || key.starts_with("limits.")
+        }
+        (true, "persistentvolumeclaims") => {
+            key == "persistentvolumeclaims"
+                || key == "requests.storage"
+                || key.ends_with(".storageclass.storage.k8s.io/requests.storage")
+                || key.ends_with(".storageclass.storage.k8s.io/persistentvolumeclaims")
+        }
+        (true, plural) => {
+            matches!(
+                plural,
+                "configmaps" | "secrets" | "services" | "resourcequotas"
+            ) && key == plural
+        }
+        _ => false,
+    }
+}
+
+/// How much of quota `key` one object takes.
+fn amount(resource: &ResourceType, object: &Value, key: &str) -> Milli {
+    const ONE: Milli = 1000;
+    if resource.plural == "pods" && resource.group.is_empty() {
+        if !counts_against_quota(object) {
+            return 0;
+        }
+        return match key {
+            "pods" | "count/pods" => ONE,
+            "cpu" | "memory" => scheduler::requests(object).get(key).copied().unwrap_or(0),
+            _ => match key.split_once('.') {
+                Some(("requests", name)) => {
+                    scheduler::requests(object).get(name).copied().unwrap_or(0)
+                }
+                Some(("limits", name)) => limits(object, name),
+                _ => 0,
+            },
+        };
+    }
+    if resource.plural == "persistentvolumeclaims" && resource.group.is_empty() {
+        let class = field(object, "/spec/storageClassName");
+        let storage = object
+            .pointer("/spec/resources/requests/storage")
+            .and_then(quantity::from_json)
+            .unwrap_or(0);
+        return match key {
+            "requests.storage" => storage,
+            "persistentvolumeclaims" | "count/persistentvolumeclaims" => ONE,
+            _ if key == format!("{class}.storageclass.storage.k8s.io/requests.storage") => storage,
+            _ if key == format!("{class}.storageclass.storage.k8s.io/persistentvolumeclaims") => {
+                ONE
+            }
+            _ => 0,
+        };
+    }
+    ONE
+}
+
+/// Pods that have finished no longer count against compute quota.
+fn counts_against_quota(pod: &Value) -> bool {
+    !matches!(field(pod, "/status/phase"), "Succeeded" | "Failed")
+}
+
+fn limits(pod: &Value, name: &str) -> Milli {
+    pod.pointer("/spec/containers")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|container| container.pointer(&format!("/resources/limits/{name}")))
+        .filter_map(quantity::from_json)
+        .sum()
+}
+
+/// What a namespace uses of quota `key` now.
+fn usage(cluster: &Cluster, namespace: &str, key: &str) -> Milli {
+    let mut total = 0;
+    for resource in cluster
+        .catalogue()
+        .iter()
+        .filter(|resource| resource.namespaced && !resource.review)
+    {
+        if !counts(resource, key) {
+            continue;
+        }
+        cluster
+            .store
+            .visit(&resource.store_key(), Some(namespace), |object| {
+                if object.pointer("/metadata/deletionTimestamp").is_none() {
+                    total += amount(resource, object, key);
+                }
+            });
+    }
+    total
+}
+
+/// The quota controller: `status.hard` mirrors `spec.hard`, `status.used` what is used now.
+pub fn quota_pass(cluster: &Cluster) {
+    let (_, quotas) = cluster.store.list(QUOTAS, None);
+    for quota in quotas {
+        let namespace = field(&quota, "/metadata/namespace");
+        let hard = quota
+            .pointer("/spec/hard")
+            .cloned()
+            .unwrap_or_else(|| json!({}));
+        let used: serde_json::Map<String, Value> = quota_amounts(&quota, "/spec/hard")
+            .keys()
+            .map(|key| {
+                (
+                    key.clone(),
+                    json!(quantity::format(usage(cluster, namespace, key))),
+                )
+            })
+            .collect();
+        let status = json!({"hard": hard, "used": used});
+        if quota.get("status") == Some(&status) {
+            continue;
+        }
+        let mut next = quota.clone();
+        next["status"] = status;
+        // A conflict means someone wrote in between; the next pass sees their write.
+        let _ = cluster.store.replace(
+            QUOTAS,
+            namespace,
+            field(&quota, "/metadata/name"),
+            Some(field(&quota, "/metadata/resourceVersion")),
+            next,
+        );
+    }
+}
