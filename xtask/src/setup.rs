@@ -7,7 +7,8 @@ use std::process::Command;
 use crate::shell::{self, Failure, Result};
 
 /// Debian packages: WebKitGTK to build and run the app, Xvfb and WebKitWebDriver for headless runs
-/// and end-to-end tests, ImageMagick and x11-utils for screenshots, a CJK font so Chinese renders.
+/// and end-to-end tests, ImageMagick and x11-utils for screenshots, a CJK font so Chinese renders,
+/// and the real Prometheus the simulator's metrics are scraped by in tests.
 const PACKAGES: &[&str] = &[
     "build-essential",
     "pkg-config",
@@ -18,6 +19,7 @@ const PACKAGES: &[&str] = &[
     "imagemagick",
     "x11-utils",
     "fonts-wqy-microhei",
+    "prometheus",
 ];
 
 /// The tauri-driver version the end-to-end tests use.

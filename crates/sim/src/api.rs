@@ -23,6 +23,7 @@ use crate::deletion;
 use crate::discovery;
 use crate::faults;
 use crate::logs;
+use crate::metrics;
 use crate::objects;
 use crate::patch;
 use crate::protobuf;
@@ -66,6 +67,14 @@ pub async fn answer(cluster: &Arc<Cluster>, request: Request<Bytes>) -> Response
         return json_response(failure.code, &failure.body);
     }
     let path = request.uri().path().to_owned();
+    // The exporters' metrics, for Prometheus to scrape: outside the Kubernetes API and its RBAC.
+    if path == "/_kubedesk/metrics" {
+        return respond(
+            200,
+            metrics::CONTENT_TYPE,
+            metrics::render(cluster, Utc::now()).into_bytes(),
+        );
+    }
     if let Some(action) = path.strip_prefix("/_kubedesk/faults") {
         return match admin(cluster, action, request).await {
             Ok(response) => response,

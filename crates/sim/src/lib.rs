@@ -17,6 +17,7 @@ mod discovery;
 mod events;
 pub mod faults;
 mod logs;
+mod metrics;
 mod objects;
 mod patch;
 mod protobuf;

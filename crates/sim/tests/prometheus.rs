@@ -1,0 +1,175 @@
+//! The real Prometheus (Debian's package) scraping a demo cluster's metrics endpoint: the dcgm
+//! series arrive with their labels and join with `kube_pod_info` as the GPU dashboards join them.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test fails with the message and location of what it unwrapped"
+)]
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use kubedesk_sim::{SimServer, demo};
+use serde_json::Value;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+/// A Prometheus process in its own folder, stopped when dropped.
+struct Prometheus {
+    child: tokio::process::Child,
+    port: u16,
+    _dir: tempfile::TempDir,
+}
+
+impl Prometheus {
+    async fn scraping(target: &str) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let config = dir.path().join("prometheus.yml");
+        std::fs::write(
+            &config,
+            format!(
+                "global: {{scrape_interval: 1s, evaluation_interval: 1s}}\nscrape_configs:\n  - job_name: gpu-prod\n    metrics_path: /_kubedesk/metrics\n    static_configs: [{{targets: [\"{target}\"]}}]\n"
+            ),
+        )
+        .unwrap();
+        // A free port: the OS picks one, and Prometheus takes it over.
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let child = tokio::process::Command::new("prometheus")
+            .arg(format!("--config.file={}", config.display()))
+            .arg(format!(
+                "--storage.tsdb.path={}",
+                dir.path().join("data").display()
+            ))
+            .arg(format!("--web.listen-address=127.0.0.1:{port}"))
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("prometheus runs (Debian's package, installed by `cargo xtask setup`)");
+        Self {
+            child,
+            port,
+            _dir: dir,
+        }
+    }
+
+    /// An instant query's result vector, or an empty one while Prometheus is not ready.
+    async fn query(&self, promql: &str) -> Vec<Value> {
+        let encoded: String = promql
+            .bytes()
+            .map(|byte| match byte {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'_' | b'-' | b'.' => {
+                    char::from(byte).to_string()
+                }
+                _ => format!("%{byte:02X}"),
+            })
+            .collect();
+        let Some(body) = get(self.port, &format!("/api/v1/query?query={encoded}")).await else {
+            return Vec::new();
+        };
+        let answer: Value = serde_json::from_str(&body).unwrap_or_default();
+        answer["data"]["result"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// Polls `promql` until it has results: the first scrape lands some seconds after start.
+    async fn wait_for(&self, promql: &str) -> Vec<Value> {
+        tokio::time::timeout(Duration::from_secs(60), async {
+            loop {
+                let result = self.query(promql).await;
+                if !result.is_empty() {
+                    return result;
+                }
+                tokio::time::sleep(Duration::from_millis(250)).await;
+            }
+        })
+        .await
+        .unwrap_or_else(|_| panic!("Prometheus never answered {promql}"))
+    }
+}
+
+impl Drop for Prometheus {
+    fn drop(&mut self) {
+        let _ = self.child.start_kill();
+    }
+}
+
+/// A plain HTTP/1.0 GET on loopback; `None` while nothing listens.
+async fn get(port: u16, path: &str) -> Option<String> {
+    let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .ok()?;
+    stream
+        .write_all(format!("GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n").as_bytes())
+        .await
+        .ok()?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response).await.ok()?;
+    let (head, body) = response.split_once("\r\n\r\n")?;
+    head.starts_with("HTTP/1.0 200").then(|| body.to_owned())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn prometheus_scrapes_gpu_metrics_that_join_with_kube_pod_info() {
+    let server = SimServer::start(
+        Arc::new(demo::gpu_prod().unwrap()),
+        SocketAddr::from(([127, 0, 0, 1], 0)),
+    )
+    .await
+    .unwrap();
+    let target = server.url().trim_start_matches("http://").to_owned();
+    let prometheus = Prometheus::scraping(&target).await;
+
+    let busy = prometheus
+        .wait_for("DCGM_FI_DEV_GPU_UTIL{pod!=\"\"} > 0")
+        .await;
+    let labels = &busy[0]["metric"];
+    for label in [
+        "gpu",
+        "UUID",
+        "pci_bus_id",
+        "modelName",
+        "Hostname",
+        "namespace",
+        "pod",
+        "container",
+    ] {
+        assert!(
+            labels[label]
+                .as_str()
+                .is_some_and(|value| !value.is_empty()),
+            "{label} missing from {labels}"
+        );
+    }
+    // The GPU dashboards' join: the node of each busy GPU's pod, from kube-state-metrics.
+    let joined = prometheus
+        .wait_for(
+            "DCGM_FI_DEV_GPU_UTIL{pod!=\"\"} * on(namespace, pod) group_left(node) kube_pod_info",
+        )
+        .await;
+    assert_eq!(joined.len(), busy.len(), "every busy GPU's pod is known");
+    for series in &joined {
+        assert_eq!(
+            series["metric"]["node"], series["metric"]["Hostname"],
+            "a GPU's pod runs on the GPU's node"
+        );
+    }
+    let by_model = prometheus
+        .wait_for("count by (modelName) (DCGM_FI_DEV_FB_USED)")
+        .await;
+    let models: Vec<&str> = by_model
+        .iter()
+        .filter_map(|series| series["metric"]["modelName"].as_str())
+        .collect();
+    assert!(models.contains(&"NVIDIA H100-80GB-HBM3"), "{models:?}");
+    assert!(models.contains(&"NVIDIA A100-SXM4-80GB"), "{models:?}");
+    let leader = prometheus.wait_for("etcd_server_is_leader").await;
+    assert_eq!(leader[0]["value"][1], "1");
+}
