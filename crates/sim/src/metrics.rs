@@ -28,16 +28,30 @@ struct Device {
     /// MIG profile and instance id.
     instance: Option<(String, u32)>,
     memory_mib: f64,
-    /// Namespace, pod and container using it; several for a time-sliced GPU.
-    users: Vec<(String, String, String)>,
+    /// The pods using it; several for a time-sliced GPU.
+    users: Vec<User>,
 }
+
+/// A pod's container on a GPU: dcgm-exporter's `namespace`, `pod` and `container` labels.
+#[derive(Debug, Clone)]
+struct User {
+    namespace: String,
+    pod: String,
+    container: String,
+}
+
+/// What a pod asks of each resource.
+type Requests = BTreeMap<String, quantity::Milli>;
+
+/// A series: its name, its help text, and its value from a sample.
+type Gauge = (&'static str, &'static str, fn(&Sample) -> f64);
 
 /// The whole scrape.
 pub fn render(cluster: &Cluster, now: DateTime<Utc>) -> String {
     let devices = devices(cluster);
     let mut out = String::new();
     let seconds = now.timestamp() as f64 + f64::from(now.timestamp_subsec_millis()) / 1000.0;
-    let gauges: [(&str, &str, fn(&Sample) -> f64); 15] = [
+    let gauges: [Gauge; 15] = [
         (
             "DCGM_FI_DEV_SM_CLOCK",
             "SM clock frequency (in MHz).",
@@ -218,14 +232,15 @@ fn labels(device: &Device) -> Vec<String> {
         .users
         .iter()
         .enumerate()
-        .map(|(replica, (namespace, pod, container))| {
+        .map(|(replica, user)| {
             let vgpu = if shared {
                 format!(",vgpu=\"{replica}\"")
             } else {
                 String::new()
             };
             format!(
-                "{base},container=\"{container}\",namespace=\"{namespace}\",pod=\"{pod}\"{vgpu}"
+                "{base},container=\"{}\",namespace=\"{}\",pod=\"{}\"{vgpu}",
+                user.container, user.namespace, user.pod
             )
         })
         .collect()
@@ -235,10 +250,8 @@ fn labels(device: &Device) -> Vec<String> {
 /// name order, as many as they ask for; on a time-sliced node each GPU takes `replicas` pods.
 fn devices(cluster: &Cluster) -> Vec<Device> {
     let (_, nodes) = cluster.store.list("/nodes", None);
-    let mut usage: BTreeMap<
-        String,
-        Vec<(String, String, String, BTreeMap<String, quantity::Milli>)>,
-    > = BTreeMap::new();
+    // Each node's GPU pods, with what they ask of each NVIDIA resource.
+    let mut usage: BTreeMap<String, Vec<(User, Requests)>> = BTreeMap::new();
     cluster.store.visit("/pods", None, |pod| {
         if !scheduler::holds_resources(pod) || field(pod, "/status/phase") != "Running" {
             return;
@@ -250,19 +263,15 @@ fn devices(cluster: &Cluster) -> Vec<Device> {
         if wants.is_empty() {
             return;
         }
-        let container = pod
-            .pointer("/spec/containers/0/name")
-            .and_then(Value::as_str)
-            .unwrap_or_default();
+        let user = User {
+            namespace: field(pod, "/metadata/namespace").to_owned(),
+            pod: field(pod, "/metadata/name").to_owned(),
+            container: field(pod, "/spec/containers/0/name").to_owned(),
+        };
         usage
             .entry(field(pod, "/spec/nodeName").to_owned())
             .or_default()
-            .push((
-                field(pod, "/metadata/namespace").to_owned(),
-                field(pod, "/metadata/name").to_owned(),
-                container.to_owned(),
-                wants,
-            ));
+            .push((user, wants));
     });
     let mut devices = Vec::new();
     for node in &nodes {
@@ -284,16 +293,16 @@ fn devices(cluster: &Cluster) -> Vec<Device> {
         let replicas: usize = label("nvidia.com/gpu.replicas").parse().unwrap_or(1).max(1);
         let mig = label("nvidia.com/mig.strategy") == "mixed";
         let mut pods = usage.remove(name).unwrap_or_default();
-        let mut take = |resource: &str, slots: usize| -> Vec<Vec<(String, String, String)>> {
+        let mut take = |resource: &str, slots: usize| -> Vec<Vec<User>> {
             let mut assigned = vec![Vec::new(); slots];
             let mut next = 0;
-            for (namespace, pod, container, wants) in &mut pods {
+            for (user, wants) in &mut pods {
                 let Some(amount) = wants.remove(resource) else {
                     continue;
                 };
                 for _ in 0..(amount / 1000).max(1) {
                     if next < slots {
-                        assigned[next].push((namespace.clone(), pod.clone(), container.clone()));
+                        assigned[next].push(user.clone());
                         next += 1;
                     }
                 }
@@ -360,7 +369,7 @@ fn device(
     model: &str,
     instance: Option<(&str, u32)>,
     memory_mib: f64,
-    users: Vec<(String, String, String)>,
+    users: Vec<User>,
 ) -> Device {
     let uuid_seed = hash(&format!("{node}/{index}"));
     Device {
