@@ -1,7 +1,15 @@
-//! The simulated controllers: Deployment and ReplicaSet, then the scheduler (`scheduler.rs`) for
-//! the pods they create, and the quota controller that keeps `status.used` current.
+//! The simulated controllers: Deployment and ReplicaSet here, StatefulSet, DaemonSet, Job and
+//! CronJob in their own files, then the scheduler (`scheduler.rs`) for the pods they create, and
+//! the quota controller that keeps `status.used` current.
 //!
-//! They run on the server's tick, and only when something changed since their last pass.
+//! They run on the server's tick, and only when something changed since their last pass; the
+//! CronJob controller also runs as time passes.
+
+mod daemon_sets;
+mod jobs;
+mod stateful_sets;
+
+pub use jobs::Schedule;
 
 use serde_json::{Value, json};
 
@@ -15,19 +23,109 @@ const DEPLOYMENTS: &str = "apps/deployments";
 const REPLICA_SETS: &str = "apps/replicasets";
 const PODS: &str = "/pods";
 
-fn count(object: &Value, pointer: &str) -> i64 {
+pub(crate) fn count(object: &Value, pointer: &str) -> i64 {
     object.pointer(pointer).and_then(Value::as_i64).unwrap_or(0)
 }
 
-fn owned_by(object: &Value, uid: &str) -> bool {
+pub(crate) fn owned_by(object: &Value, uid: &str) -> bool {
     object
         .pointer("/metadata/ownerReferences")
         .and_then(Value::as_array)
         .is_some_and(|owners| owners.iter().any(|owner| owner["uid"] == uid))
 }
 
-fn owner_reference(kind: &str, owner: &Value) -> Value {
-    json!([{"apiVersion": "apps/v1", "kind": kind, "name": owner["metadata"]["name"], "uid": owner["metadata"]["uid"], "controller": true, "blockOwnerDeletion": true}])
+/// The owner references a controller puts on what it creates.
+pub(crate) fn owner_reference(owner: &Value) -> Value {
+    json!([{"apiVersion": owner["apiVersion"], "kind": owner["kind"], "name": owner["metadata"]["name"], "uid": owner["metadata"]["uid"], "controller": true, "blockOwnerDeletion": true}])
+}
+
+/// A controller's pods (or other objects of `key`) in the owner's namespace, not terminating.
+pub(crate) fn owned(cluster: &Cluster, key: &str, owner: &Value) -> Vec<Value> {
+    let uid = field(owner, "/metadata/uid");
+    cluster
+        .store
+        .page(
+            key,
+            Some(field(owner, "/metadata/namespace")),
+            None,
+            None,
+            |object| {
+                owned_by(object, uid) && object.pointer("/metadata/deletionTimestamp").is_none()
+            },
+        )
+        .items
+}
+
+/// Deletes a pod as a controller does: gracefully, its dependents in the background.
+pub(crate) fn delete_pod(cluster: &Cluster, pod: &Value) {
+    let options = DeleteOptions {
+        propagation: Propagation::Background,
+        grace_seconds: None,
+        uid: None,
+        resource_version: None,
+        dry_run: false,
+    };
+    if let Some(pods) = cluster.resource("", "pods") {
+        // Already gone is what was wanted.
+        let _ = deletion::delete(
+            cluster,
+            &pods,
+            field(pod, "/metadata/namespace"),
+            field(pod, "/metadata/name"),
+            &options,
+        );
+    }
+}
+
+/// Creates a pod for `owner` as a client would, admission included, and records the
+/// `SuccessfulCreate` or `FailedCreate` event its controller records; the created pod if any.
+pub(crate) fn create_pod(
+    cluster: &Cluster,
+    owner: &Value,
+    pod: Value,
+    component: &str,
+) -> Option<Value> {
+    let namespace = field(owner, "/metadata/namespace");
+    match admission::create(cluster, "", "pods", namespace, pod) {
+        Ok(created) => {
+            let message = format!("Created pod: {}", field(&created, "/metadata/name"));
+            events::record(
+                cluster,
+                owner,
+                Type::Normal,
+                "SuccessfulCreate",
+                &message,
+                component,
+            );
+            Some(created)
+        }
+        Err(status) => {
+            // As upstream: the error is reported, and the next pass tries again.
+            let message = format!("Error creating: {}", field(&status, "/message"));
+            events::record_first(
+                cluster,
+                owner,
+                Type::Warning,
+                "FailedCreate",
+                &message,
+                component,
+            );
+            None
+        }
+    }
+}
+
+/// Whether a pod is running and ready.
+pub(crate) fn ready(pod: &Value) -> bool {
+    field(pod, "/status/phase") == "Running"
+        && pod
+            .pointer("/status/conditions")
+            .and_then(Value::as_array)
+            .is_some_and(|conditions| {
+                conditions
+                    .iter()
+                    .any(|condition| condition["type"] == "Ready" && condition["status"] == "True")
+            })
 }
 
 /// A template without the `pod-template-hash` label, to compare what two templates run.
@@ -43,7 +141,7 @@ fn template_identity(template: &Value) -> Value {
 }
 
 /// A short stable hash of a template, as the Deployment controller names ReplicaSets.
-fn template_hash(template: &Value) -> String {
+pub(crate) fn template_hash(template: &Value) -> String {
     let text = template_identity(template).to_string();
     let hash = text.bytes().fold(0xcbf2_9ce4_8422_2325u64, |hash, byte| {
         (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
@@ -54,7 +152,7 @@ fn template_hash(template: &Value) -> String {
         .collect()
 }
 
-fn replace(cluster: &Cluster, key: &str, current: &Value, next: Value) {
+pub(crate) fn replace(cluster: &Cluster, key: &str, current: &Value, next: Value) {
     // A conflict means someone wrote in between; the next pass sees their write.
     let _ = cluster.store.replace(
         key,
@@ -75,8 +173,25 @@ pub fn reconcile(cluster: &Cluster) {
     for replica_set in &replica_sets {
         replica_set_pass(cluster, replica_set);
     }
+    let (_, stateful_sets) = cluster.store.list(stateful_sets::KEY, None);
+    for set in &stateful_sets {
+        stateful_sets::pass(cluster, set);
+    }
+    let (_, daemon_sets) = cluster.store.list(daemon_sets::KEY, None);
+    for set in &daemon_sets {
+        daemon_sets::pass(cluster, set);
+    }
+    let (_, jobs) = cluster.store.list(jobs::JOBS, None);
+    for job in &jobs {
+        jobs::job_pass(cluster, job);
+    }
     scheduler::pass(cluster);
     admission::quota_pass(cluster);
+}
+
+/// What runs as time passes, changed or not: CronJobs whose time has come.
+pub fn on_time(cluster: &Cluster) {
+    jobs::cron_pass(cluster, chrono::Utc::now());
 }
 
 fn deployment_pass(cluster: &Cluster, deployment: &Value) {
@@ -123,7 +238,7 @@ fn deployment_pass(cluster: &Cluster, deployment: &Value) {
             let mut set_template = template.clone();
             set_template["metadata"]["labels"] = labels.clone();
             let set = json!({
-                "metadata": {"name": format!("{}-{hash}", field(deployment, "/metadata/name")), "labels": labels, "ownerReferences": owner_reference("Deployment", deployment)},
+                "metadata": {"name": format!("{}-{hash}", field(deployment, "/metadata/name")), "labels": labels, "ownerReferences": owner_reference(deployment)},
                 "spec": {"replicas": desired, "selector": selector, "template": set_template},
             });
             match cluster.create("apps", "replicasets", namespace, set) {
@@ -214,34 +329,11 @@ fn replica_set_pass(cluster: &Cluster, set: &Value) {
         let template = set.pointer("/spec/template").cloned().unwrap_or_default();
         for _ in live.len()..desired {
             let pod = json!({
-                "metadata": {"generateName": format!("{}-", field(set, "/metadata/name")), "labels": template.pointer("/metadata/labels").cloned().unwrap_or_else(|| json!({})), "ownerReferences": owner_reference("ReplicaSet", set)},
+                "metadata": {"generateName": format!("{}-", field(set, "/metadata/name")), "labels": template.pointer("/metadata/labels").cloned().unwrap_or_else(|| json!({})), "ownerReferences": owner_reference(set)},
                 "spec": template.get("spec").cloned().unwrap_or_else(|| json!({})),
             });
-            match admission::create(cluster, "", "pods", namespace, pod) {
-                Ok(created) => {
-                    let message = format!("Created pod: {}", field(&created, "/metadata/name"));
-                    events::record(
-                        cluster,
-                        set,
-                        Type::Normal,
-                        "SuccessfulCreate",
-                        &message,
-                        "replicaset-controller",
-                    );
-                }
-                Err(status) => {
-                    // As upstream: the error is reported and the next pass tries again.
-                    let message = format!("Error creating: {}", field(&status, "/message"));
-                    events::record_first(
-                        cluster,
-                        set,
-                        Type::Warning,
-                        "FailedCreate",
-                        &message,
-                        "replicaset-controller",
-                    );
-                    break;
-                }
+            if create_pod(cluster, set, pod, "replicaset-controller").is_none() {
+                break;
             }
         }
     } else if live.len() > desired {
@@ -252,23 +344,8 @@ fn replica_set_pass(cluster: &Cluster, set: &Value) {
                 .cmp(field(a, "/metadata/creationTimestamp"))
                 .then(field(b, "/metadata/name").cmp(field(a, "/metadata/name")))
         });
-        let options = DeleteOptions {
-            propagation: Propagation::Background,
-            grace_seconds: None,
-            uid: None,
-            resource_version: None,
-            dry_run: false,
-        };
-        if let Some(pods) = cluster.resource("", "pods") {
-            for pod in extra.into_iter().take(live.len() - desired) {
-                let _ = deletion::delete(
-                    cluster,
-                    &pods,
-                    namespace,
-                    field(pod, "/metadata/name"),
-                    &options,
-                );
-            }
+        for pod in extra.into_iter().take(live.len() - desired) {
+            delete_pod(cluster, pod);
         }
     }
     let (_, pods) = cluster.store.list(PODS, Some(namespace));

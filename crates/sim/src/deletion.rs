@@ -7,12 +7,12 @@ use chrono::Utc;
 use serde_json::{Value, json};
 use tokio::time::Instant;
 
-use crate::Cluster;
 use crate::catalogue::ResourceType;
 use crate::objects::{field, timestamp};
 use crate::query::Query;
 use crate::status::Failure;
 use crate::store::StoreError;
+use crate::{Cluster, Timer};
 
 /// The longest a terminating pod is kept before the simulated kubelet removes it. Real pods take up
 /// to their grace period (30 s by default); the demo and tests need not wait that long to see it.
@@ -163,11 +163,13 @@ pub fn delete(
             .map_err(|error| store_failure(resource, name, &error))?;
         if let Some(grace) = pod_grace.filter(|_| !has_finalizers) {
             let wait = Duration::from_secs(u64::try_from(grace).unwrap_or(0)).min(MOST_GRACE);
-            cluster.schedule_removal(
+            cluster.schedule(
                 Instant::now() + wait,
-                key.clone(),
-                namespace.to_owned(),
-                name.to_owned(),
+                Timer::Remove {
+                    key: key.clone(),
+                    namespace: namespace.to_owned(),
+                    name: name.to_owned(),
+                },
             );
         }
         saved

@@ -59,8 +59,21 @@ pub struct Cluster {
     pub faults: faults::Faults,
     /// Who may connect: tokens, and whether credentials are required.
     pub auth: auth::Authentication,
-    /// Terminating pods the simulated kubelet removes when their time comes.
-    removals: Mutex<Vec<(tokio::time::Instant, String, String, String)>>,
+    /// What the simulated kubelet does when its time comes.
+    timers: Mutex<Vec<(tokio::time::Instant, Timer)>>,
+}
+
+/// Something the simulated kubelet does later.
+#[derive(Debug)]
+pub(crate) enum Timer {
+    /// Removes a terminating object once its grace period is over.
+    Remove {
+        key: String,
+        namespace: String,
+        name: String,
+    },
+    /// Ends a run-to-completion pod's containers successfully.
+    Finish { namespace: String, name: String },
 }
 
 impl Cluster {
@@ -71,7 +84,7 @@ impl Cluster {
             name: name.into(),
             catalogue: RwLock::new(Arc::new(catalogue::builtin())),
             store: Store::new(HISTORY),
-            removals: Mutex::new(Vec::new()),
+            timers: Mutex::new(Vec::new()),
             faults: faults::Faults::default(),
             auth: auth::Authentication::default(),
         };
@@ -127,39 +140,44 @@ impl Cluster {
         *slot = Arc::new(types);
     }
 
-    /// Removes a terminating object at `when`, as the kubelet does once a pod has stopped.
-    pub(crate) fn schedule_removal(
-        &self,
-        when: tokio::time::Instant,
-        key: String,
-        namespace: String,
-        name: String,
-    ) {
-        self.removals
+    /// Does `timer` at `when`: what the kubelet does once time has passed.
+    pub(crate) fn schedule(&self, when: tokio::time::Instant, timer: Timer) {
+        self.timers
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .push((when, key, namespace, name));
+            .push((when, timer));
     }
 
-    /// Removes the terminating objects whose time has come.
-    fn remove_due(&self, now: tokio::time::Instant) {
+    /// Runs the timers whose time has come.
+    fn run_due(&self, now: tokio::time::Instant) {
         let due: Vec<_> = {
-            let mut removals = self
-                .removals
+            let mut timers = self
+                .timers
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
-            let (due, later) = removals.drain(..).partition(|(when, ..)| *when <= now);
-            *removals = later;
+            let (due, later) = timers.drain(..).partition(|(when, _)| *when <= now);
+            *timers = later;
             due
         };
-        for (_, key, namespace, name) in due {
-            // Still there and still terminating: a client may have removed it already.
-            if self
-                .store
-                .get(&key, &namespace, &name)
-                .is_some_and(|object| object.pointer("/metadata/deletionTimestamp").is_some())
-            {
-                let _ = self.store.delete(&key, &namespace, &name);
+        for (_, timer) in due {
+            match timer {
+                Timer::Remove {
+                    key,
+                    namespace,
+                    name,
+                } => {
+                    // Still there and still terminating: a client may have removed it already.
+                    if self
+                        .store
+                        .get(&key, &namespace, &name)
+                        .is_some_and(|object| {
+                            object.pointer("/metadata/deletionTimestamp").is_some()
+                        })
+                    {
+                        let _ = self.store.delete(&key, &namespace, &name);
+                    }
+                }
+                Timer::Finish { namespace, name } => scheduler::finish(self, &namespace, &name),
             }
         }
     }
@@ -254,14 +272,15 @@ impl SimServer {
         let task = tokio::spawn(async move {
             // The connections belong to this task: aborting it drops the set, which aborts them.
             let mut connections = JoinSet::new();
-            // The simulated kubelet: removes terminating pods when their grace period is over.
+            // The simulated kubelet and the controllers' clock.
             let mut kubelet = tokio::time::interval(std::time::Duration::from_millis(100));
             let mut reconciled = 0;
             loop {
                 let accepted = tokio::select! {
                     accepted = listener.accept() => accepted,
                     now = kubelet.tick() => {
-                        served.remove_due(now);
+                        served.run_due(now);
+                        controllers::on_time(&served);
                         // The controllers look again only when something changed.
                         let revision = served.store.revision();
                         if revision != reconciled {

@@ -159,15 +159,95 @@ pub fn prepare_create(
     metadata.remove("deletionTimestamp");
     metadata.remove("managedFields");
     default(resource, &mut object);
+    validate(resource, &name, &object)?;
     Ok(object)
 }
 
 /// The upstream defaults that clients read.
+/// Checks what upstream's validation of a kind checks beyond names (only what the simulator's
+/// controllers need to be sound).
+fn validate(resource: &ResourceType, name: &str, object: &Value) -> Result<(), Failure> {
+    match (resource.group.as_str(), resource.plural.as_str()) {
+        ("batch", "cronjobs") => {
+            let schedule = field(object, "/spec/schedule");
+            if crate::controllers::Schedule::parse(schedule).is_none() {
+                return Err(Failure::invalid(
+                    resource,
+                    name,
+                    "spec.schedule",
+                    &format!(
+                        "Invalid value: \"{schedule}\": unparseable schedule; use five fields (minute hour day-of-month month day-of-week) or a macro such as @daily"
+                    ),
+                ));
+            }
+        }
+        ("batch", "jobs") => {
+            let policy = field(object, "/spec/template/spec/restartPolicy");
+            if !matches!(policy, "Never" | "OnFailure") {
+                return Err(Failure::invalid(
+                    resource,
+                    name,
+                    "spec.template.spec.restartPolicy",
+                    &format!(
+                        "Unsupported value: \"{policy}\": supported values: \"OnFailure\", \"Never\""
+                    ),
+                ));
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
 fn default(resource: &ResourceType, object: &mut Value) {
     match (resource.group.as_str(), resource.plural.as_str()) {
         ("", "namespaces") => {
             object["spec"] = json!({"finalizers": ["kubernetes"]});
             object["status"] = json!({"phase": "Active"});
+        }
+        ("batch", "jobs") => {
+            // The Job's own selector: its uid, on the template's labels too (unless manual).
+            let uid = object["metadata"]["uid"].clone();
+            let name = object["metadata"]["name"].clone();
+            let spec = &mut object["spec"];
+            if spec["manualSelector"] != true {
+                spec["selector"] =
+                    json!({"matchLabels": {"batch.kubernetes.io/controller-uid": uid}});
+                let labels = &mut spec["template"]["metadata"]["labels"];
+                for (key, value) in [
+                    ("batch.kubernetes.io/controller-uid", &uid),
+                    ("controller-uid", &uid),
+                    ("batch.kubernetes.io/job-name", &name),
+                    ("job-name", &name),
+                ] {
+                    labels[key] = value.clone();
+                }
+            }
+            for (field, value) in [
+                ("parallelism", json!(1)),
+                ("completions", json!(1)),
+                ("backoffLimit", json!(6)),
+                ("completionMode", json!("NonIndexed")),
+                ("suspend", json!(false)),
+                ("podReplacementPolicy", json!("TerminatingOrFailed")),
+            ] {
+                if spec.get(field).is_none() {
+                    spec[field] = value;
+                }
+            }
+        }
+        ("batch", "cronjobs") => {
+            let spec = &mut object["spec"];
+            for (field, value) in [
+                ("concurrencyPolicy", json!("Allow")),
+                ("suspend", json!(false)),
+                ("successfulJobsHistoryLimit", json!(3)),
+                ("failedJobsHistoryLimit", json!(1)),
+            ] {
+                if spec.get(field).is_none() {
+                    spec[field] = value;
+                }
+            }
         }
         ("", "pods") => {
             let spec = &mut object["spec"];
@@ -203,6 +283,39 @@ fn default(resource: &ResourceType, object: &mut Value) {
                 "acceptedNames": names,
                 "storedVersions": [storage],
             });
+        }
+        ("apps", "statefulsets") => {
+            let spec = &mut object["spec"];
+            for (field, value) in [
+                (
+                    "updateStrategy",
+                    json!({"type": "RollingUpdate", "rollingUpdate": {"partition": 0}}),
+                ),
+                ("podManagementPolicy", json!("OrderedReady")),
+                ("revisionHistoryLimit", json!(10)),
+                (
+                    "persistentVolumeClaimRetentionPolicy",
+                    json!({"whenDeleted": "Retain", "whenScaled": "Retain"}),
+                ),
+            ] {
+                if spec.get(field).is_none() {
+                    spec[field] = value;
+                }
+            }
+        }
+        ("apps", "daemonsets") => {
+            let spec = &mut object["spec"];
+            for (field, value) in [
+                (
+                    "updateStrategy",
+                    json!({"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": 1, "maxSurge": 0}}),
+                ),
+                ("revisionHistoryLimit", json!(10)),
+            ] {
+                if spec.get(field).is_none() {
+                    spec[field] = value;
+                }
+            }
         }
         ("apps", "deployments") => {
             let spec = &mut object["spec"];

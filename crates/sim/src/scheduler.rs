@@ -9,10 +9,10 @@ use std::collections::BTreeMap;
 use chrono::Utc;
 use serde_json::{Value, json};
 
-use crate::Cluster;
 use crate::events::{self, Type};
 use crate::objects::{field, timestamp};
 use crate::quantity::{self, Milli};
+use crate::{Cluster, Timer};
 
 const PODS: &str = "/pods";
 const NODES: &str = "/nodes";
@@ -178,7 +178,8 @@ fn fits(
     state: &NodeState,
 ) -> Result<(), Vec<String>> {
     let node = &state.node;
-    if node.pointer("/spec/unschedulable") == Some(&Value::Bool(true)) {
+    let cordon = json!({"key": "node.kubernetes.io/unschedulable", "effect": "NoSchedule"});
+    if node.pointer("/spec/unschedulable") == Some(&Value::Bool(true)) && !tolerates(pod, &cordon) {
         return Err(vec!["node(s) were unschedulable".into()]);
     }
     let untolerated = node
@@ -219,7 +220,8 @@ fn fits(
     if short.is_empty() { Ok(()) } else { Err(short) }
 }
 
-fn tolerates(pod: &Value, taint: &Value) -> bool {
+/// Whether one of the pod's tolerations tolerates `taint`.
+pub fn tolerates(pod: &Value, taint: &Value) -> bool {
     pod.pointer("/spec/tolerations")
         .and_then(Value::as_array)
         .into_iter()
@@ -241,7 +243,8 @@ fn label<'a>(node: &'a Value, key: &str) -> Option<&'a str> {
         .and_then(Value::as_str)
 }
 
-fn matches_selector(pod: &Value, node: &Value) -> bool {
+/// Whether the node has every label of the pod's node selector.
+pub fn matches_selector(pod: &Value, node: &Value) -> bool {
     pod.pointer("/spec/nodeSelector")
         .and_then(Value::as_object)
         .into_iter()
@@ -249,8 +252,9 @@ fn matches_selector(pod: &Value, node: &Value) -> bool {
         .all(|(key, value)| label(node, key) == value.as_str())
 }
 
-/// `requiredDuringSchedulingIgnoredDuringExecution`: any term matches when all its expressions do.
-fn matches_affinity(pod: &Value, node: &Value) -> bool {
+/// `requiredDuringSchedulingIgnoredDuringExecution`: any term matches when all its expressions
+/// (on labels) and fields (`metadata.name`, as DaemonSet pods use) do.
+pub fn matches_affinity(pod: &Value, node: &Value) -> bool {
     let Some(terms) = pod
         .pointer("/spec/affinity/nodeAffinity/requiredDuringSchedulingIgnoredDuringExecution/nodeSelectorTerms")
         .and_then(Value::as_array)
@@ -258,35 +262,54 @@ fn matches_affinity(pod: &Value, node: &Value) -> bool {
         return true;
     };
     terms.iter().any(|term| {
-        term["matchExpressions"]
+        let fields_match = term["matchFields"]
             .as_array()
             .into_iter()
             .flatten()
             .all(|expression| {
-                let found = label(node, field(expression, "/key"));
-                let values: Vec<&str> = expression["values"]
+                let name = field(node, "/metadata/name");
+                let values = &expression["values"];
+                let listed = values
                     .as_array()
                     .into_iter()
                     .flatten()
-                    .filter_map(Value::as_str)
-                    .collect();
-                let number = |text: &str| text.parse::<i64>().ok();
-                match field(expression, "/operator") {
-                    "In" => found.is_some_and(|value| values.contains(&value)),
-                    "NotIn" => found.is_none_or(|value| !values.contains(&value)),
-                    "Exists" => found.is_some(),
-                    "DoesNotExist" => found.is_none(),
-                    "Gt" => found
-                        .and_then(number)
-                        .zip(values.first().and_then(|v| number(v)))
-                        .is_some_and(|(a, b)| a > b),
-                    "Lt" => found
-                        .and_then(number)
-                        .zip(values.first().and_then(|v| number(v)))
-                        .is_some_and(|(a, b)| a < b),
+                    .any(|value| value == name);
+                match (field(expression, "/key"), field(expression, "/operator")) {
+                    ("metadata.name", "In") => listed,
+                    ("metadata.name", "NotIn") => !listed,
                     _ => false,
                 }
-            })
+            });
+        fields_match
+            && term["matchExpressions"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .all(|expression| {
+                    let found = label(node, field(expression, "/key"));
+                    let values: Vec<&str> = expression["values"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .filter_map(Value::as_str)
+                        .collect();
+                    let number = |text: &str| text.parse::<i64>().ok();
+                    match field(expression, "/operator") {
+                        "In" => found.is_some_and(|value| values.contains(&value)),
+                        "NotIn" => found.is_none_or(|value| !values.contains(&value)),
+                        "Exists" => found.is_some(),
+                        "DoesNotExist" => found.is_none(),
+                        "Gt" => found
+                            .and_then(number)
+                            .zip(values.first().and_then(|v| number(v)))
+                            .is_some_and(|(a, b)| a > b),
+                        "Lt" => found
+                            .and_then(number)
+                            .zip(values.first().and_then(|v| number(v)))
+                            .is_some_and(|(a, b)| a < b),
+                        _ => false,
+                    }
+                })
     })
 }
 
@@ -389,6 +412,19 @@ fn bind(cluster: &Cluster, pod: &Value, node: &Value) {
     }
     let namespace = field(pod, "/metadata/namespace");
     let name = field(pod, "/metadata/name");
+    // Containers that run to completion (Jobs' pods) finish after their run time.
+    if matches!(field(pod, "/spec/restartPolicy"), "Never" | "OnFailure") {
+        let seconds = annotation(pod, RUN_SECONDS)
+            .and_then(|text| text.parse().ok())
+            .unwrap_or(3);
+        cluster.schedule(
+            tokio::time::Instant::now() + std::time::Duration::from_secs(seconds),
+            Timer::Finish {
+                namespace: namespace.to_owned(),
+                name: name.to_owned(),
+            },
+        );
+    }
     events::record(
         cluster,
         pod,
@@ -425,6 +461,66 @@ fn bind(cluster: &Cluster, pod: &Value, node: &Value) {
             "kubelet",
         );
     }
+}
+
+/// How long a run-to-completion pod's containers run, in seconds (3 when not set).
+pub const RUN_SECONDS: &str = "sim.kubedesk.io/run-seconds";
+/// The exit code they end with (0 when not set): non-zero fails the pod.
+pub const EXIT_CODE: &str = "sim.kubedesk.io/exit-code";
+
+fn annotation<'a>(pod: &'a Value, key: &str) -> Option<&'a str> {
+    pod.pointer("/metadata/annotations")
+        .and_then(|annotations| annotations.get(key))
+        .and_then(Value::as_str)
+}
+
+/// The kubelet sees a run-to-completion pod's containers exit: Succeeded, or Failed with the
+/// exit code its `sim.kubedesk.io/exit-code` annotation asks for.
+pub fn finish(cluster: &Cluster, namespace: &str, name: &str) {
+    let Some(pod) = cluster.store.get(PODS, namespace, name) else {
+        return;
+    };
+    if field(&pod, "/status/phase") != "Running"
+        || pod.pointer("/metadata/deletionTimestamp").is_some()
+    {
+        return;
+    }
+    let code: i64 = annotation(&pod, EXIT_CODE)
+        .and_then(|text| text.parse().ok())
+        .unwrap_or(0);
+    let now = timestamp(Utc::now());
+    let (phase, reason) = if code == 0 {
+        ("Succeeded", "Completed")
+    } else {
+        ("Failed", "Error")
+    };
+    let mut next = pod.clone();
+    next["status"]["phase"] = json!(phase);
+    for condition in next["status"]["conditions"]
+        .as_array_mut()
+        .into_iter()
+        .flatten()
+    {
+        if matches!(field(condition, "/type"), "Ready" | "ContainersReady") {
+            condition["status"] = json!("False");
+            condition["reason"] = json!("PodCompleted");
+            condition["lastTransitionTime"] = json!(now);
+        }
+    }
+    for status in next["status"]["containerStatuses"]
+        .as_array_mut()
+        .into_iter()
+        .flatten()
+    {
+        let started = status
+            .pointer("/state/running/startedAt")
+            .cloned()
+            .unwrap_or_else(|| json!(now));
+        status["ready"] = json!(false);
+        status["started"] = json!(false);
+        status["state"] = json!({"terminated": {"exitCode": code, "reason": reason, "startedAt": started, "finishedAt": now}});
+    }
+    write(cluster, &pod, next);
 }
 
 /// Guaranteed when every container's requests equal its limits for CPU and memory, BestEffort when

@@ -113,7 +113,15 @@ fn pod_status(object: &Value, _: DateTime<Utc>) -> Value {
         return json!("Terminating");
     }
     let waiting = objects::waiting_reason(object);
-    json!(waiting.map_or_else(|| text(object, "/status/phase"), str::to_owned))
+    // A finished container shows why it ended: Completed, Error, OOMKilled.
+    let terminated = object
+        .pointer("/status/containerStatuses/0/state/terminated/reason")
+        .and_then(Value::as_str);
+    json!(
+        waiting
+            .or(terminated)
+            .map_or_else(|| text(object, "/status/phase"), str::to_owned)
+    )
 }
 
 fn pod_restarts(object: &Value, _: DateTime<Utc>) -> Value {
@@ -264,7 +272,233 @@ fn columns(resource: &ResourceType) -> Vec<Column> {
             },
             age_column,
         ],
+        ("apps", "replicasets") => vec![
+            name_column,
+            column("Desired", "integer", |object, _| {
+                json!(number(object, "/spec/replicas"))
+            }),
+            column("Current", "integer", |object, _| {
+                json!(number(object, "/status/replicas"))
+            }),
+            column("Ready", "integer", |object, _| {
+                json!(number(object, "/status/readyReplicas"))
+            }),
+            age_column,
+        ],
+        ("apps", "statefulsets") => vec![
+            name_column,
+            column("Ready", "string", |object, _| {
+                json!(format!(
+                    "{}/{}",
+                    number(object, "/status/readyReplicas"),
+                    number(object, "/spec/replicas")
+                ))
+            }),
+            age_column,
+        ],
+        ("apps", "daemonsets") => vec![
+            name_column,
+            column("Desired", "integer", |object, _| {
+                json!(number(object, "/status/desiredNumberScheduled"))
+            }),
+            column("Current", "integer", |object, _| {
+                json!(number(object, "/status/currentNumberScheduled"))
+            }),
+            column("Ready", "integer", |object, _| {
+                json!(number(object, "/status/numberReady"))
+            }),
+            column("Up-to-date", "integer", |object, _| {
+                json!(number(object, "/status/updatedNumberScheduled"))
+            }),
+            column("Available", "integer", |object, _| {
+                json!(number(object, "/status/numberAvailable"))
+            }),
+            column("Node Selector", "string", |object, _| {
+                let selector = object
+                    .pointer("/spec/template/spec/nodeSelector")
+                    .and_then(Value::as_object);
+                json!(selector.filter(|map| !map.is_empty()).map_or_else(
+                    || "<none>".to_owned(),
+                    |map| {
+                        map.iter()
+                            .map(|(key, value)| {
+                                format!("{key}={}", value.as_str().unwrap_or_default())
+                            })
+                            .collect::<Vec<_>>()
+                            .join(",")
+                    },
+                ))
+            }),
+            age_column,
+        ],
+        ("batch", "jobs") => vec![
+            name_column,
+            column("Status", "string", |object, _| {
+                let condition = |kind: &str| {
+                    object
+                        .pointer("/status/conditions")
+                        .and_then(Value::as_array)
+                        .is_some_and(|conditions| {
+                            conditions.iter().any(|condition| {
+                                condition["type"] == kind && condition["status"] == "True"
+                            })
+                        })
+                };
+                json!(if condition("Complete") {
+                    "Complete"
+                } else if condition("Failed") {
+                    "Failed"
+                } else if object.pointer("/spec/suspend") == Some(&Value::Bool(true)) {
+                    "Suspended"
+                } else {
+                    "Running"
+                })
+            }),
+            column("Completions", "string", |object, _| {
+                json!(format!(
+                    "{}/{}",
+                    number(object, "/status/succeeded"),
+                    number(object, "/spec/completions").max(1)
+                ))
+            }),
+            column("Duration", "string", |object, now| {
+                let time = |pointer: &str| {
+                    object
+                        .pointer(pointer)
+                        .and_then(Value::as_str)
+                        .and_then(|text| DateTime::parse_from_rfc3339(text).ok())
+                        .map(|time| time.with_timezone(&Utc))
+                };
+                json!(time("/status/startTime").map_or_else(String::new, |start| {
+                    human_duration(
+                        (time("/status/completionTime").unwrap_or(now) - start).num_seconds(),
+                    )
+                }))
+            }),
+            age_column,
+        ],
+        ("batch", "cronjobs") => vec![
+            name_column,
+            column("Schedule", "string", |object, _| {
+                json!(text(object, "/spec/schedule"))
+            }),
+            column("Timezone", "string", |object, _| {
+                json!(
+                    object
+                        .pointer("/spec/timeZone")
+                        .and_then(Value::as_str)
+                        .unwrap_or("<none>")
+                )
+            }),
+            column("Suspend", "boolean", |object, _| {
+                json!(object.pointer("/spec/suspend") == Some(&Value::Bool(true)))
+            }),
+            column("Active", "integer", |object, _| {
+                json!(
+                    object
+                        .pointer("/status/active")
+                        .and_then(Value::as_array)
+                        .map_or(0, Vec::len)
+                )
+            }),
+            column("Last Schedule", "string", |object, now| {
+                let last = object
+                    .pointer("/status/lastScheduleTime")
+                    .and_then(Value::as_str)
+                    .and_then(|text| DateTime::parse_from_rfc3339(text).ok());
+                json!(last.map_or_else(
+                    || "<none>".to_owned(),
+                    |last| human_duration((now - last.with_timezone(&Utc)).num_seconds())
+                ))
+            }),
+            age_column,
+        ],
+        ("", "persistentvolumeclaims") => vec![
+            name_column,
+            column("Status", "string", |object, _| {
+                json!(text(object, "/status/phase"))
+            }),
+            column("Volume", "string", |object, _| {
+                json!(text(object, "/spec/volumeName"))
+            }),
+            column("Capacity", "string", |object, _| {
+                json!(text(object, "/status/capacity/storage"))
+            }),
+            column("Access Modes", "string", |object, _| {
+                let modes = object
+                    .pointer("/status/accessModes")
+                    .and_then(Value::as_array)
+                    .cloned()
+                    .unwrap_or_default();
+                json!(
+                    modes
+                        .iter()
+                        .filter_map(Value::as_str)
+                        .map(|mode| match mode {
+                            "ReadWriteOnce" => "RWO",
+                            "ReadOnlyMany" => "ROX",
+                            "ReadWriteMany" => "RWX",
+                            "ReadWriteOncePod" => "RWOP",
+                            other => other,
+                        })
+                        .collect::<Vec<_>>()
+                        .join(",")
+                )
+            }),
+            column("StorageClass", "string", |object, _| {
+                json!(text(object, "/spec/storageClassName"))
+            }),
+            column("VolumeAttributesClass", "string", |object, _| {
+                json!(
+                    object
+                        .pointer("/spec/volumeAttributesClassName")
+                        .and_then(Value::as_str)
+                        .unwrap_or("<unset>")
+                )
+            }),
+            age_column,
+        ],
+        ("", "events") => vec![
+            column("Last Seen", "string", |object, now| {
+                let last = object
+                    .pointer("/lastTimestamp")
+                    .and_then(Value::as_str)
+                    .and_then(|text| DateTime::parse_from_rfc3339(text).ok());
+                json!(last.map_or_else(
+                    || "<unknown>".to_owned(),
+                    |last| human_duration((now - last.with_timezone(&Utc)).num_seconds())
+                ))
+            }),
+            column("Type", "string", |object, _| json!(text(object, "/type"))),
+            column("Reason", "string", |object, _| {
+                json!(text(object, "/reason"))
+            }),
+            column("Object", "string", |object, _| {
+                json!(format!(
+                    "{}/{}",
+                    text(object, "/involvedObject/kind").to_ascii_lowercase(),
+                    text(object, "/involvedObject/name")
+                ))
+            }),
+            column("Message", "string", |object, _| {
+                json!(text(object, "/message"))
+            }),
+        ],
         _ => vec![name_column, age_column],
+    }
+}
+
+/// A column shown by default.
+fn column(
+    name: &'static str,
+    kind: &'static str,
+    cell: fn(&Value, DateTime<Utc>) -> Value,
+) -> Column {
+    Column {
+        name,
+        kind,
+        priority: 0,
+        cell,
     }
 }
 

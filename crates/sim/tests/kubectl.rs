@@ -1548,3 +1548,262 @@ async fn rbac_answers_kubectl_with_the_real_forbidden_wording_and_auth_can_i_agr
         "{stranger}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn stateful_sets_start_in_order_with_their_claims_and_roll_out() {
+    let kubectl = Kubectl::on(demo::edge().unwrap()).await;
+    let manifest = kubectl.file(
+        "db.yaml",
+        "apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: db, namespace: default}\nspec:\n  serviceName: db\n  replicas: 3\n  selector: {matchLabels: {app: db}}\n  template:\n    metadata: {labels: {app: db}}\n    spec:\n      containers: [{name: postgres, image: 'postgres:16', resources: {requests: {cpu: 100m, memory: 256Mi}}}]\n  volumeClaimTemplates:\n  - metadata: {name: data}\n    spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}\n",
+    );
+    kubectl
+        .ok(&["apply", "-f", manifest.to_str().unwrap()])
+        .await;
+    let done = kubectl
+        .ok(&["rollout", "status", "statefulset/db", "--timeout=30s"])
+        .await;
+    assert!(
+        done.contains("partitioned roll out complete")
+            || done.contains("statefulset rolling update complete 3 pods"),
+        "{done}"
+    );
+    let pods = kubectl
+        .ok(&[
+            "get",
+            "pods",
+            "-l",
+            "app=db",
+            "-o",
+            "jsonpath={.items[*].metadata.name}",
+        ])
+        .await;
+    assert_eq!(pods, "db-0 db-1 db-2");
+    let claims = kubectl
+        .ok(&["get", "pvc", "-o", "jsonpath={.items[*].metadata.name}"])
+        .await;
+    assert_eq!(claims, "data-db-0 data-db-1 data-db-2");
+    // Creation order: each pod was created after the one before it, as the events record.
+    let (_, events) = kubectl
+        .server
+        .cluster()
+        .store
+        .list("/events", Some("default"));
+    let mut created: Vec<(u64, &str)> = events
+        .iter()
+        .filter(|event| {
+            event["involvedObject"]["name"] == "db" && event["reason"] == "SuccessfulCreate"
+        })
+        .filter_map(|event| {
+            let version = event["metadata"]["resourceVersion"]
+                .as_str()?
+                .parse()
+                .ok()?;
+            Some((version, event["message"].as_str()?))
+        })
+        .filter(|(_, message)| message.starts_with("Created pod"))
+        .collect();
+    created.sort_unstable();
+    let order: Vec<&str> = created.iter().map(|(_, message)| *message).collect();
+    assert_eq!(
+        order,
+        [
+            "Created pod: db-0",
+            "Created pod: db-1",
+            "Created pod: db-2"
+        ]
+    );
+    kubectl
+        .ok(&["set", "image", "statefulset/db", "postgres=postgres:17"])
+        .await;
+    kubectl
+        .ok(&["rollout", "status", "statefulset/db", "--timeout=30s"])
+        .await;
+    let images = kubectl
+        .ok(&[
+            "get",
+            "pods",
+            "-l",
+            "app=db",
+            "-o",
+            "jsonpath={.items[*].spec.containers[0].image}",
+        ])
+        .await;
+    assert_eq!(images, "postgres:17 postgres:17 postgres:17");
+    kubectl
+        .ok(&["scale", "statefulset/db", "--replicas=1"])
+        .await;
+    let cluster = kubectl.server.cluster().clone();
+    tokio::time::timeout(std::time::Duration::from_secs(30), async {
+        loop {
+            let names: Vec<String> = cluster
+                .store
+                .list("/pods", Some("default"))
+                .1
+                .iter()
+                .filter(|pod| pod["metadata"]["labels"]["app"] == "db")
+                .map(|pod| pod["metadata"]["name"].as_str().unwrap().to_owned())
+                .collect();
+            if names == ["db-0"] {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+    })
+    .await
+    .expect("scaling down removes db-2, then db-1");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn daemon_sets_put_one_pod_on_every_node_that_fits() {
+    let kubectl = Kubectl::on(demo::edge().unwrap()).await;
+    kubectl
+        .ok(&[
+            "taint",
+            "node",
+            "edge-t4-03",
+            "dedicated=cameras:NoSchedule",
+        ])
+        .await;
+    let manifest = kubectl.file(
+        "agent.yaml",
+        "apiVersion: apps/v1\nkind: DaemonSet\nmetadata: {name: node-agent, namespace: kube-system}\nspec:\n  selector: {matchLabels: {app: node-agent}}\n  template:\n    metadata: {labels: {app: node-agent}}\n    spec:\n      containers: [{name: agent, image: 'busybox:1.36', resources: {requests: {cpu: 50m}}}]\n",
+    );
+    kubectl
+        .ok(&["apply", "-f", manifest.to_str().unwrap()])
+        .await;
+    let done = kubectl
+        .ok(&[
+            "rollout",
+            "status",
+            "daemonset/node-agent",
+            "-n",
+            "kube-system",
+            "--timeout=30s",
+        ])
+        .await;
+    assert!(done.contains("successfully rolled out"), "{done}");
+    let nodes = kubectl
+        .ok(&[
+            "get",
+            "pods",
+            "-n",
+            "kube-system",
+            "-l",
+            "app=node-agent",
+            "-o",
+            "jsonpath={.items[*].spec.nodeName}",
+        ])
+        .await;
+    let mut nodes: Vec<&str> = nodes.split_whitespace().collect();
+    nodes.sort_unstable();
+    assert_eq!(
+        nodes,
+        ["edge-t4-01", "edge-t4-02"],
+        "the tainted node is left out"
+    );
+    let line = kubectl
+        .ok(&[
+            "get",
+            "daemonset",
+            "node-agent",
+            "-n",
+            "kube-system",
+            "--no-headers",
+        ])
+        .await;
+    assert_eq!(words(&line)[1..6], ["2", "2", "2", "2", "2"], "{line}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn jobs_run_to_completion_and_cron_jobs_make_jobs() {
+    let kubectl = Kubectl::on(demo::dev().unwrap()).await;
+    kubectl
+        .ok(&[
+            "create",
+            "job",
+            "migrate",
+            "--image=busybox:1.36",
+            "--",
+            "sh",
+            "-c",
+            "echo done",
+        ])
+        .await;
+    kubectl
+        .ok(&[
+            "wait",
+            "--for=condition=complete",
+            "job/migrate",
+            "--timeout=30s",
+        ])
+        .await;
+    let line = kubectl.ok(&["get", "job", "migrate", "--no-headers"]).await;
+    assert_eq!(words(&line)[1..3], ["Complete", "1/1"], "{line}");
+    let phase = kubectl
+        .ok(&[
+            "get",
+            "pods",
+            "-l",
+            "job-name=migrate",
+            "-o",
+            "jsonpath={.items[*].status.phase}",
+        ])
+        .await;
+    assert_eq!(phase, "Succeeded");
+
+    let failing = kubectl.file(
+        "failing.yaml",
+        "apiVersion: batch/v1\nkind: Job\nmetadata: {name: flaky, namespace: default}\nspec:\n  backoffLimit: 1\n  template:\n    metadata: {annotations: {sim.kubedesk.io/exit-code: '1', sim.kubedesk.io/run-seconds: '0'}}\n    spec:\n      restartPolicy: Never\n      containers: [{name: main, image: 'busybox:1.36'}]\n",
+    );
+    kubectl
+        .ok(&["apply", "-f", failing.to_str().unwrap()])
+        .await;
+    kubectl
+        .ok(&[
+            "wait",
+            "--for=condition=failed",
+            "job/flaky",
+            "--timeout=30s",
+        ])
+        .await;
+    let failed = kubectl
+        .ok(&["get", "job", "flaky", "-o", "jsonpath={.status.failed}"])
+        .await;
+    assert_eq!(failed, "2", "one try and one retry");
+
+    kubectl
+        .ok(&[
+            "create",
+            "cronjob",
+            "nightly",
+            "--image=busybox:1.36",
+            "--schedule=0 3 * * *",
+            "--",
+            "date",
+        ])
+        .await;
+    kubectl
+        .ok(&["create", "job", "nightly-now", "--from=cronjob/nightly"])
+        .await;
+    kubectl
+        .ok(&[
+            "wait",
+            "--for=condition=complete",
+            "job/nightly-now",
+            "--timeout=30s",
+        ])
+        .await;
+    let refused = kubectl
+        .fails(&[
+            "create",
+            "cronjob",
+            "broken",
+            "--image=busybox",
+            "--schedule=61 * * * *",
+        ])
+        .await;
+    assert!(
+        refused.contains("spec.schedule: Invalid value: \"61 * * * *\""),
+        "{refused}"
+    );
+}
