@@ -59,6 +59,9 @@ pub fn admit(
             json!({"name": name, "group": resource.group, "kind": resource.plural}),
         )
     };
+    if resource.group.is_empty() && resource.plural == "persistentvolumeclaims" {
+        default_storage_class(cluster, object);
+    }
     if resource.group.is_empty() && resource.plural == "pods" {
         let (_, ranges) = cluster.store.list(LIMIT_RANGES, Some(namespace));
         for range in &ranges {
@@ -114,6 +117,77 @@ pub fn admit(
         }
     }
     Ok(())
+}
+
+/// A claim without a class gets the default class (DefaultStorageClass), and every claim the
+/// `kubernetes.io/pvc-protection` finalizer (StorageObjectInUseProtection).
+fn default_storage_class(cluster: &Cluster, claim: &mut Value) {
+    if claim.pointer("/spec/storageClassName").is_none() {
+        let (_, classes) = cluster.store.list("storage.k8s.io/storageclasses", None);
+        let default = classes.iter().find(|class| {
+            class
+                .pointer("/metadata/annotations/storageclass.kubernetes.io~1is-default-class")
+                .and_then(Value::as_str)
+                == Some("true")
+        });
+        if let Some(class) = default {
+            claim["spec"]["storageClassName"] = json!(field(class, "/metadata/name"));
+        }
+    }
+    let finalizers = &mut claim["metadata"]["finalizers"];
+    let protection = json!("kubernetes.io/pvc-protection");
+    match finalizers.as_array_mut() {
+        Some(list) if !list.contains(&protection) => list.push(protection),
+        Some(_) => {}
+        None => *finalizers = json!([protection]),
+    }
+}
+
+/// Checks an update as upstream's admission does: a claim grows only if its class allows it, and
+/// never shrinks.
+pub fn admit_update(
+    cluster: &Cluster,
+    resource: &ResourceType,
+    current: &Value,
+    next: &Value,
+) -> Result<(), Failure> {
+    if !(resource.group.is_empty() && resource.plural == "persistentvolumeclaims") {
+        return Ok(());
+    }
+    let size = |claim: &Value| {
+        claim
+            .pointer("/spec/resources/requests/storage")
+            .and_then(quantity::from_json)
+            .unwrap_or(0)
+    };
+    if size(next) <= size(current) {
+        if size(next) < size(current) && !field(current, "/spec/volumeName").is_empty() {
+            let name = field(current, "/metadata/name");
+            return Err(Failure::invalid(
+                resource,
+                name,
+                "spec.resources.requests.storage",
+                "Forbidden: field can not be less than previous value",
+            ));
+        }
+        return Ok(());
+    }
+    let class = cluster.store.get(
+        "storage.k8s.io/storageclasses",
+        "",
+        field(current, "/spec/storageClassName"),
+    );
+    let expandable = class.is_some_and(|class| class["allowVolumeExpansion"] == true);
+    if expandable && !field(current, "/spec/volumeName").is_empty() {
+        return Ok(());
+    }
+    let name = field(current, "/metadata/name");
+    Err(Failure::forbidden(
+        format!(
+            "persistentvolumeclaims \"{name}\" is forbidden: only dynamically provisioned pvc can be resized and the storageclass that provisions the pvc must support resize"
+        ),
+        json!({"name": name, "kind": "persistentvolumeclaims"}),
+    ))
 }
 
 /// `default` and `defaultRequest` of each `Container` limit fill in what containers leave out;

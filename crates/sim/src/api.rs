@@ -799,6 +799,7 @@ fn replace(cluster: &Cluster, target: &Target, mut body: Value) -> Result<Respon
         }
         objects::prepare_replace(&current, body, target.subresource.as_deref())
     };
+    admission::admit_update(cluster, &target.resource, &current, &next)?;
     let saved = cluster
         .store
         .replace(
@@ -901,6 +902,7 @@ fn patch(
             objects::check_type(&target.resource, &mut patched)?;
             objects::prepare_replace(&current, patched, target.subresource.as_deref())
         };
+        admission::admit_update(cluster, &target.resource, &current, &next)?;
         match cluster
             .store
             .replace(&key, namespace_of(target), &name, Some(&version), next)

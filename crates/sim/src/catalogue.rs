@@ -169,6 +169,7 @@ const BUILTIN: &[Spec] = &[
     Spec::new("networking.k8s.io", "v1", "Ingress", "ingresses", NAMESPACED, &["ing"], STATUS),
     Spec::new("networking.k8s.io", "v1", "IngressClass", "ingressclasses", CLUSTER, &[], 0),
     Spec::new("storage.k8s.io", "v1", "StorageClass", "storageclasses", CLUSTER, &["sc"], 0),
+    Spec::new("storage.k8s.io", "v1", "CSIDriver", "csidrivers", CLUSTER, &[], 0),
     Spec::new("rbac.authorization.k8s.io", "v1", "ClusterRole", "clusterroles", CLUSTER, &[], 0),
     Spec::new("rbac.authorization.k8s.io", "v1", "ClusterRoleBinding", "clusterrolebindings", CLUSTER, &[], 0),
     Spec::new("rbac.authorization.k8s.io", "v1", "Role", "roles", NAMESPACED, &[], 0),

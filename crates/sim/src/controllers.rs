@@ -8,6 +8,7 @@
 mod daemon_sets;
 mod jobs;
 mod stateful_sets;
+mod volumes;
 
 pub use jobs::Schedule;
 
@@ -186,6 +187,7 @@ pub fn reconcile(cluster: &Cluster) {
         jobs::job_pass(cluster, job);
     }
     scheduler::pass(cluster);
+    volumes::pass(cluster);
     admission::quota_pass(cluster);
 }
 

@@ -407,30 +407,181 @@ pub fn gpu_prod() -> Seeded<Cluster> {
 }
 
 fn storage(cluster: &Cluster) -> Seeded {
+    snapshot_types(cluster)?;
     seed(
         cluster,
         "storage.k8s.io",
-        "storageclasses",
+        "csidrivers",
         "",
-        json!({"metadata": {"name": "fast-ssd", "annotations": {"storageclass.kubernetes.io/is-default-class": "true", "storageclass.kubesphere.io/allow-clone": "true", "storageclass.kubesphere.io/allow-snapshot": "true"}},
-               "provisioner": "csi.example.com", "reclaimPolicy": "Delete", "volumeBindingMode": "WaitForFirstConsumer", "allowVolumeExpansion": true}),
+        json!({"metadata": {"name": "csi.example.com"}, "spec": {"attachRequired": true, "podInfoOnMount": false, "volumeLifecycleModes": ["Persistent"], "fsGroupPolicy": "ReadWriteOnceWithFSType"}}),
     )?;
     seed(
         cluster,
         "storage.k8s.io",
         "storageclasses",
         "",
-        json!({"metadata": {"name": "archive-hdd", "annotations": {"storageclass.kubesphere.io/allow-clone": "false", "storageclass.kubesphere.io/allow-snapshot": "false"}},
-               "provisioner": "nfs.csi.k8s.io", "reclaimPolicy": "Retain", "volumeBindingMode": "Immediate", "allowVolumeExpansion": false}),
+        json!({"metadata": {"name": "fast-ssd", "annotations": {"storageclass.kubernetes.io/is-default-class": "true", "storageclass.kubesphere.io/allow-clone": "true", "storageclass.kubesphere.io/allow-snapshot": "true", "storageclass.kubesphere.io/supported-access-modes": "[\"ReadWriteOnce\"]"}},
+               "provisioner": "csi.example.com", "reclaimPolicy": "Delete", "volumeBindingMode": "WaitForFirstConsumer", "allowVolumeExpansion": true, "parameters": {"type": "ssd"}}),
     )?;
+    seed(
+        cluster,
+        "storage.k8s.io",
+        "storageclasses",
+        "",
+        json!({"metadata": {"name": "archive-hdd", "annotations": {"storageclass.kubesphere.io/allow-clone": "false", "storageclass.kubesphere.io/allow-snapshot": "false", "storageclass.kubesphere.io/supported-access-modes": "[\"ReadWriteOnce\",\"ReadOnlyMany\",\"ReadWriteMany\"]"}},
+               "provisioner": "nfs.csi.k8s.io", "reclaimPolicy": "Retain", "volumeBindingMode": "Immediate", "allowVolumeExpansion": false, "parameters": {"server": "nfs.storage.internal", "share": "/exports/archive"}}),
+    )?;
+    // KubeSphere creates a snapshot class named after each class that allows snapshots.
+    seed(
+        cluster,
+        "snapshot.storage.k8s.io",
+        "volumesnapshotclasses",
+        "",
+        json!({"metadata": {"name": "fast-ssd"}, "driver": "csi.example.com", "deletionPolicy": "Delete"}),
+    )?;
+    bound_claim(
+        cluster,
+        "ml-team",
+        "datasets",
+        "fast-ssd",
+        "500Gi",
+        "csi.example.com",
+        "Delete",
+    )?;
+    bound_claim(
+        cluster,
+        "research",
+        "checkpoints",
+        "fast-ssd",
+        "2Ti",
+        "csi.example.com",
+        "Delete",
+    )?;
+    bound_claim(
+        cluster,
+        "inference",
+        "model-cache",
+        "archive-hdd",
+        "200Gi",
+        "nfs.csi.k8s.io",
+        "Retain",
+    )?;
+    // Waits for its first consumer, as `WaitForFirstConsumer` claims do.
     seed(
         cluster,
         "",
         "persistentvolumeclaims",
-        "ml-team",
-        json!({"metadata": {"name": "datasets"}, "spec": {"accessModes": ["ReadWriteOnce"], "storageClassName": "fast-ssd", "resources": {"requests": {"storage": "500Gi"}}},
-               "status": {"phase": "Bound", "accessModes": ["ReadWriteOnce"], "capacity": {"storage": "500Gi"}}}),
+        "research",
+        json!({"metadata": {"name": "scratch"}, "spec": {"accessModes": ["ReadWriteOnce"], "storageClassName": "fast-ssd", "resources": {"requests": {"storage": "100Gi"}}}}),
     )?;
+    // The snapshot controller makes it ready once the cluster runs.
+    seed(
+        cluster,
+        "snapshot.storage.k8s.io",
+        "volumesnapshots",
+        "ml-team",
+        json!({"metadata": {"name": "datasets-2026-11-20"}, "spec": {"volumeSnapshotClassName": "fast-ssd", "source": {"persistentVolumeClaimName": "datasets"}}}),
+    )?;
+    Ok(())
+}
+
+/// A claim bound to its provisioned volume, as the provisioner leaves them.
+fn bound_claim(
+    cluster: &Cluster,
+    namespace: &str,
+    name: &str,
+    class: &str,
+    size: &str,
+    provisioner: &str,
+    reclaim: &str,
+) -> Seeded {
+    let claim = seed(
+        cluster,
+        "",
+        "persistentvolumeclaims",
+        namespace,
+        json!({"metadata": {"name": name, "finalizers": ["kubernetes.io/pvc-protection"], "annotations": {
+                   "pv.kubernetes.io/bind-completed": "yes", "pv.kubernetes.io/bound-by-controller": "yes",
+                   "volume.beta.kubernetes.io/storage-provisioner": provisioner, "volume.kubernetes.io/storage-provisioner": provisioner}},
+               "spec": {"accessModes": ["ReadWriteOnce"], "storageClassName": class, "resources": {"requests": {"storage": size}}, "volumeMode": "Filesystem"}}),
+    )?;
+    let volume = format!(
+        "pvc-{}",
+        claim["metadata"]["uid"].as_str().unwrap_or_default()
+    );
+    seed(
+        cluster,
+        "",
+        "persistentvolumes",
+        "",
+        json!({"metadata": {"name": volume, "annotations": {"pv.kubernetes.io/provisioned-by": provisioner}, "finalizers": ["kubernetes.io/pv-protection"]},
+               "spec": {"capacity": {"storage": size}, "accessModes": ["ReadWriteOnce"], "persistentVolumeReclaimPolicy": reclaim, "storageClassName": class, "volumeMode": "Filesystem",
+                        "claimRef": {"kind": "PersistentVolumeClaim", "namespace": namespace, "name": name, "uid": claim["metadata"]["uid"], "apiVersion": "v1"},
+                        "csi": {"driver": provisioner, "volumeHandle": format!("vol-{name}"), "fsType": "ext4"}},
+               "status": {"phase": "Bound"}}),
+    )?;
+    let mut bound = claim.clone();
+    bound["spec"]["volumeName"] = json!(volume);
+    bound["status"] =
+        json!({"phase": "Bound", "accessModes": ["ReadWriteOnce"], "capacity": {"storage": size}});
+    cluster
+        .store
+        .replace("/persistentvolumeclaims", namespace, name, None, bound)
+        .map_err(|error| json!({"message": error.to_string()}))?;
+    Ok(())
+}
+
+/// The external-snapshotter's CustomResourceDefinitions, as a cluster with CSI snapshots has them.
+pub fn snapshot_types(cluster: &Cluster) -> Seeded {
+    for (kind, plural, scope, columns) in [
+        (
+            "VolumeSnapshot",
+            "volumesnapshots",
+            "Namespaced",
+            json!([
+                {"name": "ReadyToUse", "type": "boolean", "jsonPath": ".status.readyToUse"},
+                {"name": "SourcePVC", "type": "string", "jsonPath": ".spec.source.persistentVolumeClaimName"},
+                {"name": "RestoreSize", "type": "string", "jsonPath": ".status.restoreSize"},
+                {"name": "SnapshotClass", "type": "string", "jsonPath": ".spec.volumeSnapshotClassName"},
+                {"name": "SnapshotContent", "type": "string", "jsonPath": ".status.boundVolumeSnapshotContentName"},
+            ]),
+        ),
+        (
+            "VolumeSnapshotClass",
+            "volumesnapshotclasses",
+            "Cluster",
+            json!([
+                {"name": "Driver", "type": "string", "jsonPath": ".driver"},
+                {"name": "DeletionPolicy", "type": "string", "jsonPath": ".deletionPolicy"},
+            ]),
+        ),
+        (
+            "VolumeSnapshotContent",
+            "volumesnapshotcontents",
+            "Cluster",
+            json!([
+                {"name": "ReadyToUse", "type": "boolean", "jsonPath": ".status.readyToUse"},
+                {"name": "RestoreSize", "type": "integer", "jsonPath": ".status.restoreSize"},
+                {"name": "Driver", "type": "string", "jsonPath": ".spec.driver"},
+            ]),
+        ),
+    ] {
+        let singular = kind.to_ascii_lowercase();
+        let mut version = json!({"name": "v1", "served": true, "storage": true, "additionalPrinterColumns": columns,
+                                 "schema": {"openAPIV3Schema": {"type": "object", "x-kubernetes-preserve-unknown-fields": true}}});
+        if kind != "VolumeSnapshotClass" {
+            version["subresources"] = json!({"status": {}});
+        }
+        seed(
+            cluster,
+            "apiextensions.k8s.io",
+            "customresourcedefinitions",
+            "",
+            json!({"metadata": {"name": format!("{plural}.snapshot.storage.k8s.io")},
+                   "spec": {"group": "snapshot.storage.k8s.io", "scope": scope, "names": {"kind": kind, "plural": plural, "singular": singular, "listKind": format!("{kind}List")},
+                            "versions": [version]}}),
+        )?;
+    }
     Ok(())
 }
 
@@ -484,6 +635,14 @@ pub fn edge() -> Seeded<Cluster> {
 pub fn dev() -> Seeded<Cluster> {
     let cluster = Cluster::new("dev");
     node(&cluster, "dev-01", 16, 64, None, false)?;
+    seed(
+        &cluster,
+        "storage.k8s.io",
+        "storageclasses",
+        "",
+        json!({"metadata": {"name": "local-path", "annotations": {"storageclass.kubernetes.io/is-default-class": "true"}},
+               "provisioner": "rancher.io/local-path", "reclaimPolicy": "Delete", "volumeBindingMode": "WaitForFirstConsumer", "allowVolumeExpansion": false}),
+    )?;
     namespace(&cluster, "sandbox", None)?;
     workload(
         &cluster,

@@ -284,6 +284,14 @@ fn default(resource: &ResourceType, object: &mut Value) {
                 "storedVersions": [storage],
             });
         }
+        ("", "persistentvolumeclaims") => {
+            if object.pointer("/status/phase").is_none() {
+                object["status"] = json!({"phase": "Pending"});
+            }
+            if object.pointer("/spec/volumeMode").is_none() {
+                object["spec"]["volumeMode"] = json!("Filesystem");
+            }
+        }
         ("apps", "statefulsets") => {
             let spec = &mut object["spec"];
             for (field, value) in [

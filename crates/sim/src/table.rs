@@ -416,7 +416,11 @@ fn columns(resource: &ResourceType) -> Vec<Column> {
         ("", "persistentvolumeclaims") => vec![
             name_column,
             column("Status", "string", |object, _| {
-                json!(text(object, "/status/phase"))
+                if object.pointer("/metadata/deletionTimestamp").is_some() {
+                    json!("Terminating")
+                } else {
+                    json!(text(object, "/status/phase"))
+                }
             }),
             column("Volume", "string", |object, _| {
                 json!(text(object, "/spec/volumeName"))

@@ -110,6 +110,28 @@ impl Kubectl {
         stdout
     }
 
+    /// Runs kubectl until it prints `expected` (the cluster's controllers act on their next tick).
+    async fn eventually(&self, args: &[&str], expected: &str) {
+        let waited = tokio::time::timeout(std::time::Duration::from_secs(30), async {
+            loop {
+                let output = self.run(args).await;
+                if String::from_utf8_lossy(&output.stdout) == expected {
+                    return;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            }
+        })
+        .await;
+        if waited.is_err() {
+            let last = self.run(args).await;
+            panic!(
+                "kubectl {args:?} never printed {expected:?}; last: {:?} {:?}",
+                String::from_utf8_lossy(&last.stdout),
+                String::from_utf8_lossy(&last.stderr)
+            );
+        }
+    }
+
     /// Runs kubectl, expects failure, and returns what it printed on stderr.
     async fn fails(&self, args: &[&str]) -> String {
         let output = self.run(args).await;
@@ -1806,4 +1828,217 @@ async fn jobs_run_to_completion_and_cron_jobs_make_jobs() {
         refused.contains("spec.schedule: Invalid value: \"61 * * * *\""),
         "{refused}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn claims_bind_grow_clone_snapshot_and_restore_as_csi_storage_does() {
+    let kubectl = Kubectl::on(demo::gpu_prod().unwrap()).await;
+    let phase = [
+        "get",
+        "pvc",
+        "-n",
+        "research",
+        "scratch",
+        "-o",
+        "jsonpath={.status.phase}",
+    ];
+    assert_eq!(kubectl.ok(&phase).await, "Pending");
+    kubectl
+        .eventually(
+            &[
+                "get",
+                "events",
+                "-n",
+                "research",
+                "--field-selector",
+                "involvedObject.name=scratch",
+                "-o",
+                "jsonpath={.items[*].reason}",
+            ],
+            "WaitForFirstConsumer",
+        )
+        .await;
+    let consumer = |namespace: &str, name: &str, claim: &str| {
+        json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name, "namespace": namespace},
+               "spec": {"containers": [{"name": "main", "image": "busybox:1.36", "resources": {"requests": {"cpu": "100m", "memory": "128Mi"}}}],
+                        "volumes": [{"name": "data", "persistentVolumeClaim": {"claimName": claim}}]}})
+        .to_string()
+    };
+    let pod = kubectl.file(
+        "scratch-user.json",
+        &consumer("research", "scratch-user", "scratch"),
+    );
+    kubectl.ok(&["create", "-f", pod.to_str().unwrap()]).await;
+    kubectl.eventually(&phase, "Bound").await;
+    let node = kubectl
+        .ok(&[
+            "get",
+            "pod",
+            "-n",
+            "research",
+            "scratch-user",
+            "-o",
+            "jsonpath={.spec.nodeName}",
+        ])
+        .await;
+    let selected = kubectl
+        .ok(&[
+            "get",
+            "pvc",
+            "-n",
+            "research",
+            "scratch",
+            "-o",
+            "jsonpath={.metadata.annotations.volume\\.kubernetes\\.io/selected-node}",
+        ])
+        .await;
+    assert_eq!(
+        selected, node,
+        "the claim is provisioned where its first consumer runs"
+    );
+
+    // Growing a claim: the resizer, then the file system once a pod mounts it.
+    kubectl
+        .ok(&[
+            "patch",
+            "pvc",
+            "-n",
+            "ml-team",
+            "datasets",
+            "-p",
+            r#"{"spec":{"resources":{"requests":{"storage":"600Gi"}}}}"#,
+        ])
+        .await;
+    let condition = [
+        "get",
+        "pvc",
+        "-n",
+        "ml-team",
+        "datasets",
+        "-o",
+        "jsonpath={.status.conditions[*].type}",
+    ];
+    kubectl
+        .eventually(&condition, "FileSystemResizePending")
+        .await;
+    let user = kubectl.file(
+        "datasets-user.json",
+        &consumer("ml-team", "datasets-user", "datasets"),
+    );
+    kubectl.ok(&["create", "-f", user.to_str().unwrap()]).await;
+    kubectl
+        .eventually(
+            &[
+                "get",
+                "pvc",
+                "-n",
+                "ml-team",
+                "datasets",
+                "-o",
+                "jsonpath={.status.capacity.storage}",
+            ],
+            "600Gi",
+        )
+        .await;
+    kubectl.eventually(&condition, "").await;
+    let refused = kubectl
+        .fails(&[
+            "patch",
+            "pvc",
+            "-n",
+            "inference",
+            "model-cache",
+            "-p",
+            r#"{"spec":{"resources":{"requests":{"storage":"1Ti"}}}}"#,
+        ])
+        .await;
+    assert!(
+        refused.contains("persistentvolumeclaims \"model-cache\" is forbidden: only dynamically provisioned pvc can be resized and the storageclass that provisions the pvc must support resize"),
+        "{refused}"
+    );
+
+    // A snapshot becomes ready; a clone and a restore are provisioned from their sources.
+    kubectl
+        .eventually(
+            &[
+                "get",
+                "volumesnapshot",
+                "-n",
+                "ml-team",
+                "datasets-2026-11-20",
+                "-o",
+                "jsonpath={.status.readyToUse}",
+            ],
+            "true",
+        )
+        .await;
+    let claims = kubectl.file(
+        "copies.yaml",
+        "apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: datasets-clone, namespace: ml-team}\nspec:\n  accessModes: [ReadWriteOnce]\n  storageClassName: fast-ssd\n  resources: {requests: {storage: 600Gi}}\n  dataSource: {kind: PersistentVolumeClaim, name: datasets}\n---\napiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: datasets-restored, namespace: ml-team}\nspec:\n  accessModes: [ReadWriteOnce]\n  storageClassName: fast-ssd\n  resources: {requests: {storage: 500Gi}}\n  dataSource: {apiGroup: snapshot.storage.k8s.io, kind: VolumeSnapshot, name: datasets-2026-11-20}\n",
+    );
+    kubectl.ok(&["apply", "-f", claims.to_str().unwrap()]).await;
+    for claim in ["datasets-clone", "datasets-restored"] {
+        let user = kubectl.file(
+            &format!("{claim}.json"),
+            &consumer("ml-team", &format!("{claim}-user"), claim),
+        );
+        kubectl.ok(&["create", "-f", user.to_str().unwrap()]).await;
+        kubectl
+            .eventually(
+                &[
+                    "get",
+                    "pvc",
+                    "-n",
+                    "ml-team",
+                    claim,
+                    "-o",
+                    "jsonpath={.status.phase}",
+                ],
+                "Bound",
+            )
+            .await;
+    }
+
+    // A claim in use waits for its pod before it goes, and its volume goes with it.
+    let volume = kubectl
+        .ok(&[
+            "get",
+            "pvc",
+            "-n",
+            "research",
+            "scratch",
+            "-o",
+            "jsonpath={.spec.volumeName}",
+        ])
+        .await;
+    kubectl
+        .ok(&["delete", "pvc", "-n", "research", "scratch", "--wait=false"])
+        .await;
+    let line = kubectl
+        .ok(&["get", "pvc", "-n", "research", "scratch", "--no-headers"])
+        .await;
+    assert_eq!(words(&line)[1], "Terminating", "{line}");
+    kubectl
+        .ok(&["delete", "pod", "-n", "research", "scratch-user"])
+        .await;
+    kubectl
+        .eventually(
+            &["get", "pv", "-o", "jsonpath={.items[*].metadata.name}"],
+            &{
+                let all = kubectl
+                    .ok(&["get", "pv", "-o", "jsonpath={.items[*].metadata.name}"])
+                    .await;
+                all.split_whitespace()
+                    .filter(|name| *name != volume)
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            },
+        )
+        .await;
+    kubectl
+        .eventually(
+            &["get", "pvc", "-n", "research", "-o", "name"],
+            "persistentvolumeclaim/checkpoints\n",
+        )
+        .await;
 }
