@@ -10,7 +10,7 @@ pub enum Invocation {
     /// Serve the demo clusters and write their kubeconfig.
     Sim {
         kubeconfig: PathBuf,
-        options: kubedesk_api::demo::SimOptions,
+        options: Box<kubedesk_api::demo::SimOptions>,
     },
     /// Print the usage.
     Help,
@@ -25,6 +25,10 @@ usage:
         --error-rate fails that share (0 to 1) of a verb's requests (get, list, watch, create,
         update, patch, delete). Faults can be changed while running: GET or PUT
         /_kubedesk/faults, POST /_kubedesk/faults/drop-watches, /expire-watches or /restart.
+        OpenID Connect ID tokens are accepted as kube-apiserver accepts them with
+        --oidc-issuer-url URL --oidc-client-id ID [--oidc-username-claim CLAIM]
+        [--oidc-username-prefix PREFIX] [--oidc-groups-claim CLAIM] [--oidc-groups-prefix PREFIX]
+        [--oidc-ca-file FILE].
 ";
 
 /// A command line that does not parse, with what is wrong.
@@ -46,6 +50,8 @@ pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Invocation, Usage
         Some("sim") => {
             let mut kubeconfig = None;
             let mut options = kubedesk_api::demo::SimOptions::default();
+            let (mut issuer, mut client_id) = (None, None);
+            let mut oidc = kubedesk_api::demo::OidcConfig::new("", "");
             while let Some(flag) = args.next() {
                 let mut value = || {
                     args.next()
@@ -76,6 +82,13 @@ pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Invocation, Usage
                             ))
                         })?);
                     }
+                    "--oidc-issuer-url" => issuer = Some(value()?),
+                    "--oidc-client-id" => client_id = Some(value()?),
+                    "--oidc-username-claim" => oidc.username_claim = value()?,
+                    "--oidc-username-prefix" => oidc.username_prefix = Some(value()?),
+                    "--oidc-groups-claim" => oidc.groups_claim = Some(value()?),
+                    "--oidc-groups-prefix" => oidc.groups_prefix = Some(value()?),
+                    "--oidc-ca-file" => options.oidc_ca_file = Some(PathBuf::from(value()?)),
                     other => return Err(UsageError(format!("unknown option {other:?} for sim"))),
                 }
             }
@@ -85,9 +98,22 @@ pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Invocation, Usage
                         .into(),
                 )
             })?;
+            match (issuer, client_id) {
+                (Some(issuer), Some(client_id)) => {
+                    oidc.issuer_url = issuer;
+                    oidc.client_id = client_id;
+                    options.oidc = Some(oidc);
+                }
+                (None, None) => {}
+                _ => {
+                    return Err(UsageError(
+                        "--oidc-issuer-url and --oidc-client-id go together".into(),
+                    ));
+                }
+            }
             Ok(Invocation::Sim {
                 kubeconfig,
-                options,
+                options: Box::new(options),
             })
         }
         Some(other) => Err(UsageError(format!("unknown command {other:?}"))),
@@ -156,6 +182,37 @@ mod tests {
                 .contains("VERB=SHARE")
         );
         assert!(matches!(parse_words(&[]), Ok(Invocation::Window)));
+        let Ok(Invocation::Sim { options, .. }) = parse_words(&[
+            "sim",
+            "--kubeconfig",
+            "k",
+            "--oidc-issuer-url",
+            "http://127.0.0.1:4000",
+            "--oidc-client-id",
+            "kubedesk",
+            "--oidc-username-claim",
+            "email",
+            "--oidc-groups-claim",
+            "groups",
+        ]) else {
+            panic!("sim parses the OIDC flags");
+        };
+        let oidc = options.oidc.unwrap();
+        assert_eq!(
+            (
+                oidc.issuer_url.as_str(),
+                oidc.client_id.as_str(),
+                oidc.username_claim.as_str()
+            ),
+            ("http://127.0.0.1:4000", "kubedesk", "email")
+        );
+        assert_eq!(oidc.groups_claim.as_deref(), Some("groups"));
+        assert!(
+            parse_words(&["sim", "--kubeconfig", "k", "--oidc-client-id", "x"])
+                .unwrap_err()
+                .0
+                .contains("go together")
+        );
     }
 
     #[test]

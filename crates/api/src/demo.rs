@@ -2,4 +2,5 @@
 
 mod serve;
 
+pub use kubedesk_sim::auth::OidcConfig;
 pub use serve::{DemoClusters, DemoError, SimOptions, serve, until_interrupted};

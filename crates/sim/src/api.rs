@@ -93,7 +93,7 @@ pub async fn answer(cluster: &Arc<Cluster>, request: Request<Bytes>) -> Response
         .extensions()
         .get::<CertificateUser>()
         .map(|certificate| &certificate.0);
-    let Ok(user) = cluster.auth.authenticate(authorization, certificate) else {
+    let Ok(user) = cluster.auth.authenticate(authorization, certificate).await else {
         let failure = Failure::unauthorized();
         return json_response(failure.code, &failure.body);
     };

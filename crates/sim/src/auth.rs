@@ -2,12 +2,16 @@
 //! bearer token or client certificate, then RBAC evaluated from the Roles, ClusterRoles and their
 //! bindings in the store.
 
+mod oidc;
+
 use std::collections::HashMap;
-use std::sync::RwLock;
+use std::sync::{Arc, RwLock};
 
 use serde_json::{Value, json};
 
 use crate::store::Store;
+
+pub use oidc::{OidcConfig, OidcError};
 
 /// The group whose members may do everything (bound to `cluster-admin` in every cluster).
 pub const MASTERS: &str = "system:masters";
@@ -56,6 +60,7 @@ pub struct CertificateUser(pub User);
 pub struct Authentication {
     tokens: RwLock<HashMap<String, User>>,
     required: RwLock<bool>,
+    oidc: RwLock<Option<Arc<oidc::Oidc>>>,
 }
 
 /// A request whose credentials were presented but are not valid: 401.
@@ -69,6 +74,15 @@ impl Authentication {
             .write()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .insert(token.into(), user);
+    }
+
+    /// Accepts OpenID Connect ID tokens from this issuer (kube-apiserver's `--oidc-*` flags).
+    pub fn set_oidc(&self, config: OidcConfig) {
+        *self
+            .oidc
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) =
+            Some(Arc::new(oidc::Oidc::new(config)));
     }
 
     /// From now on, requests without valid credentials are anonymous or refused, as on a real
@@ -87,8 +101,9 @@ impl Authentication {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// Who sent a request with this `Authorization` header and this client certificate.
-    pub fn authenticate(
+    /// Who sent a request with this `Authorization` header and this client certificate. A token
+    /// shaped like a JWT is judged by the OIDC issuer when one is configured.
+    pub async fn authenticate(
         &self,
         authorization: Option<&str>,
         certificate: Option<&User>,
@@ -104,6 +119,16 @@ impl Authentication {
                 .unwrap_or_else(std::sync::PoisonError::into_inner)
                 .get(token)
                 .cloned();
+            let issuer = self
+                .oidc
+                .read()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .clone();
+            if let (None, Some(issuer)) = (&known, issuer)
+                && token.split('.').count() == 3
+            {
+                return issuer.verify(token).await.map_err(|_| Unauthorized);
+            }
             return match known {
                 Some(user) => Ok(user),
                 None if self.required() => Err(Unauthorized),

@@ -5,6 +5,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use kubedesk_sim::auth::OidcConfig;
 use kubedesk_sim::{Cluster, SimServer, demo};
 
 /// The demo clusters being served; they stop when this is dropped.
@@ -41,6 +42,12 @@ pub enum DemoError {
     /// No loopback port could be opened, or TLS could not be set up.
     #[error("could not serve on a loopback port: {0}")]
     Listen(std::io::Error),
+    /// The OIDC issuer's CA file could not be read.
+    #[error("could not read the OIDC issuer's CA file {path}: {source}")]
+    OidcCa {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     /// The kubeconfig could not be written.
     #[error(
         "could not write the kubeconfig {path}: {source}; choose a folder you may write to with --kubeconfig"
@@ -60,6 +67,10 @@ pub struct SimOptions {
     pub latency_ms: u64,
     /// The share of requests of each verb answered with an injected error.
     pub error_rates: Vec<(String, f64)>,
+    /// OpenID Connect ID tokens to accept, as kube-apiserver's `--oidc-*` flags configure it.
+    pub oidc: Option<OidcConfig>,
+    /// The CA of an `https` issuer (`--oidc-ca-file`).
+    pub oidc_ca_file: Option<PathBuf>,
 }
 
 /// Builds the demo clusters, serves each on its own loopback port with the faults asked for, and
@@ -79,9 +90,25 @@ pub async fn serve(kubeconfig: &Path, options: &SimOptions) -> Result<DemoCluste
     demo::add_pods(&gpu_prod, options.extra_pods)
         .map_err(|status| DemoError::Seed(status.to_string()))?;
     let clusters = [gpu_prod, seed(demo::edge())?, seed(demo::dev())?];
+    let oidc = match (&options.oidc, &options.oidc_ca_file) {
+        (Some(config), Some(file)) => {
+            let mut config = config.clone();
+            config.ca_pem = Some(tokio::fs::read_to_string(file).await.map_err(|source| {
+                DemoError::OidcCa {
+                    path: file.clone(),
+                    source,
+                }
+            })?);
+            Some(config)
+        }
+        (config, _) => config.clone(),
+    };
     let mut servers = Vec::new();
     for cluster in clusters {
         cluster.faults.set(faults.clone());
+        if let Some(config) = &oidc {
+            cluster.auth.set_oidc(config.clone());
+        }
         let server = SimServer::start_tls(Arc::new(cluster), SocketAddr::from(([127, 0, 0, 1], 0)))
             .await
             .map_err(DemoError::Listen)?;

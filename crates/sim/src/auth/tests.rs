@@ -1,3 +1,5 @@
+//! Authentication and RBAC decisions, and OIDC tokens against a fixture issuer.
+
 use serde_json::json;
 
 use super::*;
@@ -166,25 +168,114 @@ fn forbidden_messages_are_worded_as_kube_apiserver_words_them() {
     );
 }
 
-#[test]
-fn credentials_are_required_only_once_the_cluster_asks_for_them() {
+#[tokio::test]
+async fn credentials_are_required_only_once_the_cluster_asks_for_them() {
     let auth = Authentication::default();
     auth.add_token("t-jane", User::new("jane", &["dev"]));
-    assert_eq!(auth.authenticate(None, None), Ok(User::admin()));
+    assert_eq!(auth.authenticate(None, None).await, Ok(User::admin()));
     assert_eq!(
-        auth.authenticate(Some("Bearer nope"), None),
+        auth.authenticate(Some("Bearer nope"), None).await,
         Ok(User::admin())
     );
     assert_eq!(
-        auth.authenticate(Some("Bearer t-jane"), None).unwrap().name,
+        auth.authenticate(Some("Bearer t-jane"), None)
+            .await
+            .unwrap()
+            .name,
         "jane"
     );
     auth.require();
-    assert_eq!(auth.authenticate(None, None), Ok(User::anonymous()));
+    assert_eq!(auth.authenticate(None, None).await, Ok(User::anonymous()));
     assert_eq!(
-        auth.authenticate(Some("Bearer nope"), None),
+        auth.authenticate(Some("Bearer nope"), None).await,
         Err(Unauthorized)
     );
     let certificate = User::new("amy", &["ops"]);
-    assert_eq!(auth.authenticate(None, Some(&certificate)), Ok(certificate));
+    assert_eq!(
+        auth.authenticate(None, Some(&certificate)).await,
+        Ok(certificate)
+    );
+}
+
+/// Serves the fixture issuer's discovery document and JWKS on a loopback port.
+async fn fixture_issuer() -> (String, tokio::task::JoinHandle<()>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let jwks = include_str!("../../tests/fixtures/oidc/jwks.json");
+    let discovery =
+        json!({"issuer": "https://issuer.example.com", "jwks_uri": format!("{base}/jwks")})
+            .to_string();
+    let task = tokio::spawn(async move {
+        loop {
+            let Ok((mut stream, _)) = listener.accept().await else {
+                return;
+            };
+            let mut request = vec![0; 4096];
+            let read = stream.read(&mut request).await.unwrap_or(0);
+            let request = String::from_utf8_lossy(&request[..read]).into_owned();
+            let body = if request.starts_with("GET /jwks ") {
+                jwks.to_owned()
+            } else {
+                discovery.clone()
+            };
+            let response = format!(
+                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            let _ = stream.write_all(response.as_bytes()).await;
+        }
+    });
+    (base, task)
+}
+
+#[tokio::test]
+async fn oidc_tokens_are_checked_against_the_issuer_keys_and_claims() {
+    let tokens: serde_json::Value =
+        serde_json::from_str(include_str!("../../tests/fixtures/oidc/tokens.json")).unwrap();
+    let token = |name: &str| format!("Bearer {}", tokens[name].as_str().unwrap());
+    let (base, _issuer) = fixture_issuer().await;
+    let auth = Authentication::default();
+    auth.require();
+    let mut config = OidcConfig::new("https://issuer.example.com", "kubedesk");
+    config.discovery_url = Some(format!("{base}/.well-known/openid-configuration"));
+    config.username_claim = "email".into();
+    config.groups_claim = Some("groups".into());
+    config.groups_prefix = Some("oidc:".into());
+    auth.set_oidc(config.clone());
+    let user = auth
+        .authenticate(Some(&token("valid")), None)
+        .await
+        .unwrap();
+    assert_eq!(
+        user.name, "jane@example.com",
+        "no prefix for the email claim"
+    );
+    assert_eq!(
+        user.groups,
+        ["oidc:developers", "oidc:gpu-users", "system:authenticated"]
+    );
+    for bad in [
+        "expired",
+        "wrong_audience",
+        "wrong_issuer",
+        "unverified_email",
+        "tampered",
+    ] {
+        assert_eq!(
+            auth.authenticate(Some(&token(bad)), None).await,
+            Err(Unauthorized),
+            "{bad}"
+        );
+    }
+    // The `sub` claim gets the issuer as its prefix by default.
+    config.username_claim = "sub".into();
+    config.groups_claim = None;
+    auth.set_oidc(config);
+    let user = auth
+        .authenticate(Some(&token("valid")), None)
+        .await
+        .unwrap();
+    assert_eq!(user.name, "https://issuer.example.com#user-123");
+    assert_eq!(user.groups, ["system:authenticated"]);
 }
