@@ -5,6 +5,8 @@
 //! Workloads are written as a controller would leave them (Deployment, ReplicaSet, Pods with owner
 //! references and statuses); the simulated controllers that keep them so come later.
 
+mod platform;
+
 use serde_json::{Value, json};
 
 use crate::Cluster;
@@ -403,6 +405,51 @@ pub fn gpu_prod() -> Seeded<Cluster> {
     }
     storage(&cluster)?;
     ingress(&cluster, "inference", "triton", "triton.gpu-prod.example")?;
+    platform::workspaces(
+        &cluster,
+        &[
+            ("ai-lab", "AI Lab", "alice"),
+            ("ai-serving", "AI Serving", "bob"),
+            ("system", "System", "admin"),
+        ],
+        &[("ai-lab", "24"), ("ai-serving", "8")],
+    )?;
+    platform::devops(&cluster, "ai-lab")?;
+    namespace(&cluster, "gpu-operator", Some("system"))?;
+    let operator = json!({"driver": {"enabled": true, "version": "550.107.02"}, "mig": {"strategy": "mixed"}, "dcgmExporter": {"enabled": true}});
+    platform::helm_release(
+        &cluster,
+        &platform::Release {
+            name: "gpu-operator",
+            namespace: "gpu-operator",
+            revision: 1,
+            status: "deployed",
+            chart: "gpu-operator",
+            chart_version: "v24.9.0",
+            app_version: "v24.9.0",
+            deployed: "2026-11-01T08:00:00Z",
+            values: operator,
+            config: json!({"mig": {"strategy": "mixed"}}),
+            manifest: "---\n# Source: gpu-operator/templates/clusterpolicy.yaml\napiVersion: nvidia.com/v1\nkind: ClusterPolicy\nmetadata:\n  name: cluster-policy\n",
+        },
+    )?;
+    let stack = json!({"grafana": {"enabled": true}, "prometheus": {"prometheusSpec": {"retention": "15d"}}});
+    platform::helm_release(
+        &cluster,
+        &platform::Release {
+            name: "kube-prometheus-stack",
+            namespace: "monitoring",
+            revision: 1,
+            status: "deployed",
+            chart: "kube-prometheus-stack",
+            chart_version: "65.1.1",
+            app_version: "v0.77.1",
+            deployed: "2026-11-01T08:30:00Z",
+            values: stack,
+            config: json!({"prometheus": {"prometheusSpec": {"retention": "15d"}}}),
+            manifest: "---\n# Source: kube-prometheus-stack/templates/prometheus/prometheus.yaml\napiVersion: monitoring.coreos.com/v1\nkind: Prometheus\nmetadata:\n  name: kube-prometheus-stack-prometheus\n  namespace: monitoring\n",
+        },
+    )?;
     Ok(cluster)
 }
 
@@ -533,56 +580,47 @@ fn bound_claim(
 
 /// The external-snapshotter's CustomResourceDefinitions, as a cluster with CSI snapshots has them.
 pub fn snapshot_types(cluster: &Cluster) -> Seeded {
-    for (kind, plural, scope, columns) in [
-        (
-            "VolumeSnapshot",
-            "volumesnapshots",
-            "Namespaced",
-            json!([
-                {"name": "ReadyToUse", "type": "boolean", "jsonPath": ".status.readyToUse"},
-                {"name": "SourcePVC", "type": "string", "jsonPath": ".spec.source.persistentVolumeClaimName"},
-                {"name": "RestoreSize", "type": "string", "jsonPath": ".status.restoreSize"},
-                {"name": "SnapshotClass", "type": "string", "jsonPath": ".spec.volumeSnapshotClassName"},
-                {"name": "SnapshotContent", "type": "string", "jsonPath": ".status.boundVolumeSnapshotContentName"},
-            ]),
-        ),
-        (
-            "VolumeSnapshotClass",
-            "volumesnapshotclasses",
-            "Cluster",
-            json!([
-                {"name": "Driver", "type": "string", "jsonPath": ".driver"},
-                {"name": "DeletionPolicy", "type": "string", "jsonPath": ".deletionPolicy"},
-            ]),
-        ),
-        (
-            "VolumeSnapshotContent",
-            "volumesnapshotcontents",
-            "Cluster",
-            json!([
-                {"name": "ReadyToUse", "type": "boolean", "jsonPath": ".status.readyToUse"},
-                {"name": "RestoreSize", "type": "integer", "jsonPath": ".status.restoreSize"},
-                {"name": "Driver", "type": "string", "jsonPath": ".spec.driver"},
-            ]),
-        ),
-    ] {
-        let singular = kind.to_ascii_lowercase();
-        let mut version = json!({"name": "v1", "served": true, "storage": true, "additionalPrinterColumns": columns,
-                                 "schema": {"openAPIV3Schema": {"type": "object", "x-kubernetes-preserve-unknown-fields": true}}});
-        if kind != "VolumeSnapshotClass" {
-            version["subresources"] = json!({"status": {}});
-        }
-        seed(
-            cluster,
-            "apiextensions.k8s.io",
-            "customresourcedefinitions",
-            "",
-            json!({"metadata": {"name": format!("{plural}.snapshot.storage.k8s.io")},
-                   "spec": {"group": "snapshot.storage.k8s.io", "scope": scope, "names": {"kind": kind, "plural": plural, "singular": singular, "listKind": format!("{kind}List")},
-                            "versions": [version]}}),
-        )?;
-    }
-    Ok(())
+    let group = "snapshot.storage.k8s.io";
+    platform::crd(
+        cluster,
+        &format!("{group}/v1"),
+        "VolumeSnapshot",
+        "volumesnapshots",
+        true,
+        &["vs"],
+        json!([
+            {"name": "ReadyToUse", "type": "boolean", "jsonPath": ".status.readyToUse"},
+            {"name": "SourcePVC", "type": "string", "jsonPath": ".spec.source.persistentVolumeClaimName"},
+            {"name": "RestoreSize", "type": "string", "jsonPath": ".status.restoreSize"},
+            {"name": "SnapshotClass", "type": "string", "jsonPath": ".spec.volumeSnapshotClassName"},
+            {"name": "SnapshotContent", "type": "string", "jsonPath": ".status.boundVolumeSnapshotContentName"},
+        ]),
+    )?;
+    platform::crd(
+        cluster,
+        &format!("{group}/v1"),
+        "VolumeSnapshotClass",
+        "volumesnapshotclasses",
+        false,
+        &["vsclass"],
+        json!([
+            {"name": "Driver", "type": "string", "jsonPath": ".driver"},
+            {"name": "DeletionPolicy", "type": "string", "jsonPath": ".deletionPolicy"},
+        ]),
+    )?;
+    platform::crd(
+        cluster,
+        &format!("{group}/v1"),
+        "VolumeSnapshotContent",
+        "volumesnapshotcontents",
+        false,
+        &["vsc"],
+        json!([
+            {"name": "ReadyToUse", "type": "boolean", "jsonPath": ".status.readyToUse"},
+            {"name": "RestoreSize", "type": "integer", "jsonPath": ".status.restoreSize"},
+            {"name": "Driver", "type": "string", "jsonPath": ".spec.driver"},
+        ]),
+    )
 }
 
 fn ingress(cluster: &Cluster, namespace: &str, service: &str, host: &str) -> Seeded {
@@ -617,6 +655,7 @@ pub fn edge() -> Seeded<Cluster> {
         node(&cluster, name, 16, 64, Some(&T4), false)?;
     }
     namespace(&cluster, "vision", Some("edge-ai"))?;
+    platform::workspaces(&cluster, &[("edge-ai", "Edge AI", "carol")], &[])?;
     workload(
         &cluster,
         &Workload {
@@ -644,6 +683,28 @@ pub fn dev() -> Seeded<Cluster> {
                "provisioner": "rancher.io/local-path", "reclaimPolicy": "Delete", "volumeBindingMode": "WaitForFirstConsumer", "allowVolumeExpansion": false}),
     )?;
     namespace(&cluster, "sandbox", None)?;
+    platform::tekton(&cluster, "sandbox")?;
+    let web = |revision, status, tag: &str, deployed| platform::Release {
+        name: "web",
+        namespace: "default",
+        revision,
+        status,
+        chart: "nginx",
+        chart_version: "18.2.4",
+        app_version: "1.27.2",
+        deployed,
+        values: json!({"replicaCount": 1, "image": {"repository": "nginx", "tag": "1.27"}}),
+        config: json!({"image": {"tag": tag}}),
+        manifest: "---\n# Source: nginx/templates/svc.yaml\napiVersion: v1\nkind: Service\nmetadata:\n  name: web\n  labels:\n    app.kubernetes.io/managed-by: Helm\n",
+    };
+    platform::helm_release(
+        &cluster,
+        &web(1, "superseded", "1.26", "2026-11-10T10:00:00Z"),
+    )?;
+    platform::helm_release(
+        &cluster,
+        &web(2, "deployed", "1.27", "2026-11-18T10:00:00Z"),
+    )?;
     workload(
         &cluster,
         &Workload {

@@ -555,13 +555,9 @@ pub fn table(
     table
 }
 
-/// A printer column's cell: the value at a simple JSON path (`.spec.replicas`), dates as ages.
+/// A printer column's cell: the value at its JSON path, dates as ages.
 fn printer_cell(object: &Value, kind: &str, path: &str, now: DateTime<Utc>) -> Value {
-    let pointer = path
-        .trim_start_matches('.')
-        .split('.')
-        .fold(String::new(), |pointer, part| format!("{pointer}/{part}"));
-    let Some(value) = object.pointer(&pointer) else {
+    let Some(value) = select(object, path) else {
         return json!("");
     };
     match (kind, value) {
@@ -578,9 +574,69 @@ fn printer_cell(object: &Value, kind: &str, path: &str, now: DateTime<Utc>) -> V
     }
 }
 
+/// The first value at a printer column's JSON path: fields, `[N]`, `[*]` and filters such as
+/// `[?(@.type=="Succeeded")]`, the forms CRDs use.
+fn select<'a>(value: &'a Value, path: &str) -> Option<&'a Value> {
+    let path = path.trim().trim_start_matches('.');
+    if path.is_empty() {
+        return Some(value);
+    }
+    let end = path.find(['.', '[']).unwrap_or(path.len());
+    let (name, rest) = path.split_at(end);
+    let value = if name.is_empty() {
+        value
+    } else {
+        value.get(name)?
+    };
+    let Some(bracketed) = rest.strip_prefix('[') else {
+        return select(value, rest);
+    };
+    let close = bracketed.find(']')?;
+    let (index, rest) = (&bracketed[..close], &bracketed[close + 1..]);
+    let items = value.as_array()?;
+    if let Some(filter) = index
+        .strip_prefix("?(@.")
+        .and_then(|filter| filter.strip_suffix(')'))
+    {
+        let (field, wanted) = filter.split_once("==")?;
+        let wanted = wanted.trim().trim_matches(['"', '\'']);
+        return items
+            .iter()
+            .filter(|item| item.get(field.trim()).and_then(Value::as_str) == Some(wanted))
+            .find_map(|item| select(item, rest));
+    }
+    if index == "*" {
+        return items.iter().find_map(|item| select(item, rest));
+    }
+    select(items.get(index.parse::<usize>().ok()?)?, rest)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn printer_column_paths_select_fields_items_and_filters() {
+        let object = json!({"spec": {"replicas": 3}, "status": {"conditions": [{"type": "Ready", "status": "False"}, {"type": "Succeeded", "status": "True"}]}});
+        assert_eq!(select(&object, ".spec.replicas"), Some(&json!(3)));
+        assert_eq!(
+            select(&object, ".status.conditions[0].type"),
+            Some(&json!("Ready"))
+        );
+        assert_eq!(
+            select(
+                &object,
+                ".status.conditions[?(@.type==\"Succeeded\")].status"
+            ),
+            Some(&json!("True"))
+        );
+        assert_eq!(
+            select(&object, ".status.conditions[*].status"),
+            Some(&json!("False"))
+        );
+        assert_eq!(select(&object, ".status.missing"), None);
+        assert_eq!(select(&object, ".status.conditions[9]"), None);
+    }
 
     #[test]
     fn ages_read_like_kubectl() {

@@ -2042,3 +2042,89 @@ async fn claims_bind_grow_clone_snapshot_and_restore_as_csi_storage_does() {
         )
         .await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_demo_holds_kubesphere_tenancy_pipelines_and_helm_releases() {
+    let prod = Kubectl::on(demo::gpu_prod().unwrap()).await;
+    let workspaces = prod
+        .ok(&[
+            "get",
+            "workspacetemplates",
+            "-o",
+            "jsonpath={.items[*].metadata.name}",
+        ])
+        .await;
+    assert_eq!(workspaces, "ai-lab ai-serving system");
+    let quota = prod
+        .ok(&[
+            "get",
+            "resourcequotas.quota.kubesphere.io",
+            "ai-lab",
+            "-o",
+            "jsonpath={.spec.quota.hard.requests\\.nvidia\\.com/gpu}",
+        ])
+        .await;
+    assert_eq!(quota, "24");
+    let projects = prod
+        .ok(&[
+            "get",
+            "namespaces",
+            "-l",
+            "kubesphere.io/workspace=ai-lab",
+            "-o",
+            "name",
+        ])
+        .await;
+    assert_eq!(
+        projects,
+        "namespace/ml-ops-x7k2p\nnamespace/ml-team\nnamespace/research\n"
+    );
+    let runs = prod
+        .ok(&[
+            "get",
+            "pipelineruns.devops.kubesphere.io",
+            "-n",
+            "ml-ops-x7k2p",
+            "--no-headers",
+        ])
+        .await;
+    let phases: Vec<&str> = runs.lines().map(|line| words(line)[1]).collect();
+    assert_eq!(phases, ["Succeeded", "Failed", "Running"], "{runs}");
+    let releases = prod
+        .ok(&[
+            "get",
+            "secrets",
+            "-A",
+            "-l",
+            "owner=helm,status=deployed",
+            "-o",
+            "jsonpath={.items[*].metadata.labels.name}",
+        ])
+        .await;
+    assert_eq!(releases, "gpu-operator kube-prometheus-stack");
+
+    let dev = Kubectl::on(demo::dev().unwrap()).await;
+    let tekton = dev
+        .ok(&[
+            "get",
+            "pipelineruns.tekton.dev",
+            "-n",
+            "sandbox",
+            "--no-headers",
+        ])
+        .await;
+    assert_eq!(words(&tekton)[..2], ["ci-run-7", "True"], "{tekton}");
+    let children = dev
+        .ok(&[
+            "get",
+            "taskruns",
+            "-n",
+            "sandbox",
+            "-l",
+            "tekton.dev/pipelineRun=ci-run-7",
+            "-o",
+            "name",
+        ])
+        .await;
+    assert_eq!(children.lines().count(), 2, "{children}");
+}
