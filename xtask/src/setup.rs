@@ -8,7 +8,8 @@ use crate::shell::{self, Failure, Result};
 
 /// Debian packages: WebKitGTK to build and run the app, Xvfb and WebKitWebDriver for headless runs
 /// and end-to-end tests, ImageMagick and x11-utils for screenshots, a CJK font so Chinese renders,
-/// and the real Prometheus the simulator's metrics are scraped by in tests.
+/// the real Prometheus the simulator's metrics are scraped by in tests, and Python's venv for the
+/// Python client the simulator is held to.
 const PACKAGES: &[&str] = &[
     "build-essential",
     "pkg-config",
@@ -20,12 +21,15 @@ const PACKAGES: &[&str] = &[
     "x11-utils",
     "fonts-wqy-microhei",
     "prometheus",
+    "python3-venv",
 ];
 
 /// The tauri-driver version the end-to-end tests use.
 const TAURI_DRIVER: &str = "2.1.0";
 /// Debian 12's binaryen 108 corrupts the externref table that current Rust emits; use npm's 132.
 const BINARYEN: &str = "132";
+/// The official Python client the simulator is tested with (reference/kube-api.md §12.4).
+const PYTHON_CLIENT: &str = "22.6.0";
 
 /// Installs everything that is missing.
 pub fn run() -> Result {
@@ -34,6 +38,7 @@ pub fn run() -> Result {
     wasm_bindgen()?;
     tauri_driver()?;
     wasm_opt()?;
+    python_client()?;
     Ok(())
 }
 
@@ -193,5 +198,28 @@ fn wasm_opt() -> Result {
             .args(["install", "--no-audit", "--no-fund", "--prefix"])
             .arg(&prefix)
             .arg(format!("binaryen@{BINARYEN}")),
+    )
+}
+
+/// The Python client, in its own virtual environment under `.tools/python`.
+fn python_client() -> Result {
+    let python = shell::root().join(".tools/python/bin/python");
+    let installed = shell::output(
+        Command::new(&python).args(["-c", "import kubernetes; print(kubernetes.__version__)"]),
+    );
+    if installed.is_some_and(|version| version.trim() == PYTHON_CLIENT) {
+        return Ok(());
+    }
+    if !python.exists() {
+        shell::run(
+            Command::new("python3")
+                .args(["-m", "venv"])
+                .arg(shell::root().join(".tools/python")),
+        )?;
+    }
+    shell::run(
+        Command::new(&python)
+            .args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check"])
+            .arg(format!("kubernetes=={PYTHON_CLIENT}")),
     )
 }

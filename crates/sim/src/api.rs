@@ -549,7 +549,17 @@ fn require_namespace(cluster: &Cluster, target: &Target) -> Result<(), Failure> 
     let Some(namespace) = target.namespace.as_deref() else {
         return Ok(());
     };
-    if cluster.store.get("/namespaces", "", namespace).is_some() {
+    if let Some(found) = cluster.store.get("/namespaces", "", namespace) {
+        if found.pointer("/metadata/deletionTimestamp").is_some() {
+            let name = target.name.as_deref().unwrap_or_default();
+            return Err(Failure::forbidden(
+                format!(
+                    "{} \"{name}\" is forbidden: unable to create new content in namespace {namespace} because it is being terminated",
+                    target.resource.qualified()
+                ),
+                json!({"name": name, "group": target.resource.group, "kind": target.resource.plural}),
+            ));
+        }
         return Ok(());
     }
     let namespaces = cluster

@@ -7,6 +7,7 @@
 
 mod daemon_sets;
 mod jobs;
+mod namespaces;
 mod stateful_sets;
 mod volumes;
 
@@ -166,6 +167,7 @@ pub(crate) fn replace(cluster: &Cluster, key: &str, current: &Value, next: Value
 
 /// One pass of every controller.
 pub fn reconcile(cluster: &Cluster) {
+    namespaces::pass(cluster);
     let (_, deployments) = cluster.store.list(DEPLOYMENTS, None);
     for deployment in &deployments {
         deployment_pass(cluster, deployment);

@@ -132,10 +132,15 @@ pub fn delete(
     if options.propagation == Propagation::Foreground {
         cascade(cluster, &uid, Propagation::Foreground);
     }
-    let has_finalizers = current
-        .pointer("/metadata/finalizers")
-        .and_then(Value::as_array)
-        .is_some_and(|finalizers| !finalizers.is_empty());
+    // A namespace's `spec.finalizers` (`kubernetes`) hold it until its contents are gone.
+    let has_finalizers = ["/metadata/finalizers", "/spec/finalizers"]
+        .iter()
+        .any(|pointer| {
+            current
+                .pointer(pointer)
+                .and_then(Value::as_array)
+                .is_some_and(|finalizers| !finalizers.is_empty())
+        });
     let pod_grace = (resource.group.is_empty() && resource.plural == "pods")
         .then(|| {
             options
@@ -155,6 +160,9 @@ pub fn delete(
         }
         let mut marked = current.clone();
         marked["metadata"]["deletionTimestamp"] = json!(timestamp(Utc::now()));
+        if resource.group.is_empty() && resource.plural == "namespaces" {
+            marked["status"]["phase"] = json!("Terminating");
+        }
         marked["metadata"]["deletionGracePeriodSeconds"] = json!(pod_grace.unwrap_or(0));
         let version = field(&current, "/metadata/resourceVersion").to_owned();
         let saved = cluster
@@ -260,10 +268,14 @@ fn orphan(cluster: &Cluster, uid: &str) {
 /// After a write: an object marked for deletion whose last finalizer is gone is removed now.
 pub fn finish_if_finalized(cluster: &Cluster, resource: &ResourceType, saved: &Value) {
     let marked = saved.pointer("/metadata/deletionTimestamp").is_some();
-    let finalizers = saved
-        .pointer("/metadata/finalizers")
-        .and_then(Value::as_array)
-        .is_some_and(|finalizers| !finalizers.is_empty());
+    let finalizers = ["/metadata/finalizers", "/spec/finalizers"]
+        .iter()
+        .any(|pointer| {
+            saved
+                .pointer(pointer)
+                .and_then(Value::as_array)
+                .is_some_and(|finalizers| !finalizers.is_empty())
+        });
     let graceful_pod = resource.plural == "pods"
         && saved
             .pointer("/metadata/deletionGracePeriodSeconds")

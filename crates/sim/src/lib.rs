@@ -61,6 +61,8 @@ pub struct Cluster {
     pub auth: auth::Authentication,
     /// What the simulated kubelet does when its time comes.
     timers: Mutex<Vec<(tokio::time::Instant, Timer)>>,
+    /// The CA of a TLS server, PEM, for the `kube-root-ca.crt` ConfigMaps.
+    root_ca: RwLock<Option<String>>,
 }
 
 /// Something the simulated kubelet does later.
@@ -85,6 +87,7 @@ impl Cluster {
             catalogue: RwLock::new(Arc::new(catalogue::builtin())),
             store: Store::new(HISTORY),
             timers: Mutex::new(Vec::new()),
+            root_ca: RwLock::new(None),
             faults: faults::Faults::default(),
             auth: auth::Authentication::default(),
         };
@@ -100,7 +103,23 @@ impl Cluster {
         for (plural, object) in auth::bootstrap_objects() {
             let _ = cluster.create("rbac.authorization.k8s.io", plural, "", object);
         }
+        // The API server's own Service.
+        let _ = cluster.create(
+            "",
+            "services",
+            "default",
+            json!({"metadata": {"name": "kubernetes", "labels": {"component": "apiserver", "provider": "kubernetes"}},
+                   "spec": {"type": "ClusterIP", "clusterIP": "10.96.0.1", "clusterIPs": ["10.96.0.1"], "ports": [{"name": "https", "port": 443, "protocol": "TCP", "targetPort": 6443}], "sessionAffinity": "None"}}),
+        );
         cluster
+    }
+
+    /// The CA a TLS server of this cluster answers with, PEM.
+    pub(crate) fn root_ca(&self) -> Option<String> {
+        self.root_ca
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
     }
 
     /// The cluster's name, as its kubeconfig context is named.
@@ -252,6 +271,10 @@ impl SimServer {
     /// the client certificates it accepts.
     pub async fn start_tls(cluster: Arc<Cluster>, address: SocketAddr) -> std::io::Result<Self> {
         let authority = tls::Authority::generate().map_err(std::io::Error::other)?;
+        *cluster
+            .root_ca
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(authority.certificate_pem());
         Self::serve(cluster, address, Some(Arc::new(authority))).await
     }
 

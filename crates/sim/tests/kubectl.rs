@@ -183,7 +183,11 @@ async fn kubectl_creates_labels_lists_by_selector_and_deletes_a_configmap() {
     );
     let out = kubectl.ok(&["get", "configmaps"]).await;
     assert_eq!(words(out.lines().next().unwrap()), ["NAME", "DATA", "AGE"]);
-    assert_eq!(words(out.lines().nth(1).unwrap())[..2], ["settings", "2"]);
+    let settings = out
+        .lines()
+        .find(|line| line.starts_with("settings "))
+        .unwrap();
+    assert_eq!(words(settings)[..2], ["settings", "2"]);
 
     assert_eq!(
         kubectl
@@ -429,13 +433,22 @@ async fn kubectl_pages_through_a_list_in_chunks() {
                     "",
                     "configmaps",
                     namespace,
-                    json!({"metadata": {"name": format!("cm-{index}")}}),
+                    json!({"metadata": {"name": format!("cm-{index}"), "labels": {"batch": "chunks"}}}),
                 )
                 .unwrap();
         }
     }
     let out = kubectl
-        .ok(&["get", "configmaps", "-A", "--chunk-size=3", "-o", "name"])
+        .ok(&[
+            "get",
+            "configmaps",
+            "-A",
+            "-l",
+            "batch=chunks",
+            "--chunk-size=3",
+            "-o",
+            "name",
+        ])
         .await;
     let names: Vec<&str> = out.lines().collect();
     assert_eq!(names.len(), 8, "{out}");
@@ -2127,4 +2140,62 @@ async fn the_demo_holds_kubesphere_tenancy_pipelines_and_helm_releases() {
         ])
         .await;
     assert_eq!(children.lines().count(), 2, "{children}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn namespaces_come_furnished_and_go_with_everything_in_them() {
+    let kubectl = Kubectl::on(demo::dev().unwrap()).await;
+    kubectl.ok(&["create", "namespace", "team-x"]).await;
+    kubectl
+        .eventually(
+            &[
+                "get",
+                "serviceaccounts,configmaps",
+                "-n",
+                "team-x",
+                "-o",
+                "name",
+            ],
+            "serviceaccount/default\nconfigmap/kube-root-ca.crt\n",
+        )
+        .await;
+    kubectl
+        .ok(&[
+            "create",
+            "deployment",
+            "api",
+            "-n",
+            "team-x",
+            "--image=busybox:1.36",
+            "--replicas=2",
+        ])
+        .await;
+    kubectl
+        .ok(&[
+            "rollout",
+            "status",
+            "deployment/api",
+            "-n",
+            "team-x",
+            "--timeout=30s",
+        ])
+        .await;
+    let deleted = kubectl
+        .ok(&["delete", "namespace", "team-x", "--timeout=60s"])
+        .await;
+    assert_eq!(deleted.trim(), "namespace \"team-x\" deleted");
+    let gone = kubectl.fails(&["get", "namespace", "team-x"]).await;
+    assert!(gone.contains("namespaces \"team-x\" not found"), "{gone}");
+    let (_, pods) = kubectl.server.cluster().store.list("/pods", Some("team-x"));
+    assert!(pods.is_empty(), "its pods went with it");
+    let service = kubectl
+        .ok(&[
+            "get",
+            "service",
+            "kubernetes",
+            "-o",
+            "jsonpath={.spec.clusterIP}",
+        ])
+        .await;
+    assert_eq!(service, "10.96.0.1");
 }
