@@ -219,7 +219,13 @@ fn python_client() -> Result {
     }
     shell::run(
         Command::new(&python)
-            .args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check"])
+            .args([
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+            ])
             .arg(format!("kubernetes=={PYTHON_CLIENT}")),
     )
 }
