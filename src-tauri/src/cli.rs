@@ -19,12 +19,14 @@ pub enum Invocation {
 pub const USAGE: &str = "\
 usage:
   kubedesk                                   open the window on your kubeconfig
-  kubedesk sim --kubeconfig FILE [--pods N] [--latency MS] [--error-rate VERB=SHARE]...
+  kubedesk sim --kubeconfig FILE [--pods N] [--latency MS] [--error-rate VERB=SHARE]... [--ports P1,P2,P3] [--http]
         serve the demo clusters on loopback ports, write their kubeconfig to FILE once they
         answer, run until Ctrl-C. --pods adds N pods to gpu-prod; --latency delays every request;
         --error-rate fails that share (0 to 1) of a verb's requests (get, list, watch, create,
         update, patch, delete). Faults can be changed while running: GET or PUT
         /_kubedesk/faults, POST /_kubedesk/faults/drop-watches, /expire-watches or /restart.
+        Each cluster is served over TLS on a port the OS picks; --ports P1,P2,P3 gives the ports
+        (gpu-prod, edge, dev) and --http serves plain HTTP instead (clients then send no tokens).
         OpenID Connect ID tokens are accepted as kube-apiserver accepts them with
         --oidc-issuer-url URL --oidc-client-id ID [--oidc-username-claim CLAIM]
         [--oidc-username-prefix PREFIX] [--oidc-groups-claim CLAIM] [--oidc-groups-prefix PREFIX]
@@ -81,6 +83,21 @@ pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Invocation, Usage
                                 "--error-rate takes VERB=SHARE such as list=0.2, not {text:?}"
                             ))
                         })?);
+                    }
+                    "--http" => options.plain_http = true,
+                    "--ports" => {
+                        let text = value()?;
+                        options.ports = text
+                            .split(',')
+                            .map(|port| port.trim().parse::<u16>())
+                            .collect::<Result<_, _>>()
+                            .ok()
+                            .filter(|ports: &Vec<u16>| ports.len() == 3)
+                            .ok_or_else(|| {
+                                UsageError(format!(
+                                    "--ports takes three ports, for gpu-prod, edge and dev, such as 6443,6444,6445; not {text:?}"
+                                ))
+                            })?;
                     }
                     "--oidc-issuer-url" => issuer = Some(value()?),
                     "--oidc-client-id" => client_id = Some(value()?),
@@ -207,6 +224,24 @@ mod tests {
             ("http://127.0.0.1:4000", "kubedesk", "email")
         );
         assert_eq!(oidc.groups_claim.as_deref(), Some("groups"));
+        let Ok(Invocation::Sim { options, .. }) = parse_words(&[
+            "sim",
+            "--kubeconfig",
+            "k",
+            "--ports",
+            "6443,6444,6445",
+            "--http",
+        ]) else {
+            panic!("sim parses ports");
+        };
+        assert_eq!(options.ports, [6443, 6444, 6445]);
+        assert!(options.plain_http);
+        assert!(
+            parse_words(&["sim", "--kubeconfig", "k", "--ports", "6443"])
+                .unwrap_err()
+                .0
+                .contains("three ports")
+        );
         assert!(
             parse_words(&["sim", "--kubeconfig", "k", "--oidc-client-id", "x"])
                 .unwrap_err()

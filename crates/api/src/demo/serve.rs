@@ -67,6 +67,10 @@ pub struct SimOptions {
     pub latency_ms: u64,
     /// The share of requests of each verb answered with an injected error.
     pub error_rates: Vec<(String, f64)>,
+    /// The ports of gpu-prod, edge and dev; empty lets the OS pick.
+    pub ports: Vec<u16>,
+    /// Serve plain HTTP instead of TLS.
+    pub plain_http: bool,
     /// OpenID Connect ID tokens to accept, as kube-apiserver's `--oidc-*` flags configure it.
     pub oidc: Option<OidcConfig>,
     /// The CA of an `https` issuer (`--oidc-ca-file`).
@@ -104,14 +108,20 @@ pub async fn serve(kubeconfig: &Path, options: &SimOptions) -> Result<DemoCluste
         (config, _) => config.clone(),
     };
     let mut servers = Vec::new();
-    for cluster in clusters {
+    for (index, cluster) in clusters.into_iter().enumerate() {
         cluster.faults.set(faults.clone());
         if let Some(config) = &oidc {
             cluster.auth.set_oidc(config.clone());
         }
-        let server = SimServer::start_tls(Arc::new(cluster), SocketAddr::from(([127, 0, 0, 1], 0)))
-            .await
-            .map_err(DemoError::Listen)?;
+        let port = options.ports.get(index).copied().unwrap_or(0);
+        let address = SocketAddr::from(([127, 0, 0, 1], port));
+        let cluster = Arc::new(cluster);
+        let server = if options.plain_http {
+            SimServer::start(cluster, address).await
+        } else {
+            SimServer::start_tls(cluster, address).await
+        }
+        .map_err(DemoError::Listen)?;
         servers.push(server);
     }
     // The servers answer as soon as they listen; only then is the kubeconfig written, so a client
