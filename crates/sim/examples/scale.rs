@@ -1,6 +1,7 @@
-//! The simulator at scale: seeds `gpu-prod` with N extra pods (100,000 by default), serves it, and
-//! reports how long seeding took, the process's memory, and listing every pod with kube-rs (typed,
-//! paged as kubectl pages, and in one response) against parsing the same JSON with serde alone.
+//! The simulator at scale: how long the three demo clusters take to seed and listen over TLS; then
+//! `gpu-prod` with N extra pods (100,000 by default): seeding time, the process's memory, and
+//! listing every pod with kube-rs (typed, paged as kubectl pages, and in one response) and with
+//! kubectl, against parsing the same JSON with serde alone.
 //!
 //! `cargo run --release -p kubedesk-sim --example scale [-- PODS]`
 
@@ -34,6 +35,19 @@ fn pss_mib() -> f64 {
 
 #[tokio::main]
 async fn main() {
+    let demo_start = Instant::now();
+    let mut demo_servers = Vec::new();
+    for cluster in [demo::gpu_prod(), demo::edge(), demo::dev()] {
+        let cluster = Arc::new(cluster.unwrap());
+        let address = SocketAddr::from(([127, 0, 0, 1], 0));
+        demo_servers.push(SimServer::start_tls(cluster, address).await.unwrap());
+    }
+    println!(
+        "demo startup: three clusters seeded and listening over TLS in {:.3} s",
+        demo_start.elapsed().as_secs_f64()
+    );
+    drop(demo_servers);
+
     let pods: usize = std::env::args()
         .nth(1)
         .and_then(|text| text.parse().ok())
@@ -93,6 +107,39 @@ async fn main() {
         "kube-rs Api<Pod>::list in pages of 500 (as kubectl pages): {total} pods in {:.2} s",
         paged.elapsed().as_secs_f64()
     );
+    let dir = std::env::temp_dir().join(format!("kubedesk-scale-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let config = dir.join("kubeconfig");
+    std::fs::write(&config, kubedesk_sim::kubeconfig(&[&server])).unwrap();
+    for args in [
+        &["get", "pods", "-A"][..],
+        &["get", "pods", "-A", "-o", "json"][..],
+    ] {
+        let run = Instant::now();
+        let output = std::process::Command::new("kubectl")
+            .arg("--kubeconfig")
+            .arg(&config)
+            .arg("--cache-dir")
+            .arg(dir.join("cache"))
+            .args(args)
+            .output();
+        match output {
+            Ok(output) if output.status.success() => println!(
+                "kubectl {}: {} lines, {:.1} MB printed in {:.1} s",
+                args.join(" "),
+                output.stdout.iter().filter(|byte| **byte == b'\n').count(),
+                output.stdout.len() as f64 / 1e6,
+                run.elapsed().as_secs_f64()
+            ),
+            Ok(output) => println!(
+                "kubectl {} failed: {}",
+                args.join(" "),
+                String::from_utf8_lossy(&output.stderr)
+            ),
+            Err(error) => println!("kubectl is not available: {error}"),
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
     drop((raw, value, listed));
     println!("PSS with the lists freed: {:.0} MiB", pss_mib());
 }
