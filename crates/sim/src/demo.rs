@@ -92,13 +92,18 @@ fn node(
 /// The `Status` the server refused a demo object with; a bug in this file.
 pub type Seeded<T = ()> = Result<T, Value>;
 
+/// Creates a demo object as if it had been there for three weeks, unless it says when it was made.
 fn seed(
     cluster: &Cluster,
     group: &str,
     plural: &str,
     namespace: &str,
-    object: Value,
+    mut object: Value,
 ) -> Seeded<Value> {
+    if object.pointer("/metadata/creationTimestamp").is_none() {
+        let then = chrono::Utc::now() - chrono::Duration::days(21);
+        object["metadata"]["creationTimestamp"] = json!(crate::objects::timestamp(then));
+    }
     cluster.create(group, plural, namespace, object)
 }
 

@@ -221,8 +221,13 @@ impl Cluster {
         let resource = self
             .resource(group, plural)
             .ok_or_else(|| status::Failure::no_such_path().body)?;
-        let object = objects::prepare_create(&resource, namespace, object, chrono::Utc::now())
+        // Seeded objects keep their creation time, as objects restored from storage do.
+        let created = object.pointer("/metadata/creationTimestamp").cloned();
+        let mut object = objects::prepare_create(&resource, namespace, object, chrono::Utc::now())
             .map_err(|failure| failure.body)?;
+        if let Some(created) = created.filter(Value::is_string) {
+            object["metadata"]["creationTimestamp"] = created;
+        }
         let name = object
             .pointer("/metadata/name")
             .and_then(Value::as_str)
