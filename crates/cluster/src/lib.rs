@@ -1,8 +1,10 @@
-//! Clusters and the user's access to them.
-//!
-//! For now this is the kubeconfig, read exactly as kubectl reads it; connections, auth and watch
-//! caches grow here.
+//! Clusters and the user's access to them: the kubeconfig, read exactly as kubectl reads it; a
+//! client per context; and each cluster's health.
 
+pub mod connect;
+pub mod health;
 pub mod kubeconfig;
 
+pub use connect::{ConnectError, client};
+pub use health::{Health, Nodes, Resources, check};
 pub use kubeconfig::{Context, Kubeconfig, KubeconfigPaths, Problem, ProblemKind};

@@ -1,0 +1,95 @@
+//! A client for one context, built as kubectl builds it: the files are merged first-wins, relative
+//! paths resolve against the file that names them, and the cluster's CA, `tls-server-name`,
+//! `proxy-url`, `insecure-skip-tls-verify`, tokens, token files, client certificates and exec
+//! plugins are honoured (kube-rs does the TLS and the credentials). Every connection attempt is
+//! bounded by a timeout.
+
+use std::time::Duration;
+
+use crate::KubeconfigPaths;
+
+/// How long opening a connection may take before the cluster counts as unreachable.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long one request may take (watches are long-lived and set their own).
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(15);
+
+/// Why no client could be built for a context.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ConnectError {
+    /// The context's entries could not be read by the client library.
+    #[error("the kubeconfig entries of context {context:?} cannot be used: {detail}")]
+    Kubeconfig {
+        /// The context.
+        context: String,
+        /// What is wrong.
+        detail: String,
+    },
+    /// The credentials could not be obtained: an exec plugin failed, hung or printed garbage.
+    #[error("the credentials of context {context:?} could not be obtained: {detail}")]
+    Credentials {
+        /// The context.
+        context: String,
+        /// What the plugin or the credential source said.
+        detail: String,
+    },
+}
+
+/// A client for `context`, from the files kubectl would read.
+pub async fn client(paths: &KubeconfigPaths, context: &str) -> Result<kube::Client, ConnectError> {
+    let fail = |detail: String| ConnectError::Kubeconfig {
+        context: context.to_owned(),
+        detail,
+    };
+    let mut merged: Option<kube::config::Kubeconfig> = None;
+    for file in paths.files() {
+        // A file that cannot be read is a problem the kubeconfig listing already reports; the
+        // contexts of the other files still connect.
+        let Ok(config) = kube::config::Kubeconfig::read_from(file) else {
+            continue;
+        };
+        merged = Some(match merged {
+            None => config,
+            Some(earlier) => earlier
+                .merge(config)
+                .map_err(|error| fail(error.to_string()))?,
+        });
+    }
+    let mut merged = merged.ok_or_else(|| fail("no kubeconfig file could be read".into()))?;
+    // kube-rs sends a token file's contents as they are; kubectl trims the newline most such
+    // files end with. A file that needs trimming is read here, as kubectl would read it.
+    for named in &mut merged.auth_infos {
+        let Some(auth) = named.auth_info.as_mut() else {
+            continue;
+        };
+        let Some(file) = auth.token_file.clone() else {
+            continue;
+        };
+        if auth.token.is_some() {
+            continue;
+        }
+        let text = std::fs::read_to_string(&file)
+            .map_err(|error| fail(format!("the token file {file} cannot be read: {error}")))?;
+        if text.trim() != text {
+            auth.token = Some(text.trim().to_owned().into());
+            auth.token_file = None;
+        }
+    }
+    let options = kube::config::KubeConfigOptions {
+        context: Some(context.to_owned()),
+        cluster: None,
+        user: None,
+    };
+    let mut config = kube::Config::from_custom_kubeconfig(merged, &options)
+        .await
+        .map_err(|error| fail(error.to_string()))?;
+    config.connect_timeout = Some(CONNECT_TIMEOUT);
+    config.read_timeout = Some(REQUEST_TIMEOUT);
+    config.write_timeout = Some(REQUEST_TIMEOUT);
+    kube::Client::try_from(config).map_err(|error| match error {
+        kube::Error::Auth(error) => ConnectError::Credentials {
+            context: context.to_owned(),
+            detail: error.to_string(),
+        },
+        other => fail(other.to_string()),
+    })
+}

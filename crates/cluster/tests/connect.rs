@@ -1,0 +1,208 @@
+//! Clients for kubeconfig contexts against the simulator over TLS: every way of signing in, and
+//! every way it can go wrong, each reported as the cluster's state with the reason.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test fails with the message and location of what it unwrapped"
+)]
+
+use std::ffi::OsString;
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+
+use base64::Engine as _;
+use kubedesk_cluster::{ConnectError, Health, KubeconfigPaths, check, client};
+use kubedesk_sim::auth::User;
+use kubedesk_sim::{SimServer, demo};
+
+/// A gpu-prod cluster over TLS that requires credentials: `t-jane` may only read pods in
+/// `ml-team`; the administrator signs in by client certificate.
+async fn cluster() -> SimServer {
+    let cluster = demo::gpu_prod().unwrap();
+    cluster.auth.require();
+    cluster.auth.add_token("t-jane", User::new("jane", &[]));
+    let server = SimServer::start_tls(Arc::new(cluster), SocketAddr::from(([127, 0, 0, 1], 0)))
+        .await
+        .unwrap();
+    let binding = serde_json::json!({
+        "metadata": {"name": "jane-reads-pods", "namespace": "ml-team"},
+        "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "view"},
+        "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": "jane"}],
+    });
+    server
+        .cluster()
+        .create(
+            "rbac.authorization.k8s.io",
+            "rolebindings",
+            "ml-team",
+            binding,
+        )
+        .unwrap();
+    server
+}
+
+fn base64(text: &str) -> String {
+    base64::engine::general_purpose::STANDARD.encode(text)
+}
+
+/// A kubeconfig with one context, `test`, for `server` with the given CA and user entry.
+fn kubeconfig(dir: &Path, server: &str, ca_pem: &str, user: &str) -> KubeconfigPaths {
+    let text = format!(
+        "apiVersion: v1\nkind: Config\ncurrent-context: test\nclusters:\n- name: test\n  cluster:\n    server: {server}\n    certificate-authority-data: {}\nusers:\n- name: test\n  user:\n{user}contexts:\n- name: test\n  context: {{cluster: test, user: test}}\n",
+        base64(ca_pem)
+    );
+    let path = dir.join("kubeconfig");
+    std::fs::write(&path, text).unwrap();
+    KubeconfigPaths::resolve(Some(OsString::from(path)), None)
+}
+
+async fn health(paths: &KubeconfigPaths) -> Health {
+    check(&client(paths, "test").await.unwrap()).await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_client_certificate_signs_in_and_the_nodes_add_up() {
+    let server = cluster().await;
+    let dir = tempfile::tempdir().unwrap();
+    let authority = server.authority().unwrap();
+    let admin = authority
+        .client_certificate("kubernetes-admin", Some("system:masters"))
+        .unwrap();
+    let user = format!(
+        "    client-certificate-data: {}\n    client-key-data: {}\n",
+        base64(&admin.certificate_pem),
+        base64(&admin.key_pem)
+    );
+    let paths = kubeconfig(
+        dir.path(),
+        &server.url(),
+        &authority.certificate_pem(),
+        &user,
+    );
+    let Health::Ready { version, nodes } = health(&paths).await else {
+        panic!("the administrator signs in");
+    };
+    assert_eq!(version, "v1.32.4");
+    let nodes = nodes.expect("the administrator lists nodes");
+    assert_eq!(nodes.count, 7);
+    assert_eq!(nodes.ready, 7);
+    // Two A100 nodes, one H100 node (8 each), 8 MIG-mixed GPUs as 36 instances, 16 time-sliced.
+    assert!(nodes.allocatable.gpus >= 40.0, "{nodes:?}");
+    assert!(nodes.capacity.cpu >= 128.0 * 3.0, "{nodes:?}");
+    assert!(nodes.capacity.memory > 1e12, "{nodes:?}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_restricted_token_signs_in_without_the_nodes_and_a_forged_one_is_refused() {
+    let server = cluster().await;
+    let dir = tempfile::tempdir().unwrap();
+    let ca = server.authority().unwrap().certificate_pem();
+    let paths = kubeconfig(dir.path(), &server.url(), &ca, "    token: t-jane\n");
+    assert_eq!(
+        health(&paths).await,
+        Health::Ready {
+            version: "v1.32.4".into(),
+            nodes: None
+        },
+        "jane may not list nodes, and still uses the cluster"
+    );
+    let paths = kubeconfig(dir.path(), &server.url(), &ca, "    token: forged\n");
+    assert_eq!(
+        health(&paths).await,
+        Health::Unauthorized {
+            detail: "Unauthorized".into()
+        }
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn token_files_resolve_against_the_kubeconfig_and_exec_plugins_are_run() {
+    let server = cluster().await;
+    let dir = tempfile::tempdir().unwrap();
+    let ca = server.authority().unwrap().certificate_pem();
+    std::fs::write(dir.path().join("jane.token"), "t-jane\n").unwrap();
+    let paths = kubeconfig(
+        dir.path(),
+        &server.url(),
+        &ca,
+        "    tokenFile: jane.token\n",
+    );
+    let state = health(&paths).await;
+    assert!(
+        matches!(state, Health::Ready { .. }),
+        "a relative token file: {state:?}"
+    );
+
+    let plugin = dir.path().join("credential-plugin");
+    std::fs::write(
+        &plugin,
+        "#!/bin/sh\necho '{\"apiVersion\":\"client.authentication.k8s.io/v1\",\"kind\":\"ExecCredential\",\"status\":{\"token\":\"t-jane\"}}'\n",
+    )
+    .unwrap();
+    make_executable(&plugin);
+    let exec = format!(
+        "    exec:\n      apiVersion: client.authentication.k8s.io/v1\n      command: {}\n      interactiveMode: Never\n",
+        plugin.display()
+    );
+    let paths = kubeconfig(dir.path(), &server.url(), &ca, &exec);
+    assert!(
+        matches!(health(&paths).await, Health::Ready { .. }),
+        "an exec plugin"
+    );
+
+    std::fs::write(
+        &plugin,
+        "#!/bin/sh\necho 'no credentials today' >&2\nexit 3\n",
+    )
+    .unwrap();
+    let Err(ConnectError::Credentials { context, detail }) = client(&paths, "test").await else {
+        panic!("a failing plugin leaves the user without credentials");
+    };
+    assert_eq!(context, "test");
+    assert!(detail.contains("no credentials today"), "{detail}");
+    std::fs::write(&plugin, "#!/bin/sh\necho 'this is not JSON'\n").unwrap();
+    let Err(ConnectError::Credentials { detail, .. }) = client(&paths, "test").await else {
+        panic!("a plugin that prints garbage leaves the user without credentials");
+    };
+    assert!(
+        detail.contains("this is not JSON") || detail.to_lowercase().contains("parse"),
+        "{detail}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_wrong_ca_and_a_closed_port_are_unreachable_with_the_reason() {
+    let server = cluster().await;
+    let other = cluster().await;
+    let dir = tempfile::tempdir().unwrap();
+    let wrong_ca = other.authority().unwrap().certificate_pem();
+    let paths = kubeconfig(dir.path(), &server.url(), &wrong_ca, "    token: t-jane\n");
+    let Health::Unreachable { detail } = health(&paths).await else {
+        panic!("a certificate from another CA is not trusted");
+    };
+    assert!(detail.to_lowercase().contains("certificate"), "{detail}");
+
+    let closed = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().port()
+    };
+    let ca = server.authority().unwrap().certificate_pem();
+    let paths = kubeconfig(
+        dir.path(),
+        &format!("https://127.0.0.1:{closed}"),
+        &ca,
+        "    token: t-jane\n",
+    );
+    let Health::Unreachable { detail } = health(&paths).await else {
+        panic!("nothing listens there");
+    };
+    assert!(detail.to_lowercase().contains("refused"), "{detail}");
+}
+
+#[cfg(unix)]
+fn make_executable(path: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
+}
