@@ -353,3 +353,62 @@ async fn with_no_kubeconfig_the_clusters_page_says_what_to_do() {
     window.screenshot("empty").await;
     window.close().await;
 }
+
+const OFFLINE: &str = r#"
+apiVersion: v1
+kind: Config
+clusters:
+- name: offline
+  cluster: {server: "https://127.0.0.1:9"}
+users:
+- name: offline
+  user: {token: not-used}
+contexts:
+- name: offline
+  context: {cluster: offline, user: offline}
+"#;
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_clusters_page_shows_each_demo_cluster_ready_with_its_capacity() {
+    let scene = Scene::new();
+    let demo = scene.dir.path().join("demo-kubeconfig");
+    let _clusters = kubedesk_api::demo::serve(&demo, &kubedesk_api::demo::SimOptions::default())
+        .await
+        .expect("the demo clusters start");
+    let offline = scene.file("offline.yaml", OFFLINE);
+    let mut window = Window::open("demo-clusters", &scene.launch(&[&demo, &offline])).await;
+
+    let prod = window
+        .wait_for_text("tr[data-context=gpu-prod]", "Ready")
+        .await;
+    for shown in [
+        "v1.32.4",
+        "7/7 ready",
+        "gpu-prod-admin at gpu-prod",
+        "704 cores",
+    ] {
+        assert!(prod.contains(shown), "{shown} missing from {prod:?}");
+    }
+    window
+        .wait_for_text("tr[data-context=edge]", "3/3 ready")
+        .await;
+    window
+        .wait_for_text("tr[data-context=dev]", "1/1 ready")
+        .await;
+    // A cluster that does not answer says so, names its context, and holds up no other.
+    window
+        .wait_for_text("tr[data-context=offline]", "Unreachable")
+        .await;
+    let why = window
+        .wait_for_text(
+            "tr[data-reason-for=offline]",
+            "Context offline gets no answer",
+        )
+        .await;
+    assert!(why.contains("Connection refused"), "{why}");
+    // The current context (gpu-prod) is connected.
+    window
+        .wait_for_text("#connection-state", "Connected · v1.32.4")
+        .await;
+    window.screenshot("clusters-ready").await;
+}

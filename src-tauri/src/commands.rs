@@ -15,6 +15,14 @@ pub async fn list_contexts(
 }
 
 #[tauri::command]
+pub async fn get_cluster_health(
+    app: State<'_, App>,
+    request: ipc::GetClusterHealth,
+) -> Answer<ipc::GetClusterHealth> {
+    clusters::cluster_health(&app, request).await
+}
+
+#[tauri::command]
 pub async fn get_settings(
     app: State<'_, App>,
     request: ipc::GetSettings,

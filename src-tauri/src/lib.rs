@@ -10,6 +10,7 @@ use kubedesk_api::App;
 pub fn builder<R: tauri::Runtime>(base: tauri::Builder<R>, app: App) -> tauri::Builder<R> {
     base.manage(app).invoke_handler(tauri::generate_handler![
         commands::list_contexts,
+        commands::get_cluster_health,
         commands::get_settings,
         commands::save_settings,
     ])

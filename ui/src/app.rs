@@ -12,7 +12,7 @@ use crate::pages::clusters::ClustersPage;
 use crate::pages::not_built::NotBuilt;
 use crate::pages::settings::SettingsPage;
 use crate::route::Area;
-use crate::state::{Contexts, Loadable, Selection, SettingsState, load_contexts};
+use crate::state::{Contexts, Healths, Loadable, Selection, SettingsState, load_contexts};
 use crate::theme;
 
 /// The whole window.
@@ -34,6 +34,8 @@ pub fn App() -> impl IntoView {
     provide_context(SettingsState(settings));
     provide_context(Contexts(contexts));
     provide_context(selection);
+    let healths = Healths(RwSignal::new(Default::default()));
+    provide_context(healths);
 
     let system_dark = theme::system_prefers_dark();
     Effect::new(move || theme::apply(theme::effective(settings.get().theme, system_dark.get())));
@@ -61,7 +63,7 @@ pub fn App() -> impl IntoView {
             }),
         }
     });
-    spawn_local(load_contexts(Contexts(contexts), selection));
+    spawn_local(load_contexts(Contexts(contexts), selection, healths));
 
     // A change is shown at once and then stored; a failure to store is said, the choice stays.
     let on_settings = Callback::new(move |next: Settings| {

@@ -1,6 +1,7 @@
 //! Components shared by the pages.
 
 pub mod empty_state;
+pub mod health;
 pub mod icon;
 pub mod side_nav;
 pub mod top_bar;

@@ -6,6 +6,7 @@
 
 mod app;
 mod components;
+pub mod format;
 pub mod i18n;
 pub mod ipc;
 mod pages;

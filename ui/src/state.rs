@@ -1,7 +1,10 @@
 //! The state shared across the shell, each piece under its own newtype key.
 
-use kubedesk_ipc::{ContextList, Error, ListContexts, Settings};
+use std::collections::BTreeMap;
+
+use kubedesk_ipc::{ClusterHealth, ContextList, Error, GetClusterHealth, ListContexts, Settings};
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 
 use crate::ipc;
 
@@ -19,6 +22,30 @@ pub enum Loadable<T> {
 /// The kubeconfig's contexts and problems.
 #[derive(Debug, Clone, Copy)]
 pub struct Contexts(pub RwSignal<Loadable<ContextList>>);
+
+/// Each context's cluster health, as last checked.
+#[derive(Debug, Clone, Copy)]
+pub struct Healths(pub RwSignal<BTreeMap<String, Loadable<ClusterHealth>>>);
+
+/// Connects to one context and records how its cluster is doing; the others are not held up.
+pub async fn check_health(Healths(healths): Healths, context: String) {
+    healths.update(|map| {
+        map.insert(context.clone(), Loadable::Loading);
+    });
+    let answer = ipc::call(&GetClusterHealth {
+        context: context.clone(),
+    })
+    .await;
+    healths.update(|map| {
+        map.insert(
+            context,
+            match answer {
+                Ok(health) => Loadable::Ready(health),
+                Err(error) => Loadable::Failed(error),
+            },
+        );
+    });
+}
 
 /// The user's settings as last stored.
 #[derive(Debug, Clone, Copy)]
@@ -57,10 +84,14 @@ pub fn context_after_load(list: &ContextList, before: Option<&str>) -> Option<St
         .or_else(|| initial_context(list))
 }
 
-/// Reads the kubeconfig (again) and selects a context; the namespace changes only with the context.
-pub async fn load_contexts(Contexts(contexts): Contexts, selection: Selection) {
+/// Reads the kubeconfig (again), selects a context (the namespace changes only with the
+/// context), and checks every context's cluster, each on its own.
+pub async fn load_contexts(Contexts(contexts): Contexts, selection: Selection, healths: Healths) {
     let loaded = match ipc::call(&ListContexts {}).await {
         Ok(list) => {
+            for row in &list.contexts {
+                spawn_local(check_health(healths, row.name.clone()));
+            }
             let before = selection.context.get_untracked();
             let context = context_after_load(&list, before.as_deref());
             if context != before {

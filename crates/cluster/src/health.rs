@@ -162,10 +162,19 @@ fn classify(error: &kube::Error) -> Health {
         kube::Error::Auth(_) => Health::Unauthorized {
             detail: chain(error),
         },
+        // The innermost cause says it best: "Connection refused", "invalid peer certificate".
         _ => Health::Unreachable {
-            detail: chain(error),
+            detail: root_cause(error),
         },
     }
+}
+
+fn root_cause(error: &kube::Error) -> String {
+    let mut cause: &dyn std::error::Error = error;
+    while let Some(source) = cause.source() {
+        cause = source;
+    }
+    cause.to_string()
 }
 
 /// An error and its causes, outermost first, without repeats.

@@ -91,3 +91,72 @@ pub enum ProblemKind {
         name: String,
     },
 }
+
+/// Connects to one context and reports how its cluster is doing.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GetClusterHealth {
+    /// The context's name.
+    pub context: String,
+}
+
+impl Command for GetClusterHealth {
+    const NAME: &'static str = "get_cluster_health";
+    type Output = ClusterHealth;
+}
+
+/// A cluster's state, with the reason when it cannot be used.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum ClusterHealth {
+    /// It answers and accepts the credentials.
+    Ready {
+        /// The server's version (`v1.32.4`).
+        version: String,
+        /// The nodes, unless the user may not list them.
+        nodes: Option<NodeSummary>,
+    },
+    /// The credentials were refused or could not be obtained.
+    Unauthorized {
+        /// Why, in the server's or the credential source's words.
+        detail: String,
+    },
+    /// The user may not read even the server's version.
+    Forbidden {
+        /// The server's message.
+        detail: String,
+    },
+    /// No answer: address, network, proxy or TLS.
+    Unreachable {
+        /// Why, in the network library's words.
+        detail: String,
+    },
+    /// The context's kubeconfig entries cannot be used to connect.
+    Misconfigured {
+        /// What is wrong.
+        detail: String,
+    },
+}
+
+/// What a cluster's nodes add up to.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct NodeSummary {
+    /// How many nodes there are.
+    pub count: usize,
+    /// How many are Ready.
+    pub ready: usize,
+    /// What they have.
+    pub capacity: Capacity,
+    /// What they offer to pods.
+    pub allocatable: Capacity,
+}
+
+/// CPU, memory and GPUs.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct Capacity {
+    /// CPU in cores.
+    pub cpu_cores: f64,
+    /// Memory in bytes.
+    pub memory_bytes: f64,
+    /// GPUs and MIG instances.
+    pub gpus: f64,
+}

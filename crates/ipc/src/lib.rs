@@ -9,7 +9,10 @@ mod clusters;
 mod error;
 mod settings;
 
-pub use clusters::{ContextList, ContextRow, KubeconfigProblem, ListContexts, ProblemKind};
+pub use clusters::{
+    Capacity, ClusterHealth, ContextList, ContextRow, GetClusterHealth, KubeconfigProblem,
+    ListContexts, NodeSummary, ProblemKind,
+};
 pub use error::{Error, ErrorCode};
 pub use settings::{GetSettings, Language, SaveSettings, Settings, Theme};
 
@@ -64,4 +67,4 @@ macro_rules! commands {
     };
 }
 
-commands![ListContexts, GetSettings, SaveSettings];
+commands![ListContexts, GetClusterHealth, GetSettings, SaveSettings];

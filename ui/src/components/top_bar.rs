@@ -1,12 +1,13 @@
 //! The top bar: brand, cluster switcher, namespace picker, connection state, theme and language.
 
-use kubedesk_ipc::{Language, Settings, Theme};
+use kubedesk_ipc::{ClusterHealth, Language, Settings, Theme};
 use leptos::prelude::*;
 
+use crate::components::health::HealthBadge;
 use crate::components::icon::{Icon, IconName};
 use crate::i18n::{Msg, use_i18n};
 use crate::route::Area;
-use crate::state::{Contexts, Loadable, Selection, SettingsState, default_namespace};
+use crate::state::{Contexts, Healths, Loadable, Selection, SettingsState, default_namespace};
 use crate::theme;
 
 /// The value of the namespace picker's "all namespaces" option.
@@ -27,10 +28,7 @@ pub fn TopBar(on_settings: Callback<Settings>) -> impl IntoView {
             <NamespacePicker />
             <ProblemsBadge />
             <span class="spacer"></span>
-            <span class="pill pill--muted" id="connection-state">
-                <span class="dot"></span>
-                {move || use_i18n().t(Msg::TopbarConnectionUnknown)}
-            </span>
+            <ConnectionState />
             <ThemeSwitch on_settings />
             <LanguagePicker on_settings />
         </header>
@@ -258,5 +256,33 @@ pub fn language_name(language: Language) -> &'static str {
     match language {
         Language::En => Msg::AppLanguageNameEn.text(Language::En),
         Language::ZhCn => Msg::AppLanguageNameZhCn.text(Language::ZhCn),
+    }
+}
+
+/// The selected context's state: connected with the server's version, or what is wrong.
+#[component]
+fn ConnectionState() -> impl IntoView {
+    let i18n = use_i18n();
+    let selection: Selection = expect_context();
+    let Healths(healths) = expect_context();
+    let health = Signal::derive(move || {
+        let context = selection.context.get()?;
+        healths.with(|map| map.get(&context).cloned())
+    });
+    let version = move || match health.get() {
+        Some(Loadable::Ready(ClusterHealth::Ready { version, .. })) => Some(version),
+        _ => None,
+    };
+    view! {
+        <span class="pill pill--muted" id="connection-state">
+            {move || match (selection.context.get(), version()) {
+                (None, _) => view! { <span class="dot"></span>{i18n.t(Msg::TopbarConnectionUnknown)}<span></span> }.into_any(),
+                (Some(_), Some(version)) => view! {
+                    <span class="status status--success"><span class="dot"></span></span>
+                    {i18n.tf(Msg::TopbarConnectionReady, &[("version", &version)])}
+                }.into_any(),
+                (Some(_), None) => view! { <HealthBadge health /> }.into_any(),
+            }}
+        </span>
     }
 }

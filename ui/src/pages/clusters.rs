@@ -1,13 +1,15 @@
 //! The Clusters page: the kubeconfig's contexts and what is wrong with it.
 
-use kubedesk_ipc::{ContextList, KubeconfigProblem, ProblemKind};
+use kubedesk_ipc::{ClusterHealth, ContextList, KubeconfigProblem, ProblemKind};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::components::empty_state::EmptyState;
+use crate::components::health::HealthBadge;
 use crate::components::icon::{Icon, IconName};
+use crate::format;
 use crate::i18n::{I18n, Msg, use_i18n};
-use crate::state::{Contexts, Loadable, Selection, load_contexts};
+use crate::state::{Contexts, Healths, Loadable, Selection, load_contexts};
 
 /// The contexts of the kubeconfig as a table, with its problems above.
 #[component]
@@ -15,9 +17,10 @@ pub fn ClustersPage() -> impl IntoView {
     let i18n = use_i18n();
     let Contexts(contexts) = expect_context();
     let selection: Selection = expect_context();
+    let healths: Healths = expect_context();
     let reload = move |_| {
         contexts.set(Loadable::Loading);
-        spawn_local(load_contexts(Contexts(contexts), selection));
+        spawn_local(load_contexts(Contexts(contexts), selection, healths));
     };
     view! {
         <section class="page" data-page="clusters">
@@ -76,10 +79,6 @@ fn ContextsView(list: ContextList) -> impl IntoView {
     };
     view! {
         {problems}
-        <div class="banner banner--info">
-            <Icon name=IconName::Server />
-            <span>{move || i18n.t(Msg::ClustersNotConnected)}</span>
-        </div>
         {table}
         {files}
     }
@@ -89,6 +88,7 @@ fn ContextsView(list: ContextList) -> impl IntoView {
 fn ContextsTable(list: ContextList) -> impl IntoView {
     let i18n = use_i18n();
     let selection: Selection = expect_context();
+    let Healths(healths) = expect_context();
     let current = list.current.clone();
     let rows = list
         .contexts
@@ -97,18 +97,34 @@ fn ContextsTable(list: ContextList) -> impl IntoView {
             let is_current = current.as_deref() == Some(row.name.as_str());
             let name = row.name.clone();
             let selected = move || selection.context.get().as_deref() == Some(name.as_str());
+            let health = {
+                let name = row.name.clone();
+                Signal::derive(move || healths.with(|map| map.get(&name).cloned()))
+            };
+            let (user, cluster) = (row.user.clone(), row.cluster.clone());
+            let context = row.name.clone();
             view! {
                 <tr class:is-selected=selected data-context=row.name.clone()>
                     <td class="cell--strong">
                         {row.name.clone()}
                         {is_current.then(|| view! { <span class="tag tag--accent">{move || i18n.t(Msg::ClustersCurrent)}</span> })}
+                        <div class="cell__secondary">
+                            {move || i18n.tf(Msg::ClustersUserAtCluster, &[("user", &user), ("cluster", &cluster)])}
+                        </div>
                     </td>
-                    <td>{row.cluster}</td>
-                    <td>{row.user}</td>
+                    <td class="cell--status">
+                        <HealthBadge health />
+                    </td>
+                    <td class="cell--mono">{move || ready(health.get()).map(|(version, _)| version).unwrap_or_default()}</td>
+                    <td>{move || nodes_cell(i18n, health.get())}</td>
+                    <td class="cell--number">{move || capacity(health.get(), |capacity| i18n.tf(Msg::HealthCores, &[("cores", &format::cores(capacity.cpu_cores))]))}</td>
+                    <td class="cell--number">{move || capacity(health.get(), |capacity| format::bytes(capacity.memory_bytes))}</td>
+                    <td class="cell--number">{move || capacity(health.get(), |capacity| format::count(capacity.gpus))}</td>
                     <td class="cell--mono">{row.server}</td>
                     <td>{row.namespace.unwrap_or_default()}</td>
                     <td class="cell--mono cell--muted">{row.file}</td>
                 </tr>
+                <HealthReason context health />
             }
         })
         .collect_view();
@@ -118,8 +134,12 @@ fn ContextsTable(list: ContextList) -> impl IntoView {
                 <thead>
                     <tr>
                         <th>{move || i18n.t(Msg::ClustersColContext)}</th>
-                        <th>{move || i18n.t(Msg::ClustersColCluster)}</th>
-                        <th>{move || i18n.t(Msg::ClustersColUser)}</th>
+                        <th>{move || i18n.t(Msg::ClustersColStatus)}</th>
+                        <th>{move || i18n.t(Msg::ClustersColVersion)}</th>
+                        <th>{move || i18n.t(Msg::ClustersColNodes)}</th>
+                        <th>{move || i18n.t(Msg::ClustersColCpu)}</th>
+                        <th>{move || i18n.t(Msg::ClustersColMemory)}</th>
+                        <th>{move || i18n.t(Msg::ClustersColGpus)}</th>
                         <th>{move || i18n.t(Msg::ClustersColServer)}</th>
                         <th>{move || i18n.t(Msg::ClustersColNamespace)}</th>
                         <th>{move || i18n.t(Msg::ClustersColFile)}</th>
@@ -128,6 +148,77 @@ fn ContextsTable(list: ContextList) -> impl IntoView {
                 <tbody>{rows}</tbody>
             </table>
         </div>
+    }
+}
+
+/// The version and nodes of a ready cluster.
+fn ready(
+    health: Option<Loadable<ClusterHealth>>,
+) -> Option<(String, Option<kubedesk_ipc::NodeSummary>)> {
+    match health {
+        Some(Loadable::Ready(ClusterHealth::Ready { version, nodes })) => Some((version, nodes)),
+        _ => None,
+    }
+}
+
+fn nodes_cell(i18n: I18n, health: Option<Loadable<ClusterHealth>>) -> String {
+    match ready(health) {
+        Some((_, Some(nodes))) => i18n.tf(
+            Msg::HealthNodesReady,
+            &[
+                ("ready", &nodes.ready.to_string()),
+                ("count", &nodes.count.to_string()),
+            ],
+        ),
+        Some((_, None)) => i18n.t(Msg::HealthNodesHidden).to_owned(),
+        None => String::new(),
+    }
+}
+
+/// One figure of what the nodes offer to pods, when the cluster is ready and its nodes visible.
+fn capacity(
+    health: Option<Loadable<ClusterHealth>>,
+    show: impl Fn(&kubedesk_ipc::Capacity) -> String,
+) -> String {
+    ready(health)
+        .and_then(|(_, nodes)| nodes)
+        .map(|nodes| show(&nodes.allocatable))
+        .unwrap_or_default()
+}
+
+/// Why a cluster cannot be used and what to do, naming the context, as a row under the
+/// context's own; nothing when it is ready.
+#[component]
+fn HealthReason(context: String, health: Signal<Option<Loadable<ClusterHealth>>>) -> impl IntoView {
+    let i18n = use_i18n();
+    let row_of = context.clone();
+    let reason = move || {
+        let (message, detail) = match health.get()? {
+            Loadable::Ready(ClusterHealth::Unauthorized { detail }) => {
+                (Msg::HealthUnauthorizedFix, detail)
+            }
+            Loadable::Ready(ClusterHealth::Forbidden { detail }) => {
+                (Msg::HealthForbiddenFix, detail)
+            }
+            Loadable::Ready(ClusterHealth::Unreachable { detail }) => {
+                (Msg::HealthUnreachableFix, detail)
+            }
+            Loadable::Ready(ClusterHealth::Misconfigured { detail }) => {
+                (Msg::HealthMisconfiguredFix, detail)
+            }
+            Loadable::Failed(error) => (Msg::HealthFailedFix, error.to_string()),
+            Loadable::Loading | Loadable::Ready(ClusterHealth::Ready { .. }) => return None,
+        };
+        Some(i18n.tf(message, &[("context", &context), ("detail", &detail)]))
+    };
+    move || {
+        reason().map(|reason| {
+            view! {
+                <tr class="row--reason" data-reason-for=row_of.clone()>
+                    <td colspan="10">{reason}</td>
+                </tr>
+            }
+        })
     }
 }
 
