@@ -1,12 +1,18 @@
 //! A client for one context, built as kubectl builds it: the files are merged first-wins, relative
 //! paths resolve against the file that names them, and the cluster's CA, `tls-server-name`,
 //! `proxy-url`, `insecure-skip-tls-verify`, tokens, token files, client certificates and exec
-//! plugins are honoured (kube-rs does the TLS and the credentials). Every connection attempt is
-//! bounded by a timeout.
+//! plugins are honoured (kube-rs does the TLS and the credentials; exec plugins are run here, see
+//! `connect/exec.rs`). Every connection attempt is bounded by a timeout.
+
+mod exec;
 
 use std::time::Duration;
 
+use base64::Engine as _;
+
 use crate::KubeconfigPaths;
+
+pub use exec::{Credential, EXEC_TIMEOUT, ExecError};
 
 /// How long opening a connection may take before the cluster counts as unreachable.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -73,6 +79,33 @@ pub async fn client(paths: &KubeconfigPaths, context: &str) -> Result<kube::Clie
             auth.token = Some(text.trim().to_owned().into());
             auth.token_file = None;
         }
+    }
+    // Exec plugins are run here rather than by kube-rs: found on the login shell's PATH, with the
+    // install hint when missing, and stopped when they hang.
+    let user = merged
+        .contexts
+        .iter()
+        .find(|named| named.name == context)
+        .and_then(|named| named.context.as_ref())
+        .and_then(|entry| entry.user.clone());
+    if let Some(auth) = merged
+        .auth_infos
+        .iter_mut()
+        .find(|named| Some(&named.name) == user.as_ref())
+        .and_then(|named| named.auth_info.as_mut())
+        && let Some(plugin) = auth.exec.take()
+    {
+        let credential =
+            exec::run(&plugin, EXEC_TIMEOUT)
+                .await
+                .map_err(|error| ConnectError::Credentials {
+                    context: context.to_owned(),
+                    detail: error.to_string(),
+                })?;
+        let base64 = |pem: String| base64::engine::general_purpose::STANDARD.encode(pem);
+        auth.token = credential.token.map(Into::into);
+        auth.client_certificate_data = credential.client_certificate_data.map(base64);
+        auth.client_key_data = credential.client_key_data.map(base64).map(Into::into);
     }
     let options = kube::config::KubeConfigOptions {
         context: Some(context.to_owned()),
