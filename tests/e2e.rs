@@ -412,3 +412,23 @@ async fn the_clusters_page_shows_each_demo_cluster_ready_with_its_capacity() {
         .await;
     window.screenshot("clusters-ready").await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_edit_to_the_kubeconfig_shows_without_a_restart() {
+    let scene = Scene::new();
+    let first = scene.file("first.yaml", FIRST);
+    let mut window = Window::open("kubeconfig-edit", &scene.launch(&[&first])).await;
+    window.wait_for_text("#contexts-table", "prod").await;
+    let edited = FIRST.replace(
+        "contexts:\n",
+        "contexts:\n- name: added-later\n  context: {cluster: prod, user: alice}\n",
+    );
+    std::fs::write(&first, edited).unwrap();
+    window.wait_for_text("#contexts-table", "added-later").await;
+    assert!(
+        option_texts(&window, "#cluster-switcher")
+            .await
+            .contains(&"added-later".to_owned())
+    );
+    window.screenshot("context-added").await;
+}

@@ -3,15 +3,30 @@
 
 mod commands;
 
-use kubedesk_api::App;
+use kubedesk_api::{App, clusters};
+use kubedesk_ipc::{self as ipc, Event as _};
+use tauri::{Emitter as _, Manager as _};
 
 /// Adds KubeDesk's state and commands to a Tauri builder of any runtime (the real one, or the
 /// mock runtime the contract tests use).
 pub fn builder<R: tauri::Runtime>(base: tauri::Builder<R>, app: App) -> tauri::Builder<R> {
-    base.manage(app).invoke_handler(tauri::generate_handler![
-        commands::list_contexts,
-        commands::get_cluster_health,
-        commands::get_settings,
-        commands::save_settings,
-    ])
+    base.manage(app)
+        .setup(|tauri_app| {
+            // The window follows edits to the kubeconfig files.
+            let mut watch = clusters::watch_kubeconfig(&tauri_app.state::<App>());
+            let handle = tauri_app.handle().clone();
+            tauri::async_runtime::spawn(async move {
+                loop {
+                    watch.changed().await;
+                    let _ = handle.emit(ipc::KubeconfigChanged::NAME, ipc::KubeconfigChanged {});
+                }
+            });
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![
+            commands::list_contexts,
+            commands::get_cluster_health,
+            commands::get_settings,
+            commands::save_settings,
+        ])
 }

@@ -1,6 +1,6 @@
 //! The root component: loads settings and contexts, provides the shared state, lays out the shell.
 
-use kubedesk_ipc::{ContextList, GetSettings, SaveSettings, Settings};
+use kubedesk_ipc::{ContextList, GetSettings, KubeconfigChanged, SaveSettings, Settings};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -64,6 +64,16 @@ pub fn App() -> impl IntoView {
         }
     });
     spawn_local(load_contexts(Contexts(contexts), selection, healths));
+    // An edit to the kubeconfig files shows at once, without a restart.
+    spawn_local(async move {
+        let listening = ipc::listen(move |_: KubeconfigChanged| {
+            spawn_local(load_contexts(Contexts(contexts), selection, healths));
+        })
+        .await;
+        if let Err(error) = listening {
+            notices.update(|notices| notices.push(error.to_string()));
+        }
+    });
 
     // A change is shown at once and then stored; a failure to store is said, the choice stays.
     let on_settings = Callback::new(move |next: Settings| {

@@ -2,6 +2,8 @@
 
 mod health;
 mod list_contexts;
+mod watch_kubeconfig;
 
 pub use health::cluster_health;
 pub use list_contexts::list_contexts;
+pub use watch_kubeconfig::{KubeconfigWatch, watch_kubeconfig};

@@ -53,6 +53,41 @@ impl KubeconfigPaths {
     pub fn files(&self) -> &[PathBuf] {
         &self.files
     }
+
+    /// What the files look like on disk now (size, modification time, identity), to tell when
+    /// one was edited, replaced, created or removed.
+    pub fn fingerprint(&self) -> Fingerprint {
+        Fingerprint(
+            self.files
+                .iter()
+                .map(|file| {
+                    std::fs::metadata(file).ok().map(|metadata| {
+                        (
+                            metadata.len(),
+                            metadata.modified().ok(),
+                            file_identity(&metadata),
+                        )
+                    })
+                })
+                .collect(),
+        )
+    }
+}
+
+/// The state of the kubeconfig files on disk; two differ when a file changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fingerprint(Vec<Option<(u64, Option<std::time::SystemTime>, u64)>>);
+
+#[cfg(unix)]
+fn file_identity(metadata: &std::fs::Metadata) -> u64 {
+    use std::os::unix::fs::MetadataExt;
+    // An editor that saves by renaming a new file over the old one changes the inode.
+    metadata.ino()
+}
+
+#[cfg(not(unix))]
+fn file_identity(_: &std::fs::Metadata) -> u64 {
+    0
 }
 
 /// The merged kubeconfig: what can be used, and what cannot.

@@ -7,4 +7,4 @@ pub mod kubeconfig;
 
 pub use connect::{ConnectError, client};
 pub use health::{Health, Nodes, Resources, check};
-pub use kubeconfig::{Context, Kubeconfig, KubeconfigPaths, Problem, ProblemKind};
+pub use kubeconfig::{Context, Fingerprint, Kubeconfig, KubeconfigPaths, Problem, ProblemKind};

@@ -160,3 +160,11 @@ pub struct Capacity {
     /// GPUs and MIG instances.
     pub gpus: f64,
 }
+
+/// The kubeconfig files changed on disk: the contexts should be read again.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KubeconfigChanged {}
+
+impl crate::Event for KubeconfigChanged {
+    const NAME: &'static str = "kubeconfig-changed";
+}

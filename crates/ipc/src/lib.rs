@@ -10,8 +10,8 @@ mod error;
 mod settings;
 
 pub use clusters::{
-    Capacity, ClusterHealth, ContextList, ContextRow, GetClusterHealth, KubeconfigProblem,
-    ListContexts, NodeSummary, ProblemKind,
+    Capacity, ClusterHealth, ContextList, ContextRow, GetClusterHealth, KubeconfigChanged,
+    KubeconfigProblem, ListContexts, NodeSummary, ProblemKind,
 };
 pub use error::{Error, ErrorCode};
 pub use settings::{GetSettings, Language, SaveSettings, Settings, Theme};

@@ -122,7 +122,7 @@ fn ContextsTable(list: ContextList) -> impl IntoView {
                     <td class="cell--number">{move || capacity(health.get(), |capacity| format::count(capacity.gpus))}</td>
                     <td class="cell--mono">{row.server}</td>
                     <td>{row.namespace.unwrap_or_default()}</td>
-                    <td class="cell--mono cell--muted">{row.file}</td>
+                    <td class="cell--mono cell--muted cell--file" title=row.file.clone()>{row.file.clone()}</td>
                 </tr>
                 <HealthReason context health />
             }

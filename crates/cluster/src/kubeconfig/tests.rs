@@ -257,3 +257,32 @@ fn a_missing_home_config_is_no_problem_but_a_missing_named_file_is() {
         }]
     );
 }
+
+#[test]
+fn the_fingerprint_changes_when_a_file_is_edited_created_or_removed() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = dir.path().join("first");
+    let second = dir.path().join("second");
+    std::fs::write(&first, "clusters: []\n").unwrap();
+    let paths =
+        KubeconfigPaths::resolve(Some(std::env::join_paths([&first, &second]).unwrap()), None);
+    let before = paths.fingerprint();
+    assert_eq!(paths.fingerprint(), before, "nothing changed");
+    std::fs::write(&second, "clusters: []\n").unwrap();
+    let created = paths.fingerprint();
+    assert_ne!(created, before);
+    std::fs::write(&first, "clusters: []\ncontexts: []\n").unwrap();
+    assert_ne!(paths.fingerprint(), created, "an edit changes the size");
+    let edited = paths.fingerprint();
+    // Saved by writing a new file and renaming it over the old one, same size.
+    let temporary = dir.path().join("first.new");
+    std::fs::write(&temporary, "clusters: []\ncontexts: {}\n").unwrap();
+    std::fs::rename(&temporary, &first).unwrap();
+    assert_ne!(
+        paths.fingerprint(),
+        edited,
+        "a replacement changes the identity"
+    );
+    std::fs::remove_file(&second).unwrap();
+    assert_ne!(paths.fingerprint(), edited);
+}
