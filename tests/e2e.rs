@@ -406,6 +406,13 @@ async fn the_clusters_page_shows_each_demo_cluster_ready_with_its_capacity() {
         )
         .await;
     assert!(why.contains("Connection refused"), "{why}");
+    // The cluster's namespaces are offered in the picker.
+    window
+        .wait_for_eval(
+            "[...document.querySelectorAll('#namespace-picker option')].some(o => o.value === 'research')",
+            json!(true),
+        )
+        .await;
     // The current context (gpu-prod) is connected.
     window
         .wait_for_text("#connection-state", "Connected · v1.32.4")
@@ -431,4 +438,43 @@ async fn an_edit_to_the_kubeconfig_shows_without_a_restart() {
             .contains(&"added-later".to_owned())
     );
     window.screenshot("context-added").await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_restricted_user_gets_a_working_window_and_is_told_what_is_hidden() {
+    use base64::Engine as _;
+    let cluster = kubedesk_sim::demo::gpu_prod().unwrap();
+    cluster.auth.require();
+    cluster
+        .auth
+        .add_token("t-jane", kubedesk_sim::auth::User::new("jane", &[]));
+    let server = kubedesk_sim::SimServer::start_tls(
+        std::sync::Arc::new(cluster),
+        std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
+    )
+    .await
+    .unwrap();
+    let ca = base64::engine::general_purpose::STANDARD
+        .encode(server.authority().unwrap().certificate_pem());
+    let scene = Scene::new();
+    let config = scene.file(
+        "jane.yaml",
+        &format!(
+            "apiVersion: v1\nkind: Config\ncurrent-context: jane\nclusters:\n- name: prod\n  cluster:\n    server: {}\n    certificate-authority-data: {ca}\nusers:\n- name: jane\n  user: {{token: t-jane}}\ncontexts:\n- name: jane\n  context: {{cluster: prod, user: jane, namespace: ml-team}}\n",
+            server.url()
+        ),
+    );
+    let mut window = Window::open("restricted-user", &scene.launch(&[&config])).await;
+    let row = window.wait_for_text("tr[data-context=jane]", "Ready").await;
+    assert!(row.contains("not visible to you"), "{row}");
+    window
+        .wait_for_text("#namespaces-hidden", "You may not list namespaces")
+        .await;
+    window
+        .wait_for_eval(
+            "document.querySelector('#namespace-picker').value",
+            json!("ml-team"),
+        )
+        .await;
+    window.screenshot("restricted").await;
 }

@@ -23,6 +23,14 @@ pub async fn get_cluster_health(
 }
 
 #[tauri::command]
+pub async fn list_namespaces(
+    app: State<'_, App>,
+    request: ipc::ListNamespaces,
+) -> Answer<ipc::ListNamespaces> {
+    clusters::list_namespaces(&app, request).await
+}
+
+#[tauri::command]
 pub async fn get_settings(
     app: State<'_, App>,
     request: ipc::GetSettings,

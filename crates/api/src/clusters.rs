@@ -2,8 +2,10 @@
 
 mod health;
 mod list_contexts;
+mod list_namespaces;
 mod watch_kubeconfig;
 
 pub use health::cluster_health;
 pub use list_contexts::list_contexts;
+pub use list_namespaces::list_namespaces;
 pub use watch_kubeconfig::{KubeconfigWatch, watch_kubeconfig};

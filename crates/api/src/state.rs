@@ -1,6 +1,6 @@
 //! The one application state that owns the services the use-cases work with.
 
-use kubedesk_cluster::KubeconfigPaths;
+use kubedesk_cluster::{Clients, KubeconfigPaths};
 
 use crate::AppConfig;
 use crate::settings::SettingsStore;
@@ -10,6 +10,8 @@ use crate::settings::SettingsStore;
 pub struct App {
     pub(crate) settings: SettingsStore,
     pub(crate) kubeconfig: KubeconfigPaths,
+    /// A client per context connected so far.
+    pub(crate) clients: Clients,
 }
 
 impl App {
@@ -18,6 +20,7 @@ impl App {
         Self {
             settings: SettingsStore::new(config.config_dir.join("settings.json")),
             kubeconfig: config.kubeconfig,
+            clients: Clients::default(),
         }
     }
 }

@@ -126,3 +126,49 @@ pub async fn client(paths: &KubeconfigPaths, context: &str) -> Result<kube::Clie
         other => fail(other.to_string()),
     })
 }
+
+/// The clients of the contexts connected so far, so that every request does not sign in again.
+#[derive(Default)]
+pub struct Clients {
+    clients: tokio::sync::Mutex<std::collections::BTreeMap<String, kube::Client>>,
+}
+
+impl std::fmt::Debug for Clients {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.write_str("Clients")
+    }
+}
+
+impl Clients {
+    /// The context's client, connecting on first use.
+    pub async fn get(
+        &self,
+        paths: &KubeconfigPaths,
+        context: &str,
+    ) -> Result<kube::Client, ConnectError> {
+        if let Some(client) = self.clients.lock().await.get(context) {
+            return Ok(client.clone());
+        }
+        self.fresh(paths, context).await
+    }
+
+    /// A new client for the context, replacing the one kept (after an edit of the kubeconfig,
+    /// or to check again a cluster that failed).
+    pub async fn fresh(
+        &self,
+        paths: &KubeconfigPaths,
+        context: &str,
+    ) -> Result<kube::Client, ConnectError> {
+        let made = client(paths, context).await;
+        let mut clients = self.clients.lock().await;
+        match &made {
+            Ok(client) => {
+                clients.insert(context.to_owned(), client.clone());
+            }
+            Err(_) => {
+                clients.remove(context);
+            }
+        }
+        made
+    }
+}

@@ -13,7 +13,9 @@ use std::path::Path;
 use std::sync::Arc;
 
 use base64::Engine as _;
-use kubedesk_cluster::{ConnectError, Health, KubeconfigPaths, check, client};
+use kubedesk_cluster::{
+    ConnectError, Health, KubeconfigPaths, Namespaces, check, client, namespaces,
+};
 use kubedesk_sim::auth::User;
 use kubedesk_sim::{SimServer, demo};
 
@@ -202,4 +204,41 @@ async fn a_wrong_ca_and_a_closed_port_are_unreachable_with_the_reason() {
 fn make_executable(path: &Path) {
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn namespaces_are_listed_for_those_who_may_and_the_reason_kept_for_those_who_may_not() {
+    let server = cluster().await;
+    let dir = tempfile::tempdir().unwrap();
+    let authority = server.authority().unwrap();
+    let admin = authority
+        .client_certificate("kubernetes-admin", Some("system:masters"))
+        .unwrap();
+    let user = format!(
+        "    client-certificate-data: {}\n    client-key-data: {}\n",
+        base64(&admin.certificate_pem),
+        base64(&admin.key_pem)
+    );
+    let paths = kubeconfig(
+        dir.path(),
+        &server.url(),
+        &authority.certificate_pem(),
+        &user,
+    );
+    let Namespaces::Listed(names) = namespaces(&client(&paths, "test").await.unwrap()).await else {
+        panic!("the administrator lists namespaces");
+    };
+    assert!(names.contains(&"ml-team".to_owned()), "{names:?}");
+    let paths = kubeconfig(
+        dir.path(),
+        &server.url(),
+        &authority.certificate_pem(),
+        "    token: t-jane\n",
+    );
+    assert_eq!(
+        namespaces(&client(&paths, "test").await.unwrap()).await,
+        Namespaces::Forbidden(
+            "namespaces is forbidden: User \"jane\" cannot list resource \"namespaces\" in API group \"\" at the cluster scope".into()
+        )
+    );
 }

@@ -168,3 +168,26 @@ pub struct KubeconfigChanged {}
 impl crate::Event for KubeconfigChanged {
     const NAME: &'static str = "kubeconfig-changed";
 }
+
+/// Lists the namespaces of a context's cluster.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListNamespaces {
+    /// The context's name.
+    pub context: String,
+}
+
+impl Command for ListNamespaces {
+    const NAME: &'static str = "list_namespaces";
+    type Output = NamespaceList;
+}
+
+/// A cluster's namespaces; when they cannot be listed, why.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NamespaceList {
+    /// Every namespace, by name.
+    pub names: Vec<String>,
+    /// RBAC does not let the user list namespaces: the server's message.
+    pub forbidden: Option<String>,
+    /// The listing failed otherwise: the reason.
+    pub failed: Option<String>,
+}

@@ -22,6 +22,9 @@ pub enum ErrorCode {
     InvalidRequest,
     /// A file the app keeps (settings and the like) could not be read or written.
     Storage,
+    /// A cluster cannot be used now: its kubeconfig entries or its credentials; the Clusters page
+    /// says more.
+    Unavailable,
     /// Anything else: show the message.
     Internal,
 }

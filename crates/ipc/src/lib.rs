@@ -11,7 +11,7 @@ mod settings;
 
 pub use clusters::{
     Capacity, ClusterHealth, ContextList, ContextRow, GetClusterHealth, KubeconfigChanged,
-    KubeconfigProblem, ListContexts, NodeSummary, ProblemKind,
+    KubeconfigProblem, ListContexts, ListNamespaces, NamespaceList, NodeSummary, ProblemKind,
 };
 pub use error::{Error, ErrorCode};
 pub use settings::{GetSettings, Language, SaveSettings, Settings, Theme};
@@ -67,4 +67,10 @@ macro_rules! commands {
     };
 }
 
-commands![ListContexts, GetClusterHealth, GetSettings, SaveSettings];
+commands![
+    ListContexts,
+    GetClusterHealth,
+    ListNamespaces,
+    GetSettings,
+    SaveSettings
+];

@@ -1,11 +1,13 @@
 //! The top bar: brand, cluster switcher, namespace picker, connection state, theme and language.
 
-use kubedesk_ipc::{ClusterHealth, Language, Settings, Theme};
+use kubedesk_ipc::{ClusterHealth, Language, ListNamespaces, NamespaceList, Settings, Theme};
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 
 use crate::components::health::HealthBadge;
 use crate::components::icon::{Icon, IconName};
 use crate::i18n::{Msg, use_i18n};
+use crate::ipc;
 use crate::route::Area;
 use crate::state::{Contexts, Healths, Loadable, Selection, SettingsState, default_namespace};
 use crate::theme;
@@ -76,7 +78,26 @@ fn NamespacePicker() -> impl IntoView {
     let Contexts(contexts) = expect_context();
     let selection: Selection = expect_context();
     let typing = RwSignal::new(false);
-    // The namespaces offered: the context's default and any the user typed, without repeats.
+    // The cluster's namespaces, when the user may list them; else the server's reason.
+    let listed = RwSignal::new(None::<NamespaceList>);
+    Effect::new(move || {
+        let context = selection.context.get();
+        listed.set(None);
+        if let Some(context) = context {
+            spawn_local(async move {
+                let answer = ipc::call(&ListNamespaces {
+                    context: context.clone(),
+                })
+                .await;
+                // Only the answer for the context still selected counts.
+                if selection.context.get_untracked().as_deref() == Some(context.as_str()) {
+                    listed.set(answer.ok());
+                }
+            });
+        }
+    });
+    let hidden = move || listed.get().and_then(|list| list.forbidden.or(list.failed));
+    // The namespaces offered: the context's default, the cluster's, and any the user typed, once.
     let typed = RwSignal::new(Vec::<String>::new());
     let offered = move || {
         let mut names = Vec::new();
@@ -84,6 +105,11 @@ fn NamespacePicker() -> impl IntoView {
             && let Some(namespace) = default_namespace(&list, selection.context.get().as_deref())
         {
             names.push(namespace);
+        }
+        for name in listed.get().map(|list| list.names).unwrap_or_default() {
+            if !names.contains(&name) {
+                names.push(name);
+            }
         }
         for name in typed.get() {
             if !names.contains(&name) {
@@ -126,12 +152,13 @@ fn NamespacePicker() -> impl IntoView {
                 when=move || typing.get()
                 fallback=move || {
                     view! {
-                        <select id="namespace-picker" class="select" on:change=on_change>
+                        <select id="namespace-picker" class="select" on:change=on_change title=hidden>
                             <option value=ALL_NAMESPACES selected=move || selection.namespace.get().is_none()>
                                 {move || i18n.t(Msg::TopbarAllNamespaces)}
                             </option>
                             <NameOptions names=Signal::derive(offered) selected=selection.namespace />
                             <option value=OTHER_NAMESPACE>{move || i18n.t(Msg::TopbarOtherNamespace)}</option>
+                            {move || hidden().map(|_| view! { <option disabled=true id="namespaces-hidden">{i18n.t(Msg::TopbarNamespacesHidden)}</option> })}
                         </select>
                     }
                 }

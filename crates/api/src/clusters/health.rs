@@ -11,7 +11,8 @@ pub async fn cluster_health(
     app: &App,
     request: ipc::GetClusterHealth,
 ) -> Result<ipc::ClusterHealth, ipc::Error> {
-    let client = match kubedesk_cluster::client(&app.kubeconfig, &request.context).await {
+    // A check always signs in afresh: it is how a user retries a cluster that failed.
+    let client = match app.clients.fresh(&app.kubeconfig, &request.context).await {
         Ok(client) => client,
         Err(ConnectError::Credentials { detail, .. }) => {
             return Ok(ipc::ClusterHealth::Unauthorized { detail });
