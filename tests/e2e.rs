@@ -418,6 +418,30 @@ async fn the_clusters_page_shows_each_demo_cluster_ready_with_its_capacity() {
         .wait_for_text("#connection-state", "Connected · v1.32.4")
         .await;
     window.screenshot("clusters-ready").await;
+
+    // The overview of the selected cluster: its nodes, workloads and the scheduler's warning.
+    window
+        .find("a[href='#/overview']")
+        .await
+        .click()
+        .await
+        .unwrap();
+    window.wait_for_text("#figure-nodes", "7/7 ready").await;
+    window.wait_for_text("#figure-capacity", "76 GPUs").await;
+    window
+        .wait_for_text(
+            "#nodes-table tr[data-node=gpu-h100-01]",
+            "NVIDIA-H100-80GB-HBM3",
+        )
+        .await;
+    let warnings = window
+        .wait_for_text("#warnings-table", "FailedScheduling")
+        .await;
+    assert!(
+        warnings.contains("Pod research/giant-train-0"),
+        "{warnings}"
+    );
+    window.screenshot("overview").await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -477,4 +501,17 @@ async fn a_restricted_user_gets_a_working_window_and_is_told_what_is_hidden() {
         )
         .await;
     window.screenshot("restricted").await;
+    window
+        .find("a[href='#/overview']")
+        .await
+        .click()
+        .await
+        .unwrap();
+    window
+        .wait_for_text("#overview-nodes", "You may not list this cluster's nodes.")
+        .await;
+    window
+        .wait_for_text("#figure-pods", "not visible to you")
+        .await;
+    window.screenshot("restricted-overview").await;
 }

@@ -23,6 +23,14 @@ pub async fn get_cluster_health(
 }
 
 #[tauri::command]
+pub async fn get_cluster_overview(
+    app: State<'_, App>,
+    request: ipc::GetClusterOverview,
+) -> Answer<ipc::GetClusterOverview> {
+    clusters::cluster_overview(&app, request).await
+}
+
+#[tauri::command]
 pub async fn list_namespaces(
     app: State<'_, App>,
     request: ipc::ListNamespaces,

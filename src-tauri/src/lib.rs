@@ -26,6 +26,7 @@ pub fn builder<R: tauri::Runtime>(base: tauri::Builder<R>, app: App) -> tauri::B
         .invoke_handler(tauri::generate_handler![
             commands::list_contexts,
             commands::get_cluster_health,
+            commands::get_cluster_overview,
             commands::list_namespaces,
             commands::get_settings,
             commands::save_settings,

@@ -10,6 +10,7 @@ use crate::i18n::{Msg, provide_i18n, resolve_language};
 use crate::ipc;
 use crate::pages::clusters::ClustersPage;
 use crate::pages::not_built::NotBuilt;
+use crate::pages::overview::OverviewPage;
 use crate::pages::settings::SettingsPage;
 use crate::route::Area;
 use crate::state::{Contexts, Healths, Loadable, Selection, SettingsState, load_contexts};
@@ -102,6 +103,7 @@ pub fn App() -> impl IntoView {
                     </div>
                 </For>
                 {move || match area.get() {
+                    Area::Overview => view! { <OverviewPage /> }.into_any(),
                     Area::Clusters => view! { <ClustersPage /> }.into_any(),
                     Area::Settings => view! { <SettingsPage on_settings /> }.into_any(),
                     other => match other.plan() {

@@ -2,6 +2,8 @@
 
 /// CPU cores: whole above ten, else to one decimal (`896`, `3.5`).
 pub fn cores(cores: f64) -> String {
+    // A sum of nothing is -0.0 in Rust; it shows as 0.
+    let cores = cores + 0.0;
     if cores >= 10.0 || cores.fract() == 0.0 {
         format!("{cores:.0}")
     } else {
@@ -11,6 +13,7 @@ pub fn cores(cores: f64) -> String {
 
 /// Bytes in the largest binary unit that keeps the number at least one (`6.0 TiB`, `512 MiB`).
 pub fn bytes(bytes: f64) -> String {
+    let bytes = bytes + 0.0;
     const UNITS: [&str; 6] = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
     let mut value = bytes.max(0.0);
     let mut unit = 0;
@@ -27,7 +30,37 @@ pub fn bytes(bytes: f64) -> String {
 
 /// A count that arrives as a number: `58`.
 pub fn count(count: f64) -> String {
-    format!("{:.0}", count.max(0.0))
+    format!("{:.0}", count.max(0.0) + 0.0)
+}
+
+/// How long ago an RFC 3339 UTC time (`2026-11-26T12:33:12Z`) was, read as kubectl reads ages:
+/// `45s`, `3m`, `5h`, `2d`; `None` when the time does not parse.
+pub fn age(time: &str, now_seconds: i64) -> Option<String> {
+    let seconds = (now_seconds - unix_seconds(time)?).max(0);
+    Some(match seconds {
+        0..120 => format!("{seconds}s"),
+        120..7200 => format!("{}m", seconds / 60),
+        7200..172_800 => format!("{}h", seconds / 3600),
+        _ => format!("{}d", seconds / 86_400),
+    })
+}
+
+/// Seconds since 1970 of `YYYY-MM-DDTHH:MM:SS[.frac]Z`.
+fn unix_seconds(time: &str) -> Option<i64> {
+    let number = |range: std::ops::Range<usize>| time.get(range)?.parse::<i64>().ok();
+    let (year, month, day) = (number(0..4)?, number(5..7)?, number(8..10)?);
+    let (hour, minute, second) = (number(11..13)?, number(14..16)?, number(17..19)?);
+    if !time.ends_with('Z') || !(1..=12).contains(&month) || !(1..=31).contains(&day) {
+        return None;
+    }
+    // Days from the civil date (Howard Hinnant's algorithm).
+    let year = if month <= 2 { year - 1 } else { year };
+    let era = year.div_euclid(400);
+    let year_of_era = year - era * 400;
+    let day_of_year = (153 * (month + if month > 2 { -3 } else { 9 }) + 2) / 5 + day - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    let days = era * 146_097 + day_of_era - 719_468;
+    Some(days * 86_400 + hour * 3600 + minute * 60 + second)
 }
 
 #[cfg(test)]
@@ -44,5 +77,18 @@ mod tests {
         assert_eq!(bytes(64.0 * 1024f64.powi(3)), "64.0 GiB");
         assert_eq!(bytes(100.0), "100 B");
         assert_eq!(count(58.0), "58");
+        assert_eq!(count(-0.0), "0");
+        assert_eq!(cores(-0.0), "0");
+    }
+
+    #[test]
+    fn ages_read_as_kubectl_reads_them() {
+        let now = unix_seconds("2026-11-26T12:00:00Z").unwrap();
+        assert_eq!(now, 1_795_694_400);
+        assert_eq!(age("2026-11-26T11:59:15Z", now).as_deref(), Some("45s"));
+        assert_eq!(age("2026-11-26T11:57:00Z", now).as_deref(), Some("3m"));
+        assert_eq!(age("2026-11-26T07:00:00.5Z", now).as_deref(), Some("5h"));
+        assert_eq!(age("2026-11-20T12:00:00Z", now).as_deref(), Some("6d"));
+        assert_eq!(age("not a time", now), None);
     }
 }

@@ -2,4 +2,5 @@
 
 pub mod clusters;
 pub mod not_built;
+pub mod overview;
 pub mod settings;

@@ -6,7 +6,9 @@ use crate::i18n::Msg;
 /// An area of the left navigation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Area {
-    /// The contexts of the kubeconfig and, later, the clusters behind them.
+    /// The selected cluster at a glance.
+    Overview,
+    /// The contexts of the kubeconfig and the clusters behind them.
     Clusters,
     /// Deployments, Pods and the other workloads.
     Workloads,
@@ -42,6 +44,7 @@ pub const NAV_GROUPS: &[NavGroup] = &[
     NavGroup {
         title: Msg::GroupResources,
         areas: &[
+            Area::Overview,
             Area::Clusters,
             Area::Workloads,
             Area::Gpus,
@@ -61,7 +64,8 @@ pub const NAV_GROUPS: &[NavGroup] = &[
 
 impl Area {
     /// Every area.
-    pub const ALL: [Area; 10] = [
+    pub const ALL: [Area; 11] = [
+        Area::Overview,
         Area::Clusters,
         Area::Workloads,
         Area::Gpus,
@@ -77,6 +81,7 @@ impl Area {
     /// The area's name in the URL.
     pub fn slug(self) -> &'static str {
         match self {
+            Area::Overview => "overview",
             Area::Clusters => "clusters",
             Area::Workloads => "workloads",
             Area::Gpus => "gpus",
@@ -108,6 +113,7 @@ impl Area {
     /// The area's name.
     pub fn title(self) -> Msg {
         match self {
+            Area::Overview => Msg::NavOverview,
             Area::Clusters => Msg::NavClusters,
             Area::Workloads => Msg::NavWorkloads,
             Area::Gpus => Msg::NavGpus,
@@ -124,7 +130,7 @@ impl Area {
     /// What a not-yet-built area will do; `None` for the areas this version has.
     pub fn plan(self) -> Option<Msg> {
         match self {
-            Area::Clusters | Area::Settings => None,
+            Area::Overview | Area::Clusters | Area::Settings => None,
             Area::Workloads => Some(Msg::AreaWorkloads),
             Area::Gpus => Some(Msg::AreaGpus),
             Area::Storage => Some(Msg::AreaStorage),
@@ -139,6 +145,7 @@ impl Area {
     /// The area's icon.
     pub fn icon(self) -> IconName {
         match self {
+            Area::Overview => IconName::LayoutDashboard,
             Area::Clusters => IconName::Server,
             Area::Workloads => IconName::Boxes,
             Area::Gpus => IconName::Cpu,

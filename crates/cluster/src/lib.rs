@@ -5,9 +5,11 @@ pub mod connect;
 pub mod health;
 pub mod kubeconfig;
 pub mod namespaces;
+pub mod overview;
 
 pub use connect::{Clients, ConnectError, client};
 pub use health::{Health, Nodes, Resources, check};
 pub use kube::Client;
 pub use kubeconfig::{Context, Fingerprint, Kubeconfig, KubeconfigPaths, Problem, ProblemKind};
 pub use namespaces::{Namespaces, namespaces};
+pub use overview::{NodeRow, Overview, Pods, Warning, overview};

@@ -242,3 +242,74 @@ async fn namespaces_are_listed_for_those_who_may_and_the_reason_kept_for_those_w
         )
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_overview_counts_what_the_user_may_see_and_leaves_the_rest_unknown() {
+    let server = cluster().await;
+    let dir = tempfile::tempdir().unwrap();
+    let authority = server.authority().unwrap();
+    let admin = authority
+        .client_certificate("kubernetes-admin", Some("system:masters"))
+        .unwrap();
+    let user = format!(
+        "    client-certificate-data: {}\n    client-key-data: {}\n",
+        base64(&admin.certificate_pem),
+        base64(&admin.key_pem)
+    );
+    let paths = kubeconfig(
+        dir.path(),
+        &server.url(),
+        &authority.certificate_pem(),
+        &user,
+    );
+    let admin = client(&paths, "test").await.unwrap();
+    // Let the scheduler look at the demo's pods first: a GPU pod no node can take stays Pending.
+    let seen = tokio::time::timeout(std::time::Duration::from_secs(20), async {
+        loop {
+            let seen = kubedesk_cluster::overview(&admin).await.unwrap();
+            if seen
+                .warnings
+                .as_ref()
+                .is_some_and(|warnings| !warnings.is_empty())
+            {
+                return seen;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+    })
+    .await
+    .expect("the scheduler's warnings arrive");
+    let nodes = seen.nodes.unwrap();
+    assert_eq!(nodes.len(), 7);
+    let h100 = nodes
+        .iter()
+        .find(|node| node.name == "gpu-h100-01")
+        .unwrap();
+    assert_eq!(h100.gpus, 8.0);
+    assert_eq!(h100.gpu_model.as_deref(), Some("NVIDIA-H100-80GB-HBM3"));
+    assert!(seen.namespaces.unwrap() >= 8);
+    assert!(
+        seen.workloads
+            .iter()
+            .any(|(kind, count)| *kind == "Deployment" && count.unwrap() >= 4)
+    );
+    let pods = seen.pods.unwrap();
+    assert!(pods.total >= 10 && pods.pending >= 1, "{pods:?}");
+    let warning = &seen.warnings.unwrap()[0];
+    assert_eq!(warning.reason, "FailedScheduling");
+    assert!(warning.object.starts_with("Pod "), "{warning:?}");
+
+    let paths = kubeconfig(
+        dir.path(),
+        &server.url(),
+        &authority.certificate_pem(),
+        "    token: t-jane\n",
+    );
+    let restricted = kubedesk_cluster::overview(&client(&paths, "test").await.unwrap())
+        .await
+        .unwrap();
+    assert_eq!(restricted.nodes, None);
+    assert_eq!(restricted.namespaces, None);
+    assert_eq!(restricted.pods, None);
+    assert_eq!(restricted.warnings, None);
+}

@@ -191,3 +191,86 @@ pub struct NamespaceList {
     /// The listing failed otherwise: the reason.
     pub failed: Option<String>,
 }
+
+/// One cluster at a glance: nodes, namespaces, workloads, pods and the latest warnings.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GetClusterOverview {
+    /// The context's name.
+    pub context: String,
+}
+
+impl Command for GetClusterOverview {
+    const NAME: &'static str = "get_cluster_overview";
+    type Output = ClusterOverview;
+}
+
+/// A cluster's overview; `None` wherever the user may not list it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ClusterOverview {
+    /// The nodes.
+    pub nodes: Option<Vec<NodeInfo>>,
+    /// How many namespaces there are.
+    pub namespaces: Option<usize>,
+    /// How many workloads of each kind.
+    pub workloads: Vec<WorkloadCount>,
+    /// Pods by phase.
+    pub pods: Option<PodCounts>,
+    /// The latest warning events, newest first.
+    pub warnings: Option<Vec<WarningEvent>>,
+}
+
+/// One node.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct NodeInfo {
+    /// Its name.
+    pub name: String,
+    /// Whether it is Ready.
+    pub ready: bool,
+    /// Whether it is cordoned.
+    pub unschedulable: bool,
+    /// Its roles.
+    pub roles: Vec<String>,
+    /// The kubelet's version.
+    pub version: String,
+    /// What it offers to pods.
+    pub allocatable: Capacity,
+    /// Its GPU model, as GPU Feature Discovery labels it.
+    pub gpu_model: Option<String>,
+}
+
+/// How many workloads of one kind; `None` when the user may not list them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorkloadCount {
+    /// `Deployment`, `StatefulSet`, `DaemonSet`, `Job` or `CronJob`.
+    pub kind: String,
+    /// How many.
+    pub count: Option<usize>,
+}
+
+/// Pods by phase.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PodCounts {
+    /// All pods.
+    pub total: usize,
+    /// Pending.
+    pub pending: usize,
+    /// Failed.
+    pub failed: usize,
+    /// Succeeded.
+    pub succeeded: usize,
+}
+
+/// A warning event.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WarningEvent {
+    /// When it last happened (RFC 3339).
+    pub last_seen: String,
+    /// The object: `Pod research/giant-train-0`.
+    pub object: String,
+    /// The reason.
+    pub reason: String,
+    /// The message.
+    pub message: String,
+    /// How many times it happened.
+    pub count: i32,
+}

@@ -10,8 +10,9 @@ mod error;
 mod settings;
 
 pub use clusters::{
-    Capacity, ClusterHealth, ContextList, ContextRow, GetClusterHealth, KubeconfigChanged,
-    KubeconfigProblem, ListContexts, ListNamespaces, NamespaceList, NodeSummary, ProblemKind,
+    Capacity, ClusterHealth, ClusterOverview, ContextList, ContextRow, GetClusterHealth,
+    GetClusterOverview, KubeconfigChanged, KubeconfigProblem, ListContexts, ListNamespaces,
+    NamespaceList, NodeInfo, NodeSummary, PodCounts, ProblemKind, WarningEvent, WorkloadCount,
 };
 pub use error::{Error, ErrorCode};
 pub use settings::{GetSettings, Language, SaveSettings, Settings, Theme};
@@ -70,6 +71,7 @@ macro_rules! commands {
 commands![
     ListContexts,
     GetClusterHealth,
+    GetClusterOverview,
     ListNamespaces,
     GetSettings,
     SaveSettings

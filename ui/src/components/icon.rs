@@ -15,6 +15,7 @@ pub enum IconName {
     FileText,
     HardDrive,
     Languages,
+    LayoutDashboard,
     Monitor,
     Moon,
     Network,
@@ -39,6 +40,9 @@ impl IconName {
             IconName::FileText => include_str!("../../../assets/icons/lucide/file-text.svg"),
             IconName::HardDrive => include_str!("../../../assets/icons/lucide/hard-drive.svg"),
             IconName::Languages => include_str!("../../../assets/icons/lucide/languages.svg"),
+            IconName::LayoutDashboard => {
+                include_str!("../../../assets/icons/lucide/layout-dashboard.svg")
+            }
             IconName::Monitor => include_str!("../../../assets/icons/lucide/monitor.svg"),
             IconName::Moon => include_str!("../../../assets/icons/lucide/moon.svg"),
             IconName::Network => include_str!("../../../assets/icons/lucide/network.svg"),

@@ -1,8 +1,9 @@
 //! `list_namespaces`: the namespaces of a context's cluster, or why they cannot be listed.
 
-use kubedesk_cluster::{ConnectError, Namespaces};
+use kubedesk_cluster::Namespaces;
 use kubedesk_ipc as ipc;
 
+use super::client::client;
 use crate::App;
 
 /// Lists the namespaces with the context's client; a user who may not list them gets the
@@ -11,21 +12,7 @@ pub async fn list_namespaces(
     app: &App,
     request: ipc::ListNamespaces,
 ) -> Result<ipc::NamespaceList, ipc::Error> {
-    let client = app
-        .clients
-        .get(&app.kubeconfig, &request.context)
-        .await
-        .map_err(|error| {
-            let hint = match error {
-                ConnectError::Credentials { .. } => "Renew the context's credentials, then reload.",
-                ConnectError::Kubeconfig { .. } => "Fix the context's entries in the kubeconfig.",
-            };
-            ipc::Error {
-                code: ipc::ErrorCode::Unavailable,
-                message: error.to_string(),
-                hint: Some(hint.to_owned()),
-            }
-        })?;
+    let client = client(app, &request.context).await?;
     Ok(match kubedesk_cluster::namespaces(&client).await {
         Namespaces::Listed(names) => ipc::NamespaceList {
             names,

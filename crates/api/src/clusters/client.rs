@@ -1,0 +1,29 @@
+//! The context's client for a use-case, or the boundary error that says why there is none.
+
+use kubedesk_cluster::{Client, ConnectError};
+use kubedesk_ipc as ipc;
+
+use crate::App;
+
+/// The kept client of `context`, connecting on first use.
+pub(super) async fn client(app: &App, context: &str) -> Result<Client, ipc::Error> {
+    app.clients
+        .get(&app.kubeconfig, context)
+        .await
+        .map_err(|error| {
+            let hint = match error {
+                ConnectError::Credentials { .. } => "Renew the context's credentials, then reload.",
+                ConnectError::Kubeconfig { .. } => "Fix the context's entries in the kubeconfig.",
+            };
+            unavailable(error.to_string(), hint)
+        })
+}
+
+/// The error for a cluster that cannot be used now.
+pub(super) fn unavailable(message: String, hint: &str) -> ipc::Error {
+    ipc::Error {
+        code: ipc::ErrorCode::Unavailable,
+        message,
+        hint: Some(hint.to_owned()),
+    }
+}

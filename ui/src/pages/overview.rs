@@ -1,0 +1,293 @@
+//! The Overview page: the selected cluster at a glance — its nodes and what they offer, how many
+//! namespaces, workloads and pods it has, and its latest warnings. What the user may not list says
+//! so instead of failing the page.
+
+use kubedesk_ipc::{ClusterOverview, GetClusterOverview, NodeInfo, WarningEvent};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::format;
+use crate::i18n::{I18n, Msg, use_i18n};
+use crate::ipc;
+use crate::state::{Loadable, Selection};
+
+/// The selected context's overview, read again when the context changes.
+#[component]
+pub fn OverviewPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let selection: Selection = expect_context();
+    let overview = RwSignal::new(Loadable::<ClusterOverview>::Loading);
+    Effect::new(move || {
+        let Some(context) = selection.context.get() else {
+            return;
+        };
+        overview.set(Loadable::Loading);
+        spawn_local(async move {
+            let answer = ipc::call(&GetClusterOverview {
+                context: context.clone(),
+            })
+            .await;
+            // Only the answer for the context still selected counts.
+            if selection.context.get_untracked().as_deref() == Some(context.as_str()) {
+                overview.set(match answer {
+                    Ok(overview) => Loadable::Ready(overview),
+                    Err(error) => Loadable::Failed(error),
+                });
+            }
+        });
+    });
+    let title = move || {
+        let context = selection.context.get().unwrap_or_default();
+        i18n.tf(Msg::OverviewTitle, &[("context", &context)])
+    };
+    view! {
+        <section class="page" data-page="overview">
+            <header class="page__header">
+                <h1 class="page__title">{title}</h1>
+                <p class="page__subtitle">{move || i18n.t(Msg::OverviewSubtitle)}</p>
+            </header>
+            {move || match overview.get() {
+                Loadable::Loading => view! { <div class="card card--loading">{i18n.t(Msg::AppLoading)}</div> }.into_any(),
+                Loadable::Failed(error) => view! {
+                    <div class="banner banner--error" role="alert" id="overview-error">{error.to_string()}</div>
+                }.into_any(),
+                Loadable::Ready(overview) => view! { <OverviewView overview /> }.into_any(),
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn OverviewView(overview: ClusterOverview) -> impl IntoView {
+    let i18n = use_i18n();
+    let hidden = move || i18n.t(Msg::OverviewHidden).to_owned();
+    let nodes = overview.nodes.clone();
+    let node_figure = {
+        let nodes = nodes.clone();
+        move || match &nodes {
+            Some(nodes) => i18n.tf(
+                Msg::HealthNodesReady,
+                &[
+                    (
+                        "ready",
+                        &nodes.iter().filter(|node| node.ready).count().to_string(),
+                    ),
+                    ("count", &nodes.len().to_string()),
+                ],
+            ),
+            None => hidden(),
+        }
+    };
+    let sum = |pick: fn(&NodeInfo) -> f64| {
+        overview
+            .nodes
+            .as_ref()
+            .map(|nodes| nodes.iter().map(pick).sum::<f64>())
+    };
+    let (cpu, memory, gpus) = (
+        sum(|node| node.allocatable.cpu_cores),
+        sum(|node| node.allocatable.memory_bytes),
+        sum(|node| node.allocatable.gpus),
+    );
+    let capacity = move || match (cpu, memory, gpus) {
+        (Some(cpu), Some(memory), Some(gpus)) => i18n.tf(
+            Msg::OverviewCapacityFigure,
+            &[
+                ("cpu", &format::cores(cpu)),
+                ("memory", &format::bytes(memory)),
+                ("gpus", &format::count(gpus)),
+            ],
+        ),
+        _ => hidden(),
+    };
+    let namespaces = overview.namespaces;
+    let pods = overview.pods;
+    let pods_figure = move || match pods {
+        Some(pods) => i18n.tf(
+            Msg::OverviewPodsFigure,
+            &[
+                ("total", &pods.total.to_string()),
+                ("pending", &pods.pending.to_string()),
+                ("failed", &pods.failed.to_string()),
+            ],
+        ),
+        None => hidden(),
+    };
+    let workloads = overview
+        .workloads
+        .iter()
+        .map(|workload| {
+            let label = kind_label(&workload.kind);
+            let count = workload.count;
+            view! {
+                <li class="figure-list__item" data-kind=workload.kind.clone()>
+                    <span class="figure-list__name">{move || i18n.t(label)}</span>
+                    <span class="figure-list__value">{move || count.map_or_else(hidden, |count| count.to_string())}</span>
+                </li>
+            }
+        })
+        .collect_view();
+    view! {
+        <div class="figures">
+            <div class="card figure" id="figure-nodes">
+                <div class="figure__label">{move || i18n.t(Msg::OverviewNodes)}</div>
+                <div class="figure__value">{node_figure}</div>
+            </div>
+            <div class="card figure" id="figure-capacity">
+                <div class="figure__label">{move || i18n.t(Msg::OverviewCapacity)}</div>
+                <div class="figure__value">{capacity}</div>
+            </div>
+            <div class="card figure" id="figure-namespaces">
+                <div class="figure__label">{move || i18n.t(Msg::OverviewNamespaces)}</div>
+                <div class="figure__value">{move || namespaces.map_or_else(hidden, |count| count.to_string())}</div>
+            </div>
+            <div class="card figure" id="figure-pods">
+                <div class="figure__label">{move || i18n.t(Msg::OverviewPods)}</div>
+                <div class="figure__value">{pods_figure}</div>
+            </div>
+        </div>
+        <div class="card" id="overview-workloads">
+            <h2 class="card__title">{move || i18n.t(Msg::OverviewWorkloads)}</h2>
+            <ul class="figure-list">{workloads}</ul>
+        </div>
+        <NodesCard nodes=overview.nodes.clone() />
+        <WarningsCard warnings=overview.warnings.clone() />
+    }
+}
+
+fn kind_label(kind: &str) -> Msg {
+    match kind {
+        "Deployment" => Msg::OverviewDeployments,
+        "StatefulSet" => Msg::OverviewStatefulSets,
+        "DaemonSet" => Msg::OverviewDaemonSets,
+        "Job" => Msg::OverviewJobs,
+        _ => Msg::OverviewCronJobs,
+    }
+}
+
+#[component]
+fn NodesCard(nodes: Option<Vec<NodeInfo>>) -> impl IntoView {
+    let i18n = use_i18n();
+    let body = match nodes {
+        None => view! { <p class="card__intro">{move || i18n.t(Msg::OverviewNodesHidden)}</p> }
+            .into_any(),
+        Some(nodes) => {
+            let rows = nodes
+                .into_iter()
+                .map(|node| {
+                    let state = node_state(i18n, &node);
+                    view! {
+                        <tr data-node=node.name.clone()>
+                            <td class="cell--strong">{node.name.clone()}</td>
+                            <td>{state}</td>
+                            <td>{node.roles.join(", ")}</td>
+                            <td class="cell--mono">{node.version.clone()}</td>
+                            <td class="cell--number">{format::cores(node.allocatable.cpu_cores)}</td>
+                            <td class="cell--number">{format::bytes(node.allocatable.memory_bytes)}</td>
+                            <td class="cell--number">{format::count(node.allocatable.gpus)}</td>
+                            <td class="cell--mono">{node.gpu_model.clone().unwrap_or_default()}</td>
+                        </tr>
+                    }
+                })
+                .collect_view();
+            view! {
+                <table class="table" id="nodes-table">
+                    <thead>
+                        <tr>
+                            <th>{move || i18n.t(Msg::OverviewColNode)}</th>
+                            <th>{move || i18n.t(Msg::ClustersColStatus)}</th>
+                            <th>{move || i18n.t(Msg::OverviewColRoles)}</th>
+                            <th>{move || i18n.t(Msg::ClustersColVersion)}</th>
+                            <th>{move || i18n.t(Msg::ClustersColCpu)}</th>
+                            <th>{move || i18n.t(Msg::ClustersColMemory)}</th>
+                            <th>{move || i18n.t(Msg::ClustersColGpus)}</th>
+                            <th>{move || i18n.t(Msg::OverviewColGpuModel)}</th>
+                        </tr>
+                    </thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            }
+            .into_any()
+        }
+    };
+    view! {
+        <div class="card card--table" id="overview-nodes">
+            <h2 class="card__title card__title--padded">{move || i18n.t(Msg::OverviewNodes)}</h2>
+            {body}
+        </div>
+    }
+}
+
+/// `3m ago`, or the time itself when it does not parse.
+fn ago(i18n: I18n, time: &str) -> String {
+    let now = (js_sys::Date::now() / 1000.0) as i64;
+    format::age(time, now).map_or_else(
+        || time.to_owned(),
+        |age| i18n.tf(Msg::OverviewAgo, &[("age", &age)]),
+    )
+}
+
+fn node_state(i18n: I18n, node: &NodeInfo) -> String {
+    let mut state = i18n
+        .t(if node.ready {
+            Msg::OverviewNodeReady
+        } else {
+            Msg::OverviewNodeNotReady
+        })
+        .to_owned();
+    if node.unschedulable {
+        state.push_str(", ");
+        state.push_str(i18n.t(Msg::OverviewNodeCordoned));
+    }
+    state
+}
+
+#[component]
+fn WarningsCard(warnings: Option<Vec<WarningEvent>>) -> impl IntoView {
+    let i18n = use_i18n();
+    let body = match warnings {
+        None => view! { <p class="card__intro">{move || i18n.t(Msg::OverviewWarningsHidden)}</p> }
+            .into_any(),
+        Some(warnings) if warnings.is_empty() => {
+            view! { <p class="card__intro">{move || i18n.t(Msg::OverviewNoWarnings)}</p> }
+                .into_any()
+        }
+        Some(warnings) => {
+            let rows = warnings
+                .into_iter()
+                .map(|warning| {
+                    view! {
+                        <tr class="warning-row">
+                            <td class="cell--muted" title=warning.last_seen.clone()>{ago(i18n, &warning.last_seen)}</td>
+                            <td>{warning.object.clone()}</td>
+                            <td class="cell--strong">{warning.reason.clone()}</td>
+                            <td class="cell--wrap">{warning.message.clone()}</td>
+                            <td class="cell--number">{warning.count}</td>
+                        </tr>
+                    }
+                })
+                .collect_view();
+            view! {
+                <table class="table" id="warnings-table">
+                    <thead>
+                        <tr>
+                            <th>{move || i18n.t(Msg::OverviewColLastSeen)}</th>
+                            <th>{move || i18n.t(Msg::OverviewColObject)}</th>
+                            <th>{move || i18n.t(Msg::OverviewColReason)}</th>
+                            <th>{move || i18n.t(Msg::OverviewColMessage)}</th>
+                            <th>{move || i18n.t(Msg::OverviewColCount)}</th>
+                        </tr>
+                    </thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            }
+            .into_any()
+        }
+    };
+    view! {
+        <div class="card card--table" id="overview-warnings">
+            <h2 class="card__title card__title--padded">{move || i18n.t(Msg::OverviewWarnings)}</h2>
+            {body}
+        </div>
+    }
+}
