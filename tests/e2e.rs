@@ -515,3 +515,100 @@ async fn a_restricted_user_gets_a_working_window_and_is_told_what_is_hidden() {
         .await;
     window.screenshot("restricted-overview").await;
 }
+
+/// Every file under `dir` whose bytes contain `secret`.
+fn files_containing(dir: &Path, secret: &str) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return found;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            found.extend(files_containing(&path, secret));
+        } else if std::fs::read(&path).is_ok_and(|bytes| {
+            bytes
+                .windows(secret.len())
+                .any(|window| window == secret.as_bytes())
+        }) {
+            found.push(path);
+        }
+    }
+    found
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn no_token_reaches_the_window_the_log_or_the_app_s_files() {
+    use base64::Engine as _;
+    const GOOD: &str = "tok-good-5d1f0c9e";
+    const FORGED: &str = "tok-forged-8a77b2c4";
+    const PLUGIN: &str = "tok-plugin-3e9d41aa";
+    let cluster = kubedesk_sim::demo::dev().unwrap();
+    cluster.auth.require();
+    cluster
+        .auth
+        .add_token(GOOD, kubedesk_sim::auth::User::new("jane", &[]));
+    let server = kubedesk_sim::SimServer::start_tls(
+        std::sync::Arc::new(cluster),
+        std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
+    )
+    .await
+    .unwrap();
+    let ca = base64::engine::general_purpose::STANDARD
+        .encode(server.authority().unwrap().certificate_pem());
+    let scene = Scene::new();
+    let plugin = scene.file(
+        "plugin.sh",
+        &format!("#!/bin/sh\necho '{{\"apiVersion\":\"client.authentication.k8s.io/v1\",\"kind\":\"ExecCredential\",\"status\":{{\"token\":\"{PLUGIN}\"}}}}'\n"),
+    );
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&plugin, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let config = scene.file(
+        "tokens.yaml",
+        &format!(
+            "apiVersion: v1\nkind: Config\ncurrent-context: good\nclusters:\n- name: dev\n  cluster:\n    server: {}\n    certificate-authority-data: {ca}\nusers:\n- name: good\n  user: {{token: {GOOD}}}\n- name: forged\n  user: {{token: {FORGED}}}\n- name: plugin\n  user:\n    exec: {{apiVersion: client.authentication.k8s.io/v1, command: {}, interactiveMode: Never}}\ncontexts:\n- name: good\n  context: {{cluster: dev, user: good}}\n- name: forged\n  context: {{cluster: dev, user: forged}}\n- name: plugin\n  context: {{cluster: dev, user: plugin}}\n",
+            server.url(),
+            plugin.display()
+        ),
+    );
+    let mut window = Window::open("no-secrets", &scene.launch(&[&config])).await;
+    window.wait_for_text("tr[data-context=good]", "Ready").await;
+    window
+        .wait_for_text("tr[data-context=forged]", "Unauthorized")
+        .await;
+    window
+        .wait_for_text("tr[data-context=plugin]", "Unauthorized")
+        .await;
+    // The reasons shown for the refused contexts, and the overview, say nothing of the tokens.
+    let clusters_page = window.eval("document.body.innerText").await.to_string();
+    window
+        .find("a[href='#/overview']")
+        .await
+        .click()
+        .await
+        .unwrap();
+    window
+        .wait_for_text("#figure-nodes", "not visible to you")
+        .await;
+    window.screenshot("tokens-used").await;
+    let shown = window.eval("document.body.innerText").await;
+    let log = window.log();
+    for secret in [GOOD, FORGED, PLUGIN] {
+        assert!(
+            !shown.to_string().contains(secret),
+            "{secret} is shown in the window"
+        );
+        assert!(
+            !clusters_page.contains(secret),
+            "{secret} is shown on the Clusters page"
+        );
+        assert!(!log.contains(secret), "{secret} is in the app's output");
+        let kept: Vec<PathBuf> = files_containing(&scene.dir.path().join("config"), secret)
+            .into_iter()
+            .chain(files_containing(&scene.dir.path().join("home"), secret))
+            .collect();
+        assert!(kept.is_empty(), "{secret} is in the app's files: {kept:?}");
+    }
+}

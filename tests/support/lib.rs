@@ -158,9 +158,15 @@ impl Window {
             .env("DISPLAY", &display.name)
             .env("KUBEDESK_CONFIG_DIR", &launch.config_dir)
             .env("HOME", &launch.home)
-            .env_remove("KUBECONFIG")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null());
+            .env_remove("KUBECONFIG");
+        // The app is tauri-driver's grandchild and writes where it writes: kept for the test to read.
+        let screenshots = workspace_root().join("target/e2e-screenshots").join(test);
+        let _ = std::fs::remove_dir_all(&screenshots);
+        std::fs::create_dir_all(&screenshots).expect("the screenshot folder");
+        let log = std::fs::File::create(screenshots.join("app.log")).expect("the app's log file");
+        command
+            .stdout(log.try_clone().expect("the log file, twice"))
+            .stderr(log);
         if let Some(kubeconfig) = &launch.kubeconfig {
             command.env("KUBECONFIG", kubeconfig);
         }
@@ -180,9 +186,6 @@ impl Window {
         let driver = WebDriver::new(format!("http://127.0.0.1:{port}"), caps)
             .await
             .expect("a WebDriver session with the app");
-        let screenshots = workspace_root().join("target/e2e-screenshots").join(test);
-        let _ = std::fs::remove_dir_all(&screenshots);
-        std::fs::create_dir_all(&screenshots).expect("the screenshot folder");
         let window = Self {
             driver,
             screenshots,
@@ -192,6 +195,11 @@ impl Window {
         };
         window.find("main#content").await;
         window
+    }
+
+    /// What the app and tauri-driver printed so far.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.screenshots.join("app.log")).unwrap_or_default()
     }
 
     /// Waits for an element to be displayed.
