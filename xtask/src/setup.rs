@@ -8,8 +8,8 @@ use crate::shell::{self, Failure, Result};
 
 /// Debian packages: WebKitGTK to build and run the app, Xvfb and WebKitWebDriver for headless runs
 /// and end-to-end tests, ImageMagick and x11-utils for screenshots, a CJK font so Chinese renders,
-/// the real Prometheus the simulator's metrics are scraped by in tests, and Python's venv for the
-/// Python client the simulator is held to.
+/// the real Prometheus the simulator's metrics are scraped by in tests, Python's venv for the
+/// Python client the simulator is held to, and tinyproxy for kubeconfig `proxy-url` tests.
 const PACKAGES: &[&str] = &[
     "build-essential",
     "pkg-config",
@@ -22,6 +22,7 @@ const PACKAGES: &[&str] = &[
     "fonts-wqy-microhei",
     "prometheus",
     "python3-venv",
+    "tinyproxy",
 ];
 
 /// The tauri-driver version the end-to-end tests use.

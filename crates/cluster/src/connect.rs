@@ -42,6 +42,14 @@ pub enum ConnectError {
 
 /// A client for `context`, from the files kubectl would read.
 pub async fn client(paths: &KubeconfigPaths, context: &str) -> Result<kube::Client, ConnectError> {
+    connect(paths, context).await.map(|(client, _)| client)
+}
+
+/// A client for `context`, and when its credentials expire (an exec plugin's, if it says).
+async fn connect(
+    paths: &KubeconfigPaths,
+    context: &str,
+) -> Result<(kube::Client, Option<jiff::Timestamp>), ConnectError> {
     let fail = |detail: String| ConnectError::Kubeconfig {
         context: context.to_owned(),
         detail,
@@ -61,51 +69,47 @@ pub async fn client(paths: &KubeconfigPaths, context: &str) -> Result<kube::Clie
         });
     }
     let mut merged = merged.ok_or_else(|| fail("no kubeconfig file could be read".into()))?;
-    // kube-rs sends a token file's contents as they are; kubectl trims the newline most such
-    // files end with. A file that needs trimming is read here, as kubectl would read it.
-    for named in &mut merged.auth_infos {
-        let Some(auth) = named.auth_info.as_mut() else {
-            continue;
-        };
-        let Some(file) = auth.token_file.clone() else {
-            continue;
-        };
-        if auth.token.is_some() {
-            continue;
-        }
-        let text = std::fs::read_to_string(&file)
-            .map_err(|error| fail(format!("the token file {file} cannot be read: {error}")))?;
-        if text.trim() != text {
-            auth.token = Some(text.trim().to_owned().into());
-            auth.token_file = None;
-        }
-    }
-    // Exec plugins are run here rather than by kube-rs: found on the login shell's PATH, with the
-    // install hint when missing, and stopped when they hang.
     let user = merged
         .contexts
         .iter()
         .find(|named| named.name == context)
         .and_then(|named| named.context.as_ref())
         .and_then(|entry| entry.user.clone());
+    let mut expires = None;
     if let Some(auth) = merged
         .auth_infos
         .iter_mut()
         .find(|named| Some(&named.name) == user.as_ref())
         .and_then(|named| named.auth_info.as_mut())
-        && let Some(plugin) = auth.exec.take()
     {
-        let credential =
-            exec::run(&plugin, EXEC_TIMEOUT)
-                .await
-                .map_err(|error| ConnectError::Credentials {
+        // kube-rs sends a token file's contents as they are; kubectl trims the newline most such
+        // files end with. A file that needs trimming is read here, as kubectl would read it.
+        if let (None, Some(file)) = (&auth.token, auth.token_file.clone()) {
+            let text = std::fs::read_to_string(&file)
+                .map_err(|error| fail(format!("the token file {file} cannot be read: {error}")))?;
+            if text.trim() != text {
+                auth.token = Some(text.trim().to_owned().into());
+                auth.token_file = None;
+            }
+        }
+        // Exec plugins are run here rather than by kube-rs: found on the login shell's PATH, with
+        // the install hint when missing, and stopped when they hang.
+        if let Some(plugin) = auth.exec.take() {
+            let credential = exec::run(&plugin, EXEC_TIMEOUT).await.map_err(|error| {
+                ConnectError::Credentials {
                     context: context.to_owned(),
                     detail: error.to_string(),
-                })?;
-        let base64 = |pem: String| base64::engine::general_purpose::STANDARD.encode(pem);
-        auth.token = credential.token.map(Into::into);
-        auth.client_certificate_data = credential.client_certificate_data.map(base64);
-        auth.client_key_data = credential.client_key_data.map(base64).map(Into::into);
+                }
+            })?;
+            expires = credential
+                .expiration_timestamp
+                .as_deref()
+                .and_then(|time| time.parse::<jiff::Timestamp>().ok());
+            let base64 = |pem: String| base64::engine::general_purpose::STANDARD.encode(pem);
+            auth.token = credential.token.map(Into::into);
+            auth.client_certificate_data = credential.client_certificate_data.map(base64);
+            auth.client_key_data = credential.client_key_data.map(base64).map(Into::into);
+        }
     }
     let options = kube::config::KubeConfigOptions {
         context: Some(context.to_owned()),
@@ -118,19 +122,23 @@ pub async fn client(paths: &KubeconfigPaths, context: &str) -> Result<kube::Clie
     config.connect_timeout = Some(CONNECT_TIMEOUT);
     config.read_timeout = Some(REQUEST_TIMEOUT);
     config.write_timeout = Some(REQUEST_TIMEOUT);
-    kube::Client::try_from(config).map_err(|error| match error {
+    let client = kube::Client::try_from(config).map_err(|error| match error {
         kube::Error::Auth(error) => ConnectError::Credentials {
             context: context.to_owned(),
             detail: error.to_string(),
         },
         other => fail(other.to_string()),
-    })
+    })?;
+    Ok((client, expires))
 }
 
 /// The clients of the contexts connected so far, so that every request does not sign in again.
 #[derive(Default)]
 pub struct Clients {
-    clients: tokio::sync::Mutex<std::collections::BTreeMap<String, kube::Client>>,
+    /// Each context's client, and when its credentials expire.
+    clients: tokio::sync::Mutex<
+        std::collections::BTreeMap<String, (kube::Client, Option<jiff::Timestamp>)>,
+    >,
 }
 
 impl std::fmt::Debug for Clients {
@@ -140,13 +148,17 @@ impl std::fmt::Debug for Clients {
 }
 
 impl Clients {
-    /// The context's client, connecting on first use.
+    /// The context's client, connecting on first use, and again when its credentials are about
+    /// to expire (a minute ahead).
     pub async fn get(
         &self,
         paths: &KubeconfigPaths,
         context: &str,
     ) -> Result<kube::Client, ConnectError> {
-        if let Some(client) = self.clients.lock().await.get(context) {
+        let soon = jiff::Timestamp::now() + jiff::SignedDuration::from_secs(60);
+        if let Some((client, expires)) = self.clients.lock().await.get(context)
+            && expires.is_none_or(|expires| expires > soon)
+        {
             return Ok(client.clone());
         }
         self.fresh(paths, context).await
@@ -159,16 +171,16 @@ impl Clients {
         paths: &KubeconfigPaths,
         context: &str,
     ) -> Result<kube::Client, ConnectError> {
-        let made = client(paths, context).await;
+        let made = connect(paths, context).await;
         let mut clients = self.clients.lock().await;
         match &made {
-            Ok(client) => {
-                clients.insert(context.to_owned(), client.clone());
+            Ok(kept) => {
+                clients.insert(context.to_owned(), kept.clone());
             }
             Err(_) => {
                 clients.remove(context);
             }
         }
-        made
+        made.map(|(client, _)| client)
     }
 }

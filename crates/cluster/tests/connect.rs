@@ -313,3 +313,94 @@ async fn the_overview_counts_what_the_user_may_see_and_leaves_the_rest_unknown()
     assert_eq!(restricted.pods, None);
     assert_eq!(restricted.warnings, None);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn proxy_url_takes_the_connection_through_a_real_proxy() {
+    let server = cluster().await;
+    let dir = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let server_port = server.url().rsplit(':').next().unwrap().to_owned();
+    let log = dir.path().join("tinyproxy.log");
+    let config = dir.path().join("tinyproxy.conf");
+    std::fs::write(
+        &config,
+        format!(
+            "Port {port}\nListen 127.0.0.1\nTimeout 30\nMaxClients 20\nAllow 127.0.0.1\nConnectPort {server_port}\nLogFile \"{}\"\nLogLevel Connect\n",
+            log.display()
+        ),
+    )
+    .unwrap();
+    let _proxy = tokio::process::Command::new("tinyproxy")
+        .arg("-d")
+        .arg("-c")
+        .arg(&config)
+        .kill_on_drop(true)
+        .spawn()
+        .expect("tinyproxy runs (Debian's package, installed by `cargo xtask setup`)");
+    tokio::time::timeout(std::time::Duration::from_secs(10), async {
+        while tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_err()
+        {
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+    })
+    .await
+    .expect("the proxy listens");
+
+    let ca = server.authority().unwrap().certificate_pem();
+    let paths = kubeconfig(dir.path(), &server.url(), &ca, "    token: t-jane\n");
+    let text = std::fs::read_to_string(paths.files()[0].clone())
+        .unwrap()
+        .replace(
+            "    certificate-authority-data:",
+            &format!("    proxy-url: http://127.0.0.1:{port}\n    certificate-authority-data:"),
+        );
+    std::fs::write(&paths.files()[0], text).unwrap();
+    assert!(
+        matches!(health(&paths).await, Health::Ready { .. }),
+        "through the proxy"
+    );
+    let logged = std::fs::read_to_string(&log).unwrap_or_default();
+    assert!(
+        logged.contains(&format!("CONNECT 127.0.0.1:{server_port} HTTP/1.1")),
+        "the proxy carried the connection:\n{logged}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn exec_credentials_are_kept_until_they_expire() {
+    let server = cluster().await;
+    let dir = tempfile::tempdir().unwrap();
+    let ca = server.authority().unwrap().certificate_pem();
+    let runs = dir.path().join("runs");
+    let plugin = dir.path().join("counting-plugin");
+    for (expires, expected_runs) in [("2099-01-01T00:00:00Z", 1), ("2000-01-01T00:00:00Z", 3)] {
+        let _ = std::fs::remove_file(&runs);
+        std::fs::write(
+            &plugin,
+            format!(
+                "#!/bin/sh\necho run >> {}\necho '{{\"apiVersion\":\"client.authentication.k8s.io/v1\",\"kind\":\"ExecCredential\",\"status\":{{\"token\":\"t-jane\",\"expirationTimestamp\":\"{expires}\"}}}}'\n",
+                runs.display()
+            ),
+        )
+        .unwrap();
+        make_executable(&plugin);
+        let exec = format!(
+            "    exec:\n      apiVersion: client.authentication.k8s.io/v1\n      command: {}\n      interactiveMode: Never\n",
+            plugin.display()
+        );
+        let paths = kubeconfig(dir.path(), &server.url(), &ca, &exec);
+        let clients = kubedesk_cluster::Clients::default();
+        for _ in 0..3 {
+            let client = clients.get(&paths, "test").await.unwrap();
+            assert!(matches!(check(&client).await, Health::Ready { .. }));
+        }
+        let count = std::fs::read_to_string(&runs).unwrap().lines().count();
+        assert_eq!(count, expected_runs, "credentials expiring {expires}");
+    }
+}
