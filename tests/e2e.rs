@@ -472,6 +472,17 @@ async fn a_restricted_user_gets_a_working_window_and_is_told_what_is_hidden() {
     cluster
         .auth
         .add_token("t-jane", kubedesk_sim::auth::User::new("jane", &[]));
+    // Jane may read what is in ml-team, and nothing else.
+    cluster
+        .create(
+            "rbac.authorization.k8s.io",
+            "rolebindings",
+            "ml-team",
+            json!({"metadata": {"name": "jane-views-ml-team"},
+                   "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "view"},
+                   "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": "jane"}]}),
+        )
+        .unwrap();
     let server = kubedesk_sim::SimServer::start_tls(
         std::sync::Arc::new(cluster),
         std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
@@ -510,9 +521,11 @@ async fn a_restricted_user_gets_a_working_window_and_is_told_what_is_hidden() {
     window
         .wait_for_text("#overview-nodes", "You may not list this cluster's nodes.")
         .await;
+    // In the context's namespace, the counts are hers to see.
     window
-        .wait_for_text("#figure-pods", "not visible to you")
+        .wait_for_text("#overview-scoped", "those of namespace ml-team")
         .await;
+    window.wait_for_text("#figure-pods", "pending").await;
     window.screenshot("restricted-overview").await;
 }
 

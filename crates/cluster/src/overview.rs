@@ -2,6 +2,7 @@
 //! workloads of each kind, pods by phase, and the latest warning events. Whatever the user may not
 //! list stays unknown instead of failing the rest.
 
+use k8s_openapi::NamespaceResourceScope;
 use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, StatefulSet};
 use k8s_openapi::api::batch::v1::{CronJob, Job};
 use k8s_openapi::api::core::v1::{Event, Namespace, Node, Pod};
@@ -76,42 +77,51 @@ pub struct Overview {
     pub pods: Option<Pods>,
     /// The ten latest warnings, newest first.
     pub warnings: Option<Vec<Warning>>,
+    /// The namespace the counts and warnings were read in, when the user may not read them
+    /// across the cluster.
+    pub scoped_to: Option<String>,
 }
 
-/// Reads the overview; a failure other than RBAC's is the first error met.
-pub async fn overview(client: &kube::Client) -> Result<Overview, kube::Error> {
-    let nodes = allowed(list::<Node>(client, ListParams::default()).await)?
+/// Reads the overview; a failure other than RBAC's is the first error met. What the user may
+/// not read across the cluster is read in `namespace` instead, when one is given.
+pub async fn overview(
+    client: &kube::Client,
+    namespace: Option<&str>,
+) -> Result<Overview, kube::Error> {
+    let nodes = allowed(list(Api::<Node>::all(client.clone()), ListParams::default()).await)?
         .map(|nodes| nodes.iter().map(node_row).collect());
-    let namespaces = allowed(count::<Namespace>(client, None).await)?;
+    let namespaces = allowed(count(Api::<Namespace>::all(client.clone()), None).await)?;
+    let mut read = Reader {
+        client,
+        namespace,
+        scoped: false,
+    };
     let workloads = vec![
-        (
-            "Deployment",
-            allowed(count::<Deployment>(client, None).await)?,
-        ),
-        (
-            "StatefulSet",
-            allowed(count::<StatefulSet>(client, None).await)?,
-        ),
-        (
-            "DaemonSet",
-            allowed(count::<DaemonSet>(client, None).await)?,
-        ),
-        ("Job", allowed(count::<Job>(client, None).await)?),
-        ("CronJob", allowed(count::<CronJob>(client, None).await)?),
+        ("Deployment", read.count::<Deployment>(None).await?),
+        ("StatefulSet", read.count::<StatefulSet>(None).await?),
+        ("DaemonSet", read.count::<DaemonSet>(None).await?),
+        ("Job", read.count::<Job>(None).await?),
+        ("CronJob", read.count::<CronJob>(None).await?),
     ];
-    let pods = match allowed(count::<Pod>(client, None).await)? {
+    let pods = match read.count::<Pod>(None).await? {
         Some(total) => Some(Pods {
             total,
-            pending: count::<Pod>(client, Some("status.phase=Pending")).await?,
-            failed: count::<Pod>(client, Some("status.phase=Failed")).await?,
-            succeeded: count::<Pod>(client, Some("status.phase=Succeeded")).await?,
+            pending: read
+                .count::<Pod>(Some("status.phase=Pending"))
+                .await?
+                .unwrap_or(0),
+            failed: read
+                .count::<Pod>(Some("status.phase=Failed"))
+                .await?
+                .unwrap_or(0),
+            succeeded: read
+                .count::<Pod>(Some("status.phase=Succeeded"))
+                .await?
+                .unwrap_or(0),
         }),
         None => None,
     };
-    let warnings = allowed(
-        list::<Event>(client, ListParams::default().fields("type=Warning")).await,
-    )?
-    .map(|events| {
+    let warnings = read.warnings().await?.map(|events| {
         let mut warnings: Vec<Warning> = events.iter().map(warning).collect();
         warnings.sort_by(|a, b| b.last_seen.cmp(&a.last_seen));
         warnings.truncate(10);
@@ -123,7 +133,60 @@ pub async fn overview(client: &kube::Client) -> Result<Overview, kube::Error> {
         workloads,
         pods,
         warnings,
+        scoped_to: read
+            .scoped
+            .then(|| namespace.unwrap_or_default().to_owned()),
     })
+}
+
+/// Reads across the cluster, or in the namespace when the cluster is not the user's to read.
+struct Reader<'a> {
+    client: &'a kube::Client,
+    namespace: Option<&'a str>,
+    /// Whether something was read in the namespace only.
+    scoped: bool,
+}
+
+impl Reader<'_> {
+    async fn count<K>(&mut self, fields: Option<&str>) -> Result<Option<usize>, kube::Error>
+    where
+        K: Resource<DynamicType = (), Scope = NamespaceResourceScope>
+            + Clone
+            + DeserializeOwned
+            + std::fmt::Debug,
+    {
+        if let Some(total) = allowed(count(Api::<K>::all(self.client.clone()), fields).await)? {
+            return Ok(Some(total));
+        }
+        let Some(namespace) = self.namespace else {
+            return Ok(None);
+        };
+        let counted =
+            allowed(count(Api::<K>::namespaced(self.client.clone(), namespace), fields).await)?;
+        self.scoped |= counted.is_some();
+        Ok(counted)
+    }
+
+    async fn warnings(&mut self) -> Result<Option<Vec<Event>>, kube::Error> {
+        let params = ListParams::default().fields("type=Warning");
+        if let Some(events) =
+            allowed(list(Api::<Event>::all(self.client.clone()), params.clone()).await)?
+        {
+            return Ok(Some(events));
+        }
+        let Some(namespace) = self.namespace else {
+            return Ok(None);
+        };
+        let events = allowed(
+            list(
+                Api::<Event>::namespaced(self.client.clone(), namespace),
+                params,
+            )
+            .await,
+        )?;
+        self.scoped |= events.is_some();
+        Ok(events)
+    }
 }
 
 /// A 403 is an unknown, not a failure.
@@ -135,11 +198,10 @@ fn allowed<T>(result: Result<T, kube::Error>) -> Result<Option<T>, kube::Error> 
     }
 }
 
-async fn list<K>(client: &kube::Client, params: ListParams) -> Result<Vec<K>, kube::Error>
+async fn list<K>(api: Api<K>, params: ListParams) -> Result<Vec<K>, kube::Error>
 where
     K: Resource<DynamicType = ()> + Clone + DeserializeOwned + std::fmt::Debug,
 {
-    let api: Api<K> = Api::all(client.clone());
     match tokio::time::timeout(REQUEST_TIMEOUT, api.list(&params)).await {
         Ok(listed) => listed.map(|list| list.items),
         Err(_) => Err(timed_out()),
@@ -147,11 +209,10 @@ where
 }
 
 /// How many objects there are, without reading them all: one item and the count of the rest.
-async fn count<K>(client: &kube::Client, fields: Option<&str>) -> Result<usize, kube::Error>
+async fn count<K>(api: Api<K>, fields: Option<&str>) -> Result<usize, kube::Error>
 where
     K: Resource<DynamicType = ()> + Clone + DeserializeOwned + std::fmt::Debug,
 {
-    let api: Api<K> = Api::all(client.clone());
     let mut params = ListParams::default().limit(1);
     if let Some(fields) = fields {
         params = params.fields(fields);

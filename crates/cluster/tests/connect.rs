@@ -266,7 +266,7 @@ async fn the_overview_counts_what_the_user_may_see_and_leaves_the_rest_unknown()
     // Let the scheduler look at the demo's pods first: a GPU pod no node can take stays Pending.
     let seen = tokio::time::timeout(std::time::Duration::from_secs(20), async {
         loop {
-            let seen = kubedesk_cluster::overview(&admin).await.unwrap();
+            let seen = kubedesk_cluster::overview(&admin, None).await.unwrap();
             if seen
                 .warnings
                 .as_ref()
@@ -305,13 +305,30 @@ async fn the_overview_counts_what_the_user_may_see_and_leaves_the_rest_unknown()
         &authority.certificate_pem(),
         "    token: t-jane\n",
     );
-    let restricted = kubedesk_cluster::overview(&client(&paths, "test").await.unwrap())
-        .await
-        .unwrap();
+    let jane = client(&paths, "test").await.unwrap();
+    let restricted = kubedesk_cluster::overview(&jane, None).await.unwrap();
     assert_eq!(restricted.nodes, None);
     assert_eq!(restricted.namespaces, None);
     assert_eq!(restricted.pods, None);
     assert_eq!(restricted.warnings, None);
+    assert_eq!(restricted.scoped_to, None);
+    // In the namespace jane may read, the counts are hers to see.
+    let scoped = kubedesk_cluster::overview(&jane, Some("ml-team"))
+        .await
+        .unwrap();
+    assert_eq!(scoped.scoped_to.as_deref(), Some("ml-team"));
+    assert_eq!(scoped.nodes, None);
+    assert!(
+        scoped.pods.is_some_and(|pods| pods.total >= 1),
+        "{scoped:?}"
+    );
+    assert!(
+        scoped
+            .workloads
+            .iter()
+            .any(|(kind, count)| *kind == "Deployment" && *count == Some(1)),
+        "{scoped:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]

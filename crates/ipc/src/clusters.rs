@@ -197,6 +197,8 @@ pub struct NamespaceList {
 pub struct GetClusterOverview {
     /// The context's name.
     pub context: String,
+    /// The namespace to count in when the user may not read the whole cluster.
+    pub namespace: Option<String>,
 }
 
 impl Command for GetClusterOverview {
@@ -217,6 +219,8 @@ pub struct ClusterOverview {
     pub pods: Option<PodCounts>,
     /// The latest warning events, newest first.
     pub warnings: Option<Vec<WarningEvent>>,
+    /// The namespace the counts were read in, when the user may not read the whole cluster.
+    pub scoped_to: Option<String>,
 }
 
 /// One node.

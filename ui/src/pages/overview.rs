@@ -21,10 +21,12 @@ pub fn OverviewPage() -> impl IntoView {
         let Some(context) = selection.context.get() else {
             return;
         };
+        let namespace = selection.namespace.get();
         overview.set(Loadable::Loading);
         spawn_local(async move {
             let answer = ipc::call(&GetClusterOverview {
                 context: context.clone(),
+                namespace,
             })
             .await;
             // Only the answer for the context still selected counts.
@@ -127,7 +129,15 @@ fn OverviewView(overview: ClusterOverview) -> impl IntoView {
             }
         })
         .collect_view();
+    let scoped = overview.scoped_to.clone().map(|namespace| {
+        view! {
+            <div class="banner banner--info" id="overview-scoped">
+                {move || i18n.tf(Msg::OverviewScoped, &[("namespace", &namespace)])}
+            </div>
+        }
+    });
     view! {
+        {scoped}
         <div class="figures">
             <div class="card figure" id="figure-nodes">
                 <div class="figure__label">{move || i18n.t(Msg::OverviewNodes)}</div>

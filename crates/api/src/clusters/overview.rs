@@ -11,15 +11,17 @@ pub async fn cluster_overview(
     request: ipc::GetClusterOverview,
 ) -> Result<ipc::ClusterOverview, ipc::Error> {
     let client = client(app, &request.context).await?;
-    let overview = kubedesk_cluster::overview(&client).await.map_err(|error| {
-        unavailable(
-            format!(
-                "The overview of context {} could not be read: {error}",
-                request.context
-            ),
-            "The Clusters page shows the cluster's state; reload once it is ready.",
-        )
-    })?;
+    let overview = kubedesk_cluster::overview(&client, request.namespace.as_deref())
+        .await
+        .map_err(|error| {
+            unavailable(
+                format!(
+                    "The overview of context {} could not be read: {error}",
+                    request.context
+                ),
+                "The Clusters page shows the cluster's state; reload once it is ready.",
+            )
+        })?;
     Ok(ipc::ClusterOverview {
         nodes: overview.nodes.map(|nodes| {
             nodes
@@ -66,5 +68,6 @@ pub async fn cluster_overview(
                 })
                 .collect()
         }),
+        scoped_to: overview.scoped_to,
     })
 }
