@@ -464,14 +464,28 @@ async fn an_edit_to_the_kubeconfig_shows_without_a_restart() {
     window.screenshot("context-added").await;
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn a_restricted_user_gets_a_working_window_and_is_told_what_is_hidden() {
+/// A cluster over TLS that requires credentials, accepting `token` as the user `jane`; with the
+/// base64 of its CA for a kubeconfig.
+async fn secured(cluster: kubedesk_sim::Cluster, token: &str) -> (kubedesk_sim::SimServer, String) {
     use base64::Engine as _;
-    let cluster = kubedesk_sim::demo::gpu_prod().unwrap();
     cluster.auth.require();
     cluster
         .auth
-        .add_token("t-jane", kubedesk_sim::auth::User::new("jane", &[]));
+        .add_token(token, kubedesk_sim::auth::User::new("jane", &[]));
+    let server = kubedesk_sim::SimServer::start_tls(
+        std::sync::Arc::new(cluster),
+        std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
+    )
+    .await
+    .unwrap();
+    let ca = base64::engine::general_purpose::STANDARD
+        .encode(server.authority().unwrap().certificate_pem());
+    (server, ca)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_restricted_user_gets_a_working_window_and_is_told_what_is_hidden() {
+    let cluster = kubedesk_sim::demo::gpu_prod().unwrap();
     // Jane may read what is in ml-team, and nothing else.
     cluster
         .create(
@@ -483,14 +497,7 @@ async fn a_restricted_user_gets_a_working_window_and_is_told_what_is_hidden() {
                    "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": "jane"}]}),
         )
         .unwrap();
-    let server = kubedesk_sim::SimServer::start_tls(
-        std::sync::Arc::new(cluster),
-        std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
-    )
-    .await
-    .unwrap();
-    let ca = base64::engine::general_purpose::STANDARD
-        .encode(server.authority().unwrap().certificate_pem());
+    let (server, ca) = secured(cluster, "t-jane").await;
     let scene = Scene::new();
     let config = scene.file(
         "jane.yaml",
@@ -552,23 +559,10 @@ fn files_containing(dir: &Path, secret: &str) -> Vec<PathBuf> {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn no_token_reaches_the_window_the_log_or_the_app_s_files() {
-    use base64::Engine as _;
     const GOOD: &str = "tok-good-5d1f0c9e";
     const FORGED: &str = "tok-forged-8a77b2c4";
     const PLUGIN: &str = "tok-plugin-3e9d41aa";
-    let cluster = kubedesk_sim::demo::dev().unwrap();
-    cluster.auth.require();
-    cluster
-        .auth
-        .add_token(GOOD, kubedesk_sim::auth::User::new("jane", &[]));
-    let server = kubedesk_sim::SimServer::start_tls(
-        std::sync::Arc::new(cluster),
-        std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
-    )
-    .await
-    .unwrap();
-    let ca = base64::engine::general_purpose::STANDARD
-        .encode(server.authority().unwrap().certificate_pem());
+    let (server, ca) = secured(kubedesk_sim::demo::dev().unwrap(), GOOD).await;
     let scene = Scene::new();
     let plugin = scene.file(
         "plugin.sh",

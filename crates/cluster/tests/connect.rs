@@ -60,14 +60,8 @@ fn kubeconfig(dir: &Path, server: &str, ca_pem: &str, user: &str) -> KubeconfigP
     KubeconfigPaths::resolve(Some(OsString::from(path)), None)
 }
 
-async fn health(paths: &KubeconfigPaths) -> Health {
-    check(&client(paths, "test").await.unwrap()).await
-}
-
-#[tokio::test(flavor = "multi_thread")]
-async fn a_client_certificate_signs_in_and_the_nodes_add_up() {
-    let server = cluster().await;
-    let dir = tempfile::tempdir().unwrap();
+/// The kubeconfig of the cluster's administrator, by client certificate as kubeadm writes it.
+fn admin(dir: &Path, server: &SimServer) -> KubeconfigPaths {
     let authority = server.authority().unwrap();
     let admin = authority
         .client_certificate("kubernetes-admin", Some("system:masters"))
@@ -77,12 +71,18 @@ async fn a_client_certificate_signs_in_and_the_nodes_add_up() {
         base64(&admin.certificate_pem),
         base64(&admin.key_pem)
     );
-    let paths = kubeconfig(
-        dir.path(),
-        &server.url(),
-        &authority.certificate_pem(),
-        &user,
-    );
+    kubeconfig(dir, &server.url(), &authority.certificate_pem(), &user)
+}
+
+async fn health(paths: &KubeconfigPaths) -> Health {
+    check(&client(paths, "test").await.unwrap()).await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_client_certificate_signs_in_and_the_nodes_add_up() {
+    let server = cluster().await;
+    let dir = tempfile::tempdir().unwrap();
+    let paths = admin(dir.path(), &server);
     let Health::Ready { version, nodes } = health(&paths).await else {
         panic!("the administrator signs in");
     };
@@ -211,20 +211,7 @@ async fn namespaces_are_listed_for_those_who_may_and_the_reason_kept_for_those_w
     let server = cluster().await;
     let dir = tempfile::tempdir().unwrap();
     let authority = server.authority().unwrap();
-    let admin = authority
-        .client_certificate("kubernetes-admin", Some("system:masters"))
-        .unwrap();
-    let user = format!(
-        "    client-certificate-data: {}\n    client-key-data: {}\n",
-        base64(&admin.certificate_pem),
-        base64(&admin.key_pem)
-    );
-    let paths = kubeconfig(
-        dir.path(),
-        &server.url(),
-        &authority.certificate_pem(),
-        &user,
-    );
+    let paths = admin(dir.path(), &server);
     let Namespaces::Listed(names) = namespaces(&client(&paths, "test").await.unwrap()).await else {
         panic!("the administrator lists namespaces");
     };
@@ -248,20 +235,7 @@ async fn the_overview_counts_what_the_user_may_see_and_leaves_the_rest_unknown()
     let server = cluster().await;
     let dir = tempfile::tempdir().unwrap();
     let authority = server.authority().unwrap();
-    let admin = authority
-        .client_certificate("kubernetes-admin", Some("system:masters"))
-        .unwrap();
-    let user = format!(
-        "    client-certificate-data: {}\n    client-key-data: {}\n",
-        base64(&admin.certificate_pem),
-        base64(&admin.key_pem)
-    );
-    let paths = kubeconfig(
-        dir.path(),
-        &server.url(),
-        &authority.certificate_pem(),
-        &user,
-    );
+    let paths = admin(dir.path(), &server);
     let admin = client(&paths, "test").await.unwrap();
     // Let the scheduler look at the demo's pods first: a GPU pod no node can take stays Pending.
     let seen = tokio::time::timeout(std::time::Duration::from_secs(20), async {

@@ -58,25 +58,23 @@ pub(crate) fn owned(cluster: &Cluster, key: &str, owner: &Value) -> Vec<Value> {
         .items
 }
 
-/// Deletes a pod as a controller does: gracefully, its dependents in the background.
-pub(crate) fn delete_pod(cluster: &Cluster, pod: &Value) {
-    let options = DeleteOptions {
-        propagation: Propagation::Background,
-        grace_seconds: None,
-        uid: None,
-        resource_version: None,
-        dry_run: false,
-    };
-    if let Some(pods) = cluster.resource("", "pods") {
+/// Deletes an object as a controller does: gracefully, its dependents in the background.
+pub(crate) fn delete_object(cluster: &Cluster, group: &str, plural: &str, object: &Value) {
+    if let Some(resource) = cluster.resource(group, plural) {
         // Already gone is what was wanted.
         let _ = deletion::delete(
             cluster,
-            &pods,
-            field(pod, "/metadata/namespace"),
-            field(pod, "/metadata/name"),
-            &options,
+            &resource,
+            field(object, "/metadata/namespace"),
+            field(object, "/metadata/name"),
+            &DeleteOptions::propagating(Propagation::Background),
         );
     }
+}
+
+/// Deletes a pod as a controller does.
+pub(crate) fn delete_pod(cluster: &Cluster, pod: &Value) {
+    delete_object(cluster, "", "pods", pod);
 }
 
 /// Creates a pod for `owner` as a client would, admission included, and records the

@@ -45,6 +45,18 @@ pub struct DeleteOptions {
 }
 
 impl DeleteOptions {
+    /// How controllers and the garbage collector delete: no preconditions, the object's own grace
+    /// period, dependents by `propagation`.
+    pub fn propagating(propagation: Propagation) -> Self {
+        Self {
+            propagation,
+            grace_seconds: None,
+            uid: None,
+            resource_version: None,
+            dry_run: false,
+        }
+    }
+
     /// Reads the options; the body wins over the query, as upstream merges them.
     pub fn parse(body: &Value, query: &Query) -> Result<Self, Failure> {
         let text = |key: &str| {
@@ -226,13 +238,7 @@ fn dependents(cluster: &Cluster, uid: &str) -> Vec<(ResourceType, String, String
 
 /// Deletes the dependents of `uid`, and theirs, as the garbage collector does.
 fn cascade(cluster: &Cluster, uid: &str, propagation: Propagation) {
-    let options = DeleteOptions {
-        propagation,
-        grace_seconds: None,
-        uid: None,
-        resource_version: None,
-        dry_run: false,
-    };
+    let options = DeleteOptions::propagating(propagation);
     for (resource, namespace, name) in dependents(cluster, uid) {
         // A dependent already gone is fine: something else deleted it first.
         let _ = delete(cluster, &resource, &namespace, &name, &options);

@@ -258,23 +258,7 @@ fn cron_job_pass(cluster: &Cluster, cron_job: &Value, now: DateTime<Utc>) {
 }
 
 fn delete_job(cluster: &Cluster, job: &Value) {
-    let options = crate::deletion::DeleteOptions {
-        propagation: crate::deletion::Propagation::Background,
-        grace_seconds: None,
-        uid: None,
-        resource_version: None,
-        dry_run: false,
-    };
-    if let Some(jobs) = cluster.resource("batch", "jobs") {
-        // Already gone is what was wanted.
-        let _ = crate::deletion::delete(
-            cluster,
-            &jobs,
-            field(job, "/metadata/namespace"),
-            field(job, "/metadata/name"),
-            &options,
-        );
-    }
+    super::delete_object(cluster, "batch", "jobs", job);
 }
 
 /// A cron schedule: minute, hour, day of month, month, day of week, each the set of values it

@@ -55,13 +55,7 @@ fn furnish(cluster: &Cluster, namespace: &str) {
 /// Deletes what a terminating namespace holds; once it is empty, lets it go.
 fn drain(cluster: &Cluster, namespace: &Value) {
     let name = field(namespace, "/metadata/name");
-    let options = DeleteOptions {
-        propagation: Propagation::Background,
-        grace_seconds: None,
-        uid: None,
-        resource_version: None,
-        dry_run: false,
-    };
+    let options = DeleteOptions::propagating(Propagation::Background);
     let mut remaining = 0;
     for resource in cluster
         .catalogue()

@@ -160,32 +160,21 @@ fn provision(cluster: &Cluster, claim: &Value, using: &[&Value]) {
     }
     let requested = storage(claim, "/spec/resources/requests/storage");
     // A clone or a restore needs its source ready, and at least as much room as it holds.
-    let source_size = match claim.pointer("/spec/dataSource") {
-        Some(source) => match data_source(cluster, claim, source) {
-            Ok(size) => size,
-            Err(message) => {
-                let message = format!(
-                    "failed to provision volume with StorageClass \"{class_name}\": {message}"
-                );
-                events::record_first(
-                    cluster,
-                    claim,
-                    Type::Warning,
-                    "ProvisioningFailed",
-                    &message,
-                    &provisioner,
-                );
-                return;
-            }
-        },
-        None => 0,
-    };
-    if source_size > requested {
-        let message = format!(
-            "failed to provision volume with StorageClass \"{class_name}\": requested volume size {} is less than the size {} for the source",
+    let source = claim
+        .pointer("/spec/dataSource")
+        .map_or(Ok(0), |source| data_source(cluster, claim, source));
+    let problem = match source {
+        Err(message) => Some(message),
+        Ok(size) if size > requested => Some(format!(
+            "requested volume size {} is less than the size {} for the source",
             quantity::format(requested),
-            quantity::format(source_size)
-        );
+            quantity::format(size)
+        )),
+        Ok(_) => None,
+    };
+    if let Some(problem) = problem {
+        let message =
+            format!("failed to provision volume with StorageClass \"{class_name}\": {problem}");
         events::record_first(
             cluster,
             claim,
