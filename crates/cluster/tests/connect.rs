@@ -395,3 +395,73 @@ async fn exec_credentials_are_kept_until_they_expire() {
         assert_eq!(count, expected_runs, "credentials expiring {expires}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_oidc_auth_provider_signs_in_with_its_id_token() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    // The fixture issuer's discovery document and keys, served on loopback.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let issuer = format!("http://{}", listener.local_addr().unwrap());
+    let jwks = include_str!("../../sim/tests/fixtures/oidc/jwks.json");
+    let discovery = serde_json::json!({"issuer": "https://issuer.example.com", "jwks_uri": format!("{issuer}/jwks")}).to_string();
+    let _serving = tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            let mut request = vec![0; 4096];
+            let read = stream.read(&mut request).await.unwrap_or(0);
+            let body = if String::from_utf8_lossy(&request[..read]).starts_with("GET /jwks ") {
+                jwks.to_owned()
+            } else {
+                discovery.clone()
+            };
+            let response = format!(
+                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            let _ = stream.write_all(response.as_bytes()).await;
+        }
+    });
+    let cluster = demo::dev().unwrap();
+    cluster.auth.require();
+    let mut config = kubedesk_sim::auth::OidcConfig::new("https://issuer.example.com", "kubedesk");
+    config.username_claim = "email".into();
+    config.discovery_url = Some(format!("{issuer}/.well-known/openid-configuration"));
+    cluster.auth.set_oidc(config);
+    let server = SimServer::start_tls(Arc::new(cluster), SocketAddr::from(([127, 0, 0, 1], 0)))
+        .await
+        .unwrap();
+    let tokens: serde_json::Value =
+        serde_json::from_str(include_str!("../../sim/tests/fixtures/oidc/tokens.json")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let ca = server.authority().unwrap().certificate_pem();
+    let provider = |token: &str| {
+        format!(
+            "    auth-provider:\n      name: oidc\n      config:\n        client-id: kubedesk\n        idp-issuer-url: https://issuer.example.com\n        id-token: {token}\n"
+        )
+    };
+    let valid = kubeconfig(
+        dir.path(),
+        &server.url(),
+        &ca,
+        &provider(tokens["valid"].as_str().unwrap()),
+    );
+    // jane@example.com is authenticated; like any user without a binding she may read no nodes.
+    assert_eq!(
+        health(&valid).await,
+        Health::Ready {
+            version: "v1.32.4".into(),
+            nodes: None
+        }
+    );
+    let tampered = kubeconfig(
+        dir.path(),
+        &server.url(),
+        &ca,
+        &provider(tokens["tampered"].as_str().unwrap()),
+    );
+    assert_eq!(
+        health(&tampered).await,
+        Health::Unauthorized {
+            detail: "Unauthorized".into()
+        }
+    );
+}
