@@ -42,14 +42,35 @@ pub enum ConnectError {
 
 /// A client for `context`, from the files kubectl would read.
 pub async fn client(paths: &KubeconfigPaths, context: &str) -> Result<kube::Client, ConnectError> {
-    connect(paths, context).await.map(|(client, _)| client)
+    connect(paths, context).await.map(|made| made.client)
 }
 
-/// A client for `context`, and when its credentials expire (an exec plugin's, if it says).
-async fn connect(
-    paths: &KubeconfigPaths,
-    context: &str,
-) -> Result<(kube::Client, Option<jiff::Timestamp>), ConnectError> {
+/// A client and what says when it must be made again.
+#[derive(Clone)]
+struct Made {
+    client: kube::Client,
+    /// When an exec plugin's credentials expire.
+    expires: Option<jiff::Timestamp>,
+    /// A token file read here, and when it was last written: a rotation changes that.
+    token_file: Option<(std::path::PathBuf, Option<std::time::SystemTime>)>,
+}
+
+impl Made {
+    /// Whether the credentials have expired (a minute ahead) or the token file was rotated.
+    fn stale(&self) -> bool {
+        let soon = jiff::Timestamp::now() + jiff::SignedDuration::from_secs(60);
+        self.expires.is_some_and(|expires| expires <= soon)
+            || self.token_file.as_ref().is_some_and(|(file, written)| {
+                std::fs::metadata(file)
+                    .and_then(|metadata| metadata.modified())
+                    .ok()
+                    != *written
+            })
+    }
+}
+
+/// A client for `context`, with what says when it must be made again.
+async fn connect(paths: &KubeconfigPaths, context: &str) -> Result<Made, ConnectError> {
     let fail = |detail: String| ConnectError::Kubeconfig {
         context: context.to_owned(),
         detail,
@@ -76,6 +97,7 @@ async fn connect(
         .and_then(|named| named.context.as_ref())
         .and_then(|entry| entry.user.clone());
     let mut expires = None;
+    let mut token_file = None;
     if let Some(auth) = merged
         .auth_infos
         .iter_mut()
@@ -90,6 +112,8 @@ async fn connect(
             if text.trim() != text {
                 auth.token = Some(text.trim().to_owned().into());
                 auth.token_file = None;
+                let written = std::fs::metadata(&file).and_then(|metadata| metadata.modified());
+                token_file = Some((std::path::PathBuf::from(&file), written.ok()));
             }
         }
         // Exec plugins are run here rather than by kube-rs: found on the login shell's PATH, with
@@ -129,16 +153,18 @@ async fn connect(
         },
         other => fail(other.to_string()),
     })?;
-    Ok((client, expires))
+    Ok(Made {
+        client,
+        expires,
+        token_file,
+    })
 }
 
 /// The clients of the contexts connected so far, so that every request does not sign in again.
 #[derive(Default)]
 pub struct Clients {
-    /// Each context's client, and when its credentials expire.
-    clients: tokio::sync::Mutex<
-        std::collections::BTreeMap<String, (kube::Client, Option<jiff::Timestamp>)>,
-    >,
+    /// Each context's client, and when to make it again.
+    clients: tokio::sync::Mutex<std::collections::BTreeMap<String, Made>>,
 }
 
 impl std::fmt::Debug for Clients {
@@ -149,17 +175,16 @@ impl std::fmt::Debug for Clients {
 
 impl Clients {
     /// The context's client, connecting on first use, and again when its credentials are about
-    /// to expire (a minute ahead).
+    /// to expire (a minute ahead) or its token file was rotated.
     pub async fn get(
         &self,
         paths: &KubeconfigPaths,
         context: &str,
     ) -> Result<kube::Client, ConnectError> {
-        let soon = jiff::Timestamp::now() + jiff::SignedDuration::from_secs(60);
-        if let Some((client, expires)) = self.clients.lock().await.get(context)
-            && expires.is_none_or(|expires| expires > soon)
+        if let Some(made) = self.clients.lock().await.get(context)
+            && !made.stale()
         {
-            return Ok(client.clone());
+            return Ok(made.client.clone());
         }
         self.fresh(paths, context).await
     }
@@ -181,6 +206,6 @@ impl Clients {
                 clients.remove(context);
             }
         }
-        made.map(|(client, _)| client)
+        made.map(|made| made.client)
     }
 }

@@ -465,3 +465,28 @@ async fn the_oidc_auth_provider_signs_in_with_its_id_token() {
         }
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_rotated_token_file_is_read_again() {
+    let server = cluster().await;
+    let dir = tempfile::tempdir().unwrap();
+    let ca = server.authority().unwrap().certificate_pem();
+    let token = dir.path().join("rotating.token");
+    std::fs::write(&token, "forged\n").unwrap();
+    let paths = kubeconfig(
+        dir.path(),
+        &server.url(),
+        &ca,
+        "    tokenFile: rotating.token\n",
+    );
+    let clients = kubedesk_cluster::Clients::default();
+    let refused = check(&clients.get(&paths, "test").await.unwrap()).await;
+    assert!(
+        matches!(refused, Health::Unauthorized { .. }),
+        "{refused:?}"
+    );
+    // The token is rotated on disk, as a CI job or a credential helper rotates it.
+    std::fs::write(&token, "t-jane\n").unwrap();
+    let accepted = check(&clients.get(&paths, "test").await.unwrap()).await;
+    assert!(matches!(accepted, Health::Ready { .. }), "{accepted:?}");
+}
