@@ -29,6 +29,8 @@ const PACKAGES: &[&str] = &[
 const TAURI_DRIVER: &str = "2.1.0";
 /// Debian 12's binaryen 108 corrupts the externref table that current Rust emits; use npm's 132.
 const BINARYEN: &str = "132";
+/// The OpenID provider the simulator's and the app's sign-in are tested against.
+const OIDC_PROVIDER: &str = "9.13.3";
 /// The official Python client the simulator is tested with (reference/kube-api.md §12.4).
 const PYTHON_CLIENT: &str = "22.6.0";
 
@@ -40,6 +42,7 @@ pub fn run() -> Result {
     tauri_driver()?;
     wasm_opt()?;
     python_client()?;
+    oidc_provider()?;
     Ok(())
 }
 
@@ -228,5 +231,22 @@ fn python_client() -> Result {
                 "--disable-pip-version-check",
             ])
             .arg(format!("kubernetes=={PYTHON_CLIENT}")),
+    )
+}
+
+/// npm's oidc-provider, under `.tools/oidc`.
+fn oidc_provider() -> Result {
+    let prefix = shell::root().join(".tools/oidc");
+    let manifest = prefix.join("node_modules/oidc-provider/package.json");
+    let installed = std::fs::read_to_string(&manifest)
+        .is_ok_and(|text| text.contains(&format!("\"version\": \"{OIDC_PROVIDER}\"")));
+    if installed {
+        return Ok(());
+    }
+    shell::run(
+        Command::new("npm")
+            .args(["install", "--no-audit", "--no-fund", "--prefix"])
+            .arg(&prefix)
+            .arg(format!("oidc-provider@{OIDC_PROVIDER}")),
     )
 }
