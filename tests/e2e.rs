@@ -442,6 +442,37 @@ async fn the_clusters_page_shows_each_demo_cluster_ready_with_its_capacity() {
         "{warnings}"
     );
     window.screenshot("overview").await;
+
+    // The same pages in Chinese: every word from the catalogue.
+    window
+        .find("#language-picker option[value=zh-CN]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    window.wait_for_text("#figure-nodes", "7/7 就绪").await;
+    window
+        .wait_for_text("#overview-warnings", "最近的告警")
+        .await;
+    window.wait_for_text("#nodes-table", "就绪").await;
+    window.wait_for_text("#warnings-table", "前").await;
+    window.screenshot("overview-zh-cn").await;
+    window
+        .find("a[href='#/clusters']")
+        .await
+        .click()
+        .await
+        .unwrap();
+    window
+        .wait_for_text("tr[data-context=offline]", "无法连接")
+        .await;
+    window
+        .wait_for_text(
+            "tr[data-reason-for=offline]",
+            "上下文 offline 无法连接到集群",
+        )
+        .await;
+    window.screenshot("clusters-zh-cn").await;
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -185,7 +185,11 @@ fn NodesCard(nodes: Option<Vec<NodeInfo>>) -> impl IntoView {
             let rows = nodes
                 .into_iter()
                 .map(|node| {
-                    let state = node_state(i18n, &node);
+                    // Words follow the language: worked out in the view, not once.
+                    let state = {
+                        let node = node.clone();
+                        move || node_state(i18n, &node)
+                    };
                     view! {
                         <tr data-node=node.name.clone()>
                             <td class="cell--strong">{node.name.clone()}</td>
@@ -268,7 +272,10 @@ fn WarningsCard(warnings: Option<Vec<WarningEvent>>) -> impl IntoView {
                 .map(|warning| {
                     view! {
                         <tr class="warning-row">
-                            <td class="cell--muted" title=warning.last_seen.clone()>{ago(i18n, &warning.last_seen)}</td>
+                            <td class="cell--muted" title=warning.last_seen.clone()>{
+                                let last_seen = warning.last_seen.clone();
+                                move || ago(i18n, &last_seen)
+                            }</td>
                             <td>{warning.object.clone()}</td>
                             <td class="cell--strong">{warning.reason.clone()}</td>
                             <td class="cell--wrap">{warning.message.clone()}</td>
