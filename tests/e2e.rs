@@ -650,3 +650,38 @@ async fn no_token_reaches_the_window_the_log_or_the_app_s_files() {
         assert!(kept.is_empty(), "{secret} is in the app's files: {kept:?}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_cluster_that_comes_back_turns_ready_by_itself() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let scene = Scene::new();
+    let config = scene.file(
+        "later.yaml",
+        &format!(
+            "apiVersion: v1\nkind: Config\ncurrent-context: later\nclusters:\n- name: later\n  cluster: {{server: \"http://127.0.0.1:{port}\"}}\nusers:\n- name: later\n  user: {{token: unused}}\ncontexts:\n- name: later\n  context: {{cluster: later, user: later}}\n"
+        ),
+    );
+    let mut window = Window::open("cluster-comes-back", &scene.launch(&[&config])).await;
+    window
+        .wait_for_text("tr[data-context=later]", "Unreachable")
+        .await;
+    window.screenshot("down").await;
+    // The cluster starts; the page notices on its next check, with no click.
+    let _server = kubedesk_sim::SimServer::start(
+        std::sync::Arc::new(kubedesk_sim::demo::dev().unwrap()),
+        std::net::SocketAddr::from(([127, 0, 0, 1], port)),
+    )
+    .await
+    .unwrap();
+    window
+        .wait_for_text("tr[data-context=later]", "Ready")
+        .await;
+    window
+        .wait_for_text("#connection-state", "Connected · v1.32.4")
+        .await;
+    window.screenshot("back").await;
+}

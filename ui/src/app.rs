@@ -35,7 +35,7 @@ pub fn App() -> impl IntoView {
     provide_context(SettingsState(settings));
     provide_context(Contexts(contexts));
     provide_context(selection);
-    let healths = Healths(RwSignal::new(Default::default()));
+    let healths = Healths::new();
     provide_context(healths);
 
     let system_dark = theme::system_prefers_dark();

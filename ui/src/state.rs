@@ -23,28 +23,78 @@ pub enum Loadable<T> {
 #[derive(Debug, Clone, Copy)]
 pub struct Contexts(pub RwSignal<Loadable<ContextList>>);
 
-/// Each context's cluster health, as last checked.
+/// Each context's cluster health, as last checked; a cluster that cannot be used is checked again
+/// on its own, less and less often.
 #[derive(Debug, Clone, Copy)]
-pub struct Healths(pub RwSignal<BTreeMap<String, Loadable<ClusterHealth>>>);
+pub struct Healths {
+    /// The states, by context.
+    pub states: RwSignal<BTreeMap<String, Loadable<ClusterHealth>>>,
+    /// Per context: the latest check's number (a newer check makes older retries moot) and how
+    /// many checks in a row found the cluster unusable.
+    retries: StoredValue<BTreeMap<String, (u64, u32)>>,
+}
 
-/// Connects to one context and records how its cluster is doing; the others are not held up.
-pub async fn check_health(Healths(healths): Healths, context: String) {
-    healths.update(|map| {
-        map.insert(context.clone(), Loadable::Loading);
+impl Healths {
+    /// No context checked yet.
+    pub fn new() -> Self {
+        Self {
+            states: RwSignal::new(BTreeMap::new()),
+            retries: StoredValue::new(BTreeMap::new()),
+        }
+    }
+}
+
+/// How long to wait before checking an unusable cluster again, after `failures` checks in a row
+/// found it so: 5 s, doubling, at most 5 minutes.
+pub fn retry_delay(failures: u32) -> std::time::Duration {
+    let seconds = 5u64.saturating_mul(1 << failures.saturating_sub(1).min(10));
+    std::time::Duration::from_secs(seconds.min(300))
+}
+
+/// Connects to one context and records how its cluster is doing; the others are not held up. A
+/// cluster that cannot be used is checked again later, as long as no newer check was asked for.
+pub async fn check_health(healths: Healths, context: String) {
+    let number = healths.retries.try_update_value(|retries| {
+        let entry = retries.entry(context.clone()).or_insert((0, 0));
+        entry.0 += 1;
+        entry.0
+    });
+    let Some(number) = number else { return };
+    healths.states.update(|map| {
+        map.entry(context.clone()).or_insert(Loadable::Loading);
     });
     let answer = ipc::call(&GetClusterHealth {
         context: context.clone(),
     })
     .await;
-    healths.update(|map| {
+    let usable = matches!(answer, Ok(ClusterHealth::Ready { .. }));
+    healths.states.update(|map| {
         map.insert(
-            context,
+            context.clone(),
             match answer {
                 Ok(health) => Loadable::Ready(health),
                 Err(error) => Loadable::Failed(error),
             },
         );
     });
+    let failures = healths.retries.try_update_value(|retries| {
+        let entry = retries.entry(context.clone()).or_insert((number, 0));
+        entry.1 = if usable { 0 } else { entry.1 + 1 };
+        entry.1
+    });
+    if let Some(failures) = failures.filter(|failures| *failures > 0) {
+        set_timeout(
+            move || {
+                let latest = healths
+                    .retries
+                    .try_with_value(|retries| retries.get(&context).map(|entry| entry.0));
+                if latest == Some(Some(number)) {
+                    spawn_local(check_health(healths, context));
+                }
+            },
+            retry_delay(failures),
+        );
+    }
 }
 
 /// The user's settings as last stored.
@@ -149,6 +199,15 @@ mod tests {
             Some("a")
         );
         assert_eq!(context_after_load(&list, None).as_deref(), Some("a"));
+    }
+
+    #[test]
+    fn unusable_clusters_are_checked_again_less_and_less_often() {
+        let delays: Vec<u64> = (1..=9)
+            .map(|failures| retry_delay(failures).as_secs())
+            .collect();
+        assert_eq!(delays, [5, 10, 20, 40, 80, 160, 300, 300, 300]);
+        assert_eq!(retry_delay(u32::MAX).as_secs(), 300);
     }
 
     #[test]

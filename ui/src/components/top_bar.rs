@@ -291,10 +291,10 @@ pub fn language_name(language: Language) -> &'static str {
 fn ConnectionState() -> impl IntoView {
     let i18n = use_i18n();
     let selection: Selection = expect_context();
-    let Healths(healths) = expect_context();
+    let healths: Healths = expect_context();
     let health = Signal::derive(move || {
         let context = selection.context.get()?;
-        healths.with(|map| map.get(&context).cloned())
+        healths.states.with(|map| map.get(&context).cloned())
     });
     let version = move || match health.get() {
         Some(Loadable::Ready(ClusterHealth::Ready { version, .. })) => Some(version),

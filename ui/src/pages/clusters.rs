@@ -88,7 +88,7 @@ fn ContextsView(list: ContextList) -> impl IntoView {
 fn ContextsTable(list: ContextList) -> impl IntoView {
     let i18n = use_i18n();
     let selection: Selection = expect_context();
-    let Healths(healths) = expect_context();
+    let healths: Healths = expect_context();
     let current = list.current.clone();
     let rows = list
         .contexts
@@ -99,7 +99,7 @@ fn ContextsTable(list: ContextList) -> impl IntoView {
             let selected = move || selection.context.get().as_deref() == Some(name.as_str());
             let health = {
                 let name = row.name.clone();
-                Signal::derive(move || healths.with(|map| map.get(&name).cloned()))
+                Signal::derive(move || healths.states.with(|map| map.get(&name).cloned()))
             };
             let (user, cluster) = (row.user.clone(), row.cluster.clone());
             let context = row.name.clone();
