@@ -5,6 +5,7 @@
 mod oidc;
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
 
 use serde_json::{Value, json};
@@ -59,7 +60,7 @@ pub struct CertificateUser(pub User);
 #[derive(Debug, Default)]
 pub struct Authentication {
     tokens: RwLock<HashMap<String, User>>,
-    required: RwLock<bool>,
+    required: AtomicBool,
     oidc: RwLock<Option<Arc<oidc::Oidc>>>,
 }
 
@@ -88,17 +89,11 @@ impl Authentication {
     /// From now on, requests without valid credentials are anonymous or refused, as on a real
     /// cluster. Until then (the demo), they are served as the administrator.
     pub fn require(&self) {
-        *self
-            .required
-            .write()
-            .unwrap_or_else(std::sync::PoisonError::into_inner) = true;
+        self.required.store(true, Ordering::Relaxed);
     }
 
     fn required(&self) -> bool {
-        *self
-            .required
-            .read()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.required.load(Ordering::Relaxed)
     }
 
     /// Who sent a request with this `Authorization` header and this client certificate. A token
