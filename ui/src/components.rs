@@ -4,4 +4,5 @@ pub mod empty_state;
 pub mod health;
 pub mod icon;
 pub mod side_nav;
+pub mod table;
 pub mod top_bar;

@@ -7,6 +7,7 @@ use leptos::task::spawn_local;
 use crate::components::empty_state::EmptyState;
 use crate::components::health::HealthBadge;
 use crate::components::icon::{Icon, IconName};
+use crate::components::table::TableHead;
 use crate::format;
 use crate::i18n::{I18n, Msg, use_i18n};
 use crate::state::{Contexts, Healths, Loadable, Selection, load_contexts};
@@ -131,20 +132,7 @@ fn ContextsTable(list: ContextList) -> impl IntoView {
     view! {
         <div class="card card--table">
             <table class="table" id="contexts-table">
-                <thead>
-                    <tr>
-                        <th>{move || i18n.t(Msg::ClustersColContext)}</th>
-                        <th>{move || i18n.t(Msg::ClustersColStatus)}</th>
-                        <th>{move || i18n.t(Msg::ClustersColVersion)}</th>
-                        <th>{move || i18n.t(Msg::ClustersColNodes)}</th>
-                        <th>{move || i18n.t(Msg::ClustersColCpu)}</th>
-                        <th>{move || i18n.t(Msg::ClustersColMemory)}</th>
-                        <th>{move || i18n.t(Msg::ClustersColGpus)}</th>
-                        <th>{move || i18n.t(Msg::ClustersColServer)}</th>
-                        <th>{move || i18n.t(Msg::ClustersColNamespace)}</th>
-                        <th>{move || i18n.t(Msg::ClustersColFile)}</th>
-                    </tr>
-                </thead>
+                <TableHead columns=&[Msg::ClustersColContext, Msg::ClustersColStatus, Msg::ClustersColVersion, Msg::ClustersColNodes, Msg::ClustersColCpu, Msg::ClustersColMemory, Msg::ClustersColGpus, Msg::ClustersColServer, Msg::ClustersColNamespace, Msg::ClustersColFile] />
                 <tbody>{rows}</tbody>
             </table>
         </div>

@@ -6,6 +6,7 @@ use kubedesk_ipc::{ClusterOverview, GetClusterOverview, NodeInfo, WarningEvent};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use crate::components::table::TableHead;
 use crate::format;
 use crate::i18n::{I18n, Msg, use_i18n};
 use crate::ipc;
@@ -206,18 +207,7 @@ fn NodesCard(nodes: Option<Vec<NodeInfo>>) -> impl IntoView {
                 .collect_view();
             view! {
                 <table class="table" id="nodes-table">
-                    <thead>
-                        <tr>
-                            <th>{move || i18n.t(Msg::OverviewColNode)}</th>
-                            <th>{move || i18n.t(Msg::ClustersColStatus)}</th>
-                            <th>{move || i18n.t(Msg::OverviewColRoles)}</th>
-                            <th>{move || i18n.t(Msg::ClustersColVersion)}</th>
-                            <th>{move || i18n.t(Msg::ClustersColCpu)}</th>
-                            <th>{move || i18n.t(Msg::ClustersColMemory)}</th>
-                            <th>{move || i18n.t(Msg::ClustersColGpus)}</th>
-                            <th>{move || i18n.t(Msg::OverviewColGpuModel)}</th>
-                        </tr>
-                    </thead>
+                    <TableHead columns=&[Msg::OverviewColNode, Msg::ClustersColStatus, Msg::OverviewColRoles, Msg::ClustersColVersion, Msg::ClustersColCpu, Msg::ClustersColMemory, Msg::ClustersColGpus, Msg::OverviewColGpuModel] />
                     <tbody>{rows}</tbody>
                 </table>
             }
@@ -286,15 +276,7 @@ fn WarningsCard(warnings: Option<Vec<WarningEvent>>) -> impl IntoView {
                 .collect_view();
             view! {
                 <table class="table" id="warnings-table">
-                    <thead>
-                        <tr>
-                            <th>{move || i18n.t(Msg::OverviewColLastSeen)}</th>
-                            <th>{move || i18n.t(Msg::OverviewColObject)}</th>
-                            <th>{move || i18n.t(Msg::OverviewColReason)}</th>
-                            <th>{move || i18n.t(Msg::OverviewColMessage)}</th>
-                            <th>{move || i18n.t(Msg::OverviewColCount)}</th>
-                        </tr>
-                    </thead>
+                    <TableHead columns=&[Msg::OverviewColLastSeen, Msg::OverviewColObject, Msg::OverviewColReason, Msg::OverviewColMessage, Msg::OverviewColCount] />
                     <tbody>{rows}</tbody>
                 </table>
             }
