@@ -1,5 +1,7 @@
 //! Fuzzes the simulated API server's request handling: any method, path, content type and body
-//! must get an answer, never a panic. Run with `cargo fuzz run sim_request corpus/sim_request seeds/sim_request --sanitizer none` from `fuzz/`.
+//! must get an answer, never a panic. Run from `fuzz/` with
+//! `mkdir -p corpus/sim_request && cargo fuzz run sim_request corpus/sim_request seeds/sim_request --sanitizer none`;
+//! new inputs go to the ignored `corpus/`, the seeds stay as they are.
 
 #![no_main]
 
