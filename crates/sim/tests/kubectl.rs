@@ -760,6 +760,20 @@ async fn a_created_crd_is_served_with_its_columns_and_deleting_it_removes_its_ob
     );
 }
 
+/// Polls `probe` until it answers, for at most 30 s; `what` says what was waited for.
+async fn poll<T>(what: &str, mut probe: impl FnMut() -> Option<T>) -> T {
+    tokio::time::timeout(std::time::Duration::from_secs(30), async {
+        loop {
+            if let Some(found) = probe() {
+                return found;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+    })
+    .await
+    .unwrap_or_else(|_| panic!("waited 30 s for {what}"))
+}
+
 /// Polls the store until no object of `resource` in `namespace` matches `app=<app>`.
 async fn until_gone(cluster: &Cluster, resource: &str, namespace: &str, app: &str) {
     let remaining = || {
@@ -1102,21 +1116,14 @@ async fn a_gpu_pod_no_node_can_take_stays_pending_with_the_schedulers_reason() {
         .create("apps", "deployments", "vision", deployment)
         .unwrap();
     let cluster = kubectl.server.cluster().clone();
-    let message = tokio::time::timeout(std::time::Duration::from_secs(20), async {
-        loop {
-            let (_, pods) = cluster.store.list("/pods", Some("vision"));
-            let message = pods
-                .iter()
-                .find(|pod| pod["metadata"]["labels"]["app"] == "big")
-                .and_then(|pod| pod["status"]["conditions"][0]["message"].as_str());
-            if let Some(message) = message {
-                return message.to_owned();
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-        }
+    let message = poll("the scheduler to give up on the pod", || {
+        let (_, pods) = cluster.store.list("/pods", Some("vision"));
+        pods.iter()
+            .find(|pod| pod["metadata"]["labels"]["app"] == "big")
+            .and_then(|pod| pod["status"]["conditions"][0]["message"].as_str())
+            .map(str::to_owned)
     })
-    .await
-    .expect("the controller creates the pod and the scheduler gives up on it");
+    .await;
     let expected = "0/3 nodes are available: 3 Insufficient nvidia.com/gpu. preemption: 0/3 nodes are available: 3 No preemption victims found for incoming pod.";
     assert_eq!(message, expected);
     let out = kubectl
@@ -1271,20 +1278,11 @@ async fn quotas_refuse_what_exceeds_them_with_the_real_message_and_count_what_is
             + "\": pods \"second\" is forbidden: exceeded quota: gpus, requested: requests.nvidia.com/gpu=1, used: requests.nvidia.com/gpu=2, limited: requests.nvidia.com/gpu=2"
     );
     let cluster = kubectl.server.cluster().clone();
-    let used = tokio::time::timeout(std::time::Duration::from_secs(20), async {
-        loop {
-            let quota = cluster
-                .store
-                .get("/resourcequotas", "team-q", "gpus")
-                .unwrap();
-            if quota["status"]["used"]["pods"] == "1" {
-                return quota["status"]["used"].clone();
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-        }
+    let used = poll("the quota controller to count the pod", || {
+        let quota = cluster.store.get("/resourcequotas", "team-q", "gpus")?;
+        (quota["status"]["used"]["pods"] == "1").then(|| quota["status"]["used"].clone())
     })
-    .await
-    .expect("the quota controller counts the pod");
+    .await;
     assert_eq!(used, json!({"pods": "1", "requests.nvidia.com/gpu": "2"}));
     let described = kubectl
         .ok(&["describe", "quota", "gpus", "-n", "team-q"])
@@ -1668,24 +1666,18 @@ async fn stateful_sets_start_in_order_with_their_claims_and_roll_out() {
         .ok(&["scale", "statefulset/db", "--replicas=1"])
         .await;
     let cluster = kubectl.server.cluster().clone();
-    tokio::time::timeout(std::time::Duration::from_secs(30), async {
-        loop {
-            let names: Vec<String> = cluster
-                .store
-                .list("/pods", Some("default"))
-                .1
-                .iter()
-                .filter(|pod| pod["metadata"]["labels"]["app"] == "db")
-                .map(|pod| pod["metadata"]["name"].as_str().unwrap().to_owned())
-                .collect();
-            if names == ["db-0"] {
-                return;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-        }
+    poll("scaling down to remove db-2, then db-1", || {
+        let names: Vec<String> = cluster
+            .store
+            .list("/pods", Some("default"))
+            .1
+            .iter()
+            .filter(|pod| pod["metadata"]["labels"]["app"] == "db")
+            .filter_map(|pod| pod["metadata"]["name"].as_str().map(str::to_owned))
+            .collect();
+        (names == ["db-0"]).then_some(())
     })
-    .await
-    .expect("scaling down removes db-2, then db-1");
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
