@@ -65,7 +65,7 @@ pub fn admit(
     if resource.group.is_empty() && resource.plural == "pods" {
         let (_, ranges) = cluster.store.list(LIMIT_RANGES, Some(namespace));
         for range in &ranges {
-            apply_limit_range(range, object).map_err(&forbidden)?;
+            apply_limit_range(range, object).map_err(|exceeded| forbidden(exceeded.to_string()))?;
         }
     }
     let (_, quotas) = cluster.store.list(QUOTAS, Some(namespace));
@@ -190,9 +190,18 @@ pub fn admit_update(
     ))
 }
 
+/// A container's limit over its LimitRange's maximum, worded as LimitRanger words it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("maximum {resource} usage per Container is {}, but limit is {}", quantity::format(*.maximum), quantity::format(*.limit))]
+struct OverMaximum {
+    resource: String,
+    maximum: Milli,
+    limit: Milli,
+}
+
 /// `default` and `defaultRequest` of each `Container` limit fill in what containers leave out;
 /// `max` is enforced on their limits.
-fn apply_limit_range(range: &Value, pod: &mut Value) -> Result<(), String> {
+fn apply_limit_range(range: &Value, pod: &mut Value) -> Result<(), OverMaximum> {
     let Some(limits) = range.pointer("/spec/limits").and_then(Value::as_array) else {
         return Ok(());
     };
@@ -224,11 +233,11 @@ fn apply_limit_range(range: &Value, pod: &mut Value) -> Result<(), String> {
                 if let (Some(given), Some(most)) = (given, quantity::from_json(maximum))
                     && given > most
                 {
-                    return Err(format!(
-                        "maximum {name} usage per Container is {}, but limit is {}",
-                        quantity::format(most),
-                        quantity::format(given)
-                    ));
+                    return Err(OverMaximum {
+                        resource: name.clone(),
+                        maximum: most,
+                        limit: given,
+                    });
                 }
             }
         }

@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 
 use crate::store::Store;
 
-pub use oidc::{OidcConfig, OidcError};
+pub use oidc::{FetchError, OidcConfig, OidcError};
 
 /// The group whose members may do everything (bound to `cluster-admin` in every cluster).
 pub const MASTERS: &str = "system:masters";

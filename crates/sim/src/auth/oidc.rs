@@ -64,7 +64,7 @@ pub enum OidcError {
     Algorithm(String),
     /// The issuer's keys could not be fetched.
     #[error("the issuer's keys could not be fetched: {0}")]
-    Keys(String),
+    Keys(#[from] FetchError),
     /// No key of the issuer verifies the signature.
     #[error("the token's signature does not verify")]
     Signature,
@@ -115,7 +115,7 @@ impl Oidc {
         let kid = header["kid"].as_str().map(str::to_owned);
         if !self.verifies(kid.as_deref(), &algorithm, signed.as_bytes(), &signature) {
             // A key not seen yet: the issuer may have rotated; fetch again once.
-            let fresh = fetch_keys(&self.config).await.map_err(OidcError::Keys)?;
+            let fresh = fetch_keys(&self.config).await?;
             *self
                 .keys
                 .write()
@@ -241,8 +241,55 @@ fn verify_with(key: &Value, algorithm: &str, signed: &[u8], signature: &[u8]) ->
     }
 }
 
+/// Why a document of the issuer (discovery, JWKS) could not be had.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FetchError {
+    /// The URL does not name a host.
+    #[error("{url} is not a URL with a host")]
+    BadUrl {
+        /// The URL.
+        url: String,
+    },
+    /// An `https` issuer without the CA to trust it by.
+    #[error("{url} is https: give the issuer's CA")]
+    NoCa {
+        /// The URL.
+        url: String,
+    },
+    /// Connecting, TLS or HTTP failed.
+    #[error("{url}: {detail}")]
+    Network {
+        /// The URL.
+        url: String,
+        /// The library's reason.
+        detail: String,
+    },
+    /// The server answered with an error status.
+    #[error("{url} answered {status}")]
+    Status {
+        /// The URL.
+        url: String,
+        /// The HTTP status.
+        status: u16,
+    },
+    /// The answer is not JSON.
+    #[error("{url} is not JSON: {detail}")]
+    NotJson {
+        /// The URL.
+        url: String,
+        /// The parser's reason.
+        detail: String,
+    },
+    /// The discovery document names no key set.
+    #[error("{url} names no jwks_uri")]
+    NoJwksUri {
+        /// The discovery document's URL.
+        url: String,
+    },
+}
+
 /// The issuer's signing keys: its discovery document names the JWKS.
-async fn fetch_keys(config: &OidcConfig) -> Result<Vec<Value>, String> {
+async fn fetch_keys(config: &OidcConfig) -> Result<Vec<Value>, FetchError> {
     let discovery_url = config.discovery_url.clone().unwrap_or_else(|| {
         format!(
             "{}/.well-known/openid-configuration",
@@ -252,23 +299,29 @@ async fn fetch_keys(config: &OidcConfig) -> Result<Vec<Value>, String> {
     let discovery = get_json(&discovery_url, config.ca_pem.as_deref()).await?;
     let jwks_uri = discovery["jwks_uri"]
         .as_str()
-        .ok_or_else(|| format!("{discovery_url} names no jwks_uri"))?;
+        .ok_or_else(|| FetchError::NoJwksUri {
+            url: discovery_url.clone(),
+        })?;
     let jwks = get_json(jwks_uri, config.ca_pem.as_deref()).await?;
     Ok(jwks["keys"].as_array().cloned().unwrap_or_default())
 }
 
 /// GETs a JSON document over HTTP, or HTTPS trusting `ca_pem`.
-async fn get_json(url: &str, ca_pem: Option<&str>) -> Result<Value, String> {
-    let uri: hyper::Uri = url.parse().map_err(|error| format!("{url}: {error}"))?;
+async fn get_json(url: &str, ca_pem: Option<&str>) -> Result<Value, FetchError> {
+    let network = |detail: String| FetchError::Network {
+        url: url.to_owned(),
+        detail,
+    };
+    let bad_url = || FetchError::BadUrl {
+        url: url.to_owned(),
+    };
+    let uri: hyper::Uri = url.parse().map_err(|_| bad_url())?;
     let https = uri.scheme_str() == Some("https");
-    let host = uri
-        .host()
-        .ok_or_else(|| format!("{url} names no host"))?
-        .to_owned();
+    let host = uri.host().ok_or_else(bad_url)?.to_owned();
     let port = uri.port_u16().unwrap_or(if https { 443 } else { 80 });
     let stream = tokio::net::TcpStream::connect((host.as_str(), port))
         .await
-        .map_err(|error| format!("{url}: {error}"))?;
+        .map_err(|error| network(error.to_string()))?;
     let request = hyper::Request::get(uri.path_and_query().map_or("/", |path| path.as_str()))
         .header(
             hyper::header::HOST,
@@ -276,54 +329,74 @@ async fn get_json(url: &str, ca_pem: Option<&str>) -> Result<Value, String> {
                 .map_or(host.as_str(), |authority| authority.as_str()),
         )
         .body(Empty::<Bytes>::new())
-        .map_err(|error| error.to_string())?;
-    let body = if https {
+        .map_err(|error| network(error.to_string()))?;
+    let answer = if https {
+        let ca_pem = ca_pem.ok_or_else(|| FetchError::NoCa {
+            url: url.to_owned(),
+        })?;
         let mut roots = rustls::RootCertStore::empty();
-        for certificate in
-            pem_certificates(ca_pem.ok_or_else(|| format!("{url} is https: give the issuer's CA"))?)
-        {
-            roots.add(certificate).map_err(|error| error.to_string())?;
+        for certificate in pem_certificates(ca_pem) {
+            roots
+                .add(certificate)
+                .map_err(|error| network(error.to_string()))?;
         }
         let config = rustls::ClientConfig::builder_with_provider(Arc::new(
             rustls::crypto::ring::default_provider(),
         ))
         .with_safe_default_protocol_versions()
-        .map_err(|error| error.to_string())?
+        .map_err(|error| network(error.to_string()))?
         .with_root_certificates(roots)
         .with_no_client_auth();
-        let name = rustls::pki_types::ServerName::try_from(host.clone())
-            .map_err(|error| error.to_string())?;
+        let name = rustls::pki_types::ServerName::try_from(host.clone()).map_err(|_| bad_url())?;
         let stream = tokio_rustls::TlsConnector::from(Arc::new(config))
             .connect(name, stream)
             .await
-            .map_err(|error| format!("{url}: {error}"))?;
-        send(hyper_util::rt::TokioIo::new(stream), request).await?
+            .map_err(|error| network(error.to_string()))?;
+        send(hyper_util::rt::TokioIo::new(stream), request).await
     } else {
-        send(hyper_util::rt::TokioIo::new(stream), request).await?
+        send(hyper_util::rt::TokioIo::new(stream), request).await
     };
-    serde_json::from_slice(&body).map_err(|error| format!("{url} is not JSON: {error}"))
+    let body = match answer {
+        Ok(body) => body,
+        Err(Sent::Status(status)) => {
+            return Err(FetchError::Status {
+                url: url.to_owned(),
+                status,
+            });
+        }
+        Err(Sent::Failed(error)) => return Err(network(error.to_string())),
+    };
+    serde_json::from_slice(&body).map_err(|error| FetchError::NotJson {
+        url: url.to_owned(),
+        detail: error.to_string(),
+    })
 }
 
-async fn send<I>(io: I, request: hyper::Request<Empty<Bytes>>) -> Result<Bytes, String>
+/// How one exchange over a connection went wrong.
+enum Sent {
+    /// An error status.
+    Status(u16),
+    /// HTTP itself failed.
+    Failed(hyper::Error),
+}
+
+async fn send<I>(io: I, request: hyper::Request<Empty<Bytes>>) -> Result<Bytes, Sent>
 where
     I: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
 {
     let (mut sender, connection) = hyper::client::conn::http1::handshake(io)
         .await
-        .map_err(|error| error.to_string())?;
+        .map_err(Sent::Failed)?;
     tokio::spawn(connection);
-    let response = sender
-        .send_request(request)
-        .await
-        .map_err(|error| error.to_string())?;
+    let response = sender.send_request(request).await.map_err(Sent::Failed)?;
     if !response.status().is_success() {
-        return Err(format!("answered {}", response.status()));
+        return Err(Sent::Status(response.status().as_u16()));
     }
     Ok(response
         .into_body()
         .collect()
         .await
-        .map_err(|error| error.to_string())?
+        .map_err(Sent::Failed)?
         .to_bytes())
 }
 

@@ -164,12 +164,8 @@ fn provision(cluster: &Cluster, claim: &Value, using: &[&Value]) {
         .pointer("/spec/dataSource")
         .map_or(Ok(0), |source| data_source(cluster, claim, source));
     let problem = match source {
-        Err(message) => Some(message),
-        Ok(size) if size > requested => Some(format!(
-            "requested volume size {} is less than the size {} for the source",
-            quantity::format(requested),
-            quantity::format(size)
-        )),
+        Err(problem) => Some(problem),
+        Ok(held) if held > requested => Some(SourceError::TooSmall { requested, held }),
         Ok(_) => None,
     };
     if let Some(problem) = problem {
@@ -251,52 +247,74 @@ fn provision(cluster: &Cluster, claim: &Value, using: &[&Value]) {
 }
 
 /// How much the claim's data source holds, or why it cannot be used.
+/// Why a claim's data source cannot be provisioned from, worded as the CSI provisioner words it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+enum SourceError {
+    #[error(
+        "error getting handle for DataSource Type PersistentVolumeClaim by Name {0}: error getting PVC {0} from api server: persistentvolumeclaims \"{0}\" not found"
+    )]
+    NoClaim(String),
+    #[error(
+        "error getting handle for DataSource Type PersistentVolumeClaim by Name {0}: the PVC {0} is not yet bound to a PV"
+    )]
+    ClaimUnbound(String),
+    #[error(
+        "the source PVC and destination PVCs must be in the same storage class for cloning.  Source is in {source_class}, but new PVC is in {class}"
+    )]
+    OtherClass { source_class: String, class: String },
+    #[error(
+        "error getting handle for DataSource Type VolumeSnapshot by Name {0}: error getting snapshot {0} from api server: volumesnapshots.snapshot.storage.k8s.io \"{0}\" not found"
+    )]
+    NoSnapshot(String),
+    #[error(
+        "error getting handle for DataSource Type VolumeSnapshot by Name {0}: snapshot {0} is not Ready"
+    )]
+    SnapshotNotReady(String),
+    #[error("unsupported data source kind {0:?}; use PersistentVolumeClaim or VolumeSnapshot")]
+    Kind(String),
+    #[error("requested volume size {} is less than the size {} for the source", quantity::format(*.requested), quantity::format(*.held))]
+    TooSmall {
+        requested: quantity::Milli,
+        held: quantity::Milli,
+    },
+}
+
+/// How much the claim's data source holds, or why it cannot be used.
 fn data_source(
     cluster: &Cluster,
     claim: &Value,
     source: &Value,
-) -> Result<quantity::Milli, String> {
+) -> Result<quantity::Milli, SourceError> {
     let namespace = field(claim, "/metadata/namespace");
-    let name = field(source, "/name");
+    let name = field(source, "/name").to_owned();
     match field(source, "/kind") {
         "PersistentVolumeClaim" => {
-            let missing = || {
-                format!(
-                    "error getting handle for DataSource Type PersistentVolumeClaim by Name {name}: error getting PVC {name} from api server: persistentvolumeclaims \"{name}\" not found"
-                )
-            };
             let source = cluster
                 .store
-                .get(CLAIMS, namespace, name)
-                .ok_or_else(missing)?;
+                .get(CLAIMS, namespace, &name)
+                .ok_or_else(|| SourceError::NoClaim(name.clone()))?;
             if field(&source, "/status/phase") != "Bound" {
-                return Err(format!(
-                    "error getting handle for DataSource Type PersistentVolumeClaim by Name {name}: the PVC {name} is not yet bound to a PV"
-                ));
+                return Err(SourceError::ClaimUnbound(name));
             }
             if field(&source, "/spec/storageClassName") != field(claim, "/spec/storageClassName") {
-                return Err(format!(
-                    "the source PVC and destination PVCs must be in the same storage class for cloning.  Source is in {}, but new PVC is in {}",
-                    field(&source, "/spec/storageClassName"),
-                    field(claim, "/spec/storageClassName")
-                ));
+                return Err(SourceError::OtherClass {
+                    source_class: field(&source, "/spec/storageClassName").to_owned(),
+                    class: field(claim, "/spec/storageClassName").to_owned(),
+                });
             }
             Ok(storage(&source, "/status/capacity/storage"))
         }
         "VolumeSnapshot" => {
-            let snapshot = cluster.store.get(SNAPSHOTS, namespace, name).ok_or_else(|| {
-                format!("error getting handle for DataSource Type VolumeSnapshot by Name {name}: error getting snapshot {name} from api server: volumesnapshots.snapshot.storage.k8s.io \"{name}\" not found")
-            })?;
+            let snapshot = cluster
+                .store
+                .get(SNAPSHOTS, namespace, &name)
+                .ok_or_else(|| SourceError::NoSnapshot(name.clone()))?;
             if snapshot.pointer("/status/readyToUse") != Some(&Value::Bool(true)) {
-                return Err(format!(
-                    "error getting handle for DataSource Type VolumeSnapshot by Name {name}: snapshot {name} is not Ready"
-                ));
+                return Err(SourceError::SnapshotNotReady(name));
             }
             Ok(storage(&snapshot, "/status/restoreSize"))
         }
-        other => Err(format!(
-            "unsupported data source kind {other:?}; use PersistentVolumeClaim or VolumeSnapshot"
-        )),
+        other => Err(SourceError::Kind(other.to_owned())),
     }
 }
 
