@@ -9,7 +9,8 @@ use crate::shell::{self, Failure, Result};
 /// Debian packages: WebKitGTK to build and run the app, Xvfb and WebKitWebDriver for headless runs
 /// and end-to-end tests, ImageMagick and x11-utils for screenshots, a CJK font so Chinese renders,
 /// the real Prometheus the simulator's metrics are scraped by in tests, Python's venv for the
-/// Python client the simulator is held to, and tinyproxy for kubeconfig `proxy-url` tests.
+/// Python client the simulator is held to, tinyproxy for kubeconfig `proxy-url` tests, and
+/// gnome-keyring on a private D-Bus (with secret-tool to read it back) for the keyring tests.
 const PACKAGES: &[&str] = &[
     "build-essential",
     "pkg-config",
@@ -23,6 +24,9 @@ const PACKAGES: &[&str] = &[
     "prometheus",
     "python3-venv",
     "tinyproxy",
+    "dbus",
+    "gnome-keyring",
+    "libsecret-tools",
 ];
 
 /// The tauri-driver version the end-to-end tests use.

@@ -9,166 +9,16 @@
     reason = "a test fails with the message and location of what it unwrapped"
 )]
 
-use std::collections::BTreeMap;
 use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Duration;
 
 use base64::Engine as _;
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full};
+use http_body_util::BodyExt;
 use kubedesk_sim::auth::OidcConfig;
 use kubedesk_sim::{SimServer, demo};
+use kubedesk_testkit::{Browser, Provider, encode, parameter};
 use serde_json::{Value, json};
-
-/// The provider, listening on a port of its own; stopped when dropped.
-struct Provider {
-    issuer: String,
-    _child: tokio::process::Child,
-}
-
-impl Provider {
-    async fn start() -> Self {
-        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
-        let module = root.join(".tools/oidc/node_modules/oidc-provider/lib/index.js");
-        assert!(
-            module.exists(),
-            "{} is missing: run `cargo xtask setup`, which installs oidc-provider there",
-            module.display()
-        );
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let child = tokio::process::Command::new("node")
-            .arg(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/oidc/provider.mjs"))
-            .env("OIDC_PORT", port.to_string())
-            .env(
-                "OIDC_PROVIDER_MODULE",
-                format!("file://{}", module.display()),
-            )
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .kill_on_drop(true)
-            .spawn()
-            .expect("node runs the provider");
-        let issuer = format!("http://127.0.0.1:{port}");
-        let discovery = format!("{issuer}/.well-known/openid-configuration");
-        tokio::time::timeout(Duration::from_secs(20), async {
-            while Browser::default().get(&discovery).await.0 != 200 {
-                tokio::time::sleep(Duration::from_millis(50)).await;
-            }
-        })
-        .await
-        .expect("the provider serves its discovery document");
-        Self {
-            issuer,
-            _child: child,
-        }
-    }
-}
-
-/// A scripted browser: keeps cookies, and follows no redirect on its own.
-#[derive(Default)]
-struct Browser {
-    cookies: BTreeMap<String, String>,
-}
-
-impl Browser {
-    async fn get(&mut self, url: &str) -> (u16, Option<String>, String) {
-        self.send("GET", url, None).await
-    }
-
-    async fn post(&mut self, url: &str, form: &[(&str, &str)]) -> (u16, Option<String>, String) {
-        self.send("POST", url, Some(encode(form))).await
-    }
-
-    /// Status, `Location`, body.
-    async fn send(
-        &mut self,
-        method: &str,
-        url: &str,
-        form: Option<String>,
-    ) -> (u16, Option<String>, String) {
-        let uri: hyper::Uri = url.parse().unwrap();
-        let authority = uri.authority().unwrap().to_string();
-        let Ok(stream) = tokio::net::TcpStream::connect(&authority).await else {
-            return (0, None, String::new());
-        };
-        let (mut sender, connection) =
-            hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream))
-                .await
-                .unwrap();
-        tokio::spawn(connection);
-        let cookie: Vec<String> = self
-            .cookies
-            .iter()
-            .map(|(name, value)| format!("{name}={value}"))
-            .collect();
-        let mut request = hyper::Request::builder()
-            .method(method)
-            .uri(uri.path_and_query().unwrap().as_str())
-            .header("host", &authority)
-            .header("cookie", cookie.join("; "));
-        if form.is_some() {
-            request = request.header("content-type", "application/x-www-form-urlencoded");
-        }
-        let request = request
-            .body(Full::new(Bytes::from(form.unwrap_or_default())))
-            .unwrap();
-        let response = sender.send_request(request).await.unwrap();
-        for value in response.headers().get_all("set-cookie") {
-            let pair = value
-                .to_str()
-                .unwrap()
-                .split(';')
-                .next()
-                .unwrap_or_default();
-            if let Some((name, value)) = pair.split_once('=') {
-                self.cookies
-                    .insert(name.trim().to_owned(), value.to_owned());
-            }
-        }
-        let status = response.status().as_u16();
-        let location = response
-            .headers()
-            .get("location")
-            .map(|location| location.to_str().unwrap().to_owned());
-        let body = response.into_body().collect().await.unwrap().to_bytes();
-        (
-            status,
-            location,
-            String::from_utf8_lossy(&body).into_owned(),
-        )
-    }
-}
-
-fn encode(form: &[(&str, &str)]) -> String {
-    let escape = |text: &str| -> String {
-        text.bytes()
-            .map(|byte| match byte {
-                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
-                    char::from(byte).to_string()
-                }
-                _ => format!("%{byte:02X}"),
-            })
-            .collect()
-    };
-    form.iter()
-        .map(|(name, value)| format!("{}={}", escape(name), escape(value)))
-        .collect::<Vec<_>>()
-        .join("&")
-}
-
-/// A query parameter of a URL.
-fn parameter(url: &str, name: &str) -> Option<String> {
-    url.split_once('?')?.1.split('&').find_map(|pair| {
-        let (key, value) = pair.split_once('=')?;
-        (key == name).then(|| value.to_owned())
-    })
-}
 
 /// Signs in as `login` with PKCE through the provider's own pages, as a user would in the
 /// browser, and answers with the token endpoint's response.
@@ -197,41 +47,13 @@ async fn sign_in(issuer: &str, login: &str) -> Value {
             ("prompt", "consent"),
         ])
     );
-    let (_, mut next, _) = browser.get(&authorize).await;
-    let code = loop {
-        let location = next.take().expect("the provider leads on");
-        let url = if location.starts_with("http") {
-            location
-        } else {
-            format!("{issuer}{location}")
-        };
-        if url.starts_with(redirect) {
-            assert_eq!(
-                parameter(&url, "state").as_deref(),
-                Some(state.as_str()),
-                "state comes back"
-            );
-            break parameter(&url, "code").expect("a code on the redirect");
-        }
-        let (status, location, page) = browser.get(&url).await;
-        next = match (status, location) {
-            (300..=399, location) => location,
-            // A login or consent form: fill it in and send it where it says.
-            (200, _) if page.contains("name=\"login\"") => {
-                browser
-                    .post(
-                        &url,
-                        &[("prompt", "login"), ("login", login), ("password", "any")],
-                    )
-                    .await
-                    .1
-            }
-            (200, _) if page.contains("value=\"consent\"") => {
-                browser.post(&url, &[("prompt", "consent")]).await.1
-            }
-            (status, _) => panic!("the provider answered {status}: {page}"),
-        };
-    };
+    let callback = browser.sign_in_until(&authorize, login, redirect).await;
+    assert_eq!(
+        parameter(&callback, "state").as_deref(),
+        Some(state.as_str()),
+        "state comes back"
+    );
+    let code = parameter(&callback, "code").expect("a code on the redirect");
     let (status, _, body) = browser
         .post(
             &format!("{issuer}/token"),

@@ -1,0 +1,25 @@
+//! Real servers and peers the tests of several crates share, each started on loopback by the test
+//! that needs it and stopped when dropped: npm's `oidc-provider` as the OpenID provider, a
+//! scripted browser that fills in its login and consent pages, and gnome-keyring's Secret Service
+//! on a private D-Bus. Recipes: `shared/reference/real-servers.md` §1 and §3.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test support: a failure names what it unwrapped, at the test that called it"
+)]
+
+mod browser;
+mod child;
+mod oidc;
+mod secret_service;
+
+pub use browser::{Browser, encode, parameter};
+pub use child::{in_child, run_in_child};
+pub use oidc::Provider;
+pub use secret_service::SecretService;
+
+/// The repository's root.
+pub fn root() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
