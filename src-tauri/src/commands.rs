@@ -1,6 +1,6 @@
 //! The Tauri commands: each is named as its `kubedesk-ipc` type says and calls one use-case.
 
-use kubedesk_api::{App, clusters, settings};
+use kubedesk_api::{App, clusters, oidc, settings};
 use kubedesk_ipc as ipc;
 use tauri::State;
 
@@ -52,4 +52,14 @@ pub async fn save_settings(
     request: ipc::SaveSettings,
 ) -> Answer<ipc::SaveSettings> {
     settings::save_settings(&app, request)
+}
+
+#[tauri::command]
+pub async fn sign_in(app: State<'_, App>, request: ipc::SignIn) -> Answer<ipc::SignIn> {
+    oidc::sign_in(&app, request).await
+}
+
+#[tauri::command]
+pub async fn sign_out(app: State<'_, App>, request: ipc::SignOut) -> Answer<ipc::SignOut> {
+    oidc::sign_out(&app, request).await
 }

@@ -30,5 +30,7 @@ pub fn builder<R: tauri::Runtime>(base: tauri::Builder<R>, app: App) -> tauri::B
             commands::list_namespaces,
             commands::get_settings,
             commands::save_settings,
+            commands::sign_in,
+            commands::sign_out,
         ])
 }

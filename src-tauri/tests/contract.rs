@@ -42,10 +42,7 @@ struct TestApp {
 
 fn app_window() -> TestApp {
     let dir = tempfile::tempdir().unwrap();
-    let config = AppConfig {
-        config_dir: dir.path().join("config"),
-        kubeconfig: empty_kubeconfig(dir.path()),
-    };
+    let config = AppConfig::in_memory(dir.path().join("config"), empty_kubeconfig(dir.path()));
     let app = kubedesk::builder(mock_builder(), App::new(config))
         .build(tauri::generate_context!("../tauri.conf.json"))
         .unwrap();

@@ -1,8 +1,11 @@
 //! Where the app keeps its files and finds the user's kubeconfig.
 
+use std::ffi::OsString;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use kubedesk_cluster::KubeconfigPaths;
+use kubedesk_secrets::Keyring;
 
 /// The environment variable that moves the app's configuration folder (tests use a throwaway one).
 pub const CONFIG_DIR_ENV: &str = "KUBEDESK_CONFIG_DIR";
@@ -14,12 +17,28 @@ pub struct AppConfig {
     pub config_dir: PathBuf,
     /// The kubeconfig files, in kubectl's merge order.
     pub kubeconfig: KubeconfigPaths,
+    /// Where sign-ins keep their refresh tokens.
+    pub keyring: Arc<Keyring>,
+    /// The program that opens a sign-in page (`BROWSER`); the desktop's default browser when
+    /// unset.
+    pub browser: Option<OsString>,
 }
 
 impl AppConfig {
+    /// A configuration whose sign-ins are kept in memory only and opened in the default
+    /// browser: for tests and one-off tools.
+    pub fn in_memory(config_dir: PathBuf, kubeconfig: KubeconfigPaths) -> Self {
+        Self {
+            config_dir,
+            kubeconfig,
+            keyring: Arc::new(Keyring::memory("this run keeps sign-ins in memory only")),
+            browser: None,
+        }
+    }
+
     /// Reads the configuration from this process's environment: `KUBEDESK_CONFIG_DIR` or the
     /// user's configuration folder (`~/.config/kubedesk` on Linux), and `KUBECONFIG` or
-    /// `~/.kube/config`.
+    /// `~/.kube/config`. Connects to the session's Secret Service (tens of milliseconds).
     pub fn from_env() -> Self {
         let config_dir = std::env::var_os(CONFIG_DIR_ENV)
             .filter(|dir| !dir.is_empty())
@@ -29,6 +48,8 @@ impl AppConfig {
         Self {
             config_dir,
             kubeconfig: KubeconfigPaths::from_env(),
+            keyring: Arc::new(Keyring::open()),
+            browser: std::env::var_os("BROWSER").filter(|browser| !browser.is_empty()),
         }
     }
 }

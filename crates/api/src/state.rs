@@ -10,8 +10,10 @@ use crate::settings::SettingsStore;
 pub struct App {
     pub(crate) settings: SettingsStore,
     pub(crate) kubeconfig: KubeconfigPaths,
-    /// A client per context connected so far.
+    /// A client per context connected so far, and the sign-ins.
     pub(crate) clients: Clients,
+    /// The program that opens sign-in pages, when not the desktop's default browser.
+    pub(crate) browser: Option<std::ffi::OsString>,
 }
 
 impl App {
@@ -20,7 +22,8 @@ impl App {
         Self {
             settings: SettingsStore::new(config.config_dir.join("settings.json")),
             kubeconfig: config.kubeconfig,
-            clients: Clients::default(),
+            clients: Clients::new(config.keyring),
+            browser: config.browser,
         }
     }
 }

@@ -11,6 +11,7 @@ use std::time::Duration;
 use base64::Engine as _;
 
 use crate::KubeconfigPaths;
+use crate::oidc::{IdToken, Identity, OidcSettings, Sessions};
 
 pub use exec::{Credential, EXEC_TIMEOUT, ExecError};
 
@@ -38,18 +39,33 @@ pub enum ConnectError {
         /// What the plugin or the credential source said.
         detail: String,
     },
+    /// The context signs in with OpenID Connect and is not signed in, or its sign-in ended.
+    #[error("context {context:?} needs a sign-in at {issuer}: {detail}")]
+    SignIn {
+        /// The context.
+        context: String,
+        /// The provider to sign in at.
+        issuer: String,
+        /// Why: not signed in yet, the provider is down, the sign-in was revoked.
+        detail: String,
+    },
 }
 
-/// A client for `context`, from the files kubectl would read.
+/// A client for `context`, from the files kubectl would read, with no sign-in kept.
 pub async fn client(paths: &KubeconfigPaths, context: &str) -> Result<kube::Client, ConnectError> {
-    connect(paths, context).await.map(|made| made.client)
+    let sessions = Sessions::new(std::sync::Arc::new(kubedesk_secrets::Keyring::memory(
+        "a one-off client keeps no sign-in",
+    )));
+    connect(paths, context, &sessions)
+        .await
+        .map(|made| made.client)
 }
 
 /// A client and what says when it must be made again.
 #[derive(Clone)]
 struct Made {
     client: kube::Client,
-    /// When an exec plugin's credentials expire.
+    /// When an exec plugin's credentials or an ID token expire.
     expires: Option<jiff::Timestamp>,
     /// A token file read here, and when it was last written: a rotation changes that.
     token_file: Option<(std::path::PathBuf, Option<std::time::SystemTime>)>,
@@ -69,8 +85,11 @@ impl Made {
     }
 }
 
-/// A client for `context`, with what says when it must be made again.
-async fn connect(paths: &KubeconfigPaths, context: &str) -> Result<Made, ConnectError> {
+/// The files kubectl would read, merged first-wins.
+fn merged(
+    paths: &KubeconfigPaths,
+    context: &str,
+) -> Result<kube::config::Kubeconfig, ConnectError> {
     let fail = |detail: String| ConnectError::Kubeconfig {
         context: context.to_owned(),
         detail,
@@ -89,21 +108,67 @@ async fn connect(paths: &KubeconfigPaths, context: &str) -> Result<Made, Connect
                 .map_err(|error| fail(error.to_string()))?,
         });
     }
-    let mut merged = merged.ok_or_else(|| fail("no kubeconfig file could be read".into()))?;
+    merged.ok_or_else(|| fail("no kubeconfig file could be read".into()))
+}
+
+/// The user entry `context` names.
+fn user_of<'a>(
+    merged: &'a mut kube::config::Kubeconfig,
+    context: &str,
+) -> Option<&'a mut kube::config::AuthInfo> {
     let user = merged
         .contexts
         .iter()
         .find(|named| named.name == context)
         .and_then(|named| named.context.as_ref())
         .and_then(|entry| entry.user.clone());
-    let mut expires = None;
-    let mut token_file = None;
-    if let Some(auth) = merged
+    merged
         .auth_infos
         .iter_mut()
         .find(|named| Some(&named.name) == user.as_ref())
         .and_then(|named| named.auth_info.as_mut())
-    {
+}
+
+/// How `context` signs in with OpenID Connect, if it does: from its user's `oidc` auth-provider
+/// or kubelogin exec plugin.
+pub fn oidc_settings(
+    paths: &KubeconfigPaths,
+    context: &str,
+) -> Result<Option<OidcSettings>, ConnectError> {
+    let mut merged = merged(paths, context)?;
+    match user_of(&mut merged, context) {
+        Some(auth) => OidcSettings::from_user(auth).map_err(|detail| ConnectError::Kubeconfig {
+            context: context.to_owned(),
+            detail,
+        }),
+        None => Ok(None),
+    }
+}
+
+/// A client for `context`, with what says when it must be made again.
+async fn connect(
+    paths: &KubeconfigPaths,
+    context: &str,
+    sessions: &Sessions,
+) -> Result<Made, ConnectError> {
+    let fail = |detail: String| ConnectError::Kubeconfig {
+        context: context.to_owned(),
+        detail,
+    };
+    let mut merged = merged(paths, context)?;
+    let mut expires = None;
+    let mut token_file = None;
+    if let Some(auth) = user_of(&mut merged, context) {
+        // A sign-in kept by the app comes first, then the kubeconfig's own ID token; a kubelogin
+        // plugin runs when neither is there.
+        if let Some(settings) = OidcSettings::from_user(auth).map_err(fail)?
+            && let Some(token) = oidc_token(context, &settings, auth, sessions).await?
+        {
+            expires = Some(token.identity.expires);
+            auth.token = Some(token.token.expose().to_owned().into());
+            auth.auth_provider = None;
+            auth.exec = None;
+        }
         // kube-rs sends a token file's contents as they are; kubectl trims the newline most such
         // files end with. A file that needs trimming is read here, as kubectl would read it.
         if let (None, Some(file)) = (&auth.token, auth.token_file.clone()) {
@@ -160,11 +225,62 @@ async fn connect(paths: &KubeconfigPaths, context: &str) -> Result<Made, Connect
     })
 }
 
+/// The ID token `context` signs in with: the app's session's, or the `oidc` auth-provider's
+/// (refreshed with its refresh token when it has expired, as kubectl does). `None` for a
+/// kubelogin plugin with no session, which then runs as kubectl would run it.
+async fn oidc_token(
+    context: &str,
+    settings: &OidcSettings,
+    auth: &mut kube::config::AuthInfo,
+    sessions: &Sessions,
+) -> Result<Option<IdToken>, ConnectError> {
+    let sign_in = |detail: String| ConnectError::SignIn {
+        context: context.to_owned(),
+        issuer: settings.issuer.clone(),
+        detail,
+    };
+    if let Some(token) = sessions
+        .id_token(context, settings)
+        .await
+        .map_err(|error| sign_in(error.to_string()))?
+    {
+        return Ok(Some(token));
+    }
+    let Some(provider) = auth.auth_provider.take() else {
+        return Ok(None);
+    };
+    let soon = jiff::Timestamp::now() + jiff::SignedDuration::from_secs(60);
+    if let Some(token) = provider.config.get("id-token")
+        && let Some(identity) = Identity::unverified(token)
+        && identity.expires > soon
+    {
+        return Ok(Some(IdToken {
+            token: kubedesk_secrets::Secret::new(token.clone()),
+            identity,
+        }));
+    }
+    match provider.config.get("refresh-token") {
+        Some(refresh_token) => sessions
+            .adopt(
+                context,
+                settings,
+                &kubedesk_secrets::Secret::new(refresh_token.clone()),
+            )
+            .await
+            .map(Some)
+            .map_err(|error| sign_in(error.to_string())),
+        None => Err(sign_in(
+            "not signed in; sign in from KubeDesk or with kubectl".into(),
+        )),
+    }
+}
+
 /// The clients of the contexts connected so far, so that every request does not sign in again.
-#[derive(Default)]
 pub struct Clients {
     /// Each context's client, and when to make it again.
     clients: tokio::sync::Mutex<std::collections::BTreeMap<String, Made>>,
+    /// The OpenID Connect sign-ins.
+    sessions: Sessions,
 }
 
 impl std::fmt::Debug for Clients {
@@ -174,6 +290,24 @@ impl std::fmt::Debug for Clients {
 }
 
 impl Clients {
+    /// No client yet; sign-ins keep their refresh tokens in `keyring`.
+    pub fn new(keyring: std::sync::Arc<kubedesk_secrets::Keyring>) -> Self {
+        Self {
+            clients: tokio::sync::Mutex::default(),
+            sessions: Sessions::new(keyring),
+        }
+    }
+
+    /// The OpenID Connect sign-ins.
+    pub fn sessions(&self) -> &Sessions {
+        &self.sessions
+    }
+
+    /// Drops the kept client of `context` (after a sign-out).
+    pub async fn forget(&self, context: &str) {
+        self.clients.lock().await.remove(context);
+    }
+
     /// The context's client, connecting on first use, and again when its credentials are about
     /// to expire (a minute ahead) or its token file was rotated.
     pub async fn get(
@@ -196,7 +330,7 @@ impl Clients {
         paths: &KubeconfigPaths,
         context: &str,
     ) -> Result<kube::Client, ConnectError> {
-        let made = connect(paths, context).await;
+        let made = connect(paths, context, &self.sessions).await;
         let mut clients = self.clients.lock().await;
         match &made {
             Ok(kept) => {

@@ -2,8 +2,6 @@
 //! version and its nodes' capacity; or why not (unreachable, unauthorized, forbidden), with the
 //! underlying reason.
 
-use std::error::Error as _;
-
 use k8s_openapi::api::core::v1::Node;
 use kube::api::{Api, ListParams};
 
@@ -169,8 +167,9 @@ fn classify(error: &kube::Error) -> Health {
     }
 }
 
-fn root_cause(error: &kube::Error) -> String {
-    let mut cause: &dyn std::error::Error = error;
+/// The innermost cause of an error: "Connection refused" rather than "client error (Connect)".
+pub(crate) fn root_cause(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut cause = error;
     while let Some(source) = cause.source() {
         cause = source;
     }
@@ -178,7 +177,7 @@ fn root_cause(error: &kube::Error) -> String {
 }
 
 /// An error and its causes, outermost first, without repeats.
-fn chain(error: &kube::Error) -> String {
+pub(crate) fn chain(error: &(dyn std::error::Error + 'static)) -> String {
     let mut parts: Vec<String> = vec![error.to_string()];
     let mut source = error.source();
     while let Some(cause) = source {

@@ -5,9 +5,10 @@ pub mod connect;
 pub mod health;
 pub mod kubeconfig;
 pub mod namespaces;
+pub mod oidc;
 pub mod overview;
 
-pub use connect::{Clients, ConnectError, client};
+pub use connect::{Clients, ConnectError, client, oidc_settings};
 pub use health::{Health, Nodes, Resources, check};
 pub use kube::Client;
 pub use kubeconfig::{Context, Fingerprint, Kubeconfig, KubeconfigPaths, Problem, ProblemKind};

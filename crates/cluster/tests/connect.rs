@@ -386,7 +386,9 @@ async fn exec_credentials_are_kept_until_they_expire() {
             plugin.display()
         );
         let paths = kubeconfig(dir.path(), &server.url(), &ca, &exec);
-        let clients = kubedesk_cluster::Clients::default();
+        let clients = kubedesk_cluster::Clients::new(std::sync::Arc::new(
+            kubedesk_secrets::Keyring::memory("tests"),
+        ));
         for _ in 0..3 {
             let client = clients.get(&paths, "test").await.unwrap();
             assert!(matches!(check(&client).await, Health::Ready { .. }));
@@ -479,7 +481,9 @@ async fn a_rotated_token_file_is_read_again() {
         &ca,
         "    tokenFile: rotating.token\n",
     );
-    let clients = kubedesk_cluster::Clients::default();
+    let clients = kubedesk_cluster::Clients::new(std::sync::Arc::new(
+        kubedesk_secrets::Keyring::memory("tests"),
+    ));
     let refused = check(&clients.get(&paths, "test").await.unwrap()).await;
     assert!(
         matches!(refused, Health::Unauthorized { .. }),

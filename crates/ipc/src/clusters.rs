@@ -24,6 +24,8 @@ pub struct ContextList {
     pub files: Vec<String>,
     /// What could not be used, and why; the usable contexts work regardless.
     pub problems: Vec<KubeconfigProblem>,
+    /// Why sign-ins are kept in memory only (no OS keyring reachable), if they are.
+    pub keyring_unavailable: Option<String>,
 }
 
 /// One context, as the cluster switcher shows it.
@@ -114,6 +116,15 @@ pub enum ClusterHealth {
         version: String,
         /// The nodes, unless the user may not list them.
         nodes: Option<NodeSummary>,
+        /// Who the app's OpenID Connect sign-in for this context names, if it has one.
+        signed_in: Option<crate::SignedIn>,
+    },
+    /// The context signs in with OpenID Connect and is not signed in, or its sign-in ended.
+    SignInRequired {
+        /// The provider to sign in at.
+        issuer: String,
+        /// Why: not signed in yet, the provider is down, the sign-in was revoked.
+        detail: String,
     },
     /// The credentials were refused or could not be obtained.
     Unauthorized {

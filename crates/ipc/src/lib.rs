@@ -8,6 +8,7 @@
 mod clusters;
 mod error;
 mod settings;
+mod sign_in;
 
 pub use clusters::{
     Capacity, ClusterHealth, ClusterOverview, ContextList, ContextRow, GetClusterHealth,
@@ -16,6 +17,7 @@ pub use clusters::{
 };
 pub use error::{Error, ErrorCode};
 pub use settings::{GetSettings, Language, SaveSettings, Settings, Theme};
+pub use sign_in::{SignIn, SignOut, SignedIn};
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -74,5 +76,7 @@ commands![
     GetClusterOverview,
     ListNamespaces,
     GetSettings,
-    SaveSettings
+    SaveSettings,
+    SignIn,
+    SignOut
 ];

@@ -70,6 +70,18 @@ impl Browser {
         }
     }
 
+    /// Does what a user does in the browser an app opened at `authorize`: signs in as `login`,
+    /// consents, and is sent back to the app's loopback redirect, whose page it returns.
+    pub async fn authorize(&mut self, authorize: &str, login: &str) -> String {
+        let redirect = parameter(authorize, "redirect_uri")
+            .map(|uri| decode(&uri))
+            .expect("the authorization URL names its redirect");
+        let callback = self.sign_in_until(authorize, login, &redirect).await;
+        let (status, _, page) = self.get(&callback).await;
+        assert_eq!(status, 200, "the app's redirect answered {status}: {page}");
+        page
+    }
+
     /// Status, `Location`, body.
     async fn send(
         &mut self,
@@ -148,6 +160,27 @@ pub fn encode(form: &[(&str, &str)]) -> String {
         .map(|(name, value)| format!("{}={}", escape(name), escape(value)))
         .collect::<Vec<_>>()
         .join("&")
+}
+
+/// Percent-decoding.
+pub fn decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut index = 0;
+    while index < bytes.len() {
+        if bytes[index] == b'%'
+            && let Some(byte) = text
+                .get(index + 1..index + 3)
+                .and_then(|hex| u8::from_str_radix(hex, 16).ok())
+        {
+            out.push(byte);
+            index += 3;
+        } else {
+            out.push(bytes[index]);
+            index += 1;
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// A query parameter of a URL, as it appears (not decoded).

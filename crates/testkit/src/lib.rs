@@ -14,7 +14,7 @@ mod child;
 mod oidc;
 mod secret_service;
 
-pub use browser::{Browser, encode, parameter};
+pub use browser::{Browser, decode, encode, parameter};
 pub use child::{in_child, run_in_child};
 pub use oidc::Provider;
 pub use secret_service::SecretService;

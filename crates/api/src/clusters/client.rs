@@ -14,6 +14,7 @@ pub(super) async fn client(app: &App, context: &str) -> Result<Client, ipc::Erro
             let hint = match error {
                 ConnectError::Credentials { .. } => "Renew the context's credentials, then reload.",
                 ConnectError::Kubeconfig { .. } => "Fix the context's entries in the kubeconfig.",
+                ConnectError::SignIn { .. } => "Sign in to the context on the Clusters page.",
             };
             unavailable(error.to_string(), hint)
         })

@@ -20,6 +20,9 @@ pub async fn cluster_health(
         Err(ConnectError::Kubeconfig { detail, .. }) => {
             return Ok(ipc::ClusterHealth::Misconfigured { detail });
         }
+        Err(ConnectError::SignIn { issuer, detail, .. }) => {
+            return Ok(ipc::ClusterHealth::SignInRequired { issuer, detail });
+        }
     };
     Ok(match kubedesk_cluster::check(&client).await {
         Health::Ready { version, nodes } => ipc::ClusterHealth::Ready {
@@ -30,6 +33,11 @@ pub async fn cluster_health(
                 capacity: capacity(nodes.capacity),
                 allocatable: capacity(nodes.allocatable),
             }),
+            signed_in: app
+                .clients
+                .sessions()
+                .identity(&request.context)
+                .map(crate::oidc::signed_in),
         },
         Health::Unauthorized { detail } => ipc::ClusterHealth::Unauthorized { detail },
         Health::Forbidden { detail } => ipc::ClusterHealth::Forbidden { detail },
@@ -60,10 +68,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("kubeconfig");
         let _clusters = serve(&path, &SimOptions::default()).await.unwrap();
-        let app = App::new(AppConfig {
-            config_dir: dir.path().join("config"),
-            kubeconfig: KubeconfigPaths::resolve(Some(OsString::from(&path)), None),
-        });
+        let app = App::new(AppConfig::in_memory(
+            dir.path().join("config"),
+            KubeconfigPaths::resolve(Some(OsString::from(&path)), None),
+        ));
         for (context, nodes) in [("gpu-prod", 7), ("edge", 3), ("dev", 1)] {
             let health = cluster_health(
                 &app,
@@ -76,6 +84,7 @@ mod tests {
             let ipc::ClusterHealth::Ready {
                 version,
                 nodes: Some(summary),
+                ..
             } = health
             else {
                 panic!("{context} is not ready: {health:?}");

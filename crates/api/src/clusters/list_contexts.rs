@@ -31,6 +31,7 @@ pub fn list_contexts(
             .map(|file| file.display().to_string())
             .collect(),
         problems: config.problems.into_iter().map(problem).collect(),
+        keyring_unavailable: app.clients.sessions().keyring().unavailable(),
     })
 }
 

@@ -50,10 +50,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("kubeconfig");
         std::fs::write(&file, "clusters: []\n").unwrap();
-        let app = App::new(AppConfig {
-            config_dir: dir.path().join("config"),
-            kubeconfig: KubeconfigPaths::resolve(Some(OsString::from(&file)), None),
-        });
+        let app = App::new(AppConfig::in_memory(
+            dir.path().join("config"),
+            KubeconfigPaths::resolve(Some(OsString::from(&file)), None),
+        ));
         let mut watch = watch_kubeconfig(&app);
         std::fs::write(&file, "clusters: []\ncontexts: []\n").unwrap();
         tokio::time::timeout(Duration::from_secs(10), watch.changed())
