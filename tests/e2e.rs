@@ -40,6 +40,7 @@ impl Scene {
                 .then(|| std::env::join_paths(kubeconfig).expect("a path list")),
             config_dir: self.dir.path().join("config"),
             home,
+            env: Vec::new(),
         }
     }
 }
@@ -684,4 +685,134 @@ async fn a_cluster_that_comes_back_turns_ready_by_itself() {
         .wait_for_text("#connection-state", "Connected · v1.32.4")
         .await;
     window.screenshot("back").await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_openid_connect_sign_in_survives_a_restart_and_signing_out_ends_it() {
+    use kubedesk_testkit::{Browser, Provider, SecretService};
+    let provider = Provider::start().await;
+    let cluster = kubedesk_sim::demo::dev().unwrap();
+    cluster.auth.require();
+    let mut oidc = kubedesk_sim::auth::OidcConfig::new(&provider.issuer, "kubedesk");
+    oidc.username_claim = "email".into();
+    oidc.groups_claim = Some("groups".into());
+    cluster.auth.set_oidc(oidc);
+    cluster
+        .create(
+            "rbac.authorization.k8s.io",
+            "clusterrolebindings",
+            "",
+            json!({"metadata": {"name": "oidc-admins"},
+                   "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "cluster-admin"},
+                   "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "Group", "name": "cluster-admins"}]}),
+        )
+        .unwrap();
+    let server = kubedesk_sim::SimServer::start(
+        std::sync::Arc::new(cluster),
+        std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
+    )
+    .await
+    .unwrap();
+    let service = SecretService::start();
+    let scene = Scene::new();
+    // The "system browser": records the address the app opens, for the test to sign in there.
+    let opened = scene.dir.path().join("opened");
+    let browser = scene.file(
+        "browser.sh",
+        &format!("#!/bin/sh\nprintf '%s' \"$1\" > '{}'\n", opened.display()),
+    );
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&browser, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let config = scene.file(
+        "sso.yaml",
+        &format!(
+            "apiVersion: v1\nkind: Config\ncurrent-context: sso\nclusters:\n- name: dev\n  cluster: {{server: \"{}\"}}\nusers:\n- name: sso\n  user:\n    auth-provider:\n      name: oidc\n      config: {{idp-issuer-url: \"{}\", client-id: kubedesk, extra-scopes: \"email,groups\"}}\ncontexts:\n- name: sso\n  context: {{cluster: dev, user: sso}}\n",
+            server.url(),
+            provider.issuer
+        ),
+    );
+    let mut launch = scene.launch(&[&config]);
+    launch.env = service.env();
+    launch
+        .env
+        .push(("BROWSER".into(), browser.display().to_string()));
+
+    let mut window = Window::open("oidc-sign-in", &launch).await;
+    window
+        .wait_for_text("tr[data-context=sso]", "Sign-in needed")
+        .await;
+    window
+        .wait_for_text("tr[data-reason-for=sso]", &provider.issuer)
+        .await;
+    window.screenshot("sign-in-needed").await;
+    window
+        .find("button[data-sign-in=sso]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    window
+        .wait_for_text("tr[data-context=sso]", "Finish signing in in your browser")
+        .await;
+    assert!(
+        kubedesk_tests::poll(std::time::Duration::from_secs(30), || opened.exists()),
+        "the app opened no browser"
+    );
+    let url = std::fs::read_to_string(&opened).unwrap();
+    let page = Browser::default().authorize(&url, "alice").await;
+    assert!(page.contains("return to KubeDesk"), "{page}");
+    window
+        .wait_for_text("tr[data-context=sso]", "Signed in as alice@example.test")
+        .await;
+    window.wait_for_text("tr[data-context=sso]", "Ready").await;
+    window.screenshot("signed-in").await;
+    let account = "sso/oidc";
+    let refresh_token = service
+        .lookup(account)
+        .expect("the refresh token is in the keyring");
+    let log = window.log();
+    window.close().await;
+
+    // Restarted, the app reads the refresh token back from the keyring: still signed in.
+    let mut window = Window::open("oidc-sign-in-restarted", &launch).await;
+    window
+        .wait_for_text("tr[data-context=sso]", "Signed in as alice@example.test")
+        .await;
+    window.screenshot("still-signed-in").await;
+    window
+        .find("button[data-sign-out=sso]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    window
+        .wait_for_text("tr[data-context=sso]", "Sign-in needed")
+        .await;
+    window.screenshot("signed-out").await;
+    assert_eq!(
+        service.lookup(account),
+        None,
+        "signing out empties the keyring"
+    );
+    let log = log + window.log().as_str();
+    window.close().await;
+
+    // No token reached the log or the app's files.
+    assert!(
+        !log.contains(&refresh_token),
+        "the refresh token is in the app's output"
+    );
+    let kept: Vec<PathBuf> = files_containing(&scene.dir.path().join("config"), &refresh_token)
+        .into_iter()
+        .chain(files_containing(
+            &scene.dir.path().join("home"),
+            &refresh_token,
+        ))
+        .collect();
+    assert!(
+        kept.is_empty(),
+        "the refresh token is in the app's files: {kept:?}"
+    );
 }

@@ -34,6 +34,8 @@ pub struct Launch {
     pub config_dir: PathBuf,
     /// `HOME` for the app, so `~/.kube/config` is the test's and not the user's.
     pub home: PathBuf,
+    /// More environment for the app (a Secret Service's bus, `BROWSER`).
+    pub env: Vec<(String, String)>,
 }
 
 /// A process group the harness started, stopped on drop: SIGTERM, then SIGKILL.
@@ -170,6 +172,7 @@ impl Window {
         if let Some(kubeconfig) = &launch.kubeconfig {
             command.env("KUBECONFIG", kubeconfig);
         }
+        command.envs(launch.env.iter().map(|(name, value)| (name, value)));
         let mut group = Group::spawn("tauri-driver", &mut command);
         // tauri-driver opens its port before WebKitWebDriver opens its own: wait for both.
         let listening = poll(PATIENCE, || {
@@ -314,7 +317,7 @@ fn accepts(port: u16) -> bool {
 }
 
 /// Checks a condition every 20 ms until it holds or `limit` passes.
-fn poll(limit: Duration, mut condition: impl FnMut() -> bool) -> bool {
+pub fn poll(limit: Duration, mut condition: impl FnMut() -> bool) -> bool {
     let deadline = Instant::now() + limit;
     loop {
         if condition() {

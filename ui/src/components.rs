@@ -4,5 +4,6 @@ pub mod empty_state;
 pub mod health;
 pub mod icon;
 pub mod side_nav;
+pub mod sign_in;
 pub mod table;
 pub mod top_bar;

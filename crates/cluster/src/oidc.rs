@@ -199,11 +199,11 @@ impl Sessions {
         Ok(())
     }
 
-    /// Who `context` is signed in as, if the app holds an ID token for it (a refresh under way
-    /// counts as not known).
-    pub fn identity(&self, context: &str) -> Option<Identity> {
+    /// Who `context` is signed in as, if the app holds an ID token for it (after the refresh
+    /// under way, if one is).
+    pub async fn identity(&self, context: &str) -> Option<Identity> {
         let session = self.session(context);
-        let held = session.try_lock().ok()?;
+        let held = session.lock().await;
         held.as_ref().map(|token| token.identity.clone())
     }
 

@@ -20,6 +20,7 @@ pub fn HealthBadge(health: Signal<Option<Loadable<ClusterHealth>>>) -> impl Into
                 ClusterHealth::Forbidden { .. } => ("warning", Msg::HealthForbidden),
                 ClusterHealth::Unreachable { .. } => ("danger", Msg::HealthUnreachable),
                 ClusterHealth::Misconfigured { .. } => ("warning", Msg::HealthMisconfigured),
+                ClusterHealth::SignInRequired { .. } => ("warning", Msg::HealthSignInRequired),
             },
         };
         (tone, i18n.t(label))

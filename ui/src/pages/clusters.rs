@@ -7,6 +7,7 @@ use leptos::task::spawn_local;
 use crate::components::empty_state::EmptyState;
 use crate::components::health::HealthBadge;
 use crate::components::icon::{Icon, IconName};
+use crate::components::sign_in::SignInControl;
 use crate::components::table::TableHead;
 use crate::format;
 use crate::i18n::{I18n, Msg, use_i18n};
@@ -78,10 +79,48 @@ fn ContextsView(list: ContextList) -> impl IntoView {
     } else {
         view! { <ContextsTable list=list.clone() /> }.into_any()
     };
+    let keyring = list.keyring_unavailable.clone().map(|detail| {
+        view! { <KeyringBanner detail /> }
+    });
     view! {
         {problems}
+        {keyring}
         {table}
         {files}
+    }
+}
+
+/// Says that sign-ins will not survive a restart, once a context that signs in is on the page.
+#[component]
+fn KeyringBanner(detail: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let healths: Healths = expect_context();
+    let signs_in = move || {
+        healths.states.with(|states| {
+            states.values().any(|state| {
+                matches!(
+                    state,
+                    Loadable::Ready(
+                        ClusterHealth::SignInRequired { .. }
+                            | ClusterHealth::Ready {
+                                signed_in: Some(_),
+                                ..
+                            }
+                    )
+                )
+            })
+        })
+    };
+    move || {
+        signs_in().then(|| {
+            let detail = detail.clone();
+            view! {
+                <div class="banner banner--warning" role="status" id="keyring-unavailable">
+                    <Icon name=IconName::TriangleAlert />
+                    {move || i18n.tf(Msg::SignInKeyringUnavailable, &[("detail", &detail)])}
+                </div>
+            }
+        })
     }
 }
 
@@ -115,6 +154,7 @@ fn ContextsTable(list: ContextList) -> impl IntoView {
                     </td>
                     <td class="cell--status">
                         <HealthBadge health />
+                        <SignInControl context=context.clone() health />
                     </td>
                     <td class="cell--mono">{move || ready(health.get()).map(|(version, _)| version).unwrap_or_default()}</td>
                     <td>{move || nodes_cell(i18n, health.get())}</td>
@@ -144,7 +184,9 @@ fn ready(
     health: Option<Loadable<ClusterHealth>>,
 ) -> Option<(String, Option<kubedesk_ipc::NodeSummary>)> {
     match health {
-        Some(Loadable::Ready(ClusterHealth::Ready { version, nodes })) => Some((version, nodes)),
+        Some(Loadable::Ready(ClusterHealth::Ready { version, nodes, .. })) => {
+            Some((version, nodes))
+        }
         _ => None,
     }
 }
@@ -181,7 +223,15 @@ fn HealthReason(context: String, health: Signal<Option<Loadable<ClusterHealth>>>
     let i18n = use_i18n();
     let row_of = context.clone();
     let reason = move || {
+        let mut issuer = String::new();
         let (message, detail) = match health.get()? {
+            Loadable::Ready(ClusterHealth::SignInRequired {
+                issuer: provider,
+                detail,
+            }) => {
+                issuer = provider;
+                (Msg::HealthSignInRequiredFix, detail)
+            }
             Loadable::Ready(ClusterHealth::Unauthorized { detail }) => {
                 (Msg::HealthUnauthorizedFix, detail)
             }
@@ -197,7 +247,14 @@ fn HealthReason(context: String, health: Signal<Option<Loadable<ClusterHealth>>>
             Loadable::Failed(error) => (Msg::HealthFailedFix, error.to_string()),
             Loadable::Loading | Loadable::Ready(ClusterHealth::Ready { .. }) => return None,
         };
-        Some(i18n.tf(message, &[("context", &context), ("detail", &detail)]))
+        Some(i18n.tf(
+            message,
+            &[
+                ("context", &context),
+                ("detail", &detail),
+                ("issuer", &issuer),
+            ],
+        ))
     };
     move || {
         reason().map(|reason| {

@@ -24,6 +24,7 @@ pub async fn cluster_health(
             return Ok(ipc::ClusterHealth::SignInRequired { issuer, detail });
         }
     };
+    let signed_in = app.clients.sessions().identity(&request.context).await;
     Ok(match kubedesk_cluster::check(&client).await {
         Health::Ready { version, nodes } => ipc::ClusterHealth::Ready {
             version,
@@ -33,11 +34,7 @@ pub async fn cluster_health(
                 capacity: capacity(nodes.capacity),
                 allocatable: capacity(nodes.allocatable),
             }),
-            signed_in: app
-                .clients
-                .sessions()
-                .identity(&request.context)
-                .map(crate::oidc::signed_in),
+            signed_in: signed_in.map(crate::oidc::signed_in),
         },
         Health::Unauthorized { detail } => ipc::ClusterHealth::Unauthorized { detail },
         Health::Forbidden { detail } => ipc::ClusterHealth::Forbidden { detail },
