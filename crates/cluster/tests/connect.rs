@@ -305,15 +305,66 @@ async fn the_overview_counts_what_the_user_may_see_and_leaves_the_rest_unknown()
     );
 }
 
+/// Waits for the proxy at `proxy_url` to listen, and writes a kubeconfig for jane through it.
+async fn proxied(dir: &Path, server: &SimServer, proxy_url: &str) -> KubeconfigPaths {
+    let address = proxy_url.rsplit('/').next().unwrap().to_owned();
+    tokio::time::timeout(std::time::Duration::from_secs(10), async {
+        while tokio::net::TcpStream::connect(&address).await.is_err() {
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+    })
+    .await
+    .expect("the proxy listens");
+    let ca = server.authority().unwrap().certificate_pem();
+    let paths = kubeconfig(dir, &server.url(), &ca, "    token: t-jane\n");
+    let text = std::fs::read_to_string(paths.files()[0].clone())
+        .unwrap()
+        .replace(
+            "    certificate-authority-data:",
+            &format!("    proxy-url: {proxy_url}\n    certificate-authority-data:"),
+        );
+    std::fs::write(&paths.files()[0], text).unwrap();
+    paths
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn proxy_url_takes_the_connection_through_a_real_socks5_proxy() {
+    let server = cluster().await;
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let mut proxy = tokio::process::Command::new("microsocks")
+        .args(["-i", "127.0.0.1", "-p", &port.to_string()])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("microsocks runs (Debian's package, installed by `cargo xtask setup`)");
+    let paths = proxied(dir.path(), &server, &format!("socks5://127.0.0.1:{port}")).await;
+    assert!(
+        matches!(health(&paths).await, Health::Ready { .. }),
+        "through the proxy"
+    );
+    // The connection really goes through it: without the proxy, the cluster is out of reach.
+    proxy.kill().await.unwrap();
+    let Health::Unreachable { detail } = health(&paths).await else {
+        panic!("a stopped proxy leaves the cluster unreachable");
+    };
+    assert!(detail.contains("SOCKS"), "{detail}");
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn proxy_url_takes_the_connection_through_a_real_proxy() {
     let server = cluster().await;
     let dir = tempfile::tempdir().unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = free_port();
     let server_port = server.url().rsplit(':').next().unwrap().to_owned();
     let log = dir.path().join("tinyproxy.log");
     let config = dir.path().join("tinyproxy.conf");
@@ -332,26 +383,7 @@ async fn proxy_url_takes_the_connection_through_a_real_proxy() {
         .kill_on_drop(true)
         .spawn()
         .expect("tinyproxy runs (Debian's package, installed by `cargo xtask setup`)");
-    tokio::time::timeout(std::time::Duration::from_secs(10), async {
-        while tokio::net::TcpStream::connect(("127.0.0.1", port))
-            .await
-            .is_err()
-        {
-            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-        }
-    })
-    .await
-    .expect("the proxy listens");
-
-    let ca = server.authority().unwrap().certificate_pem();
-    let paths = kubeconfig(dir.path(), &server.url(), &ca, "    token: t-jane\n");
-    let text = std::fs::read_to_string(paths.files()[0].clone())
-        .unwrap()
-        .replace(
-            "    certificate-authority-data:",
-            &format!("    proxy-url: http://127.0.0.1:{port}\n    certificate-authority-data:"),
-        );
-    std::fs::write(&paths.files()[0], text).unwrap();
+    let paths = proxied(dir.path(), &server, &format!("http://127.0.0.1:{port}")).await;
     assert!(
         matches!(health(&paths).await, Health::Ready { .. }),
         "through the proxy"
