@@ -199,6 +199,16 @@ async fn connect(
             auth.client_certificate_data = credential.client_certificate_data.map(base64);
             auth.client_key_data = credential.client_key_data.map(base64).map(Into::into);
         }
+        // The server would only say "Unauthorized"; the certificate says when and what to do.
+        if let Some(expired) = certificate_expiry(auth).filter(|at| *at < jiff::Timestamp::now()) {
+            return Err(ConnectError::Credentials {
+                context: context.to_owned(),
+                detail: format!(
+                    "the client certificate expired on {expired}; get a new one from the \
+                     cluster's administrator (kubeadm clusters: `kubeadm kubeconfig user`)"
+                ),
+            });
+        }
     }
     let options = kube::config::KubeConfigOptions {
         context: Some(context.to_owned()),
@@ -223,6 +233,27 @@ async fn connect(
         expires,
         token_file,
     })
+}
+
+/// When the user's client certificate (inline or in its file) stops being valid, if it has one
+/// that can be read; kube-rs reports the ones that cannot.
+fn certificate_expiry(auth: &kube::config::AuthInfo) -> Option<jiff::Timestamp> {
+    use x509_cert::der::DecodePem as _;
+    let pem = match (&auth.client_certificate_data, &auth.client_certificate) {
+        (Some(data), _) => base64::engine::general_purpose::STANDARD
+            .decode(data.trim())
+            .ok()?,
+        (None, Some(file)) => std::fs::read(file).ok()?,
+        (None, None) => return None,
+    };
+    let certificate = x509_cert::Certificate::from_pem(&pem).ok()?;
+    let seconds = certificate
+        .tbs_certificate
+        .validity
+        .not_after
+        .to_unix_duration()
+        .as_secs();
+    jiff::Timestamp::from_second(i64::try_from(seconds).ok()?).ok()
 }
 
 /// The ID token `context` signs in with: the app's session's, or the `oidc` auth-provider's

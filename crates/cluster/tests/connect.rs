@@ -201,6 +201,36 @@ async fn a_wrong_ca_and_a_closed_port_are_unreachable_with_the_reason() {
 }
 
 #[cfg(unix)]
+#[tokio::test(flavor = "multi_thread")]
+async fn an_expired_client_certificate_says_when_it_expired_and_what_to_do() {
+    let server = cluster().await;
+    let dir = tempfile::tempdir().unwrap();
+    let authority = server.authority().unwrap();
+    let expired = authority
+        .expired_client_certificate("kubernetes-admin")
+        .unwrap();
+    let user = format!(
+        "    client-certificate-data: {}\n    client-key-data: {}\n",
+        base64(&expired.certificate_pem),
+        base64(&expired.key_pem)
+    );
+    let paths = kubeconfig(
+        dir.path(),
+        &server.url(),
+        &authority.certificate_pem(),
+        &user,
+    );
+    let Err(ConnectError::Credentials { context, detail }) = client(&paths, "test").await else {
+        panic!("an expired certificate is not used");
+    };
+    assert_eq!(context, "test");
+    assert!(
+        detail.contains("expired on 2020-01-01T00:00:00Z"),
+        "{detail}"
+    );
+    assert!(detail.contains("kubeadm kubeconfig user"), "{detail}");
+}
+
 fn make_executable(path: &Path) {
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();

@@ -89,10 +89,7 @@ pub async fn answer(cluster: &Arc<Cluster>, request: Request<Bytes>) -> Response
         .headers()
         .get(AUTHORIZATION)
         .and_then(|value| value.to_str().ok());
-    let certificate = request
-        .extensions()
-        .get::<CertificateUser>()
-        .map(|certificate| &certificate.0);
+    let certificate = request.extensions().get::<CertificateUser>();
     let Ok(user) = cluster.auth.authenticate(authorization, certificate).await else {
         let failure = Failure::unauthorized();
         return json_response(failure.code, &failure.body);

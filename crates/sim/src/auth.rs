@@ -51,10 +51,11 @@ impl User {
     }
 }
 
-/// The identity a verified client certificate carries (its subject's CN and O), put on the
-/// request by the TLS listener.
+/// The client certificate of a request's connection, put on the request by the TLS listener:
+/// the identity a verified one carries (its subject's CN and O), or `None` for one that did not
+/// verify (expired, or from another CA), which kube-apiserver answers 401.
 #[derive(Debug, Clone)]
-pub struct CertificateUser(pub User);
+pub struct CertificateUser(pub Option<User>);
 
 /// How a cluster authenticates: its token file, and whether it lets anyone in.
 #[derive(Debug, Default)]
@@ -101,7 +102,7 @@ impl Authentication {
     pub async fn authenticate(
         &self,
         authorization: Option<&str>,
-        certificate: Option<&User>,
+        certificate: Option<&CertificateUser>,
     ) -> Result<User, Unauthorized> {
         let token = authorization
             .and_then(|header| header.strip_prefix("Bearer "))
@@ -130,8 +131,11 @@ impl Authentication {
                 None => Ok(User::admin()),
             };
         }
-        if let Some(user) = certificate {
-            return Ok(user.clone());
+        match certificate {
+            Some(CertificateUser(Some(user))) => return Ok(user.clone()),
+            // A certificate that does not verify is an error, not an anonymous request.
+            Some(CertificateUser(None)) if self.required() => return Err(Unauthorized),
+            _ => {}
         }
         Ok(if self.required() {
             User::anonymous()

@@ -289,8 +289,11 @@ impl SimServer {
         authority: Option<Arc<tls::Authority>>,
     ) -> std::io::Result<Self> {
         let acceptor = match &authority {
-            Some(authority) => Some(tokio_rustls::TlsAcceptor::from(
-                authority.server_config().map_err(std::io::Error::other)?,
+            Some(authority) => Some((
+                tokio_rustls::TlsAcceptor::from(
+                    authority.server_config().map_err(std::io::Error::other)?,
+                ),
+                authority.clone(),
             )),
             None => None,
         };
@@ -329,17 +332,14 @@ impl SimServer {
                 connections.spawn(async move {
                     match acceptor {
                         None => serve_connection(cluster, TokioIo::new(stream), None).await,
-                        Some(acceptor) => {
+                        Some((acceptor, authority)) => {
                             // A failed handshake is the client's to report.
                             let Ok(stream) = acceptor.accept(stream).await else {
                                 return;
                             };
-                            let user = stream
-                                .get_ref()
-                                .1
-                                .peer_certificates()
-                                .and_then(<[_]>::first)
-                                .and_then(tls::certificate_user);
+                            let user = stream.get_ref().1.peer_certificates().map(|certificates| {
+                                auth::CertificateUser(authority.client_user(certificates))
+                            });
                             serve_connection(cluster, TokioIo::new(stream), user).await;
                         }
                     }
@@ -377,16 +377,17 @@ impl SimServer {
 }
 
 /// Serves HTTP/1.1 on one connection; `user` is who its verified client certificate names.
-async fn serve_connection<I>(cluster: Arc<Cluster>, io: I, user: Option<auth::User>)
-where
+async fn serve_connection<I>(
+    cluster: Arc<Cluster>,
+    io: I,
+    certificate: Option<auth::CertificateUser>,
+) where
     I: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
 {
     let service = service_fn(move |mut request: hyper::Request<hyper::body::Incoming>| {
         let cluster = cluster.clone();
-        if let Some(user) = &user {
-            request
-                .extensions_mut()
-                .insert(auth::CertificateUser(user.clone()));
+        if let Some(certificate) = &certificate {
+            request.extensions_mut().insert(certificate.clone());
         }
         async move { Ok::<_, Infallible>(api::handle(&cluster, request).await) }
     });

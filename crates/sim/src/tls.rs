@@ -1,6 +1,10 @@
 //! TLS with a generated certificate authority, as a kubeadm cluster has: the server's certificate
 //! for 127.0.0.1 and localhost, and client certificates whose subject names the user (CN) and
 //! their groups (O), which the server reads back after verifying them against the same CA.
+//!
+//! As kube-apiserver does (Go's `tls.RequestClientCert`), the handshake takes any client
+//! certificate, and the authenticator verifies it afterwards: an expired or foreign certificate
+//! is answered 401, not with a failed handshake.
 
 use std::sync::Arc;
 
@@ -9,8 +13,9 @@ use rcgen::{
     ExtendedKeyUsagePurpose, IsCa, KeyPair, KeyUsagePurpose,
 };
 use rustls::RootCertStore;
-use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, UnixTime};
 use rustls::server::WebPkiClientVerifier;
+use rustls::server::danger::{ClientCertVerified, ClientCertVerifier};
 
 use crate::auth::User;
 
@@ -79,12 +84,7 @@ impl Authority {
         let key = KeyPair::generate()?;
         let certificate = params.signed_by(&key, &self.issuer)?;
         let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let mut roots = RootCertStore::empty();
-        roots.add(self.issuer.der().clone())?;
-        let verifier =
-            WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider.clone())
-                .allow_unauthenticated()
-                .build()?;
+        let verifier = Arc::new(RequestClientCert(self.verifier()?));
         let mut config = rustls::ServerConfig::builder_with_provider(provider)
             .with_safe_default_protocol_versions()?
             .with_client_cert_verifier(verifier)
@@ -97,6 +97,34 @@ impl Authority {
         Ok(Arc::new(config))
     }
 
+    /// The verifier of client certificates issued by this CA.
+    fn verifier(&self) -> Result<Arc<dyn ClientCertVerifier>, TlsError> {
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let mut roots = RootCertStore::empty();
+        roots.add(self.issuer.der().clone())?;
+        Ok(
+            WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider)
+                .allow_unauthenticated()
+                .build()?,
+        )
+    }
+
+    /// The user a client's certificates name, when this CA issued them and they are valid now
+    /// (kube-apiserver's x509 authenticator).
+    pub fn client_user(&self, certificates: &[CertificateDer<'_>]) -> Option<User> {
+        let (end_entity, intermediates) = certificates.split_first()?;
+        self.verifier()
+            .ok()?
+            .verify_client_cert(end_entity, intermediates, UnixTime::now())
+            .ok()?;
+        certificate_user(end_entity)
+    }
+
+    /// A client certificate that expired in 2020, as a kubeconfig left unrenewed holds one.
+    pub fn expired_client_certificate(&self, user: &str) -> Result<ClientCertificate, TlsError> {
+        self.issue(user, None, Some((2019, 2020)))
+    }
+
     /// A client certificate for `user` in `group`, as `kubeadm kubeconfig user` issues one.
     /// (rcgen writes one value per attribute type, so one group; the server reads any number.)
     pub fn client_certificate(
@@ -104,7 +132,22 @@ impl Authority {
         user: &str,
         group: Option<&str>,
     ) -> Result<ClientCertificate, TlsError> {
+        self.issue(user, group, None)
+    }
+
+    /// A client certificate, valid from the first to the second year given, or for rcgen's
+    /// default span.
+    fn issue(
+        &self,
+        user: &str,
+        group: Option<&str>,
+        years: Option<(i32, i32)>,
+    ) -> Result<ClientCertificate, TlsError> {
         let mut params = CertificateParams::new(Vec::new())?;
+        if let Some((from, to)) = years {
+            params.not_before = rcgen::date_time_ymd(from, 1, 1);
+            params.not_after = rcgen::date_time_ymd(to, 1, 1);
+        }
         params.distinguished_name = name(user, group);
         params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
         params.key_usages = vec![
@@ -117,6 +160,56 @@ impl Authority {
             certificate_pem: certificate.pem(),
             key_pem: key.serialize_pem(),
         })
+    }
+}
+
+/// Takes any client certificate whose holder proves its key, leaving the verdict on the
+/// certificate itself to [`Authority::client_user`].
+#[derive(Debug)]
+struct RequestClientCert(Arc<dyn ClientCertVerifier>);
+
+impl ClientCertVerifier for RequestClientCert {
+    fn offer_client_auth(&self) -> bool {
+        true
+    }
+
+    fn client_auth_mandatory(&self) -> bool {
+        false
+    }
+
+    fn root_hint_subjects(&self) -> &[rustls::DistinguishedName] {
+        self.0.root_hint_subjects()
+    }
+
+    fn verify_client_cert(
+        &self,
+        _end_entity: &CertificateDer<'_>,
+        _intermediates: &[CertificateDer<'_>],
+        _now: UnixTime,
+    ) -> Result<ClientCertVerified, rustls::Error> {
+        Ok(ClientCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        self.0.verify_tls12_signature(message, cert, dss)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        self.0.verify_tls13_signature(message, cert, dss)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
+        self.0.supported_verify_schemes()
     }
 }
 

@@ -12,6 +12,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use base64::Engine as _;
 use futures_util::StreamExt;
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::{ConfigMap, Pod};
@@ -224,6 +225,31 @@ async fn kube_rs_connects_over_tls_with_the_kubeconfig_client_certificate_and_rb
             .unwrap()
             .items
             .is_empty()
+    );
+
+    // An expired certificate from the same CA: the handshake succeeds and the request is
+    // refused 401, as kube-apiserver's x509 authenticator refuses it.
+    let expired = server
+        .authority()
+        .unwrap()
+        .expired_client_certificate("kubernetes-admin")
+        .unwrap();
+    let mut as_expired = kubeconfig.clone();
+    for user in &mut as_expired.auth_infos {
+        if let Some(auth) = user.auth_info.as_mut() {
+            let encode = |pem: &str| base64::engine::general_purpose::STANDARD.encode(pem);
+            auth.client_certificate_data = Some(encode(&expired.certificate_pem));
+            auth.client_key_data = Some(encode(&expired.key_pem).into());
+        }
+    }
+    let config = Config::from_custom_kubeconfig(as_expired, &options)
+        .await
+        .unwrap();
+    let nodes: Api<k8s_openapi::api::core::v1::Node> = Api::all(Client::try_from(config).unwrap());
+    let error = nodes.list(&ListParams::default()).await.unwrap_err();
+    assert!(
+        matches!(&error, kube::Error::Api(status) if status.code == 401),
+        "{error}"
     );
 
     // The same CA, with jane's token instead of the administrator's certificate.

@@ -192,8 +192,14 @@ async fn credentials_are_required_only_once_the_cluster_asks_for_them() {
     );
     let certificate = User::new("amy", &["ops"]);
     assert_eq!(
-        auth.authenticate(None, Some(&certificate)).await,
+        auth.authenticate(None, Some(&CertificateUser(Some(certificate.clone()))))
+            .await,
         Ok(certificate)
+    );
+    // A certificate that did not verify is refused, not taken as anonymous.
+    assert_eq!(
+        auth.authenticate(None, Some(&CertificateUser(None))).await,
+        Err(Unauthorized)
     );
 }
 
