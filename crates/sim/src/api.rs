@@ -169,6 +169,8 @@ struct Target {
     namespace: Option<String>,
     name: Option<String>,
     subresource: Option<String>,
+    /// After `…/{name}/proxy`: the path asked of the pod (`/metrics`).
+    proxied: Option<String>,
 }
 
 async fn route(
@@ -274,13 +276,15 @@ fn target(
     // `namespaces/{ns}/{resource}…` is a namespaced collection; `namespaces/{name}[/{sub}]` is a Namespace.
     if let ["namespaces", namespace, plural, tail @ ..] = rest
         && let Some(resource) = find(plural).filter(|resource| resource.namespaced)
-        && tail.len() <= 2
+        && (tail.len() <= 2 || tail.get(1) == Some(&"proxy"))
     {
         return Ok(Target {
             resource,
             namespace: Some((*namespace).to_owned()),
             name: owned(tail.first()),
             subresource: owned(tail.get(1)),
+            proxied: (tail.get(1) == Some(&"proxy"))
+                .then(|| format!("/{}", tail.get(2..).unwrap_or_default().join("/"))),
         });
     }
     match rest {
@@ -294,6 +298,7 @@ fn target(
                 namespace: None,
                 name: owned(tail.first()),
                 subresource: owned(tail.get(1)),
+                proxied: None,
             })
         }
         _ => Err(Failure::no_such_path()),
@@ -368,6 +373,9 @@ async fn verb(
         (Method::GET, false) => list(cluster, &target, query, accept),
         (Method::GET, true) if target.subresource.as_deref() == Some("log") => {
             log(cluster, &target, query)
+        }
+        (Method::GET, true) if target.subresource.as_deref() == Some("proxy") => {
+            proxy(cluster, &target)
         }
         (Method::GET, true) => get(cluster, &target, accept),
         (Method::POST, false) => {
@@ -1007,6 +1015,66 @@ fn log(cluster: &Arc<Cluster>, target: &Target, query: &Query) -> Result<Respons
     });
     let mut response = Response::new(StreamBody::new(body).boxed_unsync());
     if let Ok(value) = "text/plain".parse() {
+        response.headers_mut().insert(CONTENT_TYPE, value);
+    }
+    Ok(response)
+}
+
+/// `pods/{[scheme:]name[:port]}/proxy/{path}`: what the pod serves on that port and path. A
+/// simulated pod serves what its `sim.kubedesk.io/serves` annotation holds, a JSON object of
+/// `"port/path"` keys and response bodies (an etcd member's metrics, say); any other port refuses
+/// the connection, in the API server's words.
+fn proxy(cluster: &Arc<Cluster>, target: &Target) -> Result<Response<Body>, Failure> {
+    let asked = target.name.as_deref().unwrap_or_default();
+    let mut parts = asked.split(':').collect::<Vec<_>>();
+    if matches!(parts.first(), Some(&("http" | "https"))) {
+        parts.remove(0);
+    }
+    let (pod_name, port) = match parts.as_slice() {
+        [name] => (*name, "80"),
+        [name, port] => (*name, *port),
+        _ => return Err(Failure::bad_request(&format!("invalid pod name {asked:?}"))),
+    };
+    let pod = stored(
+        cluster,
+        &Target {
+            resource: target.resource.clone(),
+            namespace: target.namespace.clone(),
+            name: Some(pod_name.to_owned()),
+            subresource: None,
+            proxied: None,
+        },
+    )?;
+    let path = target.proxied.as_deref().unwrap_or("/");
+    let served = pod
+        .pointer("/metadata/annotations/sim.kubedesk.io~1serves")
+        .and_then(Value::as_str)
+        .and_then(|text| serde_json::from_str::<Value>(text).ok())
+        .and_then(|serves| {
+            serves
+                .get(format!("{port}{path}"))?
+                .as_str()
+                .map(String::from)
+        });
+    let Some(body) = served else {
+        let address = pod
+            .pointer("/status/podIP")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let message = format!(
+            "error trying to reach service: dial tcp {address}:{port}: connect: connection refused"
+        );
+        return Err(Failure {
+            code: 503,
+            body: json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure", "message": message, "reason": "ServiceUnavailable", "code": 503}),
+        });
+    };
+    let mut response = Response::new(
+        Full::new(Bytes::from(body))
+            .map_err(|never| match never {})
+            .boxed_unsync(),
+    );
+    if let Ok(value) = "text/plain; version=0.0.4".parse() {
         response.headers_mut().insert(CONTENT_TYPE, value);
     }
     Ok(response)

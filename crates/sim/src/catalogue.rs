@@ -180,6 +180,7 @@ const BUILTIN: &[Spec] = &[
     Spec::new("authorization.k8s.io", "v1", "LocalSubjectAccessReview", "localsubjectaccessreviews", NAMESPACED, &[], REVIEW),
     Spec::new("authentication.k8s.io", "v1", "SelfSubjectReview", "selfsubjectreviews", CLUSTER, &[], REVIEW),
     Spec::new("scheduling.k8s.io", "v1", "PriorityClass", "priorityclasses", CLUSTER, &["pc"], 0),
+    Spec::new("coordination.k8s.io", "v1", "Lease", "leases", NAMESPACED, &[], 0),
     Spec::new("policy", "v1", "PodDisruptionBudget", "poddisruptionbudgets", NAMESPACED, &["pdb"], STATUS),
 ];
 
@@ -200,6 +201,13 @@ pub fn builtin() -> Vec<ResourceType> {
                     name: "log".into(),
                     response: ("".into(), "v1".into(), "Pod".into()),
                     verbs: vec!["get".into()],
+                });
+                subresources.push(Subresource {
+                    name: "proxy".into(),
+                    response: ("".into(), "v1".into(), "PodProxyOptions".into()),
+                    verbs: ["create", "delete", "get", "patch", "update"]
+                        .map(String::from)
+                        .to_vec(),
                 });
             }
             ResourceType {

@@ -5,6 +5,7 @@
 //! Workloads are written as a controller would leave them (Deployment, ReplicaSet, Pods with owner
 //! references and statuses); the simulated controllers that keep them so come later.
 
+mod control_plane;
 mod platform;
 
 use serde_json::{Value, json};
@@ -679,6 +680,7 @@ pub fn edge() -> Seeded<Cluster> {
 pub fn dev() -> Seeded<Cluster> {
     let cluster = Cluster::new("dev");
     node(&cluster, "dev-01", 16, 64, None, false)?;
+    control_plane::single_node(&cluster, "dev-01")?;
     seed(
         &cluster,
         "storage.k8s.io",

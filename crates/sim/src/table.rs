@@ -413,6 +413,13 @@ fn columns(resource: &ResourceType) -> Vec<Column> {
             }),
             age_column,
         ],
+        ("coordination.k8s.io", "leases") => vec![
+            name_column,
+            column("Holder", "string", |object, _| {
+                json!(text(object, "/spec/holderIdentity"))
+            }),
+            age_column,
+        ],
         ("", "persistentvolumeclaims") => vec![
             name_column,
             column("Status", "string", |object, _| {

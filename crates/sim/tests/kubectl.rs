@@ -2191,3 +2191,62 @@ async fn namespaces_come_furnished_and_go_with_everything_in_them() {
         .await;
     assert_eq!(service, "10.96.0.1");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_control_plane_shows_as_static_pods_leases_and_etcd_metrics_through_the_pod_proxy() {
+    let kubectl = Kubectl::on(demo::dev().unwrap()).await;
+    let pods = kubectl
+        .ok(&[
+            "get", "pods", "-n", "kube-system", "-l", "tier=control-plane", "-o",
+            "custom-columns=NAME:.metadata.name,NODE:.spec.nodeName,OWNER:.metadata.ownerReferences[0].kind",
+        ])
+        .await;
+    let rows = |text: &str| -> Vec<Vec<String>> {
+        text.lines()
+            .map(|line| line.split_whitespace().map(String::from).collect())
+            .collect()
+    };
+    for component in [
+        "etcd",
+        "kube-apiserver",
+        "kube-controller-manager",
+        "kube-scheduler",
+    ] {
+        let row = [
+            format!("{component}-dev-01"),
+            "dev-01".into(),
+            "Node".into(),
+        ];
+        assert!(rows(&pods).contains(&row.to_vec()), "{pods}");
+    }
+    let leases = kubectl.ok(&["get", "leases", "-n", "kube-system"]).await;
+    let leases = rows(&leases);
+    assert_eq!(leases[0], ["NAME", "HOLDER", "AGE"]);
+    assert!(
+        leases
+            .iter()
+            .any(|row| row[0] == "kube-scheduler" && row[1].starts_with("dev-01_")),
+        "{leases:?}"
+    );
+    let metrics = kubectl
+        .ok(&[
+            "get",
+            "--raw",
+            "/api/v1/namespaces/kube-system/pods/http:etcd-dev-01:2381/proxy/metrics",
+        ])
+        .await;
+    assert!(metrics.contains("\netcd_server_is_leader 1\n"), "{metrics}");
+    let refused = kubectl
+        .fails(&[
+            "get",
+            "--raw",
+            "/api/v1/namespaces/kube-system/pods/etcd-dev-01:2379/proxy/metrics",
+        ])
+        .await;
+    assert!(
+        refused.contains("dial tcp 10.0.0.16:2379: connect: connection refused"),
+        "{refused}"
+    );
+    let roles = kubectl.ok(&["get", "nodes"]).await;
+    assert!(roles.contains("dev-01"), "{roles}");
+}
