@@ -442,7 +442,39 @@ async fn the_clusters_page_shows_each_demo_cluster_ready_with_its_capacity() {
         warnings.contains("Pod research/giant-train-0"),
         "{warnings}"
     );
+    window
+        .wait_for_text("#overview-control-plane", "a managed cluster")
+        .await;
     window.screenshot("overview").await;
+
+    // dev runs a kubeadm control plane: its members, their leaders, and etcd's leader.
+    window
+        .find("#cluster-switcher option[value=dev]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    let plane = window
+        .wait_for_text("#control-plane-table tr[data-component=etcd]", "leader")
+        .await;
+    assert!(plane.contains("3.5.16-0"), "{plane}");
+    window
+        .wait_for_text(
+            "#control-plane-table tr[data-component=kube-scheduler]",
+            "leader",
+        )
+        .await;
+    window
+        .wait_for_text("#etcd-leader", "etcd leader: etcd-dev-01")
+        .await;
+    window.screenshot("overview-control-plane").await;
+    window
+        .find("#cluster-switcher option[value=gpu-prod]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    window.wait_for_text("#figure-nodes", "7/7 ready").await;
 
     // The same pages in Chinese: every word from the catalogue.
     window

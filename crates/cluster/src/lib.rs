@@ -2,6 +2,7 @@
 //! client per context; and each cluster's health.
 
 pub mod connect;
+pub mod control_plane;
 pub mod health;
 pub mod kubeconfig;
 pub mod namespaces;
@@ -9,6 +10,7 @@ pub mod oidc;
 pub mod overview;
 
 pub use connect::{Clients, ConnectError, client, oidc_settings};
+pub use control_plane::{ControlPlane, EtcdLeader, Leader, Member, control_plane};
 pub use health::{Health, Nodes, Resources, check};
 pub use kube::Client;
 pub use kubeconfig::{Context, Fingerprint, Kubeconfig, KubeconfigPaths, Problem, ProblemKind};

@@ -80,6 +80,8 @@ pub struct Overview {
     /// The namespace the counts and warnings were read in, when the user may not read them
     /// across the cluster.
     pub scoped_to: Option<String>,
+    /// The control plane, unless the user may not list `kube-system`'s pods.
+    pub control_plane: Option<crate::ControlPlane>,
 }
 
 /// Reads the overview; a failure other than RBAC's is the first error met. What the user may
@@ -136,6 +138,7 @@ pub async fn overview(
         scoped_to: read
             .scoped
             .then(|| namespace.unwrap_or_default().to_owned()),
+        control_plane: crate::control_plane(client).await?,
     })
 }
 

@@ -302,6 +302,11 @@ async fn the_overview_counts_what_the_user_may_see_and_leaves_the_rest_unknown()
     let warning = &seen.warnings.unwrap()[0];
     assert_eq!(warning.reason, "FailedScheduling");
     assert!(warning.object.starts_with("Pod "), "{warning:?}");
+    // gpu-prod's control plane is managed, out of sight.
+    assert_eq!(
+        seen.control_plane,
+        Some(kubedesk_cluster::ControlPlane::default())
+    );
 
     let paths = kubeconfig(
         dir.path(),
@@ -316,6 +321,7 @@ async fn the_overview_counts_what_the_user_may_see_and_leaves_the_rest_unknown()
     assert_eq!(restricted.pods, None);
     assert_eq!(restricted.warnings, None);
     assert_eq!(restricted.scoped_to, None);
+    assert_eq!(restricted.control_plane, None);
     // In the namespace jane may read, the counts are hers to see.
     let scoped = kubedesk_cluster::overview(&jane, Some("ml-team"))
         .await
@@ -333,6 +339,94 @@ async fn the_overview_counts_what_the_user_may_see_and_leaves_the_rest_unknown()
             .any(|(kind, count)| *kind == "Deployment" && *count == Some(1)),
         "{scoped:?}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_kubeadm_control_plane_shows_its_members_leaders_and_the_etcd_leader() {
+    let cluster = demo::dev().unwrap();
+    cluster.auth.require();
+    let server = SimServer::start_tls(Arc::new(cluster), SocketAddr::from(([127, 0, 0, 1], 0)))
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let admin = client(&admin(dir.path(), &server), "test").await.unwrap();
+    let plane = kubedesk_cluster::control_plane(&admin)
+        .await
+        .unwrap()
+        .unwrap();
+    let members: Vec<(&str, &str, bool, &str)> = plane
+        .members
+        .iter()
+        .map(|member| {
+            (
+                member.component.as_str(),
+                member.node.as_str(),
+                member.ready,
+                member.version.as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        members,
+        [
+            ("etcd", "dev-01", true, "3.5.16-0"),
+            ("kube-apiserver", "dev-01", true, "v1.32.4"),
+            ("kube-controller-manager", "dev-01", true, "v1.32.4"),
+            ("kube-scheduler", "dev-01", true, "v1.32.4"),
+        ]
+    );
+    let leaders: Vec<(&str, &str)> = plane
+        .leaders
+        .iter()
+        .map(|leader| (leader.component.as_str(), leader.holder.as_str()))
+        .collect();
+    assert_eq!(
+        leaders,
+        [
+            ("kube-scheduler", "dev-01"),
+            ("kube-controller-manager", "dev-01")
+        ]
+    );
+    assert_eq!(
+        plane.etcd_leader,
+        kubedesk_cluster::EtcdLeader::Member("etcd-dev-01".into())
+    );
+
+    // A user who may read kube-system's pods but not use the pod proxy sees the members, and why
+    // the etcd leader is hidden.
+    server
+        .cluster()
+        .auth
+        .add_token("t-viewer", User::new("viewer", &[]));
+    server
+        .cluster()
+        .create(
+            "rbac.authorization.k8s.io",
+            "rolebindings",
+            "kube-system",
+            serde_json::json!({
+                "metadata": {"name": "viewer"},
+                "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "view"},
+                "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": "viewer"}],
+            }),
+        )
+        .unwrap();
+    let paths = kubeconfig(
+        dir.path(),
+        &server.url(),
+        &server.authority().unwrap().certificate_pem(),
+        "    token: t-viewer\n",
+    );
+    let viewer = client(&paths, "test").await.unwrap();
+    let plane = kubedesk_cluster::control_plane(&viewer)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(plane.members.len(), 4);
+    let kubedesk_cluster::EtcdLeader::NotVisible(reason) = plane.etcd_leader else {
+        panic!("the viewer may not use the pod proxy");
+    };
+    assert!(reason.contains("pods/proxy"), "{reason}");
 }
 
 /// Waits for the proxy at `proxy_url` to listen, and writes a kubeconfig for jane through it.

@@ -232,6 +232,47 @@ pub struct ClusterOverview {
     pub warnings: Option<Vec<WarningEvent>>,
     /// The namespace the counts were read in, when the user may not read the whole cluster.
     pub scoped_to: Option<String>,
+    /// The control plane, unless the user may not list `kube-system`'s pods.
+    pub control_plane: Option<ControlPlaneInfo>,
+}
+
+/// The control plane: its pods, elected leaders and etcd's leader.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ControlPlaneInfo {
+    /// One per control-plane pod; none on a managed cluster, whose control plane is out of sight.
+    pub members: Vec<ControlPlaneMember>,
+    /// The scheduler's and the controller manager's elected leaders.
+    pub leaders: Vec<ControlPlaneLeader>,
+    /// The etcd member that leads, when its metrics can be read.
+    pub etcd_leader: Option<String>,
+    /// Why etcd's leader cannot be seen, when there are etcd members and it cannot.
+    pub etcd_leader_hidden: Option<String>,
+}
+
+/// One control-plane pod.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ControlPlaneMember {
+    /// `etcd`, `kube-apiserver`, `kube-controller-manager` or `kube-scheduler`.
+    pub component: String,
+    /// The pod.
+    pub pod: String,
+    /// Its node.
+    pub node: String,
+    /// Whether it is Ready.
+    pub ready: bool,
+    /// Its restarts.
+    pub restarts: i32,
+    /// Its image's tag.
+    pub version: String,
+}
+
+/// A leader-election Lease's holder.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ControlPlaneLeader {
+    /// The component.
+    pub component: String,
+    /// The node that leads.
+    pub holder: String,
 }
 
 /// One node.

@@ -11,9 +11,10 @@ mod settings;
 mod sign_in;
 
 pub use clusters::{
-    Capacity, ClusterHealth, ClusterOverview, ContextList, ContextRow, GetClusterHealth,
-    GetClusterOverview, KubeconfigChanged, KubeconfigProblem, ListContexts, ListNamespaces,
-    NamespaceList, NodeInfo, NodeSummary, PodCounts, ProblemKind, WarningEvent, WorkloadCount,
+    Capacity, ClusterHealth, ClusterOverview, ContextList, ContextRow, ControlPlaneInfo,
+    ControlPlaneLeader, ControlPlaneMember, GetClusterHealth, GetClusterOverview,
+    KubeconfigChanged, KubeconfigProblem, ListContexts, ListNamespaces, NamespaceList, NodeInfo,
+    NodeSummary, PodCounts, ProblemKind, WarningEvent, WorkloadCount,
 };
 pub use error::{Error, ErrorCode};
 pub use settings::{GetSettings, Language, SaveSettings, Settings, Theme};

@@ -6,6 +6,10 @@ use kubedesk_ipc::{ClusterOverview, GetClusterOverview, NodeInfo, WarningEvent};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+mod control_plane;
+
+use control_plane::ControlPlaneCard;
+
 use crate::components::table::TableHead;
 use crate::format;
 use crate::i18n::{I18n, Msg, use_i18n};
@@ -162,6 +166,7 @@ fn OverviewView(overview: ClusterOverview) -> impl IntoView {
             <ul class="figure-list">{workloads}</ul>
         </div>
         <NodesCard nodes=overview.nodes.clone() />
+        <ControlPlaneCard plane=overview.control_plane.clone() />
         <WarningsCard warnings=overview.warnings.clone() />
     }
 }

@@ -1,5 +1,6 @@
 //! `get_cluster_overview`: one cluster at a glance.
 
+use kubedesk_cluster::{ControlPlane, EtcdLeader};
 use kubedesk_ipc as ipc;
 
 use super::client::{client, unavailable};
@@ -69,5 +70,38 @@ pub async fn cluster_overview(
                 .collect()
         }),
         scoped_to: overview.scoped_to,
+        control_plane: overview.control_plane.map(control_plane),
     })
+}
+
+fn control_plane(plane: ControlPlane) -> ipc::ControlPlaneInfo {
+    let (etcd_leader, etcd_leader_hidden) = match plane.etcd_leader {
+        EtcdLeader::Member(pod) => (Some(pod), None),
+        EtcdLeader::NotVisible(reason) => (None, Some(reason)),
+        EtcdLeader::NoMembers => (None, None),
+    };
+    ipc::ControlPlaneInfo {
+        members: plane
+            .members
+            .into_iter()
+            .map(|member| ipc::ControlPlaneMember {
+                component: member.component,
+                pod: member.pod,
+                node: member.node,
+                ready: member.ready,
+                restarts: member.restarts,
+                version: member.version,
+            })
+            .collect(),
+        leaders: plane
+            .leaders
+            .into_iter()
+            .map(|leader| ipc::ControlPlaneLeader {
+                component: leader.component,
+                holder: leader.holder,
+            })
+            .collect(),
+        etcd_leader,
+        etcd_leader_hidden,
+    }
 }
