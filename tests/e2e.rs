@@ -597,7 +597,45 @@ async fn a_restricted_user_gets_a_working_window_and_is_told_what_is_hidden() {
         .wait_for_text("#overview-scoped", "those of namespace ml-team")
         .await;
     window.wait_for_text("#figure-pods", "pending").await;
+    // What she may do there, as the cluster says it.
+    window
+        .wait_for_text("#overview-access", "Your access in ml-team")
+        .await;
+    window
+        .wait_for_eval(
+            "[...document.querySelectorAll('#overview-access [data-action]')].map(a => a.dataset.action + '=' + a.dataset.allowed).join(' ')",
+            json!("list-pods=true read-logs=true exec=false create-deployments=false scale-deployments=false delete-pods=false read-secrets=false list-nodes=false cordon-nodes=false"),
+        )
+        .await;
     window.screenshot("restricted-overview").await;
+
+    // A namespace she may not read says why; the window goes on working.
+    // "Other namespace…" opens a field to type one in.
+    window
+        .eval(
+            "(() => { const s = document.querySelector('#namespace-picker'); s.value = '\\u0000other'; s.dispatchEvent(new Event('change')); return s.value; })()",
+        )
+        .await;
+    let input = window.find("#namespace-input").await;
+    input.send_keys("research").await.unwrap();
+    input.send_keys(Key::Enter).await.unwrap();
+    window
+        .wait_for_text(
+            "#overview-namespace-forbidden",
+            "You may not read this namespace",
+        )
+        .await;
+    window
+        .wait_for_text("#overview-access", "Your access in research")
+        .await;
+    window.screenshot("forbidden-namespace").await;
+    window
+        .find("#namespace-picker option[value=ml-team]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    window.wait_for_text("#figure-pods", "pending").await;
 }
 
 /// Every file under `dir` whose bytes contain `secret`.

@@ -63,3 +63,8 @@ pub async fn sign_in(app: State<'_, App>, request: ipc::SignIn) -> Answer<ipc::S
 pub async fn sign_out(app: State<'_, App>, request: ipc::SignOut) -> Answer<ipc::SignOut> {
     oidc::sign_out(&app, request).await
 }
+
+#[tauri::command]
+pub async fn get_access(app: State<'_, App>, request: ipc::GetAccess) -> Answer<ipc::GetAccess> {
+    clusters::access(&app, request).await
+}

@@ -32,5 +32,6 @@ pub fn builder<R: tauri::Runtime>(base: tauri::Builder<R>, app: App) -> tauri::B
             commands::save_settings,
             commands::sign_in,
             commands::sign_out,
+            commands::get_access,
         ])
 }

@@ -1,5 +1,6 @@
 //! Use-cases about clusters and contexts.
 
+mod access;
 mod client;
 mod health;
 mod list_contexts;
@@ -7,6 +8,7 @@ mod list_namespaces;
 mod overview;
 mod watch_kubeconfig;
 
+pub use access::access;
 pub use health::cluster_health;
 pub use list_contexts::list_contexts;
 pub use list_namespaces::list_namespaces;

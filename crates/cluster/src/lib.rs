@@ -1,6 +1,7 @@
 //! Clusters and the user's access to them: the kubeconfig, read exactly as kubectl reads it; a
 //! client per context; and each cluster's health.
 
+pub mod access;
 pub mod connect;
 pub mod control_plane;
 pub mod health;

@@ -82,6 +82,8 @@ pub struct Overview {
     pub scoped_to: Option<String>,
     /// The control plane, unless the user may not list `kube-system`'s pods.
     pub control_plane: Option<crate::ControlPlane>,
+    /// Why the namespace given was not the user's to read either: the server's message.
+    pub namespace_forbidden: Option<String>,
 }
 
 /// Reads the overview; a failure other than RBAC's is the first error met. What the user may
@@ -97,6 +99,7 @@ pub async fn overview(
         client,
         namespace,
         scoped: false,
+        forbidden: None,
     };
     let workloads = vec![
         ("Deployment", read.count::<Deployment>(None).await?),
@@ -139,6 +142,7 @@ pub async fn overview(
             .scoped
             .then(|| namespace.unwrap_or_default().to_owned()),
         control_plane: crate::control_plane(client).await?,
+        namespace_forbidden: read.forbidden,
     })
 }
 
@@ -148,9 +152,25 @@ struct Reader<'a> {
     namespace: Option<&'a str>,
     /// Whether something was read in the namespace only.
     scoped: bool,
+    /// The server's message when the namespace was not the user's to read either.
+    forbidden: Option<String>,
 }
 
 impl Reader<'_> {
+    /// A read in the namespace: a 403 is kept as the reason the namespace is closed.
+    fn in_namespace<T>(
+        &mut self,
+        result: Result<T, kube::Error>,
+    ) -> Result<Option<T>, kube::Error> {
+        match result {
+            Err(kube::Error::Api(status)) if status.code == 403 => {
+                self.forbidden.get_or_insert(status.message);
+                Ok(None)
+            }
+            other => allowed(other),
+        }
+    }
+
     async fn count<K>(&mut self, fields: Option<&str>) -> Result<Option<usize>, kube::Error>
     where
         K: Resource<DynamicType = (), Scope = NamespaceResourceScope>
@@ -164,8 +184,9 @@ impl Reader<'_> {
         let Some(namespace) = self.namespace else {
             return Ok(None);
         };
-        let counted =
-            allowed(count(Api::<K>::namespaced(self.client.clone(), namespace), fields).await)?;
+        let counted = self.in_namespace(
+            count(Api::<K>::namespaced(self.client.clone(), namespace), fields).await,
+        )?;
         self.scoped |= counted.is_some();
         Ok(counted)
     }
@@ -180,7 +201,7 @@ impl Reader<'_> {
         let Some(namespace) = self.namespace else {
             return Ok(None);
         };
-        let events = allowed(
+        let events = self.in_namespace(
             list(
                 Api::<Event>::namespaced(self.client.clone(), namespace),
                 params,

@@ -327,6 +327,17 @@ async fn the_overview_counts_what_the_user_may_see_and_leaves_the_rest_unknown()
         .await
         .unwrap();
     assert_eq!(scoped.scoped_to.as_deref(), Some("ml-team"));
+    assert_eq!(scoped.namespace_forbidden, None);
+    let closed = kubedesk_cluster::overview(&jane, Some("research"))
+        .await
+        .unwrap();
+    assert!(
+        closed
+            .namespace_forbidden
+            .as_deref()
+            .is_some_and(|why| why.contains("in the namespace \"research\"")),
+        "{closed:?}"
+    );
     assert_eq!(scoped.nodes, None);
     assert!(
         scoped.pods.is_some_and(|pods| pods.total >= 1),
@@ -427,6 +438,59 @@ async fn a_kubeadm_control_plane_shows_its_members_leaders_and_the_etcd_leader()
         panic!("the viewer may not use the pod proxy");
     };
     assert!(reason.contains("pods/proxy"), "{reason}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_server_says_what_a_restricted_user_may_do_and_what_not() {
+    use kubedesk_cluster::access::{Action, can, rules};
+    let server = cluster().await;
+    let dir = tempfile::tempdir().unwrap();
+    let paths = kubeconfig(
+        dir.path(),
+        &server.url(),
+        &server.authority().unwrap().certificate_pem(),
+        "    token: t-jane\n",
+    );
+    let jane = client(&paths, "test").await.unwrap();
+    let action = |verb: &str, group: &str, resource: &str, namespace: Option<&str>| Action {
+        verb: verb.into(),
+        group: group.into(),
+        resource: resource.into(),
+        namespace: namespace.map(String::from),
+        name: None,
+    };
+    let verdicts = can(
+        &jane,
+        &[
+            action("list", "", "pods", Some("ml-team")),
+            action("get", "", "pods/log", Some("ml-team")),
+            action("delete", "", "pods", Some("ml-team")),
+            action("list", "", "pods", Some("research")),
+            action("list", "", "nodes", None),
+        ],
+    )
+    .await
+    .unwrap();
+    let allowed: Vec<bool> = verdicts.iter().map(|verdict| verdict.allowed).collect();
+    assert_eq!(allowed, [true, true, false, false, false]);
+    assert!(
+        verdicts[0]
+            .reason
+            .as_deref()
+            .is_some_and(|reason| reason.contains("jane-reads-pods")),
+        "RBAC names the binding: {verdicts:?}"
+    );
+
+    let in_team = rules(&jane, "ml-team").await.unwrap();
+    assert!(in_team.allows("list", "", "pods"));
+    assert!(in_team.allows("watch", "apps", "deployments"));
+    assert!(!in_team.allows("delete", "", "pods"));
+    assert!(
+        !in_team.allows("get", "", "secrets"),
+        "view does not read secrets"
+    );
+    let elsewhere = rules(&jane, "research").await.unwrap();
+    assert!(!elsewhere.allows("list", "", "pods"));
 }
 
 /// Waits for the proxy at `proxy_url` to listen, and writes a kubeconfig for jane through it.

@@ -234,6 +234,8 @@ pub struct ClusterOverview {
     pub scoped_to: Option<String>,
     /// The control plane, unless the user may not list `kube-system`'s pods.
     pub control_plane: Option<ControlPlaneInfo>,
+    /// Why the namespace asked for is not the user's to read either: the server's message.
+    pub namespace_forbidden: Option<String>,
 }
 
 /// The control plane: its pods, elected leaders and etcd's leader.

@@ -5,11 +5,13 @@
 //! types, so a renamed field or command breaks the build instead of the running app. This crate
 //! builds for wasm32 and native and does no I/O.
 
+mod access;
 mod clusters;
 mod error;
 mod settings;
 mod sign_in;
 
+pub use access::{Access, AccessRule, ActionAccess, GetAccess};
 pub use clusters::{
     Capacity, ClusterHealth, ClusterOverview, ContextList, ContextRow, ControlPlaneInfo,
     ControlPlaneLeader, ControlPlaneMember, GetClusterHealth, GetClusterOverview,
@@ -79,5 +81,6 @@ commands![
     GetSettings,
     SaveSettings,
     SignIn,
-    SignOut
+    SignOut,
+    GetAccess
 ];

@@ -6,8 +6,10 @@ use kubedesk_ipc::{ClusterOverview, GetClusterOverview, NodeInfo, WarningEvent};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+mod access;
 mod control_plane;
 
+use access::AccessCard;
 use control_plane::ControlPlaneCard;
 
 use crate::components::table::TableHead;
@@ -141,8 +143,16 @@ fn OverviewView(overview: ClusterOverview) -> impl IntoView {
             </div>
         }
     });
+    let forbidden = overview.namespace_forbidden.clone().map(|detail| {
+        view! {
+            <div class="banner banner--warning" role="status" id="overview-namespace-forbidden">
+                {move || i18n.tf(Msg::OverviewNamespaceForbidden, &[("detail", &detail)])}
+            </div>
+        }
+    });
     view! {
         {scoped}
+        {forbidden}
         <div class="figures">
             <div class="card figure" id="figure-nodes">
                 <div class="figure__label">{move || i18n.t(Msg::OverviewNodes)}</div>
@@ -165,6 +175,7 @@ fn OverviewView(overview: ClusterOverview) -> impl IntoView {
             <h2 class="card__title">{move || i18n.t(Msg::OverviewWorkloads)}</h2>
             <ul class="figure-list">{workloads}</ul>
         </div>
+        <AccessCard />
         <NodesCard nodes=overview.nodes.clone() />
         <ControlPlaneCard plane=overview.control_plane.clone() />
         <WarningsCard warnings=overview.warnings.clone() />

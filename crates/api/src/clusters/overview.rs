@@ -71,6 +71,7 @@ pub async fn cluster_overview(
         }),
         scoped_to: overview.scoped_to,
         control_plane: overview.control_plane.map(control_plane),
+        namespace_forbidden: overview.namespace_forbidden,
     })
 }
 
