@@ -1033,7 +1033,7 @@ fn proxy(cluster: &Arc<Cluster>, target: &Target) -> Result<Response<Body>, Fail
     let (pod_name, port) = match parts.as_slice() {
         [name] => (*name, "80"),
         [name, port] => (*name, *port),
-        _ => return Err(Failure::bad_request(&format!("invalid pod name {asked:?}"))),
+        _ => return Err(Failure::bad_request(format!("invalid pod name {asked:?}"))),
     };
     let pod = stored(
         cluster,
