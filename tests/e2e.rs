@@ -886,3 +886,78 @@ async fn an_openid_connect_sign_in_survives_a_restart_and_signing_out_ends_it() 
         "the refresh token is in the app's files: {kept:?}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sign_in_settings_are_checked_kept_and_offer_a_sign_in() {
+    let provider = kubedesk_testkit::Provider::start().await;
+    let cluster = kubedesk_sim::demo::dev().unwrap();
+    cluster.auth.require();
+    cluster.auth.set_oidc(kubedesk_sim::auth::OidcConfig::new(
+        &provider.issuer,
+        "kubedesk",
+    ));
+    let server = kubedesk_sim::SimServer::start(
+        std::sync::Arc::new(cluster),
+        std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
+    )
+    .await
+    .unwrap();
+    let scene = Scene::new();
+    let config = scene.file(
+        "corp.yaml",
+        &format!(
+            "apiVersion: v1\nkind: Config\ncurrent-context: corp\nclusters:\n- name: corp\n  cluster: {{server: \"{}\"}}\nusers:\n- name: me\n  user: {{}}\ncontexts:\n- name: corp\n  context: {{cluster: corp, user: me}}\n",
+            server.url()
+        ),
+    );
+    let mut window = Window::open("sign-in-settings", &scene.launch(&[&config])).await;
+    // No credentials: the cluster answers as it answers anyone, and shows nothing.
+    window
+        .wait_for_text("tr[data-context=corp]", "not visible to you")
+        .await;
+    window
+        .find("a[href='#/settings']")
+        .await
+        .click()
+        .await
+        .unwrap();
+    window
+        .find("#sign-in-issuer")
+        .await
+        .send_keys("accounts.example.com")
+        .await
+        .unwrap();
+    window
+        .find("#sign-in-client-id")
+        .await
+        .send_keys("kubedesk")
+        .await
+        .unwrap();
+    window.find("#sign-in-save").await.click().await.unwrap();
+    window
+        .wait_for_text(
+            "#sign-in-settings-error",
+            "the issuer URL \"accounts.example.com\" is not an https:// URL",
+        )
+        .await;
+    window.screenshot("refused").await;
+    let issuer = window.find("#sign-in-issuer").await;
+    issuer.clear().await.unwrap();
+    issuer.send_keys(&provider.issuer).await.unwrap();
+    window.find("#sign-in-save").await.click().await.unwrap();
+    window
+        .wait_for_text("li[data-sign-in-setting=corp]", &provider.issuer)
+        .await;
+    window.screenshot("kept").await;
+    window
+        .find("a[href='#/clusters']")
+        .await
+        .click()
+        .await
+        .unwrap();
+    window
+        .wait_for_text("tr[data-context=corp]", "Sign-in needed")
+        .await;
+    window.find("button[data-sign-in=corp]").await;
+    window.screenshot("offered").await;
+}

@@ -51,7 +51,7 @@ pub async fn save_settings(
     app: State<'_, App>,
     request: ipc::SaveSettings,
 ) -> Answer<ipc::SaveSettings> {
-    settings::save_settings(&app, request)
+    settings::save_settings(&app, request).await
 }
 
 #[tauri::command]

@@ -107,6 +107,7 @@ fn settings_saved_through_the_ipc_layer_are_read_back() {
     let settings = ipc::Settings {
         language: Some(ipc::Language::ZhCn),
         theme: ipc::Theme::Light,
+        sign_in: Default::default(),
     };
     let saved = invoke(
         webview,

@@ -17,12 +17,18 @@ pub struct App {
 }
 
 impl App {
-    /// Builds the state from its configuration. Nothing is read yet.
+    /// Builds the state from its configuration, with the sign-in settings stored (a settings
+    /// file that cannot be read is reported when the UI asks for the settings).
     pub fn new(config: AppConfig) -> Self {
+        let settings = SettingsStore::new(config.config_dir.join("settings.json"));
+        let clients = Clients::new(config.keyring);
+        if let Ok(stored) = settings.load() {
+            clients.set_sign_in(crate::settings::sign_in_settings(&stored));
+        }
         Self {
-            settings: SettingsStore::new(config.config_dir.join("settings.json")),
+            settings,
             kubeconfig: config.kubeconfig,
-            clients: Clients::new(config.keyring),
+            clients,
             browser: config.browser,
         }
     }

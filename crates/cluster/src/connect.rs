@@ -56,7 +56,7 @@ pub async fn client(paths: &KubeconfigPaths, context: &str) -> Result<kube::Clie
     let sessions = Sessions::new(std::sync::Arc::new(kubedesk_secrets::Keyring::memory(
         "a one-off client keeps no sign-in",
     )));
-    connect(paths, context, &sessions)
+    connect(paths, context, &sessions, None)
         .await
         .map(|made| made.client)
 }
@@ -150,6 +150,7 @@ async fn connect(
     paths: &KubeconfigPaths,
     context: &str,
     sessions: &Sessions,
+    sign_in: Option<OidcSettings>,
 ) -> Result<Made, ConnectError> {
     let fail = |detail: String| ConnectError::Kubeconfig {
         context: context.to_owned(),
@@ -161,7 +162,11 @@ async fn connect(
     if let Some(auth) = user_of(&mut merged, context) {
         // A sign-in kept by the app comes first, then the kubeconfig's own ID token; a kubelogin
         // plugin runs when neither is there.
-        if let Some(settings) = OidcSettings::from_user(auth).map_err(fail)?
+        let settings = match sign_in {
+            Some(settings) => Some(settings),
+            None => OidcSettings::from_user(auth).map_err(fail)?,
+        };
+        if let Some(settings) = settings
             && let Some(token) = oidc_token(context, &settings, auth, sessions).await?
         {
             expires = Some(token.identity.expires);
@@ -278,7 +283,19 @@ async fn oidc_token(
         return Ok(Some(token));
     }
     let Some(provider) = auth.auth_provider.take() else {
-        return Ok(None);
+        // Sign-in set in the app for a user with credentials of its own: those serve until the
+        // user signs in; a kubelogin plugin runs as kubectl would run it.
+        let has_credentials = auth.exec.is_some()
+            || auth.token.is_some()
+            || auth.token_file.is_some()
+            || auth.client_certificate.is_some()
+            || auth.client_certificate_data.is_some()
+            || auth.username.is_some();
+        return if has_credentials {
+            Ok(None)
+        } else {
+            Err(sign_in("not signed in; sign in from KubeDesk".into()))
+        };
     };
     let soon = jiff::Timestamp::now() + jiff::SignedDuration::from_secs(60);
     if let Some(token) = provider.config.get("id-token")
@@ -312,6 +329,8 @@ pub struct Clients {
     clients: tokio::sync::Mutex<std::collections::BTreeMap<String, Made>>,
     /// The OpenID Connect sign-ins.
     sessions: Sessions,
+    /// Sign-in settings set in the app, by context; they win over the kubeconfig's.
+    sign_in: std::sync::RwLock<std::collections::BTreeMap<String, OidcSettings>>,
 }
 
 impl std::fmt::Debug for Clients {
@@ -326,7 +345,49 @@ impl Clients {
         Self {
             clients: tokio::sync::Mutex::default(),
             sessions: Sessions::new(keyring),
+            sign_in: std::sync::RwLock::default(),
         }
+    }
+
+    /// Replaces the sign-in settings set in the app, and answers with the contexts whose
+    /// settings changed (their clients are to be made again: [`Clients::forget`]).
+    pub fn set_sign_in(
+        &self,
+        settings: std::collections::BTreeMap<String, OidcSettings>,
+    ) -> Vec<String> {
+        let mut kept = self
+            .sign_in
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let changed = kept
+            .keys()
+            .chain(settings.keys())
+            .filter(|context| kept.get(*context) != settings.get(*context))
+            .cloned()
+            .collect();
+        *kept = settings;
+        changed
+    }
+
+    /// How `context` signs in with OpenID Connect: the app's settings for it, else its
+    /// kubeconfig user's `oidc` auth-provider or kubelogin plugin.
+    pub fn oidc_settings(
+        &self,
+        paths: &KubeconfigPaths,
+        context: &str,
+    ) -> Result<Option<OidcSettings>, ConnectError> {
+        match self.set_in_app(context) {
+            Some(settings) => Ok(Some(settings)),
+            None => oidc_settings(paths, context),
+        }
+    }
+
+    fn set_in_app(&self, context: &str) -> Option<OidcSettings> {
+        self.sign_in
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(context)
+            .cloned()
     }
 
     /// The OpenID Connect sign-ins.
@@ -361,7 +422,7 @@ impl Clients {
         paths: &KubeconfigPaths,
         context: &str,
     ) -> Result<kube::Client, ConnectError> {
-        let made = connect(paths, context, &self.sessions).await;
+        let made = connect(paths, context, &self.sessions, self.set_in_app(context)).await;
         let mut clients = self.clients.lock().await;
         match &made {
             Ok(kept) => {

@@ -43,6 +43,8 @@ pub struct ContextRow {
     pub namespace: Option<String>,
     /// The file that defines the context.
     pub file: String,
+    /// The OpenID provider the context signs in at, when it signs in with OpenID Connect.
+    pub sign_in_issuer: Option<String>,
 }
 
 /// Something in the kubeconfig that cannot be used.

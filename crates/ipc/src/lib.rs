@@ -19,7 +19,7 @@ pub use clusters::{
     NodeSummary, PodCounts, ProblemKind, WarningEvent, WorkloadCount,
 };
 pub use error::{Error, ErrorCode};
-pub use settings::{GetSettings, Language, SaveSettings, Settings, Theme};
+pub use settings::{GetSettings, Language, SaveSettings, Settings, SignInSettings, Theme};
 pub use sign_in::{SignIn, SignOut, SignedIn};
 
 use serde::Serialize;

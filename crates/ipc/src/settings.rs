@@ -1,4 +1,4 @@
-//! The user's preferences: language and theme.
+//! The user's preferences: language, theme, and OpenID Connect sign-in for contexts.
 
 use serde::{Deserialize, Serialize};
 
@@ -13,6 +13,25 @@ pub struct Settings {
     /// Light, dark, or whatever the system prefers.
     #[serde(default)]
     pub theme: Theme,
+    /// OpenID Connect sign-in set in the app, by context: for contexts whose kubeconfig does not
+    /// say how to sign in, or to sign in otherwise than it says.
+    #[serde(default)]
+    pub sign_in: std::collections::BTreeMap<String, SignInSettings>,
+}
+
+/// How to sign in to a context's OpenID provider (a public client, with PKCE).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignInSettings {
+    /// The issuer URL, exactly as the provider names itself.
+    pub issuer: String,
+    /// The client ID registered for KubeDesk.
+    pub client_id: String,
+    /// Scopes besides `openid` and `offline_access` (`email`, `groups`).
+    #[serde(default)]
+    pub scopes: Vec<String>,
+    /// Extra parameters for the authorization request (`audience`, `connector_id`).
+    #[serde(default)]
+    pub extra_parameters: std::collections::BTreeMap<String, String>,
 }
 
 /// The languages the message catalogue has.

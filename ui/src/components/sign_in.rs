@@ -18,11 +18,13 @@ enum Progress {
     Failed(String),
 }
 
-/// Under a context's state: "Sign in" when the cluster needs it, "Signed in as … · Sign out" when
-/// the app holds a sign-in, and what went wrong.
+/// Under a context's state: "Sign in" for a context that signs in with OpenID Connect and is not
+/// signed in by the app, "Signed in as … · Sign out" when it is, and what went wrong.
 #[component]
 pub fn SignInControl(
     context: String,
+    /// The provider the context signs in at, if it signs in with OpenID Connect.
+    issuer: Option<String>,
     health: Signal<Option<Loadable<ClusterHealth>>>,
 ) -> impl IntoView {
     let i18n = use_i18n();
@@ -73,18 +75,22 @@ pub fn SignInControl(
             });
         }
     };
-    let control = move || match health.get() {
-        Some(Loadable::Ready(ClusterHealth::SignInRequired { .. })) => {
+    let signs_in = issuer.is_some();
+    let sign_in_button = {
+        let context = context.clone();
+        move || {
             let waiting = progress.get() == Progress::Waiting;
-            Some(
-                view! {
-                    <button type="button" class="button button--small button--primary" data-sign-in=context.clone() disabled=waiting on:click=sign_in.clone()>
-                        {move || i18n.t(if waiting { Msg::SignInWaiting } else { Msg::SignInButton })}
-                    </button>
-                }
-                .into_any(),
-            )
+            view! {
+                <button type="button" class="button button--small button--primary" data-sign-in=context.clone() disabled=waiting on:click=sign_in.clone()>
+                    {move || i18n.t(if waiting { Msg::SignInWaiting } else { Msg::SignInButton })}
+                </button>
+            }
+            .into_any()
         }
+    };
+    let control = move || match health.get() {
+        Some(Loadable::Ready(ClusterHealth::SignInRequired { .. })) => Some(sign_in_button()),
+
         Some(Loadable::Ready(ClusterHealth::Ready {
             signed_in: Some(who),
             ..
@@ -103,6 +109,14 @@ pub fn SignInControl(
                 .into_any(),
             )
         }
+        // A cluster that refuses the context's own credentials, or does not answer, may take a
+        // sign-in all the same.
+        Some(Loadable::Ready(ClusterHealth::Ready {
+            signed_in: None, ..
+        }))
+        | None
+        | Some(Loadable::Loading) => None,
+        Some(_) if signs_in => Some(sign_in_button()),
         _ => None,
     };
     let failure = move || match progress.get() {

@@ -154,7 +154,7 @@ fn ContextsTable(list: ContextList) -> impl IntoView {
                     </td>
                     <td class="cell--status">
                         <HealthBadge health />
-                        <SignInControl context=context.clone() health />
+                        <SignInControl context=context.clone() issuer=row.sign_in_issuer.clone() health />
                     </td>
                     <td class="cell--mono">{move || ready(health.get()).map(|(version, _)| version).unwrap_or_default()}</td>
                     <td>{move || nodes_cell(i18n, health.get())}</td>

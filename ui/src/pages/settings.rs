@@ -1,4 +1,6 @@
-//! The Settings page: language and theme.
+//! The Settings page: language and theme, and sign-in settings for contexts.
+
+mod sign_in;
 
 use kubedesk_ipc::{Language, Settings};
 use leptos::prelude::*;
@@ -7,6 +9,7 @@ use crate::components::top_bar::language_name;
 use crate::i18n::{Msg, use_i18n};
 use crate::state::SettingsState;
 use crate::theme;
+use sign_in::SignInSettingsCard;
 
 /// Language and theme, stored for the next start.
 #[component]
@@ -72,6 +75,7 @@ pub fn SettingsPage(on_settings: Callback<Settings>) -> impl IntoView {
                     <p class="help">{move || i18n.t(Msg::SettingsThemeHelp)}</p>
                 </fieldset>
             </div>
+            <SignInSettingsCard />
         </section>
     }
 }

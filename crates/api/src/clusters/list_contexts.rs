@@ -16,6 +16,12 @@ pub fn list_contexts(
             .contexts
             .into_values()
             .map(|context| ipc::ContextRow {
+                sign_in_issuer: app
+                    .clients
+                    .oidc_settings(&app.kubeconfig, &context.name)
+                    .ok()
+                    .flatten()
+                    .map(|settings| settings.issuer),
                 name: context.name,
                 cluster: context.cluster,
                 user: context.user,

@@ -1,6 +1,5 @@
 //! `sign_in`: signs in to a context's OpenID provider through the system browser.
 
-use kubedesk_cluster::oidc_settings;
 use kubedesk_ipc as ipc;
 
 use crate::App;
@@ -9,7 +8,9 @@ use crate::App;
 /// goes to the keyring, and the context's client is made again with the new ID token.
 pub async fn sign_in(app: &App, request: ipc::SignIn) -> Result<ipc::SignedIn, ipc::Error> {
     let context = &request.context;
-    let settings = oidc_settings(&app.kubeconfig, context)
+    let settings = app
+        .clients
+        .oidc_settings(&app.kubeconfig, context)
         .map_err(|error| ipc::Error {
             code: ipc::ErrorCode::InvalidRequest,
             message: error.to_string(),
@@ -19,7 +20,7 @@ pub async fn sign_in(app: &App, request: ipc::SignIn) -> Result<ipc::SignedIn, i
             code: ipc::ErrorCode::InvalidRequest,
             message: format!("context {context:?} does not sign in with OpenID Connect"),
             hint: Some(
-                "Give its user an oidc auth-provider or a kubelogin exec plugin in the kubeconfig."
+                "Set its issuer and client ID in Settings, or give its user an oidc auth-provider or a kubelogin exec plugin in the kubeconfig."
                     .into(),
             ),
         })?;

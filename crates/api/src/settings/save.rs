@@ -4,8 +4,14 @@ use kubedesk_ipc as ipc;
 
 use crate::App;
 
-/// Writes the settings file and answers with what was written.
-pub fn save_settings(app: &App, request: ipc::SaveSettings) -> Result<ipc::Settings, ipc::Error> {
+/// Checks the settings, writes the settings file, and answers with what was written. Sign-in
+/// settings take effect at once.
+pub async fn save_settings(
+    app: &App,
+    request: ipc::SaveSettings,
+) -> Result<ipc::Settings, ipc::Error> {
+    super::sign_in::check(&request.settings)?;
     app.settings.save(&request.settings)?;
+    super::sign_in::apply(app, &request.settings).await;
     Ok(request.settings)
 }

@@ -102,6 +102,7 @@ mod tests {
         let settings = ipc::Settings {
             language: Some(ipc::Language::ZhCn),
             theme: ipc::Theme::Dark,
+            sign_in: Default::default(),
         };
         SettingsStore::new(path.clone()).save(&settings).unwrap();
         assert_eq!(SettingsStore::new(path).load().unwrap(), settings);
