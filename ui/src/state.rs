@@ -171,6 +171,7 @@ mod tests {
             server: "https://s".into(),
             namespace: namespace.map(Into::into),
             file: "/f".into(),
+            sign_in_issuer: None,
         }
     }
 

@@ -23,7 +23,10 @@ pub(super) fn check(settings: &ipc::Settings) -> Result<(), ipc::Error> {
                     .strip_prefix(prefix)
                     .is_some_and(|rest| rest.is_empty() || rest.starts_with([':', '/']))
             });
-        if !(issuer.starts_with("https://") && issuer.len() > "https://".len()) && !loopback {
+        let https = issuer
+            .strip_prefix("https://")
+            .is_some_and(|rest| !rest.is_empty());
+        if !https && !loopback {
             return Err(invalid(
                 "issuer URL",
                 &format!("{issuer:?} is not an https:// URL"),
