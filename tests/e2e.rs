@@ -136,12 +136,7 @@ async fn the_window_opens_with_the_contexts_of_two_merged_kubeconfig_files() {
     window.screenshot("clusters").await;
 
     // Switching the cluster opens it in all namespaces when it names none.
-    window
-        .find("#cluster-switcher option[value=edge]")
-        .await
-        .click()
-        .await
-        .unwrap();
+    window.click("#cluster-switcher option[value=edge]").await;
     window
         .wait_for_eval(
             "document.querySelector('#namespace-picker').value",
@@ -149,12 +144,7 @@ async fn the_window_opens_with_the_contexts_of_two_merged_kubeconfig_files() {
         )
         .await;
 
-    window
-        .find("a[data-area=workloads]")
-        .await
-        .click()
-        .await
-        .unwrap();
+    window.click("a[data-area=workloads]").await;
     window
         .wait_for_text("section[data-page=workloads]", "Workloads is not built yet")
         .await;
@@ -172,12 +162,7 @@ async fn switching_the_language_changes_the_visible_text_and_is_remembered() {
     window
         .wait_for_text("a[data-area=clusters]", "Clusters")
         .await;
-    window
-        .find("#language-picker option[value=zh-CN]")
-        .await
-        .click()
-        .await
-        .unwrap();
+    window.click("#language-picker option[value=zh-CN]").await;
     window.wait_for_text("a[data-area=clusters]", "集群").await;
     window
         .wait_for_text("section[data-page=clusters] h1", "集群")
@@ -190,22 +175,12 @@ async fn switching_the_language_changes_the_visible_text_and_is_remembered() {
 
     let mut window = Window::open("language-after-restart", &launch).await;
     window.wait_for_text("a[data-area=settings]", "设置").await;
-    window
-        .find("a[data-area=settings]")
-        .await
-        .click()
-        .await
-        .unwrap();
+    window.click("a[data-area=settings]").await;
     window
         .wait_for_text("section[data-page=settings]", "跟随系统")
         .await;
     window.screenshot("zh-cn-settings").await;
-    window
-        .find("#settings-language input[value=en]")
-        .await
-        .click()
-        .await
-        .unwrap();
+    window.click("#settings-language input[value=en]").await;
     window
         .wait_for_text("a[data-area=settings]", "Settings")
         .await;
@@ -226,12 +201,7 @@ async fn the_theme_switch_changes_the_colours_and_system_follows_the_desktop() {
     window
         .wait_for_eval(background, json!("rgb(239, 243, 248)"))
         .await;
-    window
-        .find("#theme-switch [data-theme-choice=dark]")
-        .await
-        .click()
-        .await
-        .unwrap();
+    window.click("#theme-switch [data-theme-choice=dark]").await;
     window
         .wait_for_eval("document.documentElement.dataset.theme", json!("dark"))
         .await;
@@ -240,22 +210,14 @@ async fn the_theme_switch_changes_the_colours_and_system_follows_the_desktop() {
         .await;
     window.wait_for_eval("document.querySelector('#theme-switch [data-theme-choice=dark]').getAttribute('aria-checked')", json!("true")).await;
     window.screenshot("dark").await;
-    window
-        .find("a[data-area=gpus]")
-        .await
-        .click()
-        .await
-        .unwrap();
+    window.click("a[data-area=gpus]").await;
     window
         .wait_for_text("section[data-page=gpus]", "not built yet")
         .await;
     window.screenshot("dark-not-built").await;
     window
-        .find("#theme-switch [data-theme-choice=light]")
-        .await
-        .click()
-        .await
-        .unwrap();
+        .click("#theme-switch [data-theme-choice=light]")
+        .await;
     window
         .wait_for_eval(background, json!("rgb(239, 243, 248)"))
         .await;
@@ -322,7 +284,7 @@ contexts:
 
     // The user creates the missing file and reloads: its context appears, its problem goes.
     std::fs::write(&missing, SECOND).unwrap();
-    window.find("#reload-contexts").await.click().await.unwrap();
+    window.click("#reload-contexts").await;
     window
         .wait_for_text("#kubeconfig-problems-badge", "3 kubeconfig problem(s)")
         .await;
@@ -421,12 +383,7 @@ async fn the_clusters_page_shows_each_demo_cluster_ready_with_its_capacity() {
     window.screenshot("clusters-ready").await;
 
     // The overview of the selected cluster: its nodes, workloads and the scheduler's warning.
-    window
-        .find("a[href='#/overview']")
-        .await
-        .click()
-        .await
-        .unwrap();
+    window.click("a[href='#/overview']").await;
     window.wait_for_text("#figure-nodes", "7/7 ready").await;
     window.wait_for_text("#figure-capacity", "76 GPUs").await;
     window
@@ -448,12 +405,7 @@ async fn the_clusters_page_shows_each_demo_cluster_ready_with_its_capacity() {
     window.screenshot("overview").await;
 
     // dev runs a kubeadm control plane: its members, their leaders, and etcd's leader.
-    window
-        .find("#cluster-switcher option[value=dev]")
-        .await
-        .click()
-        .await
-        .unwrap();
+    window.click("#cluster-switcher option[value=dev]").await;
     let plane = window
         .wait_for_text("#control-plane-table tr[data-component=etcd]", "leader")
         .await;
@@ -469,20 +421,12 @@ async fn the_clusters_page_shows_each_demo_cluster_ready_with_its_capacity() {
         .await;
     window.screenshot("overview-control-plane").await;
     window
-        .find("#cluster-switcher option[value=gpu-prod]")
-        .await
-        .click()
-        .await
-        .unwrap();
+        .click("#cluster-switcher option[value=gpu-prod]")
+        .await;
     window.wait_for_text("#figure-nodes", "7/7 ready").await;
 
     // The same pages in Chinese: every word from the catalogue.
-    window
-        .find("#language-picker option[value=zh-CN]")
-        .await
-        .click()
-        .await
-        .unwrap();
+    window.click("#language-picker option[value=zh-CN]").await;
     window.wait_for_text("#figure-nodes", "7/7 就绪").await;
     window
         .wait_for_text("#overview-warnings", "最近的告警")
@@ -490,12 +434,7 @@ async fn the_clusters_page_shows_each_demo_cluster_ready_with_its_capacity() {
     window.wait_for_text("#nodes-table", "就绪").await;
     window.wait_for_text("#warnings-table", "前").await;
     window.screenshot("overview-zh-cn").await;
-    window
-        .find("a[href='#/clusters']")
-        .await
-        .click()
-        .await
-        .unwrap();
+    window.click("a[href='#/clusters']").await;
     window
         .wait_for_text("tr[data-context=offline]", "无法连接")
         .await;
@@ -583,12 +522,7 @@ async fn a_restricted_user_gets_a_working_window_and_is_told_what_is_hidden() {
         )
         .await;
     window.screenshot("restricted").await;
-    window
-        .find("a[href='#/overview']")
-        .await
-        .click()
-        .await
-        .unwrap();
+    window.click("a[href='#/overview']").await;
     window
         .wait_for_text("#overview-nodes", "You may not list this cluster's nodes.")
         .await;
@@ -630,11 +564,8 @@ async fn a_restricted_user_gets_a_working_window_and_is_told_what_is_hidden() {
         .await;
     window.screenshot("forbidden-namespace").await;
     window
-        .find("#namespace-picker option[value=ml-team]")
-        .await
-        .click()
-        .await
-        .unwrap();
+        .click("#namespace-picker option[value=ml-team]")
+        .await;
     window.wait_for_text("#figure-pods", "pending").await;
 }
 
@@ -692,12 +623,7 @@ async fn no_token_reaches_the_window_the_log_or_the_app_s_files() {
         .await;
     // The reasons shown for the refused contexts, and the overview, say nothing of the tokens.
     let clusters_page = window.eval("document.body.innerText").await.to_string();
-    window
-        .find("a[href='#/overview']")
-        .await
-        .click()
-        .await
-        .unwrap();
+    window.click("a[href='#/overview']").await;
     window
         .wait_for_text("#figure-nodes", "not visible to you")
         .await;
@@ -761,22 +687,7 @@ async fn a_cluster_that_comes_back_turns_ready_by_itself() {
 async fn an_openid_connect_sign_in_survives_a_restart_and_signing_out_ends_it() {
     use kubedesk_testkit::{Browser, Provider, SecretService};
     let provider = Provider::start().await;
-    let cluster = kubedesk_sim::demo::dev().unwrap();
-    cluster.auth.require();
-    let mut oidc = kubedesk_sim::auth::OidcConfig::new(&provider.issuer, "kubedesk");
-    oidc.username_claim = "email".into();
-    oidc.groups_claim = Some("groups".into());
-    cluster.auth.set_oidc(oidc);
-    cluster
-        .create(
-            "rbac.authorization.k8s.io",
-            "clusterrolebindings",
-            "",
-            json!({"metadata": {"name": "oidc-admins"},
-                   "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "cluster-admin"},
-                   "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "Group", "name": "cluster-admins"}]}),
-        )
-        .unwrap();
+    let cluster = kubedesk_testkit::oidc_cluster(&provider.issuer);
     let server = kubedesk_sim::SimServer::start(
         std::sync::Arc::new(cluster),
         std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
@@ -817,12 +728,7 @@ async fn an_openid_connect_sign_in_survives_a_restart_and_signing_out_ends_it() 
         .wait_for_text("tr[data-reason-for=sso]", &provider.issuer)
         .await;
     window.screenshot("sign-in-needed").await;
-    window
-        .find("button[data-sign-in=sso]")
-        .await
-        .click()
-        .await
-        .unwrap();
+    window.click("button[data-sign-in=sso]").await;
     window
         .wait_for_text("tr[data-context=sso]", "Finish signing in in your browser")
         .await;
@@ -851,12 +757,7 @@ async fn an_openid_connect_sign_in_survives_a_restart_and_signing_out_ends_it() 
         .wait_for_text("tr[data-context=sso]", "Signed in as alice@example.test")
         .await;
     window.screenshot("still-signed-in").await;
-    window
-        .find("button[data-sign-out=sso]")
-        .await
-        .click()
-        .await
-        .unwrap();
+    window.click("button[data-sign-out=sso]").await;
     window
         .wait_for_text("tr[data-context=sso]", "Sign-in needed")
         .await;
@@ -890,12 +791,7 @@ async fn an_openid_connect_sign_in_survives_a_restart_and_signing_out_ends_it() 
 #[tokio::test(flavor = "multi_thread")]
 async fn sign_in_settings_are_checked_kept_and_offer_a_sign_in() {
     let provider = kubedesk_testkit::Provider::start().await;
-    let cluster = kubedesk_sim::demo::dev().unwrap();
-    cluster.auth.require();
-    cluster.auth.set_oidc(kubedesk_sim::auth::OidcConfig::new(
-        &provider.issuer,
-        "kubedesk",
-    ));
+    let cluster = kubedesk_testkit::oidc_cluster(&provider.issuer);
     let server = kubedesk_sim::SimServer::start(
         std::sync::Arc::new(cluster),
         std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
@@ -915,12 +811,7 @@ async fn sign_in_settings_are_checked_kept_and_offer_a_sign_in() {
     window
         .wait_for_text("tr[data-context=corp]", "not visible to you")
         .await;
-    window
-        .find("a[href='#/settings']")
-        .await
-        .click()
-        .await
-        .unwrap();
+    window.click("a[href='#/settings']").await;
     window
         .find("#sign-in-issuer")
         .await
@@ -933,7 +824,7 @@ async fn sign_in_settings_are_checked_kept_and_offer_a_sign_in() {
         .send_keys("kubedesk")
         .await
         .unwrap();
-    window.find("#sign-in-save").await.click().await.unwrap();
+    window.click("#sign-in-save").await;
     window
         .wait_for_text(
             "#sign-in-settings-error",
@@ -944,17 +835,12 @@ async fn sign_in_settings_are_checked_kept_and_offer_a_sign_in() {
     let issuer = window.find("#sign-in-issuer").await;
     issuer.clear().await.unwrap();
     issuer.send_keys(&provider.issuer).await.unwrap();
-    window.find("#sign-in-save").await.click().await.unwrap();
+    window.click("#sign-in-save").await;
     window
         .wait_for_text("li[data-sign-in-setting=corp]", &provider.issuer)
         .await;
     window.screenshot("kept").await;
-    window
-        .find("a[href='#/clusters']")
-        .await
-        .click()
-        .await
-        .unwrap();
+    window.click("a[href='#/clusters']").await;
     window
         .wait_for_text("tr[data-context=corp]", "Sign-in needed")
         .await;

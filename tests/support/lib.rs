@@ -216,6 +216,15 @@ impl Window {
             .unwrap_or_else(|error| panic!("`{css}` did not appear: {error}"))
     }
 
+    /// Waits for an element to be displayed, and clicks it.
+    pub async fn click(&self, css: &str) {
+        self.find(css)
+            .await
+            .click()
+            .await
+            .unwrap_or_else(|error| panic!("`{css}` could not be clicked: {error}"));
+    }
+
     /// Waits until an element's text contains `text`, and returns the whole text.
     pub async fn wait_for_text(&self, css: &str, text: &str) -> String {
         let deadline = Instant::now() + PATIENCE;

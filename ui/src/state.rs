@@ -23,6 +23,16 @@ pub enum Loadable<T> {
 #[derive(Debug, Clone, Copy)]
 pub struct Contexts(pub RwSignal<Loadable<ContextList>>);
 
+impl Contexts {
+    /// The usable contexts' names, once the list is loaded (tracked).
+    pub fn names(self) -> Vec<String> {
+        match self.0.get() {
+            Loadable::Ready(list) => list.contexts.into_iter().map(|row| row.name).collect(),
+            _ => Vec::new(),
+        }
+    }
+}
+
 /// Each context's cluster health, as last checked; a cluster that cannot be used is checked again
 /// on its own, less and less often.
 #[derive(Debug, Clone, Copy)]
@@ -108,6 +118,36 @@ pub struct Selection {
     pub context: RwSignal<Option<String>>,
     /// The selected namespace.
     pub namespace: RwSignal<Option<String>>,
+}
+
+/// The backend's answer to `request(context, namespace)` for the selected context and namespace,
+/// asked again whenever they change; an answer for a context no longer selected is dropped.
+pub fn for_selection<C>(
+    selection: Selection,
+    request: impl Fn(String, Option<String>) -> C + 'static,
+) -> RwSignal<Loadable<C::Output>>
+where
+    C: kubedesk_ipc::Command + 'static,
+    C::Output: Clone + Send + Sync + 'static,
+{
+    let answer = RwSignal::new(Loadable::Loading);
+    Effect::new(move || {
+        let Some(context) = selection.context.get() else {
+            return;
+        };
+        let asked = request(context.clone(), selection.namespace.get());
+        answer.set(Loadable::Loading);
+        spawn_local(async move {
+            let answered = ipc::call(&asked).await;
+            if selection.context.get_untracked().as_deref() == Some(context.as_str()) {
+                answer.set(match answered {
+                    Ok(output) => Loadable::Ready(output),
+                    Err(error) => Loadable::Failed(error),
+                });
+            }
+        });
+    });
+    answer
 }
 
 /// The context selected when the list arrives: the current context, else the first one.

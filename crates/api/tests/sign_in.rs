@@ -19,18 +19,13 @@ use kubedesk_api::oidc::{sign_in, sign_out};
 use kubedesk_api::settings::save_settings;
 use kubedesk_api::{App, AppConfig, KubeconfigPaths};
 use kubedesk_ipc as ipc;
-use kubedesk_sim::auth::OidcConfig;
-use kubedesk_sim::{SimServer, demo};
-use kubedesk_testkit::{Browser, Provider};
+use kubedesk_sim::SimServer;
+use kubedesk_testkit::{Browser, Provider, oidc_cluster};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_context_signs_in_with_settings_set_in_the_app() {
     let provider = Provider::start().await;
-    let cluster = demo::dev().unwrap();
-    cluster.auth.require();
-    let mut oidc = OidcConfig::new(&provider.issuer, "kubedesk");
-    oidc.username_claim = "email".into();
-    cluster.auth.set_oidc(oidc);
+    let cluster = oidc_cluster(&provider.issuer);
     let server = SimServer::start(Arc::new(cluster), SocketAddr::from(([127, 0, 0, 1], 0)))
         .await
         .unwrap();

@@ -18,33 +18,17 @@ use std::time::Duration;
 use kubedesk_cluster::oidc::{OidcError, OidcSettings, Sessions};
 use kubedesk_cluster::{Clients, ConnectError, KubeconfigPaths, oidc_settings};
 use kubedesk_secrets::Keyring;
-use kubedesk_sim::auth::OidcConfig;
-use kubedesk_sim::{SimServer, demo};
-use kubedesk_testkit::{Browser, Provider, SecretService, in_child, run_in_child};
+use kubedesk_sim::SimServer;
+use kubedesk_testkit::{Browser, Provider, SecretService, in_child, oidc_cluster, run_in_child};
 
-/// The dev cluster, taking ID tokens from `issuer` with the user's email as the name and the
-/// provider's groups prefixed `oidc:`; the group `oidc:cluster-admins` is bound to cluster-admin.
+/// The dev cluster signing in with `issuer`'s ID tokens.
 async fn cluster(issuer: &str) -> SimServer {
-    let cluster = demo::dev().unwrap();
-    cluster.auth.require();
-    let mut config = OidcConfig::new(issuer, "kubedesk");
-    config.username_claim = "email".into();
-    config.groups_claim = Some("groups".into());
-    config.groups_prefix = Some("oidc:".into());
-    cluster.auth.set_oidc(config);
-    cluster
-        .create(
-            "rbac.authorization.k8s.io",
-            "clusterrolebindings",
-            "",
-            serde_json::json!({"metadata": {"name": "oidc-admins"},
-                   "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "cluster-admin"},
-                   "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "Group", "name": "oidc:cluster-admins"}]}),
-        )
-        .unwrap();
-    SimServer::start(Arc::new(cluster), SocketAddr::from(([127, 0, 0, 1], 0)))
-        .await
-        .unwrap()
+    SimServer::start(
+        Arc::new(oidc_cluster(issuer)),
+        SocketAddr::from(([127, 0, 0, 1], 0)),
+    )
+    .await
+    .unwrap()
 }
 
 /// A kubeconfig whose context `sso` signs in through `issuer` with the given user entry lines.

@@ -15,9 +15,8 @@ use std::sync::Arc;
 use base64::Engine as _;
 use bytes::Bytes;
 use http_body_util::BodyExt;
-use kubedesk_sim::auth::OidcConfig;
-use kubedesk_sim::{SimServer, demo};
-use kubedesk_testkit::{Browser, Provider, encode, parameter};
+use kubedesk_sim::SimServer;
+use kubedesk_testkit::{Browser, Provider, encode, oidc_cluster, parameter};
 use serde_json::{Value, json};
 
 /// Signs in as `login` with PKCE through the provider's own pages, as a user would in the
@@ -107,23 +106,7 @@ async fn whoami(server: &SimServer, token: &str) -> (Value, u16) {
 #[tokio::test(flavor = "multi_thread")]
 async fn id_tokens_from_a_real_provider_sign_in_and_carry_their_groups_to_rbac() {
     let provider = Provider::start().await;
-    let cluster = demo::dev().unwrap();
-    cluster.auth.require();
-    let mut config = OidcConfig::new(&provider.issuer, "kubedesk");
-    config.username_claim = "email".into();
-    config.groups_claim = Some("groups".into());
-    config.groups_prefix = Some("oidc:".into());
-    cluster.auth.set_oidc(config);
-    cluster
-        .create(
-            "rbac.authorization.k8s.io",
-            "clusterrolebindings",
-            "",
-            json!({"metadata": {"name": "oidc-admins"},
-                   "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "cluster-admin"},
-                   "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "Group", "name": "oidc:cluster-admins"}]}),
-        )
-        .unwrap();
+    let cluster = oidc_cluster(&provider.issuer);
     let server = SimServer::start(Arc::new(cluster), SocketAddr::from(([127, 0, 0, 1], 0)))
         .await
         .unwrap();

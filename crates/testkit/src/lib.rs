@@ -16,7 +16,7 @@ mod secret_service;
 
 pub use browser::{Browser, decode, encode, parameter};
 pub use child::{in_child, run_in_child};
-pub use oidc::Provider;
+pub use oidc::{Provider, oidc_cluster};
 pub use secret_service::SecretService;
 
 /// The repository's root.

@@ -82,3 +82,27 @@ impl Provider {
         *self = Self::on(port, ttl).await;
     }
 }
+
+/// The dev demo cluster taking ID tokens from `issuer` as kube-apiserver's `--oidc-*` flags would
+/// (client `kubedesk`, the email as the user name, the groups prefixed `oidc:`), with credentials
+/// required and the provider's `cluster-admins` group bound to cluster-admin.
+pub fn oidc_cluster(issuer: &str) -> kubedesk_sim::Cluster {
+    let cluster = kubedesk_sim::demo::dev().unwrap();
+    cluster.auth.require();
+    let mut config = kubedesk_sim::auth::OidcConfig::new(issuer, "kubedesk");
+    config.username_claim = "email".into();
+    config.groups_claim = Some("groups".into());
+    config.groups_prefix = Some("oidc:".into());
+    cluster.auth.set_oidc(config);
+    cluster
+        .create(
+            "rbac.authorization.k8s.io",
+            "clusterrolebindings",
+            "",
+            serde_json::json!({"metadata": {"name": "oidc-admins"},
+                   "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "cluster-admin"},
+                   "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "Group", "name": "oidc:cluster-admins"}]}),
+        )
+        .unwrap();
+    cluster
+}

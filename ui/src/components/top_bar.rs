@@ -40,16 +40,10 @@ pub fn TopBar(on_settings: Callback<Settings>) -> impl IntoView {
 #[component]
 fn ClusterSwitcher() -> impl IntoView {
     let i18n = use_i18n();
-    let Contexts(contexts) = expect_context();
+    let known: Contexts = expect_context();
+    let Contexts(contexts) = known;
     let selection: Selection = expect_context();
-    let names = move || match contexts.get() {
-        Loadable::Ready(list) => list
-            .contexts
-            .into_iter()
-            .map(|row| row.name)
-            .collect::<Vec<_>>(),
-        _ => Vec::new(),
-    };
+    let names = move || known.names();
     let on_change = move |event| {
         let name = event_target_value(&event);
         if let Loadable::Ready(list) = contexts.get_untracked() {

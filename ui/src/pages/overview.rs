@@ -4,7 +4,6 @@
 
 use kubedesk_ipc::{ClusterOverview, GetClusterOverview, NodeInfo, WarningEvent};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
 mod access;
 mod control_plane;
@@ -15,35 +14,16 @@ use control_plane::ControlPlaneCard;
 use crate::components::table::TableHead;
 use crate::format;
 use crate::i18n::{I18n, Msg, use_i18n};
-use crate::ipc;
-use crate::state::{Loadable, Selection};
+use crate::state::{Loadable, Selection, for_selection};
 
 /// The selected context's overview, read again when the context changes.
 #[component]
 pub fn OverviewPage() -> impl IntoView {
     let i18n = use_i18n();
     let selection: Selection = expect_context();
-    let overview = RwSignal::new(Loadable::<ClusterOverview>::Loading);
-    Effect::new(move || {
-        let Some(context) = selection.context.get() else {
-            return;
-        };
-        let namespace = selection.namespace.get();
-        overview.set(Loadable::Loading);
-        spawn_local(async move {
-            let answer = ipc::call(&GetClusterOverview {
-                context: context.clone(),
-                namespace,
-            })
-            .await;
-            // Only the answer for the context still selected counts.
-            if selection.context.get_untracked().as_deref() == Some(context.as_str()) {
-                overview.set(match answer {
-                    Ok(overview) => Loadable::Ready(overview),
-                    Err(error) => Loadable::Failed(error),
-                });
-            }
-        });
+    let overview = for_selection(selection, |context, namespace| GetClusterOverview {
+        context,
+        namespace,
     });
     let title = move || {
         let context = selection.context.get().unwrap_or_default();

@@ -4,38 +4,19 @@
 
 use kubedesk_ipc::{Access, GetAccess};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
 use crate::components::table::TableHead;
 use crate::i18n::{Msg, use_i18n};
-use crate::ipc;
-use crate::state::{Loadable, Selection};
+use crate::state::{Loadable, Selection, for_selection};
 
 /// The access card for the selected context and namespace.
 #[component]
 pub fn AccessCard() -> impl IntoView {
     let i18n = use_i18n();
     let selection: Selection = expect_context();
-    let access = RwSignal::new(Loadable::<Access>::Loading);
-    Effect::new(move || {
-        let Some(context) = selection.context.get() else {
-            return;
-        };
-        let namespace = selection.namespace.get();
-        access.set(Loadable::Loading);
-        spawn_local(async move {
-            let answer = ipc::call(&GetAccess {
-                context: context.clone(),
-                namespace,
-            })
-            .await;
-            if selection.context.get_untracked().as_deref() == Some(context.as_str()) {
-                access.set(match answer {
-                    Ok(access) => Loadable::Ready(access),
-                    Err(error) => Loadable::Failed(error),
-                });
-            }
-        });
+    let access = for_selection(selection, |context, namespace| GetAccess {
+        context,
+        namespace,
     });
     let title = move || match access.get() {
         Loadable::Ready(access) => i18n.tf(Msg::AccessTitle, &[("namespace", &access.namespace)]),

@@ -7,7 +7,7 @@ use leptos::task::spawn_local;
 
 use crate::i18n::{Msg, use_i18n};
 use crate::ipc;
-use crate::state::{Contexts, Healths, Loadable, Selection, SettingsState, load_contexts};
+use crate::state::{Contexts, Healths, Selection, SettingsState, load_contexts};
 
 /// The contexts with sign-in settings, and a form to add or change one.
 #[component]
@@ -60,14 +60,7 @@ pub fn SignInSettingsCard() -> impl IntoView {
         );
         store(next);
     };
-    let names = move || match contexts.0.get() {
-        Loadable::Ready(list) => list
-            .contexts
-            .into_iter()
-            .map(|row| row.name)
-            .collect::<Vec<_>>(),
-        _ => Vec::new(),
-    };
+    let names = move || contexts.names();
     // The form starts on the first context, and shows what is stored for the one chosen.
     Effect::new(move || {
         let names = names();
