@@ -420,6 +420,12 @@ async fn the_clusters_page_shows_each_demo_cluster_ready_with_its_capacity() {
         .wait_for_text("#etcd-leader", "etcd leader: etcd-dev-01")
         .await;
     window.screenshot("overview-control-plane").await;
+    window.click("#cluster-switcher option[value=edge]").await;
+    window.wait_for_text("#figure-nodes", "3/3 ready").await;
+    window
+        .wait_for_text("#nodes-table tr[data-node=edge-t4-01]", "Tesla-T4")
+        .await;
+    window.screenshot("overview-edge").await;
     window
         .click("#cluster-switcher option[value=gpu-prod]")
         .await;
@@ -806,7 +812,13 @@ async fn sign_in_settings_are_checked_kept_and_offer_a_sign_in() {
             server.url()
         ),
     );
-    let mut window = Window::open("sign-in-settings", &scene.launch(&[&config])).await;
+    // No Secret Service on this bus: sign-ins last until the app quits, and the window says so.
+    let mut launch = scene.launch(&[&config]);
+    launch.env.push((
+        "DBUS_SESSION_BUS_ADDRESS".into(),
+        "unix:path=/nonexistent/kubedesk-test-bus".into(),
+    ));
+    let mut window = Window::open("sign-in-settings", &launch).await;
     // No credentials: the cluster answers as it answers anyone, and shows nothing.
     window
         .wait_for_text("tr[data-context=corp]", "not visible to you")
@@ -845,5 +857,8 @@ async fn sign_in_settings_are_checked_kept_and_offer_a_sign_in() {
         .wait_for_text("tr[data-context=corp]", "Sign-in needed")
         .await;
     window.find("button[data-sign-in=corp]").await;
+    window
+        .wait_for_text("#keyring-unavailable", "Sign-ins are kept in memory only")
+        .await;
     window.screenshot("offered").await;
 }
