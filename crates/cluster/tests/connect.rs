@@ -200,6 +200,57 @@ async fn a_wrong_ca_and_a_closed_port_are_unreachable_with_the_reason() {
     assert!(detail.to_lowercase().contains("refused"), "{detail}");
 }
 
+#[tokio::test(flavor = "multi_thread")]
+async fn tls_server_name_and_insecure_skip_tls_verify_are_honoured_as_the_file_sets_them() {
+    let server = cluster().await;
+    let dir = tempfile::tempdir().unwrap();
+    let ca = server.authority().unwrap().certificate_pem();
+    let with_cluster_field = |field: &str| {
+        let paths = kubeconfig(dir.path(), &server.url(), &ca, "    token: t-jane\n");
+        let text = std::fs::read_to_string(&paths.files()[0]).unwrap().replace(
+            "    certificate-authority-data:",
+            &format!("    {field}\n    certificate-authority-data:"),
+        );
+        std::fs::write(&paths.files()[0], text).unwrap();
+        paths
+    };
+    // The server's certificate names 127.0.0.1 and localhost, not this name.
+    let Health::Unreachable { detail } = health(&with_cluster_field(
+        "tls-server-name: api.elsewhere.example",
+    ))
+    .await
+    else {
+        panic!("the certificate is checked against tls-server-name");
+    };
+    assert!(
+        detail.contains("certificate not valid for name"),
+        "{detail}"
+    );
+    assert!(matches!(
+        health(&with_cluster_field("tls-server-name: localhost")).await,
+        Health::Ready { .. }
+    ));
+
+    // Without the CA the certificate is not trusted, unless the file says to skip the check.
+    let no_ca = |user_extra: &str| {
+        let text = format!(
+            "apiVersion: v1\nkind: Config\ncurrent-context: test\nclusters:\n- name: test\n  cluster:\n    server: {}\n{user_extra}users:\n- name: test\n  user:\n    token: t-jane\ncontexts:\n- name: test\n  context: {{cluster: test, user: test}}\n",
+            server.url()
+        );
+        let path = dir.path().join("no-ca");
+        std::fs::write(&path, text).unwrap();
+        KubeconfigPaths::resolve(Some(OsString::from(path)), None)
+    };
+    let Health::Unreachable { detail } = health(&no_ca("")).await else {
+        panic!("an unknown CA is not trusted");
+    };
+    assert!(detail.to_lowercase().contains("unknown"), "{detail}");
+    assert!(matches!(
+        health(&no_ca("    insecure-skip-tls-verify: true\n")).await,
+        Health::Ready { .. }
+    ));
+}
+
 #[cfg(unix)]
 #[tokio::test(flavor = "multi_thread")]
 async fn an_expired_client_certificate_says_when_it_expired_and_what_to_do() {
