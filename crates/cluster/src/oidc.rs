@@ -170,7 +170,10 @@ impl Sessions {
         let tokens = sign_in.finish().await?;
         let session = self.session(context);
         let mut held = session.lock().await;
-        Ok(self.keep(context, tokens, &mut held).await)
+        let token = self.keep(context, tokens).await;
+        let identity = token.identity.clone();
+        *held = Some(token);
+        Ok(identity)
     }
 
     /// Takes over a refresh token the user's kubeconfig holds (the `oidc` auth-provider's
@@ -231,11 +234,7 @@ impl Sessions {
                 tokens
                     .refresh_token
                     .get_or_insert_with(|| refresh_token.clone());
-                let mut held = None;
-                let _ = self.keep(context, tokens, &mut held).await;
-                held.ok_or_else(|| OidcError::Callback {
-                    detail: "no ID token was kept".into(),
-                })
+                Ok(self.keep(context, tokens).await)
             }
             Err(error @ OidcError::Revoked { .. }) => {
                 self.blocking(move |keyring| keyring.delete(&account))
@@ -246,10 +245,11 @@ impl Sessions {
         }
     }
 
-    /// Stores the refresh token (first) and holds the ID token.
-    async fn keep(&self, context: &str, tokens: Tokens, held: &mut Option<IdToken>) -> Identity {
+    /// Stores the refresh token, if the tokens bring one, before the ID token is handed out.
+    async fn keep(&self, context: &str, tokens: Tokens) -> IdToken {
         if let Some(refresh_token) = tokens.refresh_token {
             let account = Self::account(context);
+            // A keyring that refuses keeps the token in memory and says so (`unavailable`).
             let _ = self
                 .blocking(move |keyring| {
                     keyring.set(&account, &refresh_token);
@@ -257,12 +257,10 @@ impl Sessions {
                 })
                 .await;
         }
-        let identity = tokens.identity.clone();
-        *held = Some(IdToken {
+        IdToken {
             token: tokens.id_token,
             identity: tokens.identity,
-        });
-        identity
+        }
     }
 
     /// Runs a keyring call off the async threads (D-Bus calls block).
