@@ -9,6 +9,7 @@ pub mod kubeconfig;
 pub mod namespaces;
 pub mod oidc;
 pub mod overview;
+pub mod tables;
 
 pub use connect::{Clients, ConnectError, client, oidc_settings};
 pub use control_plane::{ControlPlane, EtcdLeader, Leader, Member, control_plane};

@@ -1,0 +1,238 @@
+//! Live tables: one watch per cluster, kind and scope, shared by every view that shows it, started
+//! when the first view opens it and stopped when the last one lets go. The watch (kube-runtime's
+//! watcher: paged initial list, resumed watches, a relist after a 410) keeps each object only as
+//! its row (`tables/rows.rs`); views ask for a window of rows filtered and sorted on the backend
+//! (`tables/query.rs`) and hear when the rows changed.
+
+pub mod query;
+pub mod rows;
+
+use std::collections::HashMap;
+use std::sync::{Arc, PoisonError, RwLock, Weak};
+
+use futures_util::StreamExt as _;
+use k8s_openapi::api::apps::v1::Deployment;
+use k8s_openapi::api::core::v1::{Node, Pod};
+use kube::Resource;
+use kube::api::Api;
+use kube::runtime::WatchStreamExt as _;
+use kube::runtime::watcher::{self, Event};
+use serde::de::DeserializeOwned;
+
+pub use query::{Query, Selector, SelectorError, Window};
+pub use rows::{Cell, Kind, Row};
+
+/// How many objects one page of the initial list holds.
+const PAGE: u32 = 500;
+
+/// Which table: a cluster (by context), a kind, and a namespace or all of them.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct TableKey {
+    /// The context.
+    pub context: String,
+    /// The kind.
+    pub kind: Kind,
+    /// The namespace, or `None` for all namespaces (and for cluster-scoped kinds).
+    pub namespace: Option<String>,
+}
+
+/// Where a table's watch stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Status {
+    /// The initial list is being read.
+    Listing,
+    /// Listed, and following changes.
+    Live,
+    /// The user may not list or watch this kind here: the server's message.
+    Forbidden(String),
+    /// The watch failed and is being retried (with backoff): why. The rows are the last known.
+    Retrying(String),
+}
+
+/// The rows and the watch's state, shared by the table and its watch task.
+#[derive(Debug)]
+struct Shared {
+    state: RwLock<State>,
+    changes: tokio::sync::watch::Sender<u64>,
+}
+
+#[derive(Debug)]
+struct State {
+    rows: HashMap<String, Row>,
+    status: Status,
+}
+
+impl Shared {
+    fn update(&self, change: impl FnOnce(&mut State)) {
+        change(&mut self.state.write().unwrap_or_else(PoisonError::into_inner));
+        self.changes.send_modify(|version| *version += 1);
+    }
+}
+
+/// One live table. Dropping the last handle stops its watch.
+#[derive(Debug)]
+pub struct Table {
+    kind: Kind,
+    shared: Arc<Shared>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for Table {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+impl Table {
+    /// The table's kind.
+    pub fn kind(&self) -> Kind {
+        self.kind
+    }
+
+    /// The rows `query` selects, and where the watch stands.
+    pub fn query(&self, query: &Query) -> Result<(Window, Status), SelectorError> {
+        let state = self
+            .shared
+            .state
+            .read()
+            .unwrap_or_else(PoisonError::into_inner);
+        let window = query::answer(state.rows.values(), query)?;
+        Ok((window, state.status.clone()))
+    }
+
+    /// A receiver that wakes whenever the rows or the status changed (the value counts changes).
+    pub fn changes(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.shared.changes.subscribe()
+    }
+}
+
+/// The live tables of every cluster, each shared while some view holds it.
+#[derive(Debug, Default)]
+pub struct Tables {
+    open: std::sync::Mutex<HashMap<TableKey, Weak<Table>>>,
+}
+
+impl Tables {
+    /// The table for `key`: the one open already, or a new one whose watch starts now with
+    /// `client`.
+    pub fn open(&self, client: &kube::Client, key: TableKey) -> Arc<Table> {
+        let mut open = self.open.lock().unwrap_or_else(PoisonError::into_inner);
+        open.retain(|_, table| table.strong_count() > 0);
+        if let Some(table) = open.get(&key).and_then(Weak::upgrade) {
+            return table;
+        }
+        let (changes, _) = tokio::sync::watch::channel(0);
+        let shared = Arc::new(Shared {
+            state: RwLock::new(State {
+                rows: HashMap::new(),
+                status: Status::Listing,
+            }),
+            changes,
+        });
+        let namespace = key.namespace.as_deref().filter(|_| key.kind.namespaced());
+        let task = match key.kind {
+            Kind::Pods => tokio::spawn(follow(
+                api::<Pod>(client, namespace),
+                rows::pod,
+                shared.clone(),
+            )),
+            Kind::Deployments => tokio::spawn(follow(
+                api::<Deployment>(client, namespace),
+                rows::deployment,
+                shared.clone(),
+            )),
+            Kind::Nodes => tokio::spawn(follow(
+                Api::<Node>::all(client.clone()),
+                rows::node,
+                shared.clone(),
+            )),
+        };
+        let table = Arc::new(Table {
+            kind: key.kind,
+            shared,
+            task,
+        });
+        open.insert(key, Arc::downgrade(&table));
+        table
+    }
+
+    /// How many tables are open (each with its watch).
+    pub fn open_count(&self) -> usize {
+        let open = self.open.lock().unwrap_or_else(PoisonError::into_inner);
+        open.values()
+            .filter(|table| table.strong_count() > 0)
+            .count()
+    }
+}
+
+fn api<K>(client: &kube::Client, namespace: Option<&str>) -> Api<K>
+where
+    K: Resource<Scope = k8s_openapi::NamespaceResourceScope, DynamicType = ()>,
+{
+    match namespace {
+        Some(namespace) => Api::namespaced(client.clone(), namespace),
+        None => Api::all(client.clone()),
+    }
+}
+
+/// Follows one watch, keeping each object as its row. A relist (after a 410 or a broken stream)
+/// builds the rows anew and swaps them in whole when it is done: no duplicate and no ghost rows.
+async fn follow<K>(api: Api<K>, project: fn(K) -> Row, shared: Arc<Shared>)
+where
+    K: Resource + Clone + DeserializeOwned + std::fmt::Debug + Send + 'static,
+{
+    let stream = watcher(api, watcher::Config::default().page_size(PAGE)).default_backoff();
+    let mut stream = std::pin::pin!(stream);
+    let mut listing: Option<HashMap<String, Row>> = None;
+    while let Some(event) = stream.next().await {
+        match event {
+            Ok(Event::Init) => listing = Some(HashMap::new()),
+            Ok(Event::InitApply(object)) => {
+                let row = project(object);
+                listing.get_or_insert_default().insert(row.key(), row);
+            }
+            Ok(Event::InitDone) => {
+                let rows = listing.take().unwrap_or_default();
+                shared.update(|state| {
+                    state.rows = rows;
+                    state.status = Status::Live;
+                });
+            }
+            Ok(Event::Apply(object)) => {
+                let row = project(object);
+                shared.update(|state| {
+                    state.rows.insert(row.key(), row);
+                });
+            }
+            Ok(Event::Delete(object)) => {
+                let row = project(object);
+                shared.update(|state| {
+                    state.rows.remove(&row.key());
+                });
+            }
+            Err(error) => {
+                let status = match forbidden(&error) {
+                    Some(message) => Status::Forbidden(message),
+                    None => Status::Retrying(error.to_string()),
+                };
+                shared.update(|state| state.status = status);
+            }
+        }
+    }
+}
+
+/// The server's message when a watch error is RBAC's 403.
+fn forbidden(error: &watcher::Error) -> Option<String> {
+    match error {
+        watcher::Error::InitialListFailed(kube::Error::Api(status))
+        | watcher::Error::WatchStartFailed(kube::Error::Api(status))
+        | watcher::Error::WatchFailed(kube::Error::Api(status))
+            if status.code == 403 =>
+        {
+            Some(status.message.clone())
+        }
+        _ => None,
+    }
+}
+
+use watcher::watcher;

@@ -1,0 +1,298 @@
+//! Objects projected into table rows, as kubectl's printers show them: each kind's columns and
+//! how its objects fill them. Only the row is kept; the object is dropped once projected.
+
+use k8s_openapi::api::apps::v1::Deployment;
+use k8s_openapi::api::core::v1::{Node, Pod};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, Time};
+
+use crate::health::parse_quantity;
+
+/// One cell of a row.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    /// Text, sorted as text.
+    Text(String),
+    /// A number, sorted as a number.
+    Number(f64),
+    /// A moment (creation, last schedule), sorted by time; shown as an age.
+    Time(Option<jiff::Timestamp>),
+}
+
+impl Cell {
+    fn text(value: impl Into<String>) -> Self {
+        Self::Text(value.into())
+    }
+
+    /// Orders two cells of one column: numbers and times by value, text by text; a missing time
+    /// sorts first.
+    pub fn compare(&self, other: &Self) -> std::cmp::Ordering {
+        match (self, other) {
+            (Self::Number(a), Self::Number(b)) => a.total_cmp(b),
+            (Self::Time(a), Self::Time(b)) => a.cmp(b),
+            (Self::Text(a), Self::Text(b)) => a.cmp(b),
+            (a, b) => a.rank().cmp(&b.rank()),
+        }
+    }
+
+    fn rank(&self) -> u8 {
+        match self {
+            Self::Text(_) => 0,
+            Self::Number(_) => 1,
+            Self::Time(_) => 2,
+        }
+    }
+}
+
+/// One object as a row: where it is, its labels (for selectors), and its cells in column order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    /// The namespace, for namespaced kinds.
+    pub namespace: Option<String>,
+    /// The name.
+    pub name: String,
+    /// The labels.
+    pub labels: std::collections::BTreeMap<String, String>,
+    /// The cells, one per column of the kind.
+    pub cells: Vec<Cell>,
+    /// Everything free text matches against, lower-cased.
+    pub(crate) search: String,
+}
+
+impl Row {
+    fn new(metadata: ObjectMeta, cells: Vec<Cell>) -> Self {
+        let mut search = String::new();
+        for part in [metadata.namespace.as_deref(), metadata.name.as_deref()]
+            .into_iter()
+            .flatten()
+        {
+            search.push_str(&part.to_lowercase());
+            search.push('\u{1f}');
+        }
+        for cell in &cells {
+            if let Cell::Text(text) = cell {
+                search.push_str(&text.to_lowercase());
+                search.push('\u{1f}');
+            }
+        }
+        Self {
+            namespace: metadata.namespace,
+            name: metadata.name.unwrap_or_default(),
+            labels: metadata.labels.unwrap_or_default(),
+            cells,
+            search,
+        }
+    }
+
+    /// The row's identity in its table: `namespace/name`, or the name.
+    pub fn key(&self) -> String {
+        match &self.namespace {
+            Some(namespace) => format!("{namespace}/{name}", name = self.name),
+            None => self.name.clone(),
+        }
+    }
+}
+
+/// The kinds with a table of their own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Kind {
+    /// Pods.
+    Pods,
+    /// Deployments.
+    Deployments,
+    /// Nodes.
+    Nodes,
+}
+
+impl Kind {
+    /// The columns after Namespace and Name, as kubectl's wide output names them.
+    pub fn columns(self) -> &'static [&'static str] {
+        match self {
+            Kind::Pods => &["Ready", "Status", "Restarts", "Age", "IP", "Node", "GPUs"],
+            Kind::Deployments => &["Ready", "Up-to-date", "Available", "Age", "Images"],
+            Kind::Nodes => &["Status", "Roles", "Age", "Version", "GPUs"],
+        }
+    }
+
+    /// Whether its objects live in namespaces.
+    pub fn namespaced(self) -> bool {
+        !matches!(self, Kind::Nodes)
+    }
+}
+
+fn time(value: Option<&Time>) -> Cell {
+    Cell::Time(value.map(|time| time.0))
+}
+
+/// GPUs (and MIG slices) in a set of resource amounts.
+fn gpus<'a>(
+    amounts: impl Iterator<
+        Item = (
+            &'a String,
+            &'a k8s_openapi::apimachinery::pkg::api::resource::Quantity,
+        ),
+    >,
+) -> f64 {
+    amounts
+        .filter(|(name, _)| {
+            name.as_str() == "nvidia.com/gpu" || name.starts_with("nvidia.com/mig-")
+        })
+        .filter_map(|(_, quantity)| parse_quantity(&quantity.0))
+        .sum()
+}
+
+/// A pod as `kubectl get pods -o wide` shows it, with the GPUs it requests.
+pub fn pod(pod: Pod) -> Row {
+    let spec = pod.spec.unwrap_or_default();
+    let status = pod.status.unwrap_or_default();
+    let containers = status.container_statuses.clone().unwrap_or_default();
+    let ready = containers
+        .iter()
+        .filter(|container| container.ready)
+        .count();
+    let restarts: i32 = containers
+        .iter()
+        .map(|container| container.restart_count)
+        .sum();
+    let requested: f64 = spec
+        .containers
+        .iter()
+        .filter_map(|container| container.resources.as_ref())
+        .map(|resources| {
+            let requests = resources.requests.iter().flatten();
+            let limits = resources.limits.iter().flatten();
+            gpus(requests).max(gpus(limits))
+        })
+        .sum();
+    let cells = vec![
+        Cell::text(format!("{ready}/{}", spec.containers.len())),
+        Cell::text(pod_status(
+            pod.metadata.deletion_timestamp.is_some(),
+            &status,
+        )),
+        Cell::Number(f64::from(restarts)),
+        time(pod.metadata.creation_timestamp.as_ref()),
+        Cell::text(status.pod_ip.clone().unwrap_or_default()),
+        Cell::text(spec.node_name.clone().unwrap_or_default()),
+        Cell::Number(requested),
+    ];
+    Row::new(pod.metadata, cells)
+}
+
+/// kubectl's STATUS column: the pod's reason, else the first waiting or terminated container's,
+/// else the phase; `Terminating` once deletion began.
+fn pod_status(deleting: bool, status: &k8s_openapi::api::core::v1::PodStatus) -> String {
+    if deleting {
+        return "Terminating".to_owned();
+    }
+    if let Some(reason) = status.reason.as_ref().filter(|reason| !reason.is_empty()) {
+        return reason.clone();
+    }
+    let init = status.init_container_statuses.iter().flatten();
+    for (index, container) in init.enumerate() {
+        let state = container.state.clone().unwrap_or_default();
+        if let Some(terminated) = state
+            .terminated
+            .filter(|terminated| terminated.exit_code != 0)
+        {
+            return format!(
+                "Init:{}",
+                terminated
+                    .reason
+                    .unwrap_or_else(|| format!("ExitCode:{}", terminated.exit_code))
+            );
+        }
+        if let Some(waiting) = state.waiting.and_then(|waiting| waiting.reason) {
+            if waiting != "PodInitializing" {
+                return format!("Init:{waiting}");
+            }
+            return format!(
+                "Init:{index}/{}",
+                status.init_container_statuses.as_ref().map_or(0, Vec::len)
+            );
+        }
+    }
+    for container in status.container_statuses.iter().flatten() {
+        let state = container.state.clone().unwrap_or_default();
+        if let Some(reason) = state.waiting.and_then(|waiting| waiting.reason) {
+            return reason;
+        }
+        if let Some(terminated) = state.terminated {
+            return terminated
+                .reason
+                .unwrap_or_else(|| format!("ExitCode:{}", terminated.exit_code));
+        }
+    }
+    status.phase.clone().unwrap_or_else(|| "Pending".to_owned())
+}
+
+/// A Deployment as `kubectl get deployments -o wide` shows it.
+pub fn deployment(deployment: Deployment) -> Row {
+    let spec = deployment.spec;
+    let status = deployment.status.unwrap_or_default();
+    let images: Vec<String> = spec
+        .template
+        .spec
+        .iter()
+        .flat_map(|pod| pod.containers.iter())
+        .filter_map(|container| container.image.clone())
+        .collect();
+    let cells = vec![
+        Cell::text(format!(
+            "{}/{}",
+            status.ready_replicas.unwrap_or(0),
+            spec.replicas.unwrap_or(1)
+        )),
+        Cell::Number(f64::from(status.updated_replicas.unwrap_or(0))),
+        Cell::Number(f64::from(status.available_replicas.unwrap_or(0))),
+        time(deployment.metadata.creation_timestamp.as_ref()),
+        Cell::text(images.join(",")),
+    ];
+    Row::new(deployment.metadata, cells)
+}
+
+/// A node as `kubectl get nodes` shows it, with its allocatable GPUs.
+pub fn node(node: Node) -> Row {
+    let spec = node.spec.unwrap_or_default();
+    let status = node.status.unwrap_or_default();
+    let ready = status
+        .conditions
+        .iter()
+        .flatten()
+        .find(|condition| condition.type_ == "Ready")
+        .map(|condition| condition.status == "True");
+    let mut state = match ready {
+        Some(true) => "Ready".to_owned(),
+        Some(false) => "NotReady".to_owned(),
+        None => "Unknown".to_owned(),
+    };
+    if spec.unschedulable == Some(true) {
+        state.push_str(",SchedulingDisabled");
+    }
+    let mut roles: Vec<&str> = node
+        .metadata
+        .labels
+        .iter()
+        .flatten()
+        .filter_map(|(key, _)| key.strip_prefix("node-role.kubernetes.io/"))
+        .collect();
+    roles.sort_unstable();
+    let roles = if roles.is_empty() {
+        "<none>".to_owned()
+    } else {
+        roles.join(",")
+    };
+    let cells = vec![
+        Cell::text(state),
+        Cell::text(roles),
+        time(node.metadata.creation_timestamp.as_ref()),
+        Cell::text(
+            status
+                .node_info
+                .as_ref()
+                .map(|info| info.kubelet_version.clone())
+                .unwrap_or_default(),
+        ),
+        Cell::Number(gpus(status.allocatable.iter().flatten())),
+    ];
+    Row::new(node.metadata, cells)
+}

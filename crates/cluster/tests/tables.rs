@@ -1,0 +1,314 @@
+//! Live tables against the simulator: the initial list, changes as they happen, a watch that
+//! breaks and expires while objects change (relisted with no duplicate and no ghost rows), a
+//! kind the user may not list, filters, sorting and windows, and the watch stopping when the last
+//! view lets go.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test fails with the message and location of what it unwrapped"
+)]
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use kubedesk_cluster::tables::{Cell, Kind, Query, Status, Table, TableKey, Tables};
+use kubedesk_sim::auth::User;
+use kubedesk_sim::faults::FaultConfig;
+use kubedesk_sim::{SimServer, demo};
+use serde_json::json;
+
+async fn server() -> SimServer {
+    let cluster = demo::gpu_prod().unwrap();
+    cluster.auth.add_token("t-jane", User::new("jane", &[]));
+    cluster
+        .create(
+            "rbac.authorization.k8s.io",
+            "rolebindings",
+            "ml-team",
+            json!({"metadata": {"name": "jane-views"},
+                   "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "view"},
+                   "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": "jane"}]}),
+        )
+        .unwrap();
+    SimServer::start(Arc::new(cluster), SocketAddr::from(([127, 0, 0, 1], 0)))
+        .await
+        .unwrap()
+}
+
+fn client(server: &SimServer, token: Option<&str>) -> kube::Client {
+    let mut config = kube::Config::new(server.url().parse().unwrap());
+    config.auth_info.token = token.map(|token| token.to_owned().into());
+    kube::Client::try_from(config).unwrap()
+}
+
+fn everything() -> Query {
+    Query {
+        limit: usize::MAX,
+        ..Query::default()
+    }
+}
+
+/// Waits until `check` holds for the table's answer to `query`.
+async fn until(
+    table: &Table,
+    query: &Query,
+    check: impl Fn(&kubedesk_cluster::tables::Window, &Status) -> bool,
+) {
+    let mut changes = table.changes();
+    tokio::time::timeout(Duration::from_secs(20), async {
+        loop {
+            let (window, status) = table.query(query).unwrap();
+            if check(&window, &status) {
+                return;
+            }
+            changes.changed().await.unwrap();
+        }
+    })
+    .await
+    .unwrap_or_else(|_| panic!("never held: {:?}", table.query(query).unwrap().1));
+}
+
+/// How many pods the cluster holds, from its store.
+fn stored_pods(server: &SimServer) -> usize {
+    server.cluster().store.list("/pods", None).1.len()
+}
+
+fn pod(name: &str) -> serde_json::Value {
+    json!({"metadata": {"name": name, "labels": {"app": "probe"}},
+           "spec": {"containers": [{"name": "c", "image": "busybox", "resources": {"limits": {"nvidia.com/gpu": "2"}}}]}})
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_pods_table_lists_follows_and_relists_without_duplicates_or_ghosts() {
+    let server = server().await;
+    let tables = Tables::default();
+    let admin = client(&server, None);
+    let key = TableKey {
+        context: "gpu-prod".into(),
+        kind: Kind::Pods,
+        namespace: None,
+    };
+    let table = tables.open(&admin, key.clone());
+    until(&table, &everything(), |_, status| *status == Status::Live).await;
+    let (all, _) = table.query(&everything()).unwrap();
+    assert_eq!(all.total, stored_pods(&server));
+    // Shared: a second view gets the same table, and one watch.
+    let again = tables.open(&admin, key.clone());
+    assert!(Arc::ptr_eq(&table, &again));
+    assert_eq!(tables.open_count(), 1);
+
+    // A new pod shows, GPUs and all; a deleted one goes.
+    server
+        .cluster()
+        .create("", "pods", "default", pod("probe-1"))
+        .unwrap();
+    let probe = Query {
+        labels: "app=probe".into(),
+        ..everything()
+    };
+    until(&table, &probe, |window, _| window.total == 1).await;
+    let (window, _) = table.query(&probe).unwrap();
+    let gpus = Kind::Pods
+        .columns()
+        .iter()
+        .position(|column| *column == "GPUs")
+        .unwrap();
+    assert_eq!(window.rows[0].cells[gpus], Cell::Number(2.0));
+    server
+        .cluster()
+        .store
+        .delete("/pods", "default", "probe-1")
+        .unwrap();
+    until(&table, &probe, |window, _| window.total == 0).await;
+
+    // The watch fails while pods change, and the history it would resume from is forgotten: the
+    // table relists, with the deleted pod gone and the new one there, each once.
+    let victim = all.rows[0].clone();
+    server.cluster().faults.set(FaultConfig {
+        error_rate: [("watch".to_owned(), 1.0)].into(),
+        ..FaultConfig::default()
+    });
+    server.cluster().store.end_watches();
+    until(&table, &everything(), |_, status| {
+        matches!(status, Status::Retrying(_))
+    })
+    .await;
+    server
+        .cluster()
+        .store
+        .delete("/pods", victim.namespace.as_deref().unwrap(), &victim.name)
+        .unwrap();
+    server
+        .cluster()
+        .create("", "pods", "default", pod("probe-2"))
+        .unwrap();
+    server.cluster().store.compact();
+    server.cluster().faults.set(FaultConfig::default());
+    until(&table, &probe, |window, status| {
+        *status == Status::Live && window.total == 1
+    })
+    .await;
+    let (after, _) = table.query(&everything()).unwrap();
+    assert_eq!(after.total, stored_pods(&server));
+    let keys: std::collections::BTreeSet<String> = after.rows.iter().map(|row| row.key()).collect();
+    assert_eq!(keys.len(), after.total, "no duplicate rows");
+    assert!(!keys.contains(&victim.key()), "no ghost of the deleted pod");
+
+    // When no view holds it any more, the table and its watch stop.
+    let watches = server.cluster().store.open_watches();
+    drop(table);
+    drop(again);
+    assert_eq!(tables.open_count(), 0);
+    // The server notices a closed watch when it next has an event to send it.
+    server
+        .cluster()
+        .create("", "pods", "default", pod("probe-3"))
+        .unwrap();
+    tokio::time::timeout(Duration::from_secs(10), async {
+        while server.cluster().store.open_watches() >= watches {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    })
+    .await
+    .expect("the watch ends with its table");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn rows_are_filtered_sorted_and_windowed_on_the_backend() {
+    let server = server().await;
+    let tables = Tables::default();
+    let table = tables.open(
+        &client(&server, None),
+        TableKey {
+            context: "gpu-prod".into(),
+            kind: Kind::Pods,
+            namespace: None,
+        },
+    );
+    until(&table, &everything(), |_, status| *status == Status::Live).await;
+    let (all, _) = table.query(&everything()).unwrap();
+    assert!(all.total >= 10);
+
+    // Free text matches namespace, name and text cells, every word, any case.
+    let (research, _) = table
+        .query(&Query {
+            text: "RESEARCH".into(),
+            ..everything()
+        })
+        .unwrap();
+    assert!(research.total >= 1);
+    assert!(
+        research.rows.iter().all(
+            |row| row.namespace.as_deref() == Some("research") || row.name.contains("research")
+        )
+    );
+    let (pending, _) = table
+        .query(&Query {
+            text: "research pending".into(),
+            ..everything()
+        })
+        .unwrap();
+    assert!(
+        pending.rows.iter().any(|row| row.name == "giant-train-0"),
+        "{pending:?}"
+    );
+
+    // Sorted by GPUs, descending; a window of three from the second row.
+    let gpus = 2 + Kind::Pods
+        .columns()
+        .iter()
+        .position(|column| *column == "GPUs")
+        .unwrap();
+    let sorted = Query {
+        sort: Some(gpus),
+        descending: true,
+        ..everything()
+    };
+    let (by_gpus, _) = table.query(&sorted).unwrap();
+    let counts: Vec<f64> = by_gpus
+        .rows
+        .iter()
+        .map(|row| match row.cells[gpus - 2] {
+            Cell::Number(count) => count,
+            _ => panic!("GPUs is a number"),
+        })
+        .collect();
+    assert!(
+        counts.windows(2).all(|pair| pair[0] >= pair[1]),
+        "{counts:?}"
+    );
+    assert!(counts[0] >= 8.0, "the biggest GPU pod first: {counts:?}");
+    let (window, _) = table
+        .query(&Query {
+            offset: 1,
+            limit: 3,
+            ..sorted.clone()
+        })
+        .unwrap();
+    assert_eq!(window.total, all.total);
+    assert_eq!(window.rows, by_gpus.rows[1..4]);
+
+    // A selector that cannot be parsed says why.
+    let error = table
+        .query(&Query {
+            labels: "tier in front".into(),
+            ..everything()
+        })
+        .unwrap_err();
+    assert!(error.to_string().contains("tier in front"), "{error}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_kind_the_user_may_not_list_says_why_and_their_namespace_works() {
+    let server = server().await;
+    server.cluster().auth.require();
+    server.cluster().auth.add_token("t-admin", User::admin());
+    let tables = Tables::default();
+    let jane = client(&server, Some("t-jane"));
+    let everywhere = tables.open(
+        &jane,
+        TableKey {
+            context: "jane".into(),
+            kind: Kind::Pods,
+            namespace: None,
+        },
+    );
+    until(&everywhere, &everything(), |_, status| {
+        matches!(status, Status::Forbidden(_))
+    })
+    .await;
+    let (_, status) = everywhere.query(&everything()).unwrap();
+    let Status::Forbidden(message) = status else {
+        unreachable!()
+    };
+    assert!(
+        message.contains("cannot list resource \"pods\""),
+        "{message}"
+    );
+    let in_team = tables.open(
+        &jane,
+        TableKey {
+            context: "jane".into(),
+            kind: Kind::Pods,
+            namespace: Some("ml-team".into()),
+        },
+    );
+    until(&in_team, &everything(), |window, status| {
+        *status == Status::Live && window.total >= 1
+    })
+    .await;
+    let nodes = tables.open(
+        &client(&server, Some("t-admin")),
+        TableKey {
+            context: "admin".into(),
+            kind: Kind::Nodes,
+            namespace: None,
+        },
+    );
+    until(&nodes, &everything(), |window, status| {
+        *status == Status::Live && window.total == 7
+    })
+    .await;
+}
