@@ -184,12 +184,31 @@ where
     let stream = watcher(api, watcher::Config::default().page_size(PAGE)).default_backoff();
     let mut stream = std::pin::pin!(stream);
     let mut listing: Option<HashMap<String, Row>> = None;
+    // The first list shows its rows as its pages arrive (there is nothing they could contradict);
+    // a relist is built aside and swapped in whole.
+    let mut first = true;
     while let Some(event) = stream.next().await {
         match event {
+            // A first list that broke off starts over from nothing.
+            Ok(Event::Init) if first => shared.update(|state| state.rows.clear()),
             Ok(Event::Init) => listing = Some(HashMap::new()),
+            Ok(Event::InitApply(object)) if first => {
+                let row = project(object);
+                let mut state = shared.state.write().unwrap_or_else(PoisonError::into_inner);
+                state.rows.insert(row.key(), row);
+                let shown = state.rows.len();
+                drop(state);
+                if shown % PAGE as usize == 0 {
+                    shared.changes.send_modify(|version| *version += 1);
+                }
+            }
             Ok(Event::InitApply(object)) => {
                 let row = project(object);
                 listing.get_or_insert_default().insert(row.key(), row);
+            }
+            Ok(Event::InitDone) if first => {
+                first = false;
+                shared.update(|state| state.status = Status::Live);
             }
             Ok(Event::InitDone) => {
                 let rows = listing.take().unwrap_or_default();

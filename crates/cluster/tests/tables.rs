@@ -157,17 +157,25 @@ async fn the_pods_table_lists_follows_and_relists_without_duplicates_or_ghosts()
     assert!(!keys.contains(&victim.key()), "no ghost of the deleted pod");
 
     // When no view holds it any more, the table and its watch stop.
-    let watches = server.cluster().store.open_watches();
+    tokio::time::timeout(Duration::from_secs(10), async {
+        while server.cluster().store.open_watches() == 0 {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    })
+    .await
+    .expect("the table watches again after its relist");
     drop(table);
     drop(again);
     assert_eq!(tables.open_count(), 0);
-    // The server notices a closed watch when it next has an event to send it.
-    server
-        .cluster()
-        .create("", "pods", "default", pod("probe-3"))
-        .unwrap();
+    // The server notices a closed watch when writing an event to it fails.
     tokio::time::timeout(Duration::from_secs(10), async {
-        while server.cluster().store.open_watches() >= watches {
+        let mut probes = 3;
+        while server.cluster().store.open_watches() > 0 {
+            server
+                .cluster()
+                .create("", "pods", "default", pod(&format!("probe-{probes}")))
+                .unwrap();
+            probes += 1;
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
     })
