@@ -11,7 +11,8 @@ use std::collections::HashMap;
 use std::sync::{Arc, PoisonError, RwLock, Weak};
 
 use futures_util::StreamExt as _;
-use k8s_openapi::api::apps::v1::Deployment;
+use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, ReplicaSet, StatefulSet};
+use k8s_openapi::api::batch::v1::{CronJob, Job};
 use k8s_openapi::api::core::v1::{Node, Pod};
 use kube::Resource;
 use kube::api::Api;
@@ -131,21 +132,30 @@ impl Tables {
         });
         let namespace = key.namespace.as_deref().filter(|_| key.kind.namespaced());
         let task = match key.kind {
-            Kind::Pods => tokio::spawn(follow(
-                api::<Pod>(client, namespace),
-                rows::pod,
-                shared.clone(),
-            )),
-            Kind::Deployments => tokio::spawn(follow(
+            Kind::Pods => start(api::<Pod>(client, namespace), rows::pod, &shared),
+            Kind::Deployments => start(
                 api::<Deployment>(client, namespace),
                 rows::deployment,
-                shared.clone(),
-            )),
-            Kind::Nodes => tokio::spawn(follow(
-                Api::<Node>::all(client.clone()),
-                rows::node,
-                shared.clone(),
-            )),
+                &shared,
+            ),
+            Kind::StatefulSets => start(
+                api::<StatefulSet>(client, namespace),
+                rows::stateful_set,
+                &shared,
+            ),
+            Kind::DaemonSets => start(
+                api::<DaemonSet>(client, namespace),
+                rows::daemon_set,
+                &shared,
+            ),
+            Kind::ReplicaSets => start(
+                api::<ReplicaSet>(client, namespace),
+                rows::replica_set,
+                &shared,
+            ),
+            Kind::Jobs => start(api::<Job>(client, namespace), rows::job, &shared),
+            Kind::CronJobs => start(api::<CronJob>(client, namespace), rows::cron_job, &shared),
+            Kind::Nodes => start(Api::<Node>::all(client.clone()), rows::node, &shared),
         };
         let table = Arc::new(Table {
             kind: key.kind,
@@ -163,6 +173,14 @@ impl Tables {
             .filter(|table| table.strong_count() > 0)
             .count()
     }
+}
+
+/// Starts following `api` into `shared`.
+fn start<K>(api: Api<K>, project: fn(K) -> Row, shared: &Arc<Shared>) -> tokio::task::JoinHandle<()>
+where
+    K: Resource + Clone + DeserializeOwned + std::fmt::Debug + Send + 'static,
+{
+    tokio::spawn(follow(api, project, shared.clone()))
 }
 
 fn api<K>(client: &kube::Client, namespace: Option<&str>) -> Api<K>
@@ -198,7 +216,7 @@ where
                 state.rows.insert(row.key(), row);
                 let shown = state.rows.len();
                 drop(state);
-                if shown % PAGE as usize == 0 {
+                if shown.is_multiple_of(PAGE as usize) {
                     shared.changes.send_modify(|version| *version += 1);
                 }
             }

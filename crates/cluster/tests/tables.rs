@@ -320,3 +320,84 @@ async fn a_kind_the_user_may_not_list_says_why_and_their_namespace_works() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_workload_kind_has_its_table_with_kubectl_s_columns() {
+    let server = server().await;
+    let template = json!({"metadata": {"labels": {"app": "kinds"}},
+                          "spec": {"containers": [{"name": "c", "image": "busybox:1.36"}], "restartPolicy": "Never"}});
+    let selector = json!({"matchLabels": {"app": "kinds"}});
+    for (group, plural, object) in [
+        (
+            "apps",
+            "statefulsets",
+            json!({"metadata": {"name": "db"}, "spec": {"serviceName": "db", "replicas": 1, "selector": selector, "template": template}}),
+        ),
+        (
+            "apps",
+            "daemonsets",
+            json!({"metadata": {"name": "agent"}, "spec": {"selector": selector, "template": template}}),
+        ),
+        (
+            "batch",
+            "jobs",
+            json!({"metadata": {"name": "once"}, "spec": {"template": template}}),
+        ),
+        (
+            "batch",
+            "cronjobs",
+            json!({"metadata": {"name": "nightly"}, "spec": {"schedule": "0 3 * * *", "jobTemplate": {"spec": {"template": template}}}}),
+        ),
+    ] {
+        server
+            .cluster()
+            .create(group, plural, "default", object)
+            .unwrap();
+    }
+    let tables = Tables::default();
+    let admin = client(&server, None);
+    for (kind, store_key) in [
+        (Kind::Deployments, "apps/deployments"),
+        (Kind::StatefulSets, "apps/statefulsets"),
+        (Kind::DaemonSets, "apps/daemonsets"),
+        (Kind::ReplicaSets, "apps/replicasets"),
+        (Kind::Jobs, "batch/jobs"),
+        (Kind::CronJobs, "batch/cronjobs"),
+        (Kind::Nodes, "/nodes"),
+    ] {
+        let table = tables.open(
+            &admin,
+            TableKey {
+                context: "gpu-prod".into(),
+                kind,
+                namespace: None,
+            },
+        );
+        until(&table, &everything(), |_, status| *status == Status::Live).await;
+        let (window, _) = table.query(&everything()).unwrap();
+        let stored = server.cluster().store.list(store_key, None).1.len();
+        assert_eq!(window.total, stored, "{kind:?}");
+        assert!(stored > 0, "the demo has {kind:?}");
+        for row in &window.rows {
+            assert_eq!(row.cells.len(), kind.columns().len(), "{kind:?} {row:?}");
+        }
+        let first = &window.rows[0].cells;
+        match kind {
+            Kind::Jobs => assert!(
+                matches!(&first[0], Cell::Text(state) if ["Complete", "Failed", "Running", "Suspended"].contains(&state.as_str())),
+                "{first:?}"
+            ),
+            Kind::CronJobs => {
+                assert!(
+                    matches!(&first[0], Cell::Text(schedule) if schedule.split(' ').count() == 5),
+                    "{first:?}"
+                );
+            }
+            Kind::Nodes => assert!(
+                matches!(&first[0], Cell::Text(state) if state.starts_with("Ready")),
+                "{first:?}"
+            ),
+            _ => {}
+        }
+    }
+}

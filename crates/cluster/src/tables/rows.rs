@@ -1,7 +1,8 @@
 //! Objects projected into table rows, as kubectl's printers show them: each kind's columns and
 //! how its objects fill them. Only the row is kept; the object is dropped once projected.
 
-use k8s_openapi::api::apps::v1::Deployment;
+use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, ReplicaSet, StatefulSet};
+use k8s_openapi::api::batch::v1::{CronJob, Job};
 use k8s_openapi::api::core::v1::{Node, Pod};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, Time};
 
@@ -99,6 +100,16 @@ pub enum Kind {
     Pods,
     /// Deployments.
     Deployments,
+    /// StatefulSets.
+    StatefulSets,
+    /// DaemonSets.
+    DaemonSets,
+    /// ReplicaSets.
+    ReplicaSets,
+    /// Jobs.
+    Jobs,
+    /// CronJobs.
+    CronJobs,
     /// Nodes.
     Nodes,
 }
@@ -109,6 +120,19 @@ impl Kind {
         match self {
             Kind::Pods => &["Ready", "Status", "Restarts", "Age", "IP", "Node", "GPUs"],
             Kind::Deployments => &["Ready", "Up-to-date", "Available", "Age", "Images"],
+            Kind::StatefulSets => &["Ready", "Age", "Images"],
+            Kind::DaemonSets => &[
+                "Desired",
+                "Current",
+                "Ready",
+                "Up-to-date",
+                "Available",
+                "Node selector",
+                "Age",
+            ],
+            Kind::ReplicaSets => &["Desired", "Current", "Ready", "Age", "Images"],
+            Kind::Jobs => &["Status", "Completions", "Duration", "Age"],
+            Kind::CronJobs => &["Schedule", "Suspend", "Active", "Last schedule", "Age"],
             Kind::Nodes => &["Status", "Roles", "Age", "Version", "GPUs"],
         }
     }
@@ -295,4 +319,144 @@ pub fn node(node: Node) -> Row {
         Cell::Number(gpus(status.allocatable.iter().flatten())),
     ];
     Row::new(node.metadata, cells)
+}
+
+/// The images of a pod template's containers, comma-separated.
+fn images(template: &k8s_openapi::api::core::v1::PodTemplateSpec) -> Cell {
+    let images: Vec<String> = template
+        .spec
+        .iter()
+        .flat_map(|pod| pod.containers.iter())
+        .filter_map(|container| container.image.clone())
+        .collect();
+    Cell::text(images.join(","))
+}
+
+fn count(value: Option<i32>) -> Cell {
+    Cell::Number(f64::from(value.unwrap_or(0)))
+}
+
+/// A StatefulSet as `kubectl get statefulsets -o wide` shows it.
+pub fn stateful_set(set: StatefulSet) -> Row {
+    let spec = set.spec;
+    let status = set.status.unwrap_or_default();
+    let cells = vec![
+        Cell::text(format!(
+            "{}/{}",
+            status.ready_replicas.unwrap_or(0),
+            spec.replicas.unwrap_or(1)
+        )),
+        time(set.metadata.creation_timestamp.as_ref()),
+        images(&spec.template),
+    ];
+    Row::new(set.metadata, cells)
+}
+
+/// A DaemonSet as `kubectl get daemonsets` shows it.
+pub fn daemon_set(set: DaemonSet) -> Row {
+    let spec = set.spec;
+    let status = set.status.unwrap_or_default();
+    let selector: Vec<String> = spec
+        .template
+        .spec
+        .as_ref()
+        .and_then(|pod| pod.node_selector.clone())
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(key, value)| format!("{key}={value}"))
+        .collect();
+    let cells = vec![
+        Cell::Number(f64::from(status.desired_number_scheduled)),
+        Cell::Number(f64::from(status.current_number_scheduled)),
+        Cell::Number(f64::from(status.number_ready)),
+        count(status.updated_number_scheduled),
+        count(status.number_available),
+        Cell::text(if selector.is_empty() {
+            "<none>".to_owned()
+        } else {
+            selector.join(",")
+        }),
+        time(set.metadata.creation_timestamp.as_ref()),
+    ];
+    Row::new(set.metadata, cells)
+}
+
+/// A ReplicaSet as `kubectl get replicasets -o wide` shows it.
+pub fn replica_set(set: ReplicaSet) -> Row {
+    let spec = set.spec;
+    let status = set.status.unwrap_or_default();
+    let cells = vec![
+        count(spec.replicas.or(Some(1))),
+        Cell::Number(f64::from(status.replicas)),
+        count(status.ready_replicas),
+        time(set.metadata.creation_timestamp.as_ref()),
+        spec.template
+            .as_ref()
+            .map_or_else(|| Cell::text(""), images),
+    ];
+    Row::new(set.metadata, cells)
+}
+
+/// A Job as `kubectl get jobs` shows it: its state from its conditions, completions, and how
+/// long it ran (to now while running).
+pub fn job(job: Job) -> Row {
+    let spec = job.spec.unwrap_or_default();
+    let status = job.status.unwrap_or_default();
+    let holds = |kind: &str| {
+        status
+            .conditions
+            .iter()
+            .flatten()
+            .any(|condition| condition.type_ == kind && condition.status == "True")
+    };
+    let state = if holds("Complete") {
+        "Complete"
+    } else if holds("Failed") {
+        "Failed"
+    } else if spec.suspend == Some(true) {
+        "Suspended"
+    } else {
+        "Running"
+    };
+    let duration = status.start_time.as_ref().map(|start| {
+        let end = status
+            .completion_time
+            .as_ref()
+            .map_or_else(jiff::Timestamp::now, |end| end.0);
+        end.duration_since(start.0).as_secs_f64()
+    });
+    let cells = vec![
+        Cell::text(state),
+        Cell::text(format!(
+            "{}/{}",
+            status.succeeded.unwrap_or(0),
+            spec.completions.unwrap_or(1)
+        )),
+        Cell::Number(duration.unwrap_or(0.0)),
+        time(job.metadata.creation_timestamp.as_ref()),
+    ];
+    Row::new(job.metadata, cells)
+}
+
+/// A CronJob as `kubectl get cronjobs` shows it.
+pub fn cron_job(cron: CronJob) -> Row {
+    let spec = cron.spec;
+    let status = cron.status.unwrap_or_default();
+    let cells = vec![
+        Cell::text(spec.schedule.clone()),
+        Cell::text(if spec.suspend == Some(true) {
+            "True"
+        } else {
+            "False"
+        }),
+        Cell::Number(
+            status
+                .active
+                .as_ref()
+                .map_or(0.0, |active| active.len() as f64),
+        ),
+        time(status.last_schedule_time.as_ref()),
+        time(cron.metadata.creation_timestamp.as_ref()),
+    ];
+    Row::new(cron.metadata, cells)
 }
