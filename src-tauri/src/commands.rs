@@ -1,6 +1,6 @@
 //! The Tauri commands: each is named as its `kubedesk-ipc` type says and calls one use-case.
 
-use kubedesk_api::{App, clusters, oidc, settings};
+use kubedesk_api::{App, clusters, oidc, settings, tables};
 use kubedesk_ipc as ipc;
 use tauri::State;
 
@@ -67,4 +67,23 @@ pub async fn sign_out(app: State<'_, App>, request: ipc::SignOut) -> Answer<ipc:
 #[tauri::command]
 pub async fn get_access(app: State<'_, App>, request: ipc::GetAccess) -> Answer<ipc::GetAccess> {
     clusters::access(&app, request).await
+}
+
+#[tauri::command]
+pub async fn watch_table(
+    app: State<'_, App>,
+    request: ipc::WatchTable,
+    channel: tauri::ipc::Channel<ipc::TableUpdate>,
+) -> Answer<ipc::WatchTable> {
+    tables::watch_table(&app, request, move |update| channel.send(update).is_ok()).await
+}
+
+#[tauri::command]
+pub async fn query_table(app: State<'_, App>, request: ipc::QueryTable) -> Answer<ipc::QueryTable> {
+    tables::query_table(&app, request)
+}
+
+#[tauri::command]
+pub async fn stop_table(app: State<'_, App>, request: ipc::StopTable) -> Answer<ipc::StopTable> {
+    tables::stop_table(&app, request)
 }

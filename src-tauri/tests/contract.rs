@@ -26,7 +26,10 @@ fn invoke(
         callback: CallbackFn(0),
         error: CallbackFn(1),
         url: "tauri://localhost".parse().unwrap(),
-        body: InvokeBody::Json(serde_json::json!({ ipc::REQUEST_ARG: request })),
+        // Subscriptions also take a channel; other commands ignore it.
+        body: InvokeBody::Json(
+            serde_json::json!({ ipc::REQUEST_ARG: request, ipc::CHANNEL_ARG: "__CHANNEL__:7" }),
+        ),
         headers: Default::default(),
         invoke_key: INVOKE_KEY.to_owned(),
     };

@@ -1,7 +1,7 @@
 //! Use-cases about clusters and contexts.
 
 mod access;
-mod client;
+pub(crate) mod client;
 mod health;
 mod list_contexts;
 mod list_namespaces;

@@ -11,6 +11,7 @@ pub mod demo;
 pub mod oidc;
 pub mod settings;
 mod state;
+pub mod tables;
 
 pub use config::AppConfig;
 pub use kubedesk_cluster::KubeconfigPaths;

@@ -14,6 +14,10 @@ pub struct App {
     pub(crate) clients: Clients,
     /// The program that opens sign-in pages, when not the desktop's default browser.
     pub(crate) browser: Option<std::ffi::OsString>,
+    /// The live tables, shared by the views that show them.
+    pub(crate) tables: kubedesk_cluster::tables::Tables,
+    /// The views' subscriptions to them.
+    pub(crate) watches: crate::tables::Watches,
 }
 
 impl App {
@@ -30,6 +34,8 @@ impl App {
             kubeconfig: config.kubeconfig,
             clients,
             browser: config.browser,
+            tables: kubedesk_cluster::tables::Tables::default(),
+            watches: crate::tables::Watches::default(),
         }
     }
 }

@@ -10,6 +10,7 @@ mod clusters;
 mod error;
 mod settings;
 mod sign_in;
+mod tables;
 
 pub use access::{Access, AccessRule, ActionAccess, GetAccess};
 pub use clusters::{
@@ -21,6 +22,10 @@ pub use clusters::{
 pub use error::{Error, ErrorCode};
 pub use settings::{GetSettings, Language, SaveSettings, Settings, SignInSettings, Theme};
 pub use sign_in::{SignIn, SignOut, SignedIn};
+pub use tables::{
+    CHANNEL_ARG, QueryTable, StopTable, TableCell, TableKind, TableQuery, TableRow, TableStatus,
+    TableSubscription, TableUpdate, WatchTable,
+};
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -82,5 +87,8 @@ commands![
     SaveSettings,
     SignIn,
     SignOut,
-    GetAccess
+    GetAccess,
+    WatchTable,
+    QueryTable,
+    StopTable
 ];

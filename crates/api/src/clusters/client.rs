@@ -6,7 +6,7 @@ use kubedesk_ipc as ipc;
 use crate::App;
 
 /// The kept client of `context`, connecting on first use.
-pub(super) async fn client(app: &App, context: &str) -> Result<Client, ipc::Error> {
+pub(crate) async fn client(app: &App, context: &str) -> Result<Client, ipc::Error> {
     app.clients
         .get(&app.kubeconfig, context)
         .await

@@ -1,0 +1,54 @@
+//! Table types between the domain and the wire.
+
+use kubedesk_cluster::tables::{Cell, Kind, Query, Row, Status};
+use kubedesk_ipc as ipc;
+
+pub(super) fn kind(kind: ipc::TableKind) -> Kind {
+    match kind {
+        ipc::TableKind::Pods => Kind::Pods,
+        ipc::TableKind::Deployments => Kind::Deployments,
+        ipc::TableKind::StatefulSets => Kind::StatefulSets,
+        ipc::TableKind::DaemonSets => Kind::DaemonSets,
+        ipc::TableKind::ReplicaSets => Kind::ReplicaSets,
+        ipc::TableKind::Jobs => Kind::Jobs,
+        ipc::TableKind::CronJobs => Kind::CronJobs,
+        ipc::TableKind::Nodes => Kind::Nodes,
+    }
+}
+
+pub(super) fn query(query: ipc::TableQuery) -> Query {
+    Query {
+        text: query.text,
+        labels: query.labels,
+        sort: query.sort,
+        descending: query.descending,
+        offset: query.offset,
+        limit: query.limit,
+    }
+}
+
+pub(super) fn row(row: Row) -> ipc::TableRow {
+    ipc::TableRow {
+        key: row.key(),
+        cells: row
+            .cells
+            .into_iter()
+            .map(|cell| match cell {
+                Cell::Text(text) => ipc::TableCell::Text(text),
+                Cell::Number(number) => ipc::TableCell::Number(number),
+                Cell::Time(time) => ipc::TableCell::Time(time.map(|time| time.to_string())),
+            })
+            .collect(),
+        namespace: row.namespace,
+        name: row.name,
+    }
+}
+
+pub(super) fn status(status: Status) -> ipc::TableStatus {
+    match status {
+        Status::Listing => ipc::TableStatus::Listing,
+        Status::Live => ipc::TableStatus::Live,
+        Status::Forbidden(message) => ipc::TableStatus::Forbidden { message },
+        Status::Retrying(message) => ipc::TableStatus::Retrying { message },
+    }
+}

@@ -1,0 +1,109 @@
+//! Live tables through the use-cases the window calls: a subscription's updates, a new query on
+//! it, and its end.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test fails with the message and location of what it unwrapped"
+)]
+
+use std::ffi::OsString;
+use std::time::Duration;
+
+use kubedesk_api::demo::{SimOptions, serve};
+use kubedesk_api::tables::{query_table, stop_table, watch_table};
+use kubedesk_api::{App, AppConfig, KubeconfigPaths};
+use kubedesk_ipc as ipc;
+
+/// The next update that satisfies `check`.
+async fn next(
+    updates: &mut tokio::sync::mpsc::UnboundedReceiver<ipc::TableUpdate>,
+    check: impl Fn(&ipc::TableUpdate) -> bool,
+) -> ipc::TableUpdate {
+    tokio::time::timeout(Duration::from_secs(20), async {
+        loop {
+            let update = updates.recv().await.expect("the subscription sends");
+            if check(&update) {
+                return update;
+            }
+        }
+    })
+    .await
+    .expect("the update comes")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_subscription_sends_its_window_follows_new_queries_and_ends() {
+    let dir = tempfile::tempdir().unwrap();
+    let kubeconfig = dir.path().join("kubeconfig");
+    let _clusters = serve(&kubeconfig, &SimOptions::default()).await.unwrap();
+    let app = App::new(AppConfig::in_memory(
+        dir.path().join("config"),
+        KubeconfigPaths::resolve(Some(OsString::from(&kubeconfig)), None),
+    ));
+    let (sender, mut updates) = tokio::sync::mpsc::unbounded_channel();
+    let subscription = watch_table(
+        &app,
+        ipc::WatchTable {
+            context: "gpu-prod".into(),
+            kind: ipc::TableKind::Pods,
+            namespace: None,
+            query: ipc::TableQuery {
+                limit: 5,
+                ..ipc::TableQuery::default()
+            },
+        },
+        move |update| sender.send(update).is_ok(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(subscription.columns[1], "Status");
+    let live = next(&mut updates, |update| update.status == ipc::TableStatus::Live).await;
+    assert!(live.total > 5);
+    assert_eq!(live.rows.len(), 5, "only the window is sent");
+
+    query_table(
+        &app,
+        ipc::QueryTable {
+            id: subscription.id,
+            query: ipc::TableQuery {
+                text: "giant-train".into(),
+                limit: 5,
+                ..ipc::TableQuery::default()
+            },
+        },
+    )
+    .unwrap();
+    let filtered = next(&mut updates, |update| update.total < live.total).await;
+    assert!(filtered.rows.iter().all(|row| row.name.contains("giant-train")));
+    let pending = filtered.rows.iter().find(|row| row.name == "giant-train-0").unwrap();
+    assert_eq!(pending.cells[1], ipc::TableCell::Text("Pending".into()));
+
+    // A selector that cannot be used says why, and the rows stay.
+    query_table(
+        &app,
+        ipc::QueryTable {
+            id: subscription.id,
+            query: ipc::TableQuery {
+                labels: "app in web".into(),
+                limit: 5,
+                ..ipc::TableQuery::default()
+            },
+        },
+    )
+    .unwrap();
+    let refused = next(&mut updates, |update| update.filter_error.is_some()).await;
+    assert!(refused.filter_error.unwrap().contains("app in web"));
+    assert_eq!(refused.total, live.total);
+
+    stop_table(&app, ipc::StopTable { id: subscription.id }).unwrap();
+    let ended = query_table(
+        &app,
+        ipc::QueryTable {
+            id: subscription.id,
+            query: ipc::TableQuery::default(),
+        },
+    )
+    .unwrap_err();
+    assert_eq!(ended.code, ipc::ErrorCode::InvalidRequest);
+}

@@ -1,0 +1,179 @@
+//! Live tables: the UI subscribes to a window of a kind's rows in one cluster and receives updates
+//! on a channel; it changes the window (scrolling), the filter or the sort without subscribing
+//! again, and stops the subscription when the view goes.
+
+use serde::{Deserialize, Serialize};
+
+use crate::Command;
+
+/// The name of the channel argument a subscription takes besides `request`.
+pub const CHANNEL_ARG: &str = "channel";
+
+/// The kinds with a live table.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TableKind {
+    /// Pods.
+    #[default]
+    Pods,
+    /// Deployments.
+    Deployments,
+    /// StatefulSets.
+    StatefulSets,
+    /// DaemonSets.
+    DaemonSets,
+    /// ReplicaSets.
+    ReplicaSets,
+    /// Jobs.
+    Jobs,
+    /// CronJobs.
+    CronJobs,
+    /// Nodes.
+    Nodes,
+}
+
+impl TableKind {
+    /// Every kind, in the order the workloads page offers them.
+    pub const ALL: [TableKind; 8] = [
+        TableKind::Pods,
+        TableKind::Deployments,
+        TableKind::StatefulSets,
+        TableKind::DaemonSets,
+        TableKind::ReplicaSets,
+        TableKind::Jobs,
+        TableKind::CronJobs,
+        TableKind::Nodes,
+    ];
+}
+
+/// What a view shows of a table: filter, sort and window.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TableQuery {
+    /// Free text every row shown contains.
+    pub text: String,
+    /// A label selector (`app=web,tier!=cache`).
+    pub labels: String,
+    /// The column sorted by (0 namespace, 1 name, then the kind's columns).
+    pub sort: Option<usize>,
+    /// Whether the sort is descending.
+    pub descending: bool,
+    /// The window's first row.
+    pub offset: usize,
+    /// The window's size.
+    pub limit: usize,
+}
+
+/// Subscribes to a live table; updates arrive on the `channel` argument as [`TableUpdate`]s.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WatchTable {
+    /// The context.
+    pub context: String,
+    /// The kind.
+    pub kind: TableKind,
+    /// The namespace, or `None` for all namespaces.
+    pub namespace: Option<String>,
+    /// The first window.
+    pub query: TableQuery,
+}
+
+impl Command for WatchTable {
+    const NAME: &'static str = "watch_table";
+    type Output = TableSubscription;
+}
+
+/// A subscription: its id and the table's columns.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TableSubscription {
+    /// The id to change or stop it with.
+    pub id: u64,
+    /// The kind's columns after Namespace and Name (their English names, as kubectl prints them;
+    /// the UI words them from its catalogue).
+    pub columns: Vec<String>,
+}
+
+/// One update: the window as it is now.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct TableUpdate {
+    /// How many rows match the filter.
+    pub total: usize,
+    /// The window's first row.
+    pub offset: usize,
+    /// The window's rows.
+    pub rows: Vec<TableRow>,
+    /// Where the watch stands.
+    pub status: TableStatus,
+    /// Why the filter cannot be used, when it cannot (the rows are then unfiltered).
+    pub filter_error: Option<String>,
+}
+
+/// One row.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct TableRow {
+    /// `namespace/name`, or the name.
+    pub key: String,
+    /// The namespace.
+    pub namespace: Option<String>,
+    /// The name.
+    pub name: String,
+    /// The cells, one per column.
+    pub cells: Vec<TableCell>,
+}
+
+/// One cell.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", content = "value", rename_all = "snake_case")]
+pub enum TableCell {
+    /// Text.
+    Text(String),
+    /// A number.
+    Number(f64),
+    /// A moment (RFC 3339), shown as an age.
+    Time(Option<String>),
+}
+
+/// Where a table's watch stands.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum TableStatus {
+    /// Listing; the rows so far are shown.
+    #[default]
+    Listing,
+    /// Listed and live.
+    Live,
+    /// The user may not list this kind here.
+    Forbidden {
+        /// The server's message.
+        message: String,
+    },
+    /// The watch failed and is retried; the rows are the last known.
+    Retrying {
+        /// Why.
+        message: String,
+    },
+}
+
+/// Changes a subscription's filter, sort or window.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueryTable {
+    /// The subscription.
+    pub id: u64,
+    /// The new query.
+    pub query: TableQuery,
+}
+
+impl Command for QueryTable {
+    const NAME: &'static str = "query_table";
+    type Output = ();
+}
+
+/// Ends a subscription.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StopTable {
+    /// The subscription.
+    pub id: u64,
+}
+
+impl Command for StopTable {
+    const NAME: &'static str = "stop_table";
+    type Output = ();
+}
