@@ -144,11 +144,11 @@ async fn the_window_opens_with_the_contexts_of_two_merged_kubeconfig_files() {
         )
         .await;
 
-    window.click("a[data-area=workloads]").await;
+    window.click("a[data-area=storage]").await;
     window
-        .wait_for_text("section[data-page=workloads]", "Workloads is not built yet")
+        .wait_for_text("section[data-page=storage]", "Storage is not built yet")
         .await;
-    window.screenshot("workloads-not-built").await;
+    window.screenshot("storage-not-built").await;
     window.close().await;
 }
 
@@ -861,4 +861,98 @@ async fn sign_in_settings_are_checked_kept_and_offer_a_sign_in() {
         .wait_for_text("#keyring-unavailable", "Sign-ins are kept in memory only")
         .await;
     window.screenshot("offered").await;
+}
+
+/// Waits until the live table's rows read `text`. (WebKitWebDriver's element text leaves out the
+/// absolutely positioned rows, so the page's own innerText is read.)
+async fn table_shows(window: &Window, text: &str) {
+    window
+        .wait_for_eval(
+            &format!("document.querySelector('#live-table-body').innerText.includes({text:?})"),
+            json!(true),
+        )
+        .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_workloads_page_shows_live_tables_that_keep_only_the_visible_rows() {
+    let scene = Scene::new();
+    let demo = scene.dir.path().join("demo-kubeconfig");
+    let _clusters = kubedesk_api::demo::serve(
+        &demo,
+        &kubedesk_api::demo::SimOptions {
+            extra_pods: 5_000,
+            ..kubedesk_api::demo::SimOptions::default()
+        },
+    )
+    .await
+    .expect("the demo clusters start");
+    let mut window = Window::open("workloads", &scene.launch(&[&demo])).await;
+    window.wait_for_text("#connection-state", "Connected").await;
+    window.click("a[data-area=workloads]").await;
+    // The demo context opens in its namespace; all of them hold the extra pods.
+    window.wait_for_text("#table-status", "rows").await;
+    window
+        .eval(
+            "(() => { const s = document.querySelector('#namespace-picker'); s.value = ''; s.dispatchEvent(new Event('change')); return s.value; })()",
+        )
+        .await;
+    window
+        .wait_for_eval(
+            "parseInt(document.querySelector('#table-status').textContent) > 5000",
+            json!(true),
+        )
+        .await;
+    let status = window.wait_for_text("#table-status", "rows").await;
+    let total: usize = status
+        .split_whitespace()
+        .next()
+        .and_then(|count| count.parse().ok())
+        .unwrap_or_else(|| panic!("a row count: {status}"));
+    assert!(total > 5_000, "{status}");
+    // Only the rows in view (and a few beyond) are in the page.
+    let in_dom = window
+        .eval("document.querySelectorAll('#live-table-body .live-table__row').length")
+        .await;
+    assert!(
+        in_dom
+            .as_u64()
+            .is_some_and(|count| (1..=100).contains(&count)),
+        "{in_dom}"
+    );
+    window.screenshot("pods").await;
+
+    // Scrolled to the end, the last rows are asked for and shown.
+    window
+        .eval("(() => { const b = document.querySelector('#live-table-body'); b.scrollTop = b.scrollHeight; return b.scrollTop; })()")
+        .await;
+    window
+        .wait_for_eval(
+            &format!(
+                "[...document.querySelectorAll('#live-table-body .live-table__row')].some(r => r.style.top === '{}px')",
+                (total - 1) * 32
+            ),
+            json!(true),
+        )
+        .await;
+
+    // A filter keeps the rows that match, sorted on the backend.
+    let filter = window.find("#table-filter").await;
+    filter.send_keys("giant-train").await.unwrap();
+    window.wait_for_text("#table-status", "1 rows").await;
+    table_shows(&window, "giant-train-0").await;
+    table_shows(&window, "Pending").await;
+    window.screenshot("pods-filtered").await;
+
+    // The filter stays with the page: another kind shows what matches it.
+    window.click("button[data-kind=Deployments]").await;
+    window.wait_for_text("#table-status", "Nothing here.").await;
+    for _ in "giant-train".chars() {
+        filter.send_keys(Key::Backspace).await.unwrap();
+    }
+    table_shows(&window, "triton").await;
+    window.click("button[data-kind=Nodes]").await;
+    window.wait_for_text("#table-status", "7 rows").await;
+    table_shows(&window, "gpu-h100-01").await;
+    window.screenshot("nodes").await;
 }

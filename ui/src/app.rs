@@ -12,6 +12,7 @@ use crate::pages::clusters::ClustersPage;
 use crate::pages::not_built::NotBuilt;
 use crate::pages::overview::OverviewPage;
 use crate::pages::settings::SettingsPage;
+use crate::pages::workloads::WorkloadsPage;
 use crate::route::Area;
 use crate::state::{Contexts, Healths, Loadable, Selection, SettingsState, load_contexts};
 use crate::theme;
@@ -106,6 +107,7 @@ pub fn App() -> impl IntoView {
                     Area::Overview => view! { <OverviewPage /> }.into_any(),
                     Area::Clusters => view! { <ClustersPage /> }.into_any(),
                     Area::Settings => view! { <SettingsPage on_settings /> }.into_any(),
+                    Area::Workloads => view! { <WorkloadsPage /> }.into_any(),
                     other => match other.plan() {
                         Some(plan) => view! { <NotBuilt area=other plan /> }.into_any(),
                         None => view! { <ClustersPage /> }.into_any(),

@@ -1,6 +1,6 @@
 //! The typed IPC client: the only place that touches `window.__TAURI__`.
 
-use kubedesk_ipc::{Command, Error, ErrorCode, Event, REQUEST_ARG};
+use kubedesk_ipc::{CHANNEL_ARG, Command, Error, ErrorCode, Event, REQUEST_ARG};
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen]
@@ -33,8 +33,66 @@ pub async fn listen<E: Event + 'static>(mut handler: impl FnMut(E) + 'static) ->
     Ok(())
 }
 
+/// The receiving end of a subscription's channel: its handler stays alive as long as this does.
+#[derive(Debug)]
+pub struct Channel {
+    channel: JsValue,
+    /// Kept for as long as the channel may call it.
+    _handler: Closure<dyn FnMut(JsValue)>,
+}
+
+impl Drop for Channel {
+    fn drop(&mut self) {
+        // Messages still in flight find a handler that does nothing, not a freed one. (It holds
+        // nothing and is left to the JavaScript side; `new Function` is barred by the CSP.)
+        let nothing = Closure::<dyn FnMut(JsValue)>::new(|_: JsValue| {}).into_js_value();
+        let _ = js_sys::Reflect::set(&self.channel, &JsValue::from_str("onmessage"), &nothing);
+    }
+}
+
+/// Sends a subscribing command with a new channel, whose messages (typed `M`) go to `handler`;
+/// the channel lives until the returned [`Channel`] is dropped.
+pub async fn subscribe<C: Command, M: serde::de::DeserializeOwned + 'static>(
+    request: &C,
+    mut handler: impl FnMut(M) + 'static,
+) -> Result<(C::Output, Channel), Error> {
+    let fail = |detail: String| internal(C::NAME, &detail);
+    let core = js_sys::Reflect::get(&window_tauri(), &JsValue::from_str("core"))
+        .map_err(|error| fail(format!("{error:?}")))?;
+    let constructor: js_sys::Function = js_sys::Reflect::get(&core, &JsValue::from_str("Channel"))
+        .map_err(|error| fail(format!("{error:?}")))?
+        .into();
+    let channel = js_sys::Reflect::construct(&constructor, &js_sys::Array::new())
+        .map_err(|error| fail(format!("{error:?}")))?;
+    let closure = Closure::<dyn FnMut(JsValue)>::new(move |message: JsValue| {
+        // A message that does not decode is not this subscription's; the contract makes that a bug.
+        if let Ok(message) = serde_wasm_bindgen::from_value::<M>(message) {
+            handler(message);
+        }
+    });
+    js_sys::Reflect::set(&channel, &JsValue::from_str("onmessage"), closure.as_ref())
+        .map_err(|error| fail(format!("{error:?}")))?;
+    let output = send(request, Some(&channel)).await?;
+    Ok((
+        output,
+        Channel {
+            channel,
+            _handler: closure,
+        },
+    ))
+}
+
+fn window_tauri() -> JsValue {
+    js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("__TAURI__"))
+        .unwrap_or(JsValue::UNDEFINED)
+}
+
 /// Sends a command to the backend and waits for its answer.
 pub async fn call<C: Command>(request: &C) -> Result<C::Output, Error> {
+    send(request, None).await
+}
+
+async fn send<C: Command>(request: &C, channel: Option<&JsValue>) -> Result<C::Output, Error> {
     // JSON-compatible: maps become plain objects and `None` becomes `null`, as the backend expects.
     let serializer = serde_wasm_bindgen::Serializer::json_compatible();
     let request = request
@@ -43,6 +101,10 @@ pub async fn call<C: Command>(request: &C) -> Result<C::Output, Error> {
     let args = js_sys::Object::new();
     js_sys::Reflect::set(&args, &JsValue::from_str(REQUEST_ARG), &request)
         .map_err(|error| internal(C::NAME, &format!("{error:?}")))?;
+    if let Some(channel) = channel {
+        js_sys::Reflect::set(&args, &JsValue::from_str(CHANNEL_ARG), channel)
+            .map_err(|error| internal(C::NAME, &format!("{error:?}")))?;
+    }
     match tauri_invoke(C::NAME, args.into()).await {
         Ok(output) => serde_wasm_bindgen::from_value(output)
             .map_err(|error| internal(C::NAME, &error.to_string())),

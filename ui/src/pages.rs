@@ -4,3 +4,4 @@ pub mod clusters;
 pub mod not_built;
 pub mod overview;
 pub mod settings;
+pub mod workloads;

@@ -130,8 +130,7 @@ impl Area {
     /// What a not-yet-built area will do; `None` for the areas this version has.
     pub fn plan(self) -> Option<Msg> {
         match self {
-            Area::Overview | Area::Clusters | Area::Settings => None,
-            Area::Workloads => Some(Msg::AreaWorkloads),
+            Area::Overview | Area::Clusters | Area::Settings | Area::Workloads => None,
             Area::Gpus => Some(Msg::AreaGpus),
             Area::Storage => Some(Msg::AreaStorage),
             Area::Network => Some(Msg::AreaNetwork),

@@ -58,7 +58,10 @@ async fn a_subscription_sends_its_window_follows_new_queries_and_ends() {
     .await
     .unwrap();
     assert_eq!(subscription.columns[1], "Status");
-    let live = next(&mut updates, |update| update.status == ipc::TableStatus::Live).await;
+    let live = next(&mut updates, |update| {
+        update.status == ipc::TableStatus::Live
+    })
+    .await;
     assert!(live.total > 5);
     assert_eq!(live.rows.len(), 5, "only the window is sent");
 
@@ -75,8 +78,17 @@ async fn a_subscription_sends_its_window_follows_new_queries_and_ends() {
     )
     .unwrap();
     let filtered = next(&mut updates, |update| update.total < live.total).await;
-    assert!(filtered.rows.iter().all(|row| row.name.contains("giant-train")));
-    let pending = filtered.rows.iter().find(|row| row.name == "giant-train-0").unwrap();
+    assert!(
+        filtered
+            .rows
+            .iter()
+            .all(|row| row.name.contains("giant-train"))
+    );
+    let pending = filtered
+        .rows
+        .iter()
+        .find(|row| row.name == "giant-train-0")
+        .unwrap();
     assert_eq!(pending.cells[1], ipc::TableCell::Text("Pending".into()));
 
     // A selector that cannot be used says why, and the rows stay.
@@ -96,7 +108,13 @@ async fn a_subscription_sends_its_window_follows_new_queries_and_ends() {
     assert!(refused.filter_error.unwrap().contains("app in web"));
     assert_eq!(refused.total, live.total);
 
-    stop_table(&app, ipc::StopTable { id: subscription.id }).unwrap();
+    stop_table(
+        &app,
+        ipc::StopTable {
+            id: subscription.id,
+        },
+    )
+    .unwrap();
     let ended = query_table(
         &app,
         ipc::QueryTable {

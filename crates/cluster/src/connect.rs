@@ -17,8 +17,11 @@ pub use exec::{Credential, EXEC_TIMEOUT, ExecError};
 
 /// How long opening a connection may take before the cluster counts as unreachable.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
-/// How long one request may take (watches are long-lived and set their own).
+/// How long one request may take; each request is bounded by it where it is made.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(15);
+/// How long a connection may stay silent: longer than a watch lasts (the live tables ask the
+/// server to end each watch after `tables::WATCH_SECONDS`), so that only a dead one is cut.
+pub const READ_TIMEOUT: Duration = Duration::from_secs(crate::tables::WATCH_SECONDS as u64 + 30);
 
 /// Why no client could be built for a context.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -224,7 +227,7 @@ async fn connect(
         .await
         .map_err(|error| fail(error.to_string()))?;
     config.connect_timeout = Some(CONNECT_TIMEOUT);
-    config.read_timeout = Some(REQUEST_TIMEOUT);
+    config.read_timeout = Some(READ_TIMEOUT);
     config.write_timeout = Some(REQUEST_TIMEOUT);
     let client = kube::Client::try_from(config).map_err(|error| match error {
         kube::Error::Auth(error) => ConnectError::Credentials {

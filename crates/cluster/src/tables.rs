@@ -25,6 +25,8 @@ pub use rows::{Cell, Kind, Row};
 
 /// How many objects one page of the initial list holds.
 const PAGE: u32 = 500;
+/// How long the server keeps one watch open before the watcher resumes it from where it was.
+pub const WATCH_SECONDS: u32 = 60;
 
 /// Which table: a cluster (by context), a kind, and a namespace or all of them.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -199,13 +201,35 @@ async fn follow<K>(api: Api<K>, project: fn(K) -> Row, shared: Arc<Shared>)
 where
     K: Resource + Clone + DeserializeOwned + std::fmt::Debug + Send + 'static,
 {
-    let stream = watcher(api, watcher::Config::default().page_size(PAGE)).default_backoff();
+    let config = watcher::Config::default()
+        .page_size(PAGE)
+        .timeout(WATCH_SECONDS);
+    let stream = watcher(api, config).default_backoff();
     let mut stream = std::pin::pin!(stream);
     let mut listing: Option<HashMap<String, Row>> = None;
     // The first list shows its rows as its pages arrive (there is nothing they could contradict);
     // a relist is built aside and swapped in whole.
     let mut first = true;
-    while let Some(event) = stream.next().await {
+    // The watcher resumes a broken watch without a word; when it has reported no failure for
+    // longer than its next retry would take, the retry worked and the rows are live again.
+    let mut failures: u32 = 0;
+    loop {
+        let event = if failures > 0 && !first {
+            match tokio::time::timeout(quiet_after(failures), stream.next()).await {
+                Ok(event) => event,
+                Err(_) => {
+                    failures = 0;
+                    shared.update(|state| state.status = Status::Live);
+                    continue;
+                }
+            }
+        } else {
+            stream.next().await
+        };
+        let Some(event) = event else { break };
+        if event.is_ok() {
+            failures = 0;
+        }
         match event {
             // A first list that broke off starts over from nothing.
             Ok(Event::Init) if first => shared.update(|state| state.rows.clear()),
@@ -248,6 +272,7 @@ where
                 });
             }
             Err(error) => {
+                failures += 1;
                 let status = match forbidden(&error) {
                     Some(message) => Status::Forbidden(message),
                     None => Status::Retrying(error.to_string()),
@@ -256,6 +281,13 @@ where
             }
         }
     }
+}
+
+/// How long after its `failures`-th failure in a row a watcher that reports nothing more has
+/// resumed: kube-runtime's default backoff (0.8 s doubling, at most 30 s) and 5 s to spare.
+fn quiet_after(failures: u32) -> std::time::Duration {
+    let backoff = std::time::Duration::from_millis(800 * 2_u64.pow(failures.min(6)));
+    backoff.min(std::time::Duration::from_secs(30)) + std::time::Duration::from_secs(5)
 }
 
 /// The server's message when a watch error is RBAC's 403.

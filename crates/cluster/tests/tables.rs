@@ -401,3 +401,33 @@ async fn every_workload_kind_has_its_table_with_kubectl_s_columns() {
         }
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_watch_that_resumes_quietly_turns_live_again() {
+    let server = server().await;
+    let tables = Tables::default();
+    let table = tables.open(
+        &client(&server, None),
+        TableKey {
+            context: "gpu-prod".into(),
+            kind: Kind::Nodes,
+            namespace: None,
+        },
+    );
+    until(&table, &everything(), |_, status| *status == Status::Live).await;
+    server.cluster().faults.set(FaultConfig {
+        error_rate: [("watch".to_owned(), 1.0)].into(),
+        ..FaultConfig::default()
+    });
+    server.cluster().store.end_watches();
+    until(&table, &everything(), |_, status| {
+        matches!(status, Status::Retrying(_))
+    })
+    .await;
+    // The history is kept: the watcher resumes where it was, with no relist and no event.
+    server.cluster().faults.set(FaultConfig::default());
+    until(&table, &everything(), |window, status| {
+        *status == Status::Live && window.total == 7
+    })
+    .await;
+}

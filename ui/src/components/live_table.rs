@@ -1,0 +1,259 @@
+//! A live table: subscribes to one kind's rows in the selected cluster and namespace, asks the
+//! backend for the rows in view as the user scrolls, filters and sorts, and keeps only those rows
+//! in the DOM (rows have a fixed height, so the scroll area's height stands for all of them).
+
+use kubedesk_ipc::{
+    QueryTable, StopTable, TableCell, TableKind, TableQuery, TableStatus, TableUpdate, WatchTable,
+};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::format;
+use crate::i18n::{I18n, Msg, use_i18n};
+use crate::ipc;
+
+/// Each row's height in pixels (kept in step with `.live-table__row` in app.css).
+const ROW: f64 = 32.0;
+/// Rows asked for beyond the visible ones, above and below.
+const OVERSCAN: usize = 10;
+
+/// The live table of `kind` in `context` and `namespace`.
+#[component]
+pub fn LiveTable(
+    context: Signal<Option<String>>,
+    kind: Signal<TableKind>,
+    namespace: Signal<Option<String>>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let columns = RwSignal::new(Vec::<String>::new());
+    let update = RwSignal::new(None::<TableUpdate>);
+    let error = RwSignal::new(None::<String>);
+    let query = RwSignal::new(TableQuery {
+        limit: 60,
+        ..TableQuery::default()
+    });
+    let subscription = RwSignal::new(None::<u64>);
+    let channel = StoredValue::new_local(None::<ipc::Channel>);
+    let stop = move || {
+        channel.set_value(None);
+        if let Some(id) = subscription.get_untracked() {
+            subscription.set(None);
+            spawn_local(async move {
+                let _ = ipc::call(&StopTable { id }).await;
+            });
+        }
+    };
+    // A new subscription whenever the cluster, the kind or the namespace changes.
+    Effect::new(move || {
+        let (context, kind, namespace) = (context.get(), kind.get(), namespace.get());
+        stop();
+        update.set(None);
+        error.set(None);
+        let Some(context) = context else { return };
+        let first = TableQuery {
+            offset: 0,
+            ..query.get_untracked()
+        };
+        query.set(first.clone());
+        spawn_local(async move {
+            let request = WatchTable {
+                context,
+                kind,
+                namespace,
+                query: first,
+            };
+            match ipc::subscribe(&request, move |next: TableUpdate| update.set(Some(next))).await {
+                Ok((answer, receiving)) => {
+                    columns.set(answer.columns);
+                    subscription.set(Some(answer.id));
+                    channel.set_value(Some(receiving));
+                }
+                Err(failure) => error.set(Some(failure.to_string())),
+            }
+        });
+    });
+    on_cleanup(stop);
+    // The window, filter and sort go to the backend as they change.
+    Effect::new(move || {
+        let query = query.get();
+        if let Some(id) = subscription.get_untracked() {
+            spawn_local(async move {
+                let _ = ipc::call(&QueryTable { id, query }).await;
+            });
+        }
+    });
+    let on_scroll = move |event: leptos::ev::Event| {
+        let Some(target) = event
+            .target()
+            .and_then(|target| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(target).ok())
+        else {
+            return;
+        };
+        let first = (f64::from(target.scroll_top()) / ROW) as usize;
+        let visible = (f64::from(target.client_height()) / ROW).ceil() as usize;
+        let offset = first.saturating_sub(OVERSCAN);
+        let limit = visible + 2 * OVERSCAN;
+        let current = query.get_untracked();
+        if current.offset != offset || current.limit != limit {
+            query.set(TableQuery {
+                offset,
+                limit,
+                ..current
+            });
+        }
+    };
+    let sort_by = move |column: usize| {
+        let current = query.get_untracked();
+        let descending = current.sort == Some(column) && !current.descending;
+        query.set(TableQuery {
+            sort: Some(column),
+            descending,
+            ..current
+        });
+    };
+    let headers = move || {
+        let mut names = vec![
+            i18n.t(Msg::TableNamespace).to_owned(),
+            i18n.t(Msg::TableName).to_owned(),
+        ];
+        names.extend(
+            columns
+                .get()
+                .iter()
+                .map(|column| column_label(i18n, column)),
+        );
+        let current = query.get();
+        names
+            .into_iter()
+            .enumerate()
+            .map(|(index, name)| {
+                let mark = match (current.sort == Some(index), current.descending) {
+                    (true, false) => " ▲",
+                    (true, true) => " ▼",
+                    _ => "",
+                };
+                view! {
+                    <div class="live-table__cell live-table__head" role="columnheader" data-column=index on:click=move |_| sort_by(index)>
+                        {name}{mark}
+                    </div>
+                }
+            })
+            .collect_view()
+    };
+    let rows = move || {
+        let Some(update) = update.get() else {
+            return Vec::new();
+        };
+        let now = (js_sys::Date::now() / 1000.0) as i64;
+        update
+            .rows
+            .into_iter()
+            .enumerate()
+            .map(|(index, row)| {
+                let top = (update.offset + index) as f64 * ROW;
+                let cells = row
+                    .cells
+                    .iter()
+                    .map(|cell| view! { <div class="live-table__cell">{cell_text(cell, now)}</div> })
+                    .collect_view();
+                view! {
+                    <div class="live-table__row" role="row" data-row=row.key.clone() style:top=format!("{top}px")>
+                        <div class="live-table__cell cell--muted">{row.namespace.clone().unwrap_or_default()}</div>
+                        <div class="live-table__cell cell--strong">{row.name.clone()}</div>
+                        {cells}
+                    </div>
+                }
+            })
+            .collect::<Vec<_>>()
+    };
+    let height = move || {
+        let total = update.get().map_or(0, |update| update.total);
+        format!("{}px", total as f64 * ROW)
+    };
+    let status = move || {
+        let Some(update) = update.get() else {
+            return error
+                .get()
+                .unwrap_or_else(|| i18n.t(Msg::AppLoading).to_owned());
+        };
+        let count = update.total.to_string();
+        let mut line = match &update.status {
+            TableStatus::Listing => i18n.tf(Msg::TableListing, &[("count", &count)]),
+            TableStatus::Live if update.total == 0 => i18n.t(Msg::TableNoRows).to_owned(),
+            TableStatus::Live => i18n.tf(Msg::TableRows, &[("count", &count)]),
+            TableStatus::Forbidden { message } => {
+                i18n.tf(Msg::TableForbidden, &[("message", message)])
+            }
+            TableStatus::Retrying { message } => {
+                i18n.tf(Msg::TableRetrying, &[("message", message)])
+            }
+        };
+        if let Some(problem) = update.filter_error {
+            line = format!("{line} · {problem}");
+        }
+        line
+    };
+    view! {
+        <div class="live-table-tools">
+            <label class="field field--inline">
+                <span class="field__label">{move || i18n.t(Msg::TableFilter)}</span>
+                <input id="table-filter" class="input" type="search" placeholder=move || i18n.t(Msg::TableFilterPlaceholder)
+                    on:input=move |event| query.set(TableQuery { text: event_target_value(&event), offset: 0, ..query.get_untracked() }) />
+            </label>
+            <label class="field field--inline">
+                <span class="field__label">{move || i18n.t(Msg::TableLabels)}</span>
+                <input id="table-labels" class="input" type="search" placeholder=move || i18n.t(Msg::TableLabelsPlaceholder)
+                    on:input=move |event| query.set(TableQuery { labels: event_target_value(&event), offset: 0, ..query.get_untracked() }) />
+            </label>
+            <span class="live-table__status" id="table-status" role="status">{status}</span>
+        </div>
+        // The grid's columns come from app.css by their count: the CSP bars inline styles.
+        <div class="card card--table live-table" role="table" data-columns=move || columns.get().len()>
+            <div class="live-table__header" role="row">{headers}</div>
+            <div class="live-table__body" id="live-table-body" on:scroll=on_scroll>
+                <div class="live-table__spacer" style:height=height>
+                    <div class="live-table__rows">{rows}</div>
+                </div>
+            </div>
+        </div>
+    }
+}
+
+/// A cell as text: numbers without needless decimals, times as ages.
+fn cell_text(cell: &TableCell, now: i64) -> String {
+    match cell {
+        TableCell::Text(text) => text.clone(),
+        TableCell::Number(number) => format::count(*number),
+        TableCell::Time(Some(time)) => format::age(time, now).unwrap_or_else(|| time.clone()),
+        TableCell::Time(None) => "<none>".to_owned(),
+    }
+}
+
+/// A column's heading in the current language; an unknown one as the backend names it.
+fn column_label(i18n: I18n, column: &str) -> String {
+    let message = match column {
+        "Ready" => Msg::TableReady,
+        "Status" => Msg::TableStatus,
+        "Restarts" => Msg::TableRestarts,
+        "Age" => Msg::TableAge,
+        "IP" => Msg::TableIp,
+        "Node" => Msg::TableNode,
+        "GPUs" => Msg::TableGpus,
+        "Up-to-date" => Msg::TableUpToDate,
+        "Available" => Msg::TableAvailable,
+        "Images" => Msg::TableImages,
+        "Desired" => Msg::TableDesired,
+        "Current" => Msg::TableCurrent,
+        "Node selector" => Msg::TableNodeSelector,
+        "Completions" => Msg::TableCompletions,
+        "Duration" => Msg::TableDuration,
+        "Schedule" => Msg::TableSchedule,
+        "Suspend" => Msg::TableSuspend,
+        "Active" => Msg::TableActive,
+        "Last schedule" => Msg::TableLastSchedule,
+        "Roles" => Msg::TableRoles,
+        "Version" => Msg::TableVersion,
+        other => return other.to_owned(),
+    };
+    i18n.t(message).to_owned()
+}
