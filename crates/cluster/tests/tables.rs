@@ -70,6 +70,20 @@ async fn until(
     .unwrap_or_else(|_| panic!("never held: {:?}", table.query(query).unwrap().1));
 }
 
+/// The administrator's table of `kind` in gpu-prod across namespaces, once it is live.
+async fn live(tables: &Tables, server: &SimServer, kind: Kind) -> Arc<Table> {
+    let table = tables.open(
+        &client(server, None),
+        TableKey {
+            context: "gpu-prod".into(),
+            kind,
+            namespace: None,
+        },
+    );
+    until(&table, &everything(), |_, status| *status == Status::Live).await;
+    table
+}
+
 /// How many pods the cluster holds, from its store.
 fn stored_pods(server: &SimServer) -> usize {
     server.cluster().store.list("/pods", None).1.len()
@@ -187,15 +201,7 @@ async fn the_pods_table_lists_follows_and_relists_without_duplicates_or_ghosts()
 async fn rows_are_filtered_sorted_and_windowed_on_the_backend() {
     let server = server().await;
     let tables = Tables::default();
-    let table = tables.open(
-        &client(&server, None),
-        TableKey {
-            context: "gpu-prod".into(),
-            kind: Kind::Pods,
-            namespace: None,
-        },
-    );
-    until(&table, &everything(), |_, status| *status == Status::Live).await;
+    let table = live(&tables, &server, Kind::Pods).await;
     let (all, _) = table.query(&everything()).unwrap();
     assert!(all.total >= 10);
 
@@ -406,15 +412,7 @@ async fn every_workload_kind_has_its_table_with_kubectl_s_columns() {
 async fn a_watch_that_resumes_quietly_turns_live_again() {
     let server = server().await;
     let tables = Tables::default();
-    let table = tables.open(
-        &client(&server, None),
-        TableKey {
-            context: "gpu-prod".into(),
-            kind: Kind::Nodes,
-            namespace: None,
-        },
-    );
-    until(&table, &everything(), |_, status| *status == Status::Live).await;
+    let table = live(&tables, &server, Kind::Nodes).await;
     server.cluster().faults.set(FaultConfig {
         error_rate: [("watch".to_owned(), 1.0)].into(),
         ..FaultConfig::default()
