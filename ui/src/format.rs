@@ -36,13 +36,17 @@ pub fn count(count: f64) -> String {
 /// How long ago an RFC 3339 UTC time (`2026-11-26T12:33:12Z`) was, read as kubectl reads ages:
 /// `45s`, `3m`, `5h`, `2d`; `None` when the time does not parse.
 pub fn age(time: &str, now_seconds: i64) -> Option<String> {
-    let seconds = (now_seconds - unix_seconds(time)?).max(0);
-    Some(match seconds {
-        0..120 => format!("{seconds}s"),
-        120..7200 => format!("{}m", seconds / 60),
-        7200..172_800 => format!("{}h", seconds / 3600),
-        _ => format!("{}d", seconds / 86_400),
-    })
+    Some(duration((now_seconds - unix_seconds(time)?).max(0)))
+}
+
+/// A span of seconds as kubectl writes it: `45s`, `3m`, `5h`, `2d`.
+pub fn duration(seconds: i64) -> String {
+    match seconds.max(0) {
+        seconds @ 0..120 => format!("{seconds}s"),
+        seconds @ 120..7200 => format!("{}m", seconds / 60),
+        seconds @ 7200..172_800 => format!("{}h", seconds / 3600),
+        seconds => format!("{}d", seconds / 86_400),
+    }
 }
 
 /// Seconds since 1970 of `YYYY-MM-DDTHH:MM:SS[.frac]Z`.
@@ -90,5 +94,9 @@ mod tests {
         assert_eq!(age("2026-11-26T07:00:00.5Z", now).as_deref(), Some("5h"));
         assert_eq!(age("2026-11-20T12:00:00Z", now).as_deref(), Some("6d"));
         assert_eq!(age("not a time", now), None);
+        // A Job's run time reads the same way.
+        assert_eq!(duration(34), "34s");
+        assert_eq!(duration(300), "5m");
+        assert_eq!(duration(-3), "0s");
     }
 }

@@ -129,6 +129,8 @@ pub enum TableCell {
     Number(f64),
     /// A moment (RFC 3339), shown as an age.
     Time(Option<String>),
+    /// A span of time in seconds, shown as kubectl shows durations.
+    Duration(f64),
 }
 
 /// Where a table's watch stands.

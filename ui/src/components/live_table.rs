@@ -226,6 +226,7 @@ fn cell_text(cell: &TableCell, now: i64) -> String {
         TableCell::Number(number) => format::count(*number),
         TableCell::Time(Some(time)) => format::age(time, now).unwrap_or_else(|| time.clone()),
         TableCell::Time(None) => "<none>".to_owned(),
+        TableCell::Duration(seconds) => format::duration(*seconds as i64),
     }
 }
 

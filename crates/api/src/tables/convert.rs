@@ -37,6 +37,7 @@ pub(super) fn row(row: Row) -> ipc::TableRow {
                 Cell::Text(text) => ipc::TableCell::Text(text),
                 Cell::Number(number) => ipc::TableCell::Number(number),
                 Cell::Time(time) => ipc::TableCell::Time(time.map(|time| time.to_string())),
+                Cell::Duration(seconds) => ipc::TableCell::Duration(seconds),
             })
             .collect(),
         namespace: row.namespace,

@@ -17,6 +17,8 @@ pub enum Cell {
     Number(f64),
     /// A moment (creation, last schedule), sorted by time; shown as an age.
     Time(Option<jiff::Timestamp>),
+    /// A span of time in seconds (how long a Job ran), sorted by length.
+    Duration(f64),
 }
 
 impl Cell {
@@ -28,7 +30,9 @@ impl Cell {
     /// sorts first.
     pub fn compare(&self, other: &Self) -> std::cmp::Ordering {
         match (self, other) {
-            (Self::Number(a), Self::Number(b)) => a.total_cmp(b),
+            (Self::Number(a), Self::Number(b)) | (Self::Duration(a), Self::Duration(b)) => {
+                a.total_cmp(b)
+            }
             (Self::Time(a), Self::Time(b)) => a.cmp(b),
             (Self::Text(a), Self::Text(b)) => a.cmp(b),
             (a, b) => a.rank().cmp(&b.rank()),
@@ -40,6 +44,7 @@ impl Cell {
             Self::Text(_) => 0,
             Self::Number(_) => 1,
             Self::Time(_) => 2,
+            Self::Duration(_) => 3,
         }
     }
 }
@@ -432,7 +437,7 @@ pub fn job(job: Job) -> Row {
             status.succeeded.unwrap_or(0),
             spec.completions.unwrap_or(1)
         )),
-        Cell::Number(duration.unwrap_or(0.0)),
+        Cell::Duration(duration.unwrap_or(0.0)),
         time(job.metadata.creation_timestamp.as_ref()),
     ];
     Row::new(job.metadata, cells)
