@@ -140,9 +140,9 @@ pub fn oidc_settings(
 ) -> Result<Option<OidcSettings>, ConnectError> {
     let mut merged = merged(paths, context)?;
     match user_of(&mut merged, context) {
-        Some(auth) => OidcSettings::from_user(auth).map_err(|detail| ConnectError::Kubeconfig {
+        Some(auth) => OidcSettings::from_user(auth).map_err(|error| ConnectError::Kubeconfig {
             context: context.to_owned(),
-            detail,
+            detail: error.to_string(),
         }),
         None => Ok(None),
     }
@@ -167,7 +167,7 @@ async fn connect(
         // plugin runs when neither is there.
         let settings = match sign_in {
             Some(settings) => Some(settings),
-            None => OidcSettings::from_user(auth).map_err(fail)?,
+            None => OidcSettings::from_user(auth).map_err(|error| fail(error.to_string()))?,
         };
         if let Some(settings) = settings
             && let Some(token) = oidc_token(context, &settings, auth, sessions).await?

@@ -13,7 +13,7 @@ use std::sync::{Arc, PoisonError};
 use kubedesk_secrets::{Keyring, KeyringError, Secret};
 
 pub use flow::{Identity, SIGN_IN_TIMEOUT, SignIn, Tokens, refresh};
-pub use settings::OidcSettings;
+pub use settings::{OidcSettings, SettingsError};
 
 /// Why signing in or staying signed in failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

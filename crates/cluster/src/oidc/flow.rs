@@ -104,7 +104,8 @@ impl Provider {
             issuer: settings.issuer.clone(),
             detail,
         };
-        let http = Http::new(settings.ca.as_deref()).map_err(unreachable)?;
+        let http =
+            Http::new(settings.ca.as_deref()).map_err(|error| unreachable(error.to_string()))?;
         let issuer = IssuerUrl::new(settings.issuer.clone())
             .map_err(|error| unreachable(format!("the issuer is not a URL: {error}")))?;
         let metadata = CoreProviderMetadata::discover_async(issuer, &http)

@@ -25,6 +25,8 @@ pub(super) enum HttpError {
     Timeout,
     #[error("{0}")]
     Connect(String),
+    #[error("{0}")]
+    Tls(String),
 }
 
 /// A client for one provider.
@@ -34,21 +36,26 @@ pub(super) struct Http {
 }
 
 impl Http {
-    /// A client that trusts the platform's roots and `ca` (PEM), if given.
-    pub(super) fn new(ca: Option<&[u8]>) -> Result<Self, String> {
+    /// A client that trusts the platform's roots and `ca` (PEM), if given; the error says what
+    /// is wrong with the CA.
+    pub(super) fn new(ca: Option<&[u8]>) -> Result<Self, HttpError> {
         let provider = Arc::new(rustls::crypto::ring::default_provider());
         let roots = match ca {
             Some(pem) => CertificateDer::pem_slice_iter(pem)
                 .collect::<Result<Vec<_>, _>>()
-                .map_err(|error| format!("the provider's CA is not PEM: {error}"))?,
+                .map_err(|error| {
+                    HttpError::Tls(format!("the provider's CA is not PEM: {error}"))
+                })?,
             None => Vec::new(),
         };
         let verifier =
             rustls_platform_verifier::Verifier::new_with_extra_roots(roots, provider.clone())
-                .map_err(|error| format!("the provider's CA cannot be used: {error}"))?;
+                .map_err(|error| {
+                    HttpError::Tls(format!("the provider's CA cannot be used: {error}"))
+                })?;
         let config = rustls::ClientConfig::builder_with_provider(provider)
             .with_safe_default_protocol_versions()
-            .map_err(|error| error.to_string())?
+            .map_err(|error| HttpError::Tls(error.to_string()))?
             .dangerous()
             .with_custom_certificate_verifier(Arc::new(verifier))
             .with_no_client_auth();

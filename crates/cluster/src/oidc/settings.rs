@@ -6,6 +6,33 @@ use base64::Engine as _;
 use kube::config::{AuthInfo, AuthProviderConfig, ExecConfig};
 use kubedesk_secrets::Secret;
 
+/// Why a kubeconfig user's OpenID Connect settings cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SettingsError {
+    /// A field the provider or plugin needs is missing.
+    #[error("the {entry} has no {field}; add it to the user's entry")]
+    Missing {
+        /// `oidc auth-provider` or `kubelogin plugin`.
+        entry: &'static str,
+        /// The missing field or flag.
+        field: &'static str,
+    },
+    /// The inline CA is not base64.
+    #[error("the provider's CA data is not base64: {detail}")]
+    CaData {
+        /// The decoder's reason.
+        detail: String,
+    },
+    /// The CA file cannot be read.
+    #[error("the provider's CA file {file} cannot be read: {detail}")]
+    CaFile {
+        /// The file.
+        file: String,
+        /// The system's reason.
+        detail: String,
+    },
+}
+
 /// How to sign in to a context's OpenID provider.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OidcSettings {
@@ -38,7 +65,7 @@ impl OidcSettings {
     }
 
     /// The settings a kubeconfig user implies, if it signs in with OpenID Connect.
-    pub fn from_user(auth: &AuthInfo) -> Result<Option<Self>, String> {
+    pub fn from_user(auth: &AuthInfo) -> Result<Option<Self>, SettingsError> {
         if let Some(provider) = auth.auth_provider.as_ref().filter(|p| p.name == "oidc") {
             return Self::from_auth_provider(provider).map(Some);
         }
@@ -48,11 +75,12 @@ impl OidcSettings {
         }
     }
 
-    fn from_auth_provider(provider: &AuthProviderConfig) -> Result<Self, String> {
+    fn from_auth_provider(provider: &AuthProviderConfig) -> Result<Self, SettingsError> {
         let field = |name: &str| provider.config.get(name).filter(|value| !value.is_empty());
-        let required = |name: &str| {
-            field(name).cloned().ok_or_else(|| {
-                format!("the oidc auth-provider has no {name}; add it to the user's config")
+        let required = |name: &'static str| {
+            field(name).cloned().ok_or(SettingsError::Missing {
+                entry: "oidc auth-provider",
+                field: name,
             })
         };
         let mut settings = Self::new(required("idp-issuer-url")?, required("client-id")?);
@@ -68,7 +96,7 @@ impl OidcSettings {
     }
 
     /// kubelogin, run as `kubectl oidc-login get-token …` or `kubelogin get-token …`.
-    fn from_kubelogin(exec: &ExecConfig) -> Result<Option<Self>, String> {
+    fn from_kubelogin(exec: &ExecConfig) -> Result<Option<Self>, SettingsError> {
         let command = exec.command.as_deref().unwrap_or_default();
         let args = exec.args.as_deref().unwrap_or_default();
         let program = std::path::Path::new(command)
@@ -105,12 +133,12 @@ impl OidcSettings {
                 .filter(move |(flag, _)| *flag == name)
                 .map(|(_, value)| *value)
         };
-        let (Some(issuer), Some(client_id)) = (get("oidc-issuer-url"), get("oidc-client-id"))
-        else {
-            return Err(
-                "the kubelogin plugin has no --oidc-issuer-url or --oidc-client-id".to_owned(),
-            );
+        let missing = |field| SettingsError::Missing {
+            entry: "kubelogin plugin",
+            field,
         };
+        let issuer = get("oidc-issuer-url").ok_or_else(|| missing("--oidc-issuer-url"))?;
+        let client_id = get("oidc-client-id").ok_or_else(|| missing("--oidc-client-id"))?;
         let mut settings = Self::new(issuer, client_id);
         settings.client_secret = get("oidc-client-secret").map(Secret::new);
         settings.scopes = all("oidc-extra-scope")
@@ -130,16 +158,79 @@ impl OidcSettings {
 }
 
 /// The provider's CA from inline base64 data or a file.
-fn ca(data: Option<&str>, file: Option<&str>) -> Result<Option<Vec<u8>>, String> {
+fn ca(data: Option<&str>, file: Option<&str>) -> Result<Option<Vec<u8>>, SettingsError> {
     if let Some(data) = data {
         return base64::engine::general_purpose::STANDARD
             .decode(data.trim())
             .map(Some)
-            .map_err(|error| format!("the provider's CA data is not base64: {error}"));
+            .map_err(|error| SettingsError::CaData {
+                detail: error.to_string(),
+            });
     }
     file.map(|file| {
-        std::fs::read(file)
-            .map_err(|error| format!("the provider's CA file {file} cannot be read: {error}"))
+        std::fs::read(file).map_err(|error| SettingsError::CaFile {
+            file: file.to_owned(),
+            detail: error.to_string(),
+        })
     })
     .transpose()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn provider(pairs: &[(&str, &str)]) -> AuthInfo {
+        AuthInfo {
+            auth_provider: Some(AuthProviderConfig {
+                name: "oidc".into(),
+                config: pairs
+                    .iter()
+                    .map(|(key, value)| ((*key).to_owned(), (*value).to_owned()))
+                    .collect(),
+                ..AuthProviderConfig::default()
+            }),
+            ..AuthInfo::default()
+        }
+    }
+
+    #[test]
+    fn a_broken_entry_says_what_it_lacks() {
+        let error = OidcSettings::from_user(&provider(&[("idp-issuer-url", "https://id.example")]))
+            .unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "the oidc auth-provider has no client-id; add it to the user's entry"
+        );
+        let error = OidcSettings::from_user(&provider(&[
+            ("idp-issuer-url", "https://id.example"),
+            ("client-id", "kubedesk"),
+            ("idp-certificate-authority-data", "not base64!"),
+        ]))
+        .unwrap_err();
+        assert!(matches!(error, SettingsError::CaData { .. }), "{error}");
+        let kubelogin = AuthInfo {
+            exec: Some(ExecConfig {
+                command: Some("kubelogin".into()),
+                args: Some(vec![
+                    "get-token".into(),
+                    "--oidc-issuer-url=https://id.example".into(),
+                ]),
+                ..ExecConfig::default()
+            }),
+            ..AuthInfo::default()
+        };
+        assert_eq!(
+            OidcSettings::from_user(&kubelogin).unwrap_err(),
+            SettingsError::Missing {
+                entry: "kubelogin plugin",
+                field: "--oidc-client-id"
+            }
+        );
+        let plain = AuthInfo {
+            token: Some("t".to_owned().into()),
+            ..AuthInfo::default()
+        };
+        assert_eq!(OidcSettings::from_user(&plain), Ok(None));
+    }
 }
