@@ -954,5 +954,17 @@ async fn the_workloads_page_shows_live_tables_that_keep_only_the_visible_rows() 
     window.click("button[data-kind=Nodes]").await;
     window.wait_for_text("#table-status", "7 rows").await;
     table_shows(&window, "gpu-h100-01").await;
+
+    // The keyboard moves the selection: a click, two rows down, then the end.
+    window.click("div[data-row=cpu-01]").await;
+    let body = window.find("#live-table-body").await;
+    body.send_keys(Key::Down).await.unwrap();
+    body.send_keys(Key::Down).await.unwrap();
+    let selected = "document.querySelector('.live-table__row[aria-selected=true]')?.dataset.row";
+    window
+        .wait_for_eval(selected, json!("gpu-a10-shared-01"))
+        .await;
+    body.send_keys(Key::End).await.unwrap();
+    window.wait_for_eval(selected, json!("gpu-h100-01")).await;
     window.screenshot("nodes").await;
 }

@@ -33,6 +33,9 @@ pub fn LiveTable(
         ..TableQuery::default()
     });
     let subscription = RwSignal::new(None::<u64>);
+    // The selected row, by its place in the sorted rows; moved with the keyboard or a click.
+    let selected = RwSignal::new(None::<usize>);
+    let body = NodeRef::<leptos::html::Div>::new();
     let channel = StoredValue::new_local(None::<ipc::Channel>);
     let stop = move || {
         channel.set_value(None);
@@ -49,6 +52,7 @@ pub fn LiveTable(
         stop();
         update.set(None);
         error.set(None);
+        selected.set(None);
         let Some(context) = context else { return };
         let first = TableQuery {
             offset: 0,
@@ -82,6 +86,36 @@ pub fn LiveTable(
             });
         }
     });
+    // ↑ ↓, Page Up / Page Down, Home / End move the selection; the view follows it.
+    let on_key = move |event: leptos::ev::KeyboardEvent| {
+        let Some(element) = body.get() else { return };
+        let total = update.get_untracked().map_or(0, |update| update.total);
+        if total == 0 {
+            return;
+        }
+        let page = ((f64::from(element.client_height()) / ROW) as usize).max(1);
+        let current = selected.get_untracked();
+        let next = match (event.key().as_str(), current) {
+            ("ArrowDown", None) | ("Home", _) => 0,
+            ("ArrowDown", Some(at)) => at + 1,
+            ("ArrowUp", at) => at.unwrap_or(0).saturating_sub(1),
+            ("PageDown", at) => at.unwrap_or(0) + page,
+            ("PageUp", at) => at.unwrap_or(0).saturating_sub(page),
+            ("End", _) => total - 1,
+            _ => return,
+        }
+        .min(total - 1);
+        event.prevent_default();
+        selected.set(Some(next));
+        let top = next as f64 * ROW;
+        let scroll = f64::from(element.scroll_top());
+        let height = f64::from(element.client_height());
+        if top < scroll {
+            element.set_scroll_top(top as i32);
+        } else if top + ROW > scroll + height {
+            element.set_scroll_top((top + ROW - height).ceil() as i32);
+        }
+    };
     let on_scroll = move |event: leptos::ev::Event| {
         let Some(target) = event
             .target()
@@ -150,14 +184,17 @@ pub fn LiveTable(
             .into_iter()
             .enumerate()
             .map(|(index, row)| {
-                let top = (update.offset + index) as f64 * ROW;
+                let place = update.offset + index;
+                let top = place as f64 * ROW;
                 let cells = row
                     .cells
                     .iter()
                     .map(|cell| view! { <div class="live-table__cell">{cell_text(cell, now)}</div> })
                     .collect_view();
                 view! {
-                    <div class="live-table__row" role="row" data-row=row.key.clone() style:top=format!("{top}px")>
+                    <div class="live-table__row" role="row" data-row=row.key.clone() style:top=format!("{top}px")
+                        class:is-selected=move || selected.get() == Some(place) aria-selected=move || (selected.get() == Some(place)).to_string()
+                        on:click=move |_| selected.set(Some(place))>
                         <div class="live-table__cell cell--muted">{row.namespace.clone().unwrap_or_default()}</div>
                         <div class="live-table__cell cell--strong">{row.name.clone()}</div>
                         {cells}
@@ -210,7 +247,7 @@ pub fn LiveTable(
         // The grid's columns come from app.css by their count: the CSP bars inline styles.
         <div class="card card--table live-table" role="table" data-columns=move || columns.get().len()>
             <div class="live-table__header" role="row">{headers}</div>
-            <div class="live-table__body" id="live-table-body" on:scroll=on_scroll>
+            <div class="live-table__body" id="live-table-body" tabindex="0" node_ref=body on:scroll=on_scroll on:keydown=on_key>
                 <div class="live-table__spacer" style:height=height>
                     <div class="live-table__rows">{rows}</div>
                 </div>
