@@ -20,17 +20,7 @@ use k8s_openapi::api::core::v1::Pod;
 use kube::api::{Api, ListParams};
 use kubedesk_cluster::tables::{Kind, Query, Status, TableKey, Tables};
 use kubedesk_sim::{SimServer, demo};
-
-/// This process's proportional set size, in MiB.
-fn pss_mib() -> f64 {
-    let text = std::fs::read_to_string("/proc/self/smaps_rollup").unwrap_or_default();
-    text.lines()
-        .find(|line| line.starts_with("Pss:"))
-        .and_then(|line| line.split_whitespace().nth(1))
-        .and_then(|value| value.parse::<f64>().ok())
-        .unwrap_or(0.0)
-        / 1024.0
-}
+use kubedesk_testkit::pss_mib;
 
 fn ms(duration: Duration) -> String {
     format!("{:.1} ms", duration.as_secs_f64() * 1000.0)

@@ -17,6 +17,7 @@ use kubedesk_cluster::tables::{Cell, Kind, Query, Status, Table, TableKey, Table
 use kubedesk_sim::auth::User;
 use kubedesk_sim::faults::FaultConfig;
 use kubedesk_sim::{SimServer, demo};
+use kubedesk_testkit::eventually;
 use serde_json::json;
 
 async fn server() -> SimServer {
@@ -171,30 +172,24 @@ async fn the_pods_table_lists_follows_and_relists_without_duplicates_or_ghosts()
     assert!(!keys.contains(&victim.key()), "no ghost of the deleted pod");
 
     // When no view holds it any more, the table and its watch stop.
-    tokio::time::timeout(Duration::from_secs(10), async {
-        while server.cluster().store.open_watches() == 0 {
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
+    eventually("the table to watch again after its relist", || {
+        (server.cluster().store.open_watches() > 0).then_some(())
     })
-    .await
-    .expect("the table watches again after its relist");
+    .await;
     drop(table);
     drop(again);
     assert_eq!(tables.open_count(), 0);
     // The server notices a closed watch when writing an event to it fails.
-    tokio::time::timeout(Duration::from_secs(10), async {
-        let mut probes = 3;
-        while server.cluster().store.open_watches() > 0 {
-            server
-                .cluster()
-                .create("", "pods", "default", pod(&format!("probe-{probes}")))
-                .unwrap();
-            probes += 1;
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
+    let mut probes = 3;
+    eventually("the watch to end with its table", || {
+        server
+            .cluster()
+            .create("", "pods", "default", pod(&format!("probe-{probes}")))
+            .unwrap();
+        probes += 1;
+        (server.cluster().store.open_watches() == 0).then_some(())
     })
-    .await
-    .expect("the watch ends with its table");
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -20,18 +20,7 @@ use k8s_openapi::api::core::v1::Pod;
 use kube::api::ListParams;
 use kube::{Api, Client, Config};
 use kubedesk_sim::{SimServer, demo};
-
-/// The proportional set size of this process, in MiB (Linux's smaps_rollup).
-fn pss_mib() -> f64 {
-    let text = std::fs::read_to_string("/proc/self/smaps_rollup").unwrap_or_default();
-    let kib: f64 = text
-        .lines()
-        .find(|line| line.starts_with("Pss:"))
-        .and_then(|line| line.split_whitespace().nth(1))
-        .and_then(|value| value.parse().ok())
-        .unwrap_or(0.0);
-    kib / 1024.0
-}
+use kubedesk_testkit::pss_mib;
 
 #[tokio::main]
 async fn main() {

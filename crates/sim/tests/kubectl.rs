@@ -12,6 +12,7 @@ use std::process::Output;
 use std::sync::Arc;
 
 use kubedesk_sim::{Cluster, SimServer, demo, kubeconfig};
+use kubedesk_testkit::eventually;
 use serde_json::json;
 
 /// kubectl with its own kubeconfig and discovery cache, pointed at a fresh simulated cluster.
@@ -760,20 +761,6 @@ async fn a_created_crd_is_served_with_its_columns_and_deleting_it_removes_its_ob
     );
 }
 
-/// Polls `probe` until it answers, for at most 30 s; `what` says what was waited for.
-async fn poll<T>(what: &str, mut probe: impl FnMut() -> Option<T>) -> T {
-    tokio::time::timeout(std::time::Duration::from_secs(30), async {
-        loop {
-            if let Some(found) = probe() {
-                return found;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-        }
-    })
-    .await
-    .unwrap_or_else(|_| panic!("waited 30 s for {what}"))
-}
-
 /// Polls the store until no object of `resource` in `namespace` matches `app=<app>`.
 async fn until_gone(cluster: &Cluster, resource: &str, namespace: &str, app: &str) {
     let remaining = || {
@@ -1116,7 +1103,7 @@ async fn a_gpu_pod_no_node_can_take_stays_pending_with_the_schedulers_reason() {
         .create("apps", "deployments", "vision", deployment)
         .unwrap();
     let cluster = kubectl.server.cluster().clone();
-    let message = poll("the scheduler to give up on the pod", || {
+    let message = eventually("the scheduler to give up on the pod", || {
         let (_, pods) = cluster.store.list("/pods", Some("vision"));
         pods.iter()
             .find(|pod| pod["metadata"]["labels"]["app"] == "big")
@@ -1278,7 +1265,7 @@ async fn quotas_refuse_what_exceeds_them_with_the_real_message_and_count_what_is
             + "\": pods \"second\" is forbidden: exceeded quota: gpus, requested: requests.nvidia.com/gpu=1, used: requests.nvidia.com/gpu=2, limited: requests.nvidia.com/gpu=2"
     );
     let cluster = kubectl.server.cluster().clone();
-    let used = poll("the quota controller to count the pod", || {
+    let used = eventually("the quota controller to count the pod", || {
         let quota = cluster.store.get("/resourcequotas", "team-q", "gpus")?;
         (quota["status"]["used"]["pods"] == "1").then(|| quota["status"]["used"].clone())
     })
@@ -1666,7 +1653,7 @@ async fn stateful_sets_start_in_order_with_their_claims_and_roll_out() {
         .ok(&["scale", "statefulset/db", "--replicas=1"])
         .await;
     let cluster = kubectl.server.cluster().clone();
-    poll("scaling down to remove db-2, then db-1", || {
+    eventually("scaling down to remove db-2, then db-1", || {
         let names: Vec<String> = cluster
             .store
             .list("/pods", Some("default"))

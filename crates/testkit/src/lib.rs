@@ -13,11 +13,13 @@ mod browser;
 mod child;
 mod oidc;
 mod secret_service;
+mod wait;
 
 pub use browser::{Browser, decode, encode, parameter};
 pub use child::{in_child, run_in_child};
 pub use oidc::{Provider, oidc_cluster};
 pub use secret_service::SecretService;
+pub use wait::{eventually, pss_mib};
 
 /// The repository's root.
 pub fn root() -> std::path::PathBuf {
