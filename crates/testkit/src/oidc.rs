@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use crate::Browser;
+use tokio::io::AsyncBufReadExt as _;
 
 /// The provider, listening on a port of its own; stopped when dropped.
 #[derive(Debug)]
@@ -39,7 +39,7 @@ impl Provider {
             "{} is missing: run `cargo xtask setup`, which installs oidc-provider there",
             module.display()
         );
-        let child = tokio::process::Command::new("node")
+        let mut child = tokio::process::Command::new("node")
             .arg(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/provider.mjs"))
             .env("OIDC_PORT", port.to_string())
             .env("OIDC_ACCESS_TTL", ttl.as_secs().to_string())
@@ -47,20 +47,26 @@ impl Provider {
                 "OIDC_PROVIDER_MODULE",
                 format!("file://{}", module.display()),
             )
-            .stdout(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::null())
             .kill_on_drop(true)
             .spawn()
             .expect("node runs the provider");
         let issuer = format!("http://127.0.0.1:{port}");
-        let discovery = format!("{issuer}/.well-known/openid-configuration");
+        // provider.mjs says so once it listens.
+        let stdout = child.stdout.take().expect("the provider's output");
+        let ready = format!("OpenID provider ready at {issuer}");
         tokio::time::timeout(Duration::from_secs(20), async {
-            while Browser::default().get(&discovery).await.0 != 200 {
-                tokio::time::sleep(Duration::from_millis(50)).await;
+            let mut lines = tokio::io::BufReader::new(stdout).lines();
+            while let Some(line) = lines.next_line().await.expect("the provider's output") {
+                if line == ready {
+                    return;
+                }
             }
+            panic!("the provider ended before it listened");
         })
         .await
-        .expect("the provider serves its discovery document");
+        .expect("the provider listens");
         Self {
             issuer,
             port,
