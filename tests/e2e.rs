@@ -691,7 +691,7 @@ async fn a_cluster_that_comes_back_turns_ready_by_itself() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_openid_connect_sign_in_survives_a_restart_and_signing_out_ends_it() {
-    use kubedesk_testkit::{Browser, Provider, SecretService};
+    use kubedesk_testkit::{Browser, BrowserScript, Provider, SecretService};
     let provider = Provider::start().await;
     let cluster = kubedesk_testkit::oidc_cluster(&provider.issuer);
     let server = kubedesk_sim::SimServer::start(
@@ -702,16 +702,8 @@ async fn an_openid_connect_sign_in_survives_a_restart_and_signing_out_ends_it() 
     .unwrap();
     let service = SecretService::start();
     let scene = Scene::new();
-    // The "system browser": records the address the app opens, for the test to sign in there.
-    let opened = scene.dir.path().join("opened");
-    let browser = scene.file(
-        "browser.sh",
-        &format!("#!/bin/sh\nprintf '%s' \"$1\" > '{}'\n", opened.display()),
-    );
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&browser, std::fs::Permissions::from_mode(0o755)).unwrap();
-    }
+    // The "system browser": hands the address the app opens to the test, to sign in there.
+    let browser = BrowserScript::new();
     let config = scene.file(
         "sso.yaml",
         &format!(
@@ -724,7 +716,7 @@ async fn an_openid_connect_sign_in_survives_a_restart_and_signing_out_ends_it() 
     launch.env = service.env();
     launch
         .env
-        .push(("BROWSER".into(), browser.display().to_string()));
+        .push(("BROWSER".into(), browser.program.display().to_string()));
 
     let mut window = Window::open("oidc-sign-in", &launch).await;
     window
@@ -738,11 +730,7 @@ async fn an_openid_connect_sign_in_survives_a_restart_and_signing_out_ends_it() 
     window
         .wait_for_text("tr[data-context=sso]", "Finish signing in in your browser")
         .await;
-    assert!(
-        kubedesk_tests::poll(std::time::Duration::from_secs(30), || opened.exists()),
-        "the app opened no browser"
-    );
-    let url = std::fs::read_to_string(&opened).unwrap();
+    let url = browser.opened().await;
     let page = Browser::default().authorize(&url, "alice").await;
     assert!(page.contains("return to KubeDesk"), "{page}");
     window

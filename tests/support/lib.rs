@@ -326,7 +326,7 @@ fn accepts(port: u16) -> bool {
 }
 
 /// Checks a condition every 20 ms until it holds or `limit` passes.
-pub fn poll(limit: Duration, mut condition: impl FnMut() -> bool) -> bool {
+fn poll(limit: Duration, mut condition: impl FnMut() -> bool) -> bool {
     let deadline = Instant::now() + limit;
     loop {
         if condition() {

@@ -12,7 +12,6 @@ use std::collections::BTreeMap;
 use std::ffi::OsString;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Duration;
 
 use kubedesk_api::clusters::{cluster_health, list_contexts};
 use kubedesk_api::oidc::{sign_in, sign_out};
@@ -20,7 +19,7 @@ use kubedesk_api::settings::save_settings;
 use kubedesk_api::{App, AppConfig, KubeconfigPaths};
 use kubedesk_ipc as ipc;
 use kubedesk_sim::SimServer;
-use kubedesk_testkit::{Browser, Provider, oidc_cluster};
+use kubedesk_testkit::{Browser, BrowserScript, Provider, oidc_cluster};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_context_signs_in_with_settings_set_in_the_app() {
@@ -39,23 +38,13 @@ async fn a_context_signs_in_with_settings_set_in_the_app() {
         ),
     )
     .unwrap();
-    // The "browser": writes the address it is given where the test reads it.
-    let opened = dir.path().join("opened");
-    let browser = dir.path().join("browser.sh");
-    std::fs::write(
-        &browser,
-        format!("#!/bin/sh\nprintf '%s' \"$1\" > '{}'\n", opened.display()),
-    )
-    .unwrap();
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&browser, std::fs::Permissions::from_mode(0o755)).unwrap();
-    }
+    // The "browser": hands the address the app opens to the test.
+    let browser = BrowserScript::new();
     let mut config = AppConfig::in_memory(
         dir.path().join("config"),
         KubeconfigPaths::resolve(Some(OsString::from(&kubeconfig)), None),
     );
-    config.browser = Some(browser.into_os_string());
+    config.browser = Some(browser.program.clone().into_os_string());
     let app = App::new(config);
 
     // Without sign-in settings the context has no credentials at all: anonymous, and refused.
@@ -104,19 +93,9 @@ async fn a_context_signs_in_with_settings_set_in_the_app() {
     };
     assert_eq!(issuer, provider.issuer);
 
-    let signing_in = tokio::spawn({
-        let opened = opened.clone();
-        async move {
-            tokio::time::timeout(Duration::from_secs(30), async {
-                while !opened.exists() {
-                    tokio::time::sleep(Duration::from_millis(20)).await;
-                }
-            })
-            .await
-            .expect("the app opened the browser");
-            let url = std::fs::read_to_string(&opened).unwrap();
-            Browser::default().authorize(&url, "alice").await
-        }
+    let signing_in = tokio::spawn(async move {
+        let url = browser.opened().await;
+        Browser::default().authorize(&url, "alice").await
     });
     let signed_in = sign_in(
         &app,

@@ -10,12 +10,14 @@
 )]
 
 mod browser;
+mod browser_script;
 mod child;
 mod oidc;
 mod secret_service;
 mod wait;
 
 pub use browser::{Browser, decode, encode, parameter};
+pub use browser_script::BrowserScript;
 pub use child::{in_child, run_in_child};
 pub use oidc::{Provider, oidc_cluster};
 pub use secret_service::SecretService;
