@@ -551,11 +551,7 @@ async fn a_restricted_user_gets_a_working_window_and_is_told_what_is_hidden() {
 
     // A namespace she may not read says why; the window goes on working.
     // "Other namespace…" opens a field to type one in.
-    window
-        .eval(
-            "(() => { const s = document.querySelector('#namespace-picker'); s.value = '\\u0000other'; s.dispatchEvent(new Event('change')); return s.value; })()",
-        )
-        .await;
+    pick_namespace(&window, "\u{0}other").await;
     let input = window.find("#namespace-input").await;
     input.send_keys("research").await.unwrap();
     input.send_keys(Key::Enter).await.unwrap();
@@ -573,6 +569,15 @@ async fn a_restricted_user_gets_a_working_window_and_is_told_what_is_hidden() {
         .click("#namespace-picker option[value=ml-team]")
         .await;
     window.wait_for_text("#figure-pods", "pending").await;
+}
+
+/// Chooses `value` in the namespace picker, as a user's choice does (`""` is all namespaces).
+async fn pick_namespace(window: &Window, value: &str) {
+    window
+        .eval(&format!(
+            "(() => {{ const s = document.querySelector('#namespace-picker'); s.value = {value:?}; s.dispatchEvent(new Event('change')); return s.value; }})()"
+        ))
+        .await;
 }
 
 /// Every file under `dir` whose bytes contain `secret`.
@@ -880,11 +885,7 @@ async fn the_workloads_page_shows_live_tables_that_keep_only_the_visible_rows() 
     window.click("a[data-area=workloads]").await;
     // The demo context opens in its namespace; all of them hold the extra pods.
     window.wait_for_text("#table-status", "rows").await;
-    window
-        .eval(
-            "(() => { const s = document.querySelector('#namespace-picker'); s.value = ''; s.dispatchEvent(new Event('change')); return s.value; })()",
-        )
-        .await;
+    pick_namespace(&window, "").await;
     window
         .wait_for_eval(
             "parseInt(document.querySelector('#table-status').textContent) > 5000",

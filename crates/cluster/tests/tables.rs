@@ -85,6 +85,19 @@ async fn live(tables: &Tables, server: &SimServer, kind: Kind) -> Arc<Table> {
     table
 }
 
+/// Ends the table's watch and fails every new one, until the table says it is retrying.
+async fn break_watches(server: &SimServer, table: &Table) {
+    server.cluster().faults.set(FaultConfig {
+        error_rate: [("watch".to_owned(), 1.0)].into(),
+        ..FaultConfig::default()
+    });
+    server.cluster().store.end_watches();
+    until(table, &everything(), |_, status| {
+        matches!(status, Status::Retrying(_))
+    })
+    .await;
+}
+
 /// How many pods the cluster holds, from its store.
 fn stored_pods(server: &SimServer) -> usize {
     server.cluster().store.list("/pods", None).1.len()
@@ -141,15 +154,7 @@ async fn the_pods_table_lists_follows_and_relists_without_duplicates_or_ghosts()
     // The watch fails while pods change, and the history it would resume from is forgotten: the
     // table relists, with the deleted pod gone and the new one there, each once.
     let victim = all.rows[0].clone();
-    server.cluster().faults.set(FaultConfig {
-        error_rate: [("watch".to_owned(), 1.0)].into(),
-        ..FaultConfig::default()
-    });
-    server.cluster().store.end_watches();
-    until(&table, &everything(), |_, status| {
-        matches!(status, Status::Retrying(_))
-    })
-    .await;
+    break_watches(&server, &table).await;
     server
         .cluster()
         .store
@@ -408,15 +413,7 @@ async fn a_watch_that_resumes_quietly_turns_live_again() {
     let server = server().await;
     let tables = Tables::default();
     let table = live(&tables, &server, Kind::Nodes).await;
-    server.cluster().faults.set(FaultConfig {
-        error_rate: [("watch".to_owned(), 1.0)].into(),
-        ..FaultConfig::default()
-    });
-    server.cluster().store.end_watches();
-    until(&table, &everything(), |_, status| {
-        matches!(status, Status::Retrying(_))
-    })
-    .await;
+    break_watches(&server, &table).await;
     // The history is kept: the watcher resumes where it was, with no relist and no event.
     server.cluster().faults.set(FaultConfig::default());
     until(&table, &everything(), |window, status| {
