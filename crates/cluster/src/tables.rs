@@ -17,7 +17,7 @@ use k8s_openapi::api::core::v1::{Node, Pod};
 use kube::Resource;
 use kube::api::Api;
 use kube::runtime::WatchStreamExt as _;
-use kube::runtime::watcher::{self, Event};
+use kube::runtime::watcher::{self, Event, watcher};
 use serde::de::DeserializeOwned;
 
 pub use query::{Query, Selector, SelectorError, Window};
@@ -303,5 +303,3 @@ fn forbidden(error: &watcher::Error) -> Option<String> {
         _ => None,
     }
 }
-
-use watcher::watcher;

@@ -258,13 +258,6 @@ fn pod_status(deleting: bool, status: &k8s_openapi::api::core::v1::PodStatus) ->
 pub fn deployment(deployment: Deployment) -> Row {
     let spec = deployment.spec;
     let status = deployment.status.unwrap_or_default();
-    let images: Vec<String> = spec
-        .template
-        .spec
-        .iter()
-        .flat_map(|pod| pod.containers.iter())
-        .filter_map(|container| container.image.clone())
-        .collect();
     let cells = vec![
         Cell::text(format!(
             "{}/{}",
@@ -274,7 +267,7 @@ pub fn deployment(deployment: Deployment) -> Row {
         Cell::Number(f64::from(status.updated_replicas.unwrap_or(0))),
         Cell::Number(f64::from(status.available_replicas.unwrap_or(0))),
         time(deployment.metadata.creation_timestamp.as_ref()),
-        Cell::text(images.join(",")),
+        images(&spec.template),
     ];
     Row::new(deployment.metadata, cells)
 }
