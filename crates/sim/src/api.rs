@@ -21,6 +21,7 @@ use crate::auth::{self, Attributes, CertificateUser, User};
 use crate::catalogue::{self, ResourceType};
 use crate::deletion;
 use crate::discovery;
+use crate::eviction;
 use crate::faults;
 use crate::logs;
 use crate::metrics;
@@ -381,6 +382,19 @@ async fn verb(
         (Method::POST, false) => {
             let body = read_body(request, &content_type).await?;
             create(cluster, &target, body, query)
+        }
+        (Method::POST, true) if target.subresource.as_deref() == Some("eviction") => {
+            let body = read_body(request, &content_type).await?;
+            let name = target.name.as_deref().unwrap_or_default();
+            eviction::evict(
+                cluster,
+                &target.resource,
+                namespace_of(&target),
+                name,
+                &body,
+                query,
+            )
+            .map(|status| json_response(201, &status))
         }
         (Method::PUT, true) => {
             let body = read_body(request, &content_type).await?;

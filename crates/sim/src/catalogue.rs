@@ -203,6 +203,11 @@ pub fn builtin() -> Vec<ResourceType> {
                     verbs: vec!["get".into()],
                 });
                 subresources.push(Subresource {
+                    name: "eviction".into(),
+                    response: ("policy".into(), "v1".into(), "Eviction".into()),
+                    verbs: vec!["create".into()],
+                });
+                subresources.push(Subresource {
                     name: "proxy".into(),
                     response: ("".into(), "v1".into(), "PodProxyOptions".into()),
                     verbs: ["create", "delete", "get", "patch", "update"]

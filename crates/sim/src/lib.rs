@@ -15,6 +15,7 @@ mod deletion;
 pub mod demo;
 mod discovery;
 mod events;
+mod eviction;
 pub mod faults;
 mod logs;
 mod metrics;

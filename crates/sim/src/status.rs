@@ -128,6 +128,21 @@ impl Failure {
         )
     }
 
+    /// 429 when an eviction would break a PodDisruptionBudget, with the budget's arithmetic.
+    pub fn disruption_budget(detail: String) -> Self {
+        Self::new(
+            429,
+            "TooManyRequests",
+            "Cannot evict pod as it would violate the pod's disruption budget.".into(),
+            json!({"causes": [{"reason": "DisruptionBudget", "message": detail}]}),
+        )
+    }
+
+    /// 500 with a message.
+    pub fn internal(message: impl Into<String>) -> Self {
+        Self::new(500, "InternalError", message.into(), Value::Null)
+    }
+
     /// 410 as an in-stream watch error.
     pub fn expired(requested: u64, oldest: u64) -> Self {
         Self::new(

@@ -2237,3 +2237,93 @@ async fn the_control_plane_shows_as_static_pods_leases_and_etcd_metrics_through_
     let roles = kubectl.ok(&["get", "nodes"]).await;
     assert!(roles.contains("dev-01"), "{roles}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn kubectl_drain_evicts_through_the_disruption_budget_and_cordons_the_node() {
+    let kubectl = Kubectl::on(demo::dev().unwrap()).await;
+    let budget = kubectl.file(
+        "budget.yaml",
+        "apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata:\n  name: api\n  namespace: sandbox\nspec:\n  minAvailable: 2\n  selector:\n    matchLabels:\n      app: api\n",
+    );
+    kubectl.ok(&["apply", "-f", budget.to_str().unwrap()]).await;
+    let blocked = kubectl
+        .fails(&[
+            "drain",
+            "dev-01",
+            "--ignore-daemonsets",
+            "--timeout=2s",
+            "--pod-selector=app=api",
+        ])
+        .await;
+    assert!(
+        blocked.contains("Cannot evict pod as it would violate the pod's disruption budget"),
+        "{blocked}"
+    );
+    kubectl
+        .eventually(
+            &[
+                "get",
+                "node",
+                "dev-01",
+                "-o",
+                "jsonpath={.spec.unschedulable}",
+            ],
+            "true",
+        )
+        .await;
+    let running = kubectl
+        .ok(&[
+            "get", "pods", "-n", "sandbox", "-l", "app=api", "-o", "name",
+        ])
+        .await;
+    assert_eq!(
+        running.lines().count(),
+        2,
+        "the budget kept both: {running}"
+    );
+
+    kubectl.ok(&["delete", "pdb", "api", "-n", "sandbox"]).await;
+    let drained = kubectl
+        .ok(&[
+            "drain",
+            "dev-01",
+            "--ignore-daemonsets",
+            "--timeout=30s",
+            "--pod-selector=app=api",
+        ])
+        .await;
+    assert!(drained.contains("evicted"), "{drained}");
+    assert!(drained.contains("node/dev-01 drained"), "{drained}");
+    // The ReplicaSet replaces them, and nothing can take them while the only node is cordoned.
+    kubectl
+        .eventually(
+            &[
+                "get",
+                "pods",
+                "-n",
+                "sandbox",
+                "-l",
+                "app=api",
+                "-o",
+                "jsonpath={.items[*].status.phase}",
+            ],
+            "Pending Pending",
+        )
+        .await;
+    kubectl.ok(&["uncordon", "dev-01"]).await;
+    kubectl
+        .eventually(
+            &[
+                "get",
+                "pods",
+                "-n",
+                "sandbox",
+                "-l",
+                "app=api",
+                "-o",
+                "jsonpath={.items[*].status.phase}",
+            ],
+            "Running Running",
+        )
+        .await;
+}
