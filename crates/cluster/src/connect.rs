@@ -229,6 +229,9 @@ async fn connect(
     config.connect_timeout = Some(CONNECT_TIMEOUT);
     config.read_timeout = Some(READ_TIMEOUT);
     config.write_timeout = Some(REQUEST_TIMEOUT);
+    // kube's default retries a 429 or 503 up to 15 times with backoff, minutes in all: a user
+    // waits for an answer, and callers that should retry (watches, drains) retry themselves.
+    config.default_retry = false;
     let client = kube::Client::try_from(config).map_err(|error| match error {
         kube::Error::Auth(error) => ConnectError::Credentials {
             context: context.to_owned(),

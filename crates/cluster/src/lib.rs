@@ -2,6 +2,7 @@
 //! client per context; and each cluster's health.
 
 pub mod access;
+pub mod actions;
 pub mod connect;
 pub mod control_plane;
 pub mod health;

@@ -146,6 +146,37 @@ impl Kind {
     pub fn namespaced(self) -> bool {
         !matches!(self, Kind::Nodes)
     }
+
+    /// Its API group, version, kind name and resource (`apps`, `v1`, `Deployment`, `deployments`).
+    pub fn resource(self) -> (&'static str, &'static str, &'static str, &'static str) {
+        match self {
+            Kind::Pods => ("", "v1", "Pod", "pods"),
+            Kind::Deployments => ("apps", "v1", "Deployment", "deployments"),
+            Kind::StatefulSets => ("apps", "v1", "StatefulSet", "statefulsets"),
+            Kind::DaemonSets => ("apps", "v1", "DaemonSet", "daemonsets"),
+            Kind::ReplicaSets => ("apps", "v1", "ReplicaSet", "replicasets"),
+            Kind::Jobs => ("batch", "v1", "Job", "jobs"),
+            Kind::CronJobs => ("batch", "v1", "CronJob", "cronjobs"),
+            Kind::Nodes => ("", "v1", "Node", "nodes"),
+        }
+    }
+
+    /// The kind whose objects are called `name` (`Deployment`), if it has a table.
+    pub fn named(name: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|kind| kind.resource().2 == name)
+    }
+
+    /// Every kind with a table.
+    pub const ALL: [Kind; 8] = [
+        Kind::Pods,
+        Kind::Deployments,
+        Kind::StatefulSets,
+        Kind::DaemonSets,
+        Kind::ReplicaSets,
+        Kind::Jobs,
+        Kind::CronJobs,
+        Kind::Nodes,
+    ];
 }
 
 fn time(value: Option<&Time>) -> Cell {

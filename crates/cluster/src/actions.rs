@@ -1,0 +1,512 @@
+//! What a user does to an object: scale, restart, delete, trigger a CronJob, cordon, uncordon and
+//! drain a node, each done as kubectl does it, and each with the access it needs so that the
+//! console offers only what RBAC allows.
+
+use std::time::Duration;
+
+use k8s_openapi::api::batch::v1::{CronJob, Job};
+use k8s_openapi::api::core::v1::{Node, Pod};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
+use kube::api::{
+    Api, ApiResource, DeleteParams, DynamicObject, EvictParams, ListParams, Patch, PatchParams,
+    PostParams, PropagationPolicy,
+};
+use serde_json::json;
+
+use crate::access;
+use crate::tables::Kind;
+
+/// The field manager KubeDesk's writes are recorded under.
+pub const FIELD_MANAGER: &str = "kubedesk";
+/// How long between two eviction attempts of a protected pod (kubectl waits as long).
+const EVICTION_RETRY: Duration = Duration::from_secs(5);
+
+/// One object.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ObjectRef {
+    /// Its kind.
+    pub kind: Kind,
+    /// Its namespace, for namespaced kinds.
+    pub namespace: Option<String>,
+    /// Its name.
+    pub name: String,
+}
+
+impl ObjectRef {
+    /// The API for its kind, in its namespace.
+    pub fn api(&self, client: &kube::Client) -> Api<DynamicObject> {
+        let resource = api_resource(self.kind);
+        match self.namespace.as_deref().filter(|_| self.kind.namespaced()) {
+            Some(namespace) => Api::namespaced_with(client.clone(), namespace, &resource),
+            None => Api::all_with(client.clone(), &resource),
+        }
+    }
+}
+
+impl std::fmt::Display for ObjectRef {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (_, _, kind, _) = self.kind.resource();
+        match &self.namespace {
+            Some(namespace) => write!(formatter, "{kind} {namespace}/{}", self.name),
+            None => write!(formatter, "{kind} {}", self.name),
+        }
+    }
+}
+
+/// The `ApiResource` of a kind with a table.
+pub fn api_resource(kind: Kind) -> ApiResource {
+    let (group, version, kind_name, plural) = kind.resource();
+    ApiResource {
+        group: group.to_owned(),
+        version: version.to_owned(),
+        api_version: if group.is_empty() {
+            version.to_owned()
+        } else {
+            format!("{group}/{version}")
+        },
+        kind: kind_name.to_owned(),
+        plural: plural.to_owned(),
+    }
+}
+
+/// How a delete treats the object's dependents.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Propagation {
+    /// Dependents are deleted in the background after the object (kubectl's default).
+    #[default]
+    Background,
+    /// The object goes once its dependents are gone.
+    Foreground,
+    /// Dependents stay, without their owner.
+    Orphan,
+}
+
+/// An action on one object.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    /// Sets the replicas of a Deployment, StatefulSet or ReplicaSet.
+    Scale(i32),
+    /// Restarts a Deployment's, StatefulSet's or DaemonSet's pods (`kubectl rollout restart`).
+    Restart,
+    /// Deletes the object.
+    Delete(Propagation),
+    /// Starts a Job from a CronJob now (`kubectl create job --from=cronjob/…`).
+    Trigger,
+    /// Marks a node unschedulable.
+    Cordon,
+    /// Marks a node schedulable again.
+    Uncordon,
+    /// Cordons a node and evicts its pods, as `kubectl drain --ignore-daemonsets` does.
+    Drain(DrainOptions),
+}
+
+/// What a drain may remove besides pods a controller will recreate, and how long it waits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DrainOptions {
+    /// Also evict pods no controller manages (they are gone for good): kubectl's `--force`.
+    pub force: bool,
+    /// Also evict pods with emptyDir volumes (their data is lost): `--delete-emptydir-data`.
+    pub delete_local_data: bool,
+    /// How long to keep asking to evict a pod a disruption budget protects: `--timeout`.
+    pub timeout: Duration,
+}
+
+impl Default for DrainOptions {
+    fn default() -> Self {
+        Self {
+            force: false,
+            delete_local_data: false,
+            timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+/// Which actions a kind offers, whatever the user's access.
+pub fn offered(kind: Kind) -> &'static [ActionKind] {
+    match kind {
+        Kind::Deployments | Kind::StatefulSets => {
+            &[ActionKind::Scale, ActionKind::Restart, ActionKind::Delete]
+        }
+        Kind::ReplicaSets => &[ActionKind::Scale, ActionKind::Delete],
+        Kind::DaemonSets => &[ActionKind::Restart, ActionKind::Delete],
+        Kind::CronJobs => &[ActionKind::Trigger, ActionKind::Delete],
+        Kind::Pods | Kind::Jobs => &[ActionKind::Delete],
+        Kind::Nodes => &[
+            ActionKind::Cordon,
+            ActionKind::Uncordon,
+            ActionKind::Drain,
+            ActionKind::Delete,
+        ],
+    }
+}
+
+/// An action without its arguments.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ActionKind {
+    /// [`Action::Scale`].
+    Scale,
+    /// [`Action::Restart`].
+    Restart,
+    /// [`Action::Delete`].
+    Delete,
+    /// [`Action::Trigger`].
+    Trigger,
+    /// [`Action::Cordon`].
+    Cordon,
+    /// [`Action::Uncordon`].
+    Uncordon,
+    /// [`Action::Drain`].
+    Drain,
+}
+
+impl ActionKind {
+    /// The access the action needs on `object`, every one of them.
+    pub fn needs(self, object: &ObjectRef) -> Vec<access::Action> {
+        let (group, _, _, plural) = object.kind.resource();
+        let on = |verb: &str, group: &str, resource: &str, name: Option<&str>| access::Action {
+            verb: verb.to_owned(),
+            group: group.to_owned(),
+            resource: resource.to_owned(),
+            namespace: object.namespace.clone(),
+            name: name.map(str::to_owned),
+        };
+        let name = Some(object.name.as_str());
+        match self {
+            ActionKind::Scale => vec![on("patch", group, &format!("{plural}/scale"), name)],
+            ActionKind::Restart | ActionKind::Cordon | ActionKind::Uncordon => {
+                vec![on("patch", group, plural, name)]
+            }
+            ActionKind::Delete => vec![on("delete", group, plural, name)],
+            ActionKind::Trigger => vec![on("create", "batch", "jobs", None)],
+            ActionKind::Drain => vec![
+                on("patch", group, plural, name),
+                on("list", "", "pods", None),
+                on("create", "", "pods/eviction", None),
+            ],
+        }
+    }
+}
+
+impl Action {
+    /// The action without its arguments.
+    pub fn kind(&self) -> ActionKind {
+        match self {
+            Action::Scale(_) => ActionKind::Scale,
+            Action::Restart => ActionKind::Restart,
+            Action::Delete(_) => ActionKind::Delete,
+            Action::Trigger => ActionKind::Trigger,
+            Action::Cordon => ActionKind::Cordon,
+            Action::Uncordon => ActionKind::Uncordon,
+            Action::Drain(_) => ActionKind::Drain,
+        }
+    }
+}
+
+/// Why an action was not done.
+#[derive(Debug, thiserror::Error)]
+pub enum ActionError {
+    /// The kind has no such action.
+    #[error("{object} cannot be {action}")]
+    NotOffered {
+        /// The object.
+        object: String,
+        /// The action, in words.
+        action: &'static str,
+    },
+    /// The arguments are wrong.
+    #[error("{0}")]
+    Invalid(String),
+    /// The server refused or failed: its message.
+    #[error("{object}: {message}")]
+    Server {
+        /// The object.
+        object: String,
+        /// The server's message.
+        message: String,
+        /// The HTTP status code, when the server answered.
+        code: Option<u16>,
+    },
+    /// A drain cordoned the node but left pods on it: which, and why.
+    #[error("node {node} is cordoned but not drained: {}", .left.iter().map(|(pod, why)| format!("{pod} ({why})")).collect::<Vec<_>>().join("; "))]
+    NotDrained {
+        /// The node.
+        node: String,
+        /// Each pod left, and why.
+        left: Vec<(String, String)>,
+    },
+}
+
+/// What an action did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Done {
+    /// What was created (the Job a trigger started), evicted (by a drain), or otherwise changed.
+    pub affected: Vec<String>,
+    /// Pods a drain left in place on purpose (DaemonSet and static pods), and why.
+    pub skipped: Vec<(String, String)>,
+}
+
+/// Does `action` to `object`.
+pub async fn run(
+    client: &kube::Client,
+    object: &ObjectRef,
+    action: &Action,
+) -> Result<Done, ActionError> {
+    if !offered(object.kind).contains(&action.kind()) {
+        return Err(ActionError::NotOffered {
+            object: object.to_string(),
+            action: match action.kind() {
+                ActionKind::Scale => "scaled",
+                ActionKind::Restart => "restarted",
+                ActionKind::Delete => "deleted",
+                ActionKind::Trigger => "triggered",
+                ActionKind::Cordon => "cordoned",
+                ActionKind::Uncordon => "uncordoned",
+                ActionKind::Drain => "drained",
+            },
+        });
+    }
+    let server = |error: kube::Error| server_error(object, error);
+    let merge = PatchParams {
+        field_manager: Some(FIELD_MANAGER.to_owned()),
+        ..PatchParams::default()
+    };
+    let api = object.api(client);
+    match action {
+        Action::Scale(replicas) => {
+            if *replicas < 0 {
+                return Err(ActionError::Invalid(format!(
+                    "{object} cannot have {replicas} replicas; give 0 or more"
+                )));
+            }
+            let patch = json!({"spec": {"replicas": replicas}});
+            api.patch_scale(&object.name, &merge, &Patch::Merge(&patch))
+                .await
+                .map_err(server)?;
+        }
+        Action::Restart => {
+            let now = jiff::Timestamp::now()
+                .strftime("%Y-%m-%dT%H:%M:%SZ")
+                .to_string();
+            let patch = json!({"spec": {"template": {"metadata": {"annotations": {"kubectl.kubernetes.io/restartedAt": now}}}}});
+            api.patch(&object.name, &merge, &Patch::Merge(&patch))
+                .await
+                .map_err(server)?;
+        }
+        Action::Delete(propagation) => {
+            let params = DeleteParams {
+                propagation_policy: Some(match propagation {
+                    Propagation::Background => PropagationPolicy::Background,
+                    Propagation::Foreground => PropagationPolicy::Foreground,
+                    Propagation::Orphan => PropagationPolicy::Orphan,
+                }),
+                ..DeleteParams::default()
+            };
+            api.delete(&object.name, &params).await.map_err(server)?;
+        }
+        Action::Trigger => {
+            let job = trigger(client, object).await.map_err(server)?;
+            return Ok(Done {
+                affected: vec![job],
+                skipped: Vec::new(),
+            });
+        }
+        Action::Cordon | Action::Uncordon => {
+            cordon(client, &object.name, *action == Action::Cordon)
+                .await
+                .map_err(server)?;
+        }
+        Action::Drain(options) => return drain(client, object, *options).await,
+    }
+    Ok(Done::default())
+}
+
+fn server_error(object: &ObjectRef, error: kube::Error) -> ActionError {
+    let (message, code) = match error {
+        kube::Error::Api(status) => (status.message.clone(), Some(status.code)),
+        other => (crate::health::root_cause(&other), None),
+    };
+    ActionError::Server {
+        object: object.to_string(),
+        message,
+        code,
+    }
+}
+
+async fn cordon(client: &kube::Client, node: &str, unschedulable: bool) -> kube::Result<()> {
+    let nodes: Api<Node> = Api::all(client.clone());
+    let patch =
+        json!({"spec": {"unschedulable": if unschedulable { json!(true) } else { json!(null) }}});
+    let params = PatchParams {
+        field_manager: Some(FIELD_MANAGER.to_owned()),
+        ..PatchParams::default()
+    };
+    nodes.patch(node, &params, &Patch::Merge(&patch)).await?;
+    Ok(())
+}
+
+/// Creates a Job from a CronJob's template, owned by the CronJob and marked as started by hand,
+/// as `kubectl create job --from=cronjob/NAME` does; answers with the Job's name.
+async fn trigger(client: &kube::Client, object: &ObjectRef) -> kube::Result<String> {
+    let namespace = object.namespace.clone().unwrap_or_default();
+    let crons: Api<CronJob> = Api::namespaced(client.clone(), &namespace);
+    let cron = crons.get(&object.name).await?;
+    let template = cron.spec.job_template;
+    let template_meta = template.metadata.unwrap_or_default();
+    let mut annotations = template_meta.annotations.unwrap_or_default();
+    annotations.insert("cronjob.kubernetes.io/instantiate".into(), "manual".into());
+    // Job names become label values: at most 63 characters with the suffix.
+    let stem: String = object.name.chars().take(52).collect();
+    let suffix = jiff::Timestamp::now()
+        .as_millisecond()
+        .rem_euclid(1_000_000);
+    let job = Job {
+        metadata: ObjectMeta {
+            name: Some(format!("{stem}-manual-{suffix:06}")),
+            namespace: Some(namespace.clone()),
+            labels: template_meta.labels,
+            annotations: Some(annotations),
+            owner_references: Some(vec![OwnerReference {
+                api_version: "batch/v1".into(),
+                kind: "CronJob".into(),
+                name: object.name.clone(),
+                uid: cron.metadata.uid.unwrap_or_default(),
+                controller: Some(true),
+                block_owner_deletion: None,
+            }]),
+            ..ObjectMeta::default()
+        },
+        spec: template.spec,
+        status: None,
+    };
+    let jobs: Api<Job> = Api::namespaced(client.clone(), &namespace);
+    let params = PostParams {
+        field_manager: Some(FIELD_MANAGER.to_owned()),
+        ..PostParams::default()
+    };
+    let created = jobs.create(&params, &job).await?;
+    Ok(created.metadata.name.unwrap_or_default())
+}
+
+/// Why a drain leaves `pod` where it is, or must not go on: `Ok(None)` to evict it,
+/// `Ok(Some(reason))` to skip it, `Err(reason)` when it blocks the drain.
+fn drain_choice(pod: &Pod, options: DrainOptions) -> Result<Option<String>, String> {
+    let metadata = &pod.metadata;
+    if metadata
+        .annotations
+        .as_ref()
+        .is_some_and(|annotations| annotations.contains_key("kubernetes.io/config.mirror"))
+    {
+        return Ok(Some("static pod, run by the kubelet".into()));
+    }
+    let controller = metadata
+        .owner_references
+        .iter()
+        .flatten()
+        .find(|owner| owner.controller == Some(true));
+    if let Some(owner) = controller.filter(|owner| owner.kind == "DaemonSet") {
+        return Ok(Some(format!("managed by DaemonSet {}", owner.name)));
+    }
+    let finished = pod
+        .status
+        .as_ref()
+        .and_then(|status| status.phase.as_deref())
+        .is_some_and(|phase| matches!(phase, "Succeeded" | "Failed"));
+    if controller.is_none() && !finished && !options.force {
+        return Err("no controller would recreate it; allow removing unmanaged pods".into());
+    }
+    let local_data = pod
+        .spec
+        .iter()
+        .flat_map(|spec| spec.volumes.iter().flatten())
+        .any(|volume| volume.empty_dir.is_some());
+    if local_data && !finished && !options.delete_local_data {
+        return Err("its emptyDir data would be lost; allow deleting local data".into());
+    }
+    Ok(None)
+}
+
+/// Cordons the node, then evicts each pod a drain may move, retrying those a disruption budget
+/// protects until the drain's timeout; DaemonSet and static pods stay.
+async fn drain(
+    client: &kube::Client,
+    object: &ObjectRef,
+    options: DrainOptions,
+) -> Result<Done, ActionError> {
+    let server = |error: kube::Error| server_error(object, error);
+    cordon(client, &object.name, true).await.map_err(server)?;
+    let pods: Api<Pod> = Api::all(client.clone());
+    let on_node = pods
+        .list(&ListParams::default().fields(&format!("spec.nodeName={}", object.name)))
+        .await
+        .map_err(server)?;
+    let mut done = Done::default();
+    let mut blocked = Vec::new();
+    let mut evict = Vec::new();
+    for pod in on_node.items {
+        let namespace = pod.metadata.namespace.clone().unwrap_or_default();
+        let name = pod.metadata.name.clone().unwrap_or_default();
+        let label = format!("{namespace}/{name}");
+        match drain_choice(&pod, options) {
+            Ok(None) => evict.push((namespace, name, label)),
+            Ok(Some(reason)) => done.skipped.push((label, reason)),
+            Err(reason) => blocked.push((label, reason)),
+        }
+    }
+    if !blocked.is_empty() {
+        return Err(ActionError::NotDrained {
+            node: object.name.clone(),
+            left: blocked,
+        });
+    }
+    let attempts = evict.into_iter().map(|(namespace, name, label)| {
+        let api: Api<Pod> = Api::namespaced(client.clone(), &namespace);
+        async move { (label, evict_patiently(&api, &name, options.timeout).await) }
+    });
+    let mut left = Vec::new();
+    for (label, result) in futures_util::future::join_all(attempts).await {
+        match result {
+            Ok(()) => done.affected.push(label),
+            Err(reason) => left.push((label, reason)),
+        }
+    }
+    if left.is_empty() {
+        Ok(done)
+    } else {
+        Err(ActionError::NotDrained {
+            node: object.name.clone(),
+            left,
+        })
+    }
+}
+
+/// Evicts one pod, asking again while a disruption budget refuses (429) for up to
+/// `patience`; a pod already gone counts as evicted.
+async fn evict_patiently(api: &Api<Pod>, name: &str, patience: Duration) -> Result<(), String> {
+    let deadline = tokio::time::Instant::now() + patience;
+    loop {
+        match api.evict(name, &EvictParams::default()).await {
+            Ok(_) => return Ok(()),
+            Err(kube::Error::Api(status)) if status.code == 404 => return Ok(()),
+            Err(kube::Error::Api(status))
+                if status.code == 429 && tokio::time::Instant::now() < deadline =>
+            {
+                tokio::time::sleep_until(
+                    deadline.min(tokio::time::Instant::now() + EVICTION_RETRY),
+                )
+                .await;
+            }
+            Err(kube::Error::Api(status)) => {
+                let cause = status
+                    .details
+                    .iter()
+                    .flat_map(|details| details.causes.iter())
+                    .map(|cause| cause.message.clone())
+                    .next();
+                return Err(cause.map_or(status.message.clone(), |cause| {
+                    format!("{} {cause}", status.message)
+                }));
+            }
+            Err(other) => return Err(crate::health::root_cause(&other)),
+        }
+    }
+}
