@@ -5,6 +5,7 @@ pub mod access;
 pub mod actions;
 pub mod connect;
 pub mod control_plane;
+pub mod detail;
 pub mod health;
 pub mod kubeconfig;
 pub mod namespaces;

@@ -1,0 +1,384 @@
+//! One object, live: the object itself, its events, and the objects it owns or runs (a
+//! Deployment's ReplicaSets and pods, a node's pods), each followed by its own watch and put
+//! together again whenever any of them changes. What a detail page shows of the object is in
+//! `detail/describe.rs`.
+
+mod describe;
+
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures_util::StreamExt as _;
+use futures_util::stream::{BoxStream, SelectAll};
+use k8s_openapi::api::apps::v1::ReplicaSet;
+use k8s_openapi::api::batch::v1::Job;
+use k8s_openapi::api::core::v1::{Event, Pod};
+use kube::Resource;
+use kube::api::{Api, DynamicObject};
+use kube::runtime::reflector::{self, Store};
+use kube::runtime::watcher::{self, watcher};
+use kube::runtime::{WatchStreamExt as _, reflector::store::Writer};
+use serde::de::DeserializeOwned;
+
+pub use describe::{Condition, Container, Description, Fact, Owner, describe};
+
+use crate::actions::{ObjectRef, api_resource};
+use crate::tables::{Kind, Row, rows};
+
+/// How long changes are gathered before the detail is put together again.
+const GATHER: Duration = Duration::from_millis(50);
+
+/// Where the object stands.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Presence {
+    /// Not read yet.
+    #[default]
+    Loading,
+    /// It exists.
+    Found,
+    /// It does not exist (or no longer).
+    Gone,
+    /// It cannot be read: the server's message (forbidden, unreachable).
+    Failed(String),
+}
+
+/// One event about the object.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventRow {
+    /// `Normal` or `Warning`.
+    pub kind: String,
+    /// The reason (`Scheduled`, `BackOff`).
+    pub reason: String,
+    /// The message.
+    pub message: String,
+    /// How many times it happened.
+    pub count: i32,
+    /// When it last happened.
+    pub last_seen: Option<jiff::Timestamp>,
+    /// Who reported it (`default-scheduler`, `kubelet`).
+    pub source: String,
+}
+
+/// Objects related to the object, of one kind, as table rows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Related {
+    /// Their kind.
+    pub kind: Kind,
+    /// Their rows, by name.
+    pub rows: Vec<Row>,
+}
+
+/// Everything a detail page shows, as it is now.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Detail {
+    /// Where the object stands.
+    pub presence: Presence,
+    /// The object, described (when found).
+    pub description: Option<Description>,
+    /// Its events, latest first.
+    pub events: Vec<EventRow>,
+    /// What it owns or runs.
+    pub related: Vec<Related>,
+}
+
+/// A followed object. Dropping it stops its watches.
+#[derive(Debug)]
+pub struct DetailWatch {
+    changes: tokio::sync::watch::Receiver<Detail>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for DetailWatch {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+impl DetailWatch {
+    /// A receiver of the detail as it changes.
+    pub fn changes(&self) -> tokio::sync::watch::Receiver<Detail> {
+        self.changes.clone()
+    }
+}
+
+/// What one of the watches reported.
+enum Change {
+    /// Its objects changed.
+    Changed,
+    /// Its first list is in.
+    Listed(Source),
+    /// It failed: why.
+    Failed(Source, String),
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Source {
+    Object,
+    Other,
+}
+
+/// The stores the detail is put together from.
+struct Stores {
+    object: Store<DynamicObject>,
+    events: Store<Event>,
+    replica_sets: Option<Store<ReplicaSet>>,
+    pods: Option<Store<Pod>>,
+    jobs: Option<Store<Job>>,
+}
+
+/// Starts following `object`.
+pub fn follow(client: &kube::Client, object: ObjectRef) -> DetailWatch {
+    let (sender, changes) = tokio::sync::watch::channel(Detail::default());
+    let mut streams = SelectAll::new();
+    let resource = api_resource(object.kind);
+    let named = watcher::Config::default().fields(&format!("metadata.name={}", object.name));
+    let writer = Writer::new(resource);
+    let object_store = writer.as_reader();
+    streams.push(watched(writer, object.api(client), named, Source::Object));
+    let (_, _, kind_name, _) = object.kind.resource();
+    let mut about = format!(
+        "involvedObject.kind={kind_name},involvedObject.name={}",
+        object.name
+    );
+    if let Some(namespace) = &object.namespace {
+        about.push_str(&format!(",involvedObject.namespace={namespace}"));
+    }
+    let events = related_store(
+        &mut streams,
+        Api::<Event>::all(client.clone()),
+        watcher::Config::default().fields(&about),
+    );
+    let namespace = object.namespace.as_deref().unwrap_or_default();
+    let children = |streams: &mut SelectAll<_>| match object.kind {
+        Kind::Nodes => related_store(
+            streams,
+            Api::<Pod>::all(client.clone()),
+            watcher::Config::default().fields(&format!("spec.nodeName={}", object.name)),
+        ),
+        _ => related_store(
+            streams,
+            Api::<Pod>::namespaced(client.clone(), namespace),
+            watcher::Config::default(),
+        ),
+    };
+    let stores = Stores {
+        object: object_store,
+        events,
+        replica_sets: (object.kind == Kind::Deployments).then(|| {
+            related_store(
+                &mut streams,
+                Api::<ReplicaSet>::namespaced(client.clone(), namespace),
+                watcher::Config::default(),
+            )
+        }),
+        pods: matches!(
+            object.kind,
+            Kind::Deployments
+                | Kind::StatefulSets
+                | Kind::DaemonSets
+                | Kind::ReplicaSets
+                | Kind::Jobs
+                | Kind::Nodes
+        )
+        .then(|| children(&mut streams)),
+        jobs: (object.kind == Kind::CronJobs).then(|| {
+            related_store(
+                &mut streams,
+                Api::<Job>::namespaced(client.clone(), namespace),
+                watcher::Config::default(),
+            )
+        }),
+    };
+    let task = tokio::spawn(run(object, stores, streams, sender));
+    DetailWatch { changes, task }
+}
+
+fn watched<K>(
+    writer: Writer<K>,
+    api: Api<K>,
+    config: watcher::Config,
+    source: Source,
+) -> BoxStream<'static, Change>
+where
+    K: Resource + Clone + DeserializeOwned + std::fmt::Debug + Send + Sync + 'static,
+    K::DynamicType: Clone + Eq + std::hash::Hash + Send + Sync,
+{
+    reflector::reflector(writer, watcher(api, config).default_backoff())
+        .map(move |event| match event {
+            Ok(watcher::Event::InitDone) => Change::Listed(source),
+            Ok(_) => Change::Changed,
+            Err(error) => Change::Failed(source, failure(&error)),
+        })
+        .boxed()
+}
+
+fn related_store<K>(
+    streams: &mut SelectAll<BoxStream<'static, Change>>,
+    api: Api<K>,
+    config: watcher::Config,
+) -> Store<K>
+where
+    K: Resource + Clone + DeserializeOwned + std::fmt::Debug + Send + Sync + 'static,
+    K::DynamicType: Clone + Default + Eq + std::hash::Hash + Send + Sync,
+{
+    let writer = Writer::default();
+    let store = writer.as_reader();
+    streams.push(watched(writer, api, config, Source::Other));
+    store
+}
+
+fn failure(error: &watcher::Error) -> String {
+    match error {
+        watcher::Error::InitialListFailed(kube::Error::Api(status))
+        | watcher::Error::WatchStartFailed(kube::Error::Api(status))
+        | watcher::Error::WatchFailed(kube::Error::Api(status)) => status.message.clone(),
+        other => crate::health::root_cause(other),
+    }
+}
+
+async fn run(
+    object: ObjectRef,
+    stores: Stores,
+    mut streams: SelectAll<BoxStream<'static, Change>>,
+    sender: tokio::sync::watch::Sender<Detail>,
+) {
+    let mut presence = Presence::Loading;
+    let mut listed = false;
+    while let Some(change) = streams.next().await {
+        match change {
+            Change::Listed(Source::Object) => listed = true,
+            Change::Failed(Source::Object, message) => presence = Presence::Failed(message),
+            Change::Listed(Source::Other) | Change::Changed | Change::Failed(Source::Other, _) => {}
+        }
+        // Gather what else changed at the same moment before putting the detail together.
+        let gathered = tokio::time::sleep(GATHER);
+        tokio::pin!(gathered);
+        loop {
+            tokio::select! {
+                () = &mut gathered => break,
+                next = streams.next() => match next {
+                    Some(Change::Listed(Source::Object)) => listed = true,
+                    Some(Change::Failed(Source::Object, message)) => presence = Presence::Failed(message),
+                    Some(_) => {}
+                    None => break,
+                },
+            }
+        }
+        let found = stores.object.state().into_iter().next();
+        if found.is_some() {
+            presence = Presence::Found;
+        } else if listed && !matches!(presence, Presence::Failed(_)) {
+            presence = Presence::Gone;
+        }
+        let detail = put_together(&object, &stores, presence.clone(), found.as_deref());
+        if sender.send(detail).is_err() {
+            return;
+        }
+    }
+}
+
+fn put_together(
+    object: &ObjectRef,
+    stores: &Stores,
+    presence: Presence,
+    found: Option<&DynamicObject>,
+) -> Detail {
+    let value = found.and_then(|found| serde_json::to_value(found).ok());
+    let Some(value) = value else {
+        return Detail {
+            presence,
+            ..Detail::default()
+        };
+    };
+    let uid = value
+        .pointer("/metadata/uid")
+        .and_then(serde_json::Value::as_str)
+        .unwrap_or_default()
+        .to_owned();
+    let mut events: Vec<EventRow> = stores
+        .events
+        .state()
+        .iter()
+        .map(|event| event_row(event))
+        .collect();
+    events.sort_by_key(|event| std::cmp::Reverse(event.last_seen));
+    let owned_by =
+        |owners: &HashSet<String>,
+         metadata: &k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta| {
+            metadata
+                .owner_references
+                .iter()
+                .flatten()
+                .any(|owner| owners.contains(&owner.uid))
+        };
+    let mut owners = HashSet::from([uid]);
+    let mut related = Vec::new();
+    if let Some(sets) = &stores.replica_sets {
+        let sets: Vec<Arc<ReplicaSet>> = sets.state_filter(|set| owned_by(&owners, &set.metadata));
+        owners.extend(sets.iter().filter_map(|set| set.metadata.uid.clone()));
+        related.push(rows_of(Kind::ReplicaSets, sets, rows::replica_set));
+    }
+    if let Some(jobs) = &stores.jobs {
+        let jobs = jobs.state_filter(|job| owned_by(&owners, &job.metadata));
+        related.push(rows_of(Kind::Jobs, jobs, rows::job));
+    }
+    if let Some(pods) = &stores.pods {
+        let pods = if object.kind == Kind::Nodes {
+            pods.state()
+        } else {
+            pods.state_filter(|pod| owned_by(&owners, &pod.metadata))
+        };
+        related.push(rows_of(Kind::Pods, pods, rows::pod));
+    }
+    Detail {
+        presence,
+        description: Some(describe(object.kind, &value)),
+        events,
+        related,
+    }
+}
+
+fn rows_of<K: Clone>(kind: Kind, objects: Vec<Arc<K>>, project: fn(K) -> Row) -> Related {
+    let mut rows: Vec<Row> = objects
+        .into_iter()
+        .map(|object| project(Arc::unwrap_or_clone(object)))
+        .collect();
+    rows.sort_by(|a, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
+    Related { kind, rows }
+}
+
+fn event_row(event: &Event) -> EventRow {
+    let last_seen = event
+        .last_timestamp
+        .as_ref()
+        .map(|time| time.0)
+        .or_else(|| event.event_time.as_ref().map(|time| time.0))
+        .or_else(|| {
+            event
+                .metadata
+                .creation_timestamp
+                .as_ref()
+                .map(|time| time.0)
+        });
+    let source = event
+        .source
+        .as_ref()
+        .and_then(|source| source.component.clone())
+        .or_else(|| event.reporting_component.clone())
+        .unwrap_or_default();
+    EventRow {
+        kind: event.type_.clone().unwrap_or_default(),
+        reason: event.reason.clone().unwrap_or_default(),
+        message: event.message.clone().unwrap_or_default(),
+        count: event.count.unwrap_or(1),
+        last_seen,
+        source,
+    }
+}
+
+/// Reads `object` once (for the YAML editor and for tests): the object as the server has it.
+pub async fn get(client: &kube::Client, object: &ObjectRef) -> kube::Result<serde_json::Value> {
+    let found = object.api(client).get(&object.name).await?;
+    serde_json::to_value(found).map_err(kube::Error::SerdeError)
+}
