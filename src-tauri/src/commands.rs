@@ -1,6 +1,6 @@
 //! The Tauri commands: each is named as its `kubedesk-ipc` type says and calls one use-case.
 
-use kubedesk_api::{App, clusters, oidc, settings, tables};
+use kubedesk_api::{App, clusters, objects, oidc, settings, tables};
 use kubedesk_ipc as ipc;
 use tauri::State;
 
@@ -86,4 +86,23 @@ pub async fn query_table(app: State<'_, App>, request: ipc::QueryTable) -> Answe
 #[tauri::command]
 pub async fn stop_table(app: State<'_, App>, request: ipc::StopTable) -> Answer<ipc::StopTable> {
     tables::stop_table(&app, request)
+}
+
+#[tauri::command]
+pub async fn watch_object(
+    app: State<'_, App>,
+    request: ipc::WatchObject,
+    channel: tauri::ipc::Channel<ipc::ObjectUpdate>,
+) -> Answer<ipc::WatchObject> {
+    objects::watch_object(&app, request, move |update| channel.send(update).is_ok()).await
+}
+
+#[tauri::command]
+pub async fn stop_object(app: State<'_, App>, request: ipc::StopObject) -> Answer<ipc::StopObject> {
+    objects::stop_object(&app, request)
+}
+
+#[tauri::command]
+pub async fn run_action(app: State<'_, App>, request: ipc::RunAction) -> Answer<ipc::RunAction> {
+    objects::run_action(&app, request).await
 }

@@ -36,5 +36,8 @@ pub fn builder<R: tauri::Runtime>(base: tauri::Builder<R>, app: App) -> tauri::B
             commands::watch_table,
             commands::query_table,
             commands::stop_table,
+            commands::watch_object,
+            commands::stop_object,
+            commands::run_action,
         ])
 }

@@ -8,9 +8,11 @@
 pub mod clusters;
 mod config;
 pub mod demo;
+pub mod objects;
 pub mod oidc;
 pub mod settings;
 mod state;
+mod subscriptions;
 pub mod tables;
 
 pub use config::AppConfig;

@@ -18,6 +18,8 @@ pub struct App {
     pub(crate) tables: kubedesk_cluster::tables::Tables,
     /// The views' subscriptions to them.
     pub(crate) watches: crate::tables::Watches,
+    /// The objects followed for their detail pages.
+    pub(crate) followed: crate::objects::Followed,
 }
 
 impl App {
@@ -36,6 +38,7 @@ impl App {
             browser: config.browser,
             tables: kubedesk_cluster::tables::Tables::default(),
             watches: crate::tables::Watches::default(),
+            followed: crate::objects::Followed::default(),
         }
     }
 }

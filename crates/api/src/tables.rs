@@ -3,7 +3,7 @@
 //! task the app owns; it sends the window again whenever the rows or the query change, at most
 //! every [`UPDATE_EVERY`].
 
-mod convert;
+pub(crate) mod convert;
 mod watch;
 
 pub use watch::{Watches, query_table, stop_table, watch_table};

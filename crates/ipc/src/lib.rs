@@ -8,6 +8,7 @@
 mod access;
 mod clusters;
 mod error;
+mod objects;
 mod settings;
 mod sign_in;
 mod tables;
@@ -20,6 +21,11 @@ pub use clusters::{
     NodeSummary, PodCounts, ProblemKind, WarningEvent, WorkloadCount,
 };
 pub use error::{Error, ErrorCode};
+pub use objects::{
+    ActionDone, ActionName, ObjectAction, ObjectCondition, ObjectContainer, ObjectDescription,
+    ObjectEvent, ObjectFact, ObjectKey, ObjectOwner, ObjectSubscription, ObjectUpdate,
+    OfferedAction, Presence, Propagation, RelatedRows, RunAction, StopObject, WatchObject,
+};
 pub use settings::{GetSettings, Language, SaveSettings, Settings, SignInSettings, Theme};
 pub use sign_in::{SignIn, SignOut, SignedIn};
 pub use tables::{
@@ -90,5 +96,8 @@ commands![
     GetAccess,
     WatchTable,
     QueryTable,
-    StopTable
+    StopTable,
+    WatchObject,
+    StopObject,
+    RunAction
 ];

@@ -21,7 +21,7 @@ pub(crate) async fn client(app: &App, context: &str) -> Result<Client, ipc::Erro
 }
 
 /// The error for a cluster that cannot be used now.
-pub(super) fn unavailable(message: String, hint: &str) -> ipc::Error {
+pub(crate) fn unavailable(message: String, hint: &str) -> ipc::Error {
     ipc::Error {
         code: ipc::ErrorCode::Unavailable,
         message,

@@ -3,7 +3,7 @@
 use kubedesk_cluster::tables::{Cell, Kind, Query, Row, Status};
 use kubedesk_ipc as ipc;
 
-pub(super) fn kind(kind: ipc::TableKind) -> Kind {
+pub(crate) fn kind(kind: ipc::TableKind) -> Kind {
     match kind {
         ipc::TableKind::Pods => Kind::Pods,
         ipc::TableKind::Deployments => Kind::Deployments,
@@ -13,6 +13,28 @@ pub(super) fn kind(kind: ipc::TableKind) -> Kind {
         ipc::TableKind::Jobs => Kind::Jobs,
         ipc::TableKind::CronJobs => Kind::CronJobs,
         ipc::TableKind::Nodes => Kind::Nodes,
+    }
+}
+
+pub(crate) fn table_kind(kind: Kind) -> ipc::TableKind {
+    match kind {
+        Kind::Pods => ipc::TableKind::Pods,
+        Kind::Deployments => ipc::TableKind::Deployments,
+        Kind::StatefulSets => ipc::TableKind::StatefulSets,
+        Kind::DaemonSets => ipc::TableKind::DaemonSets,
+        Kind::ReplicaSets => ipc::TableKind::ReplicaSets,
+        Kind::Jobs => ipc::TableKind::Jobs,
+        Kind::CronJobs => ipc::TableKind::CronJobs,
+        Kind::Nodes => ipc::TableKind::Nodes,
+    }
+}
+
+pub(crate) fn cell(cell: Cell) -> ipc::TableCell {
+    match cell {
+        Cell::Text(text) => ipc::TableCell::Text(text),
+        Cell::Number(number) => ipc::TableCell::Number(number),
+        Cell::Time(time) => ipc::TableCell::Time(time.map(|time| time.to_string())),
+        Cell::Duration(seconds) => ipc::TableCell::Duration(seconds),
     }
 }
 
@@ -27,19 +49,10 @@ pub(super) fn query(query: ipc::TableQuery) -> Query {
     }
 }
 
-pub(super) fn row(row: Row) -> ipc::TableRow {
+pub(crate) fn row(row: Row) -> ipc::TableRow {
     ipc::TableRow {
         key: row.key(),
-        cells: row
-            .cells
-            .into_iter()
-            .map(|cell| match cell {
-                Cell::Text(text) => ipc::TableCell::Text(text),
-                Cell::Number(number) => ipc::TableCell::Number(number),
-                Cell::Time(time) => ipc::TableCell::Time(time.map(|time| time.to_string())),
-                Cell::Duration(seconds) => ipc::TableCell::Duration(seconds),
-            })
-            .collect(),
+        cells: row.cells.into_iter().map(cell).collect(),
         namespace: row.namespace,
         name: row.name,
     }

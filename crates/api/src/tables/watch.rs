@@ -1,42 +1,15 @@
 //! `watch_table`, `query_table` and `stop_table`, and the subscriptions they manage.
 
-use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Mutex, PoisonError};
-
 use kubedesk_cluster::tables::{Query, Table, TableKey};
 use kubedesk_ipc as ipc;
 
 use super::{UPDATE_EVERY, convert};
 use crate::App;
 use crate::clusters::client;
+use crate::subscriptions::Subscriptions;
 
-/// One subscription: its query, and the task that sends its updates.
-#[derive(Debug)]
-struct Watch {
-    query: tokio::sync::watch::Sender<Query>,
-    task: tokio::task::JoinHandle<()>,
-}
-
-/// The app's subscriptions, each ended by `stop_table`, by its channel closing, or with the app.
-#[derive(Debug, Default)]
-pub struct Watches {
-    next: AtomicU64,
-    watches: Mutex<HashMap<u64, Watch>>,
-}
-
-impl Drop for Watches {
-    fn drop(&mut self) {
-        for watch in self
-            .watches
-            .get_mut()
-            .unwrap_or_else(PoisonError::into_inner)
-            .values()
-        {
-            watch.task.abort();
-        }
-    }
-}
+/// The live tables' subscriptions, each changed through its query.
+pub type Watches = Subscriptions<tokio::sync::watch::Sender<Query>>;
 
 /// Subscribes to a live table: `send` gets the window now and whenever it changes, and answers
 /// `false` once nobody listens (the subscription then ends).
@@ -55,14 +28,9 @@ pub async fn watch_table(
             namespace: request.namespace,
         },
     );
-    let id = app.watches.next.fetch_add(1, Ordering::Relaxed) + 1;
     let (query, queries) = tokio::sync::watch::channel(convert::query(request.query));
     let task = tokio::spawn(follow(table, queries, send));
-    app.watches
-        .watches
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .insert(id, Watch { query, task });
+    let id = app.watches.add(query, task);
     Ok(ipc::TableSubscription {
         id,
         columns: kind
@@ -118,35 +86,12 @@ async fn follow(
 
 /// Changes a subscription's filter, sort or window.
 pub fn query_table(app: &App, request: ipc::QueryTable) -> Result<(), ipc::Error> {
-    let watches = app
-        .watches
-        .watches
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner);
-    let watch = watches
-        .get(&request.id)
-        .ok_or_else(|| unknown(request.id))?;
-    watch.query.send_replace(convert::query(request.query));
-    Ok(())
+    app.watches.with(request.id, |query| {
+        query.send_replace(convert::query(request.query));
+    })
 }
 
 /// Ends a subscription; its table stops when no other view shows it.
 pub fn stop_table(app: &App, request: ipc::StopTable) -> Result<(), ipc::Error> {
-    let watch = app
-        .watches
-        .watches
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .remove(&request.id)
-        .ok_or_else(|| unknown(request.id))?;
-    watch.task.abort();
-    Ok(())
-}
-
-fn unknown(id: u64) -> ipc::Error {
-    ipc::Error {
-        code: ipc::ErrorCode::InvalidRequest,
-        message: format!("there is no table subscription {id}; it has ended"),
-        hint: Some("Open the page again.".into()),
-    }
+    app.watches.stop(request.id)
 }

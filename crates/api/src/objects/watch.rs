@@ -1,0 +1,94 @@
+//! `watch_object` and `stop_object`.
+
+use kubedesk_cluster::access;
+use kubedesk_cluster::actions;
+use kubedesk_cluster::detail;
+use kubedesk_ipc as ipc;
+
+use super::convert;
+use crate::App;
+use crate::clusters::client;
+use crate::subscriptions::Subscriptions;
+use crate::tables::UPDATE_EVERY;
+
+/// The followed objects' subscriptions.
+pub type Followed = Subscriptions<()>;
+
+/// Follows an object: `send` gets its detail now and whenever it changes, and answers `false`
+/// once nobody listens. The answer says which actions the user may take on it, as the server's
+/// access reviews say.
+pub async fn watch_object(
+    app: &App,
+    request: ipc::WatchObject,
+    send: impl Fn(ipc::ObjectUpdate) -> bool + Send + Sync + 'static,
+) -> Result<ipc::ObjectSubscription, ipc::Error> {
+    let key = request.object;
+    let client = client::client(app, &key.context).await?;
+    let object = convert::object(&key);
+    let offered = actions::offered(object.kind);
+    let mut asked = Vec::new();
+    let mut spans = Vec::new();
+    for action in offered {
+        let needs = action.needs(&object);
+        spans.push(needs.len());
+        asked.extend(needs);
+    }
+    let verdicts = access::can(&client, &asked).await.map_err(|error| {
+        client::unavailable(
+            format!(
+                "What you may do with {object} in context {} could not be read: {error}",
+                key.context
+            ),
+            "The Clusters page shows the cluster's state; reload once it is ready.",
+        )
+    })?;
+    let mut answers = asked.iter().zip(verdicts);
+    let actions = offered
+        .iter()
+        .zip(spans)
+        .map(|(action, span)| {
+            let missing: Vec<String> = answers
+                .by_ref()
+                .take(span)
+                .filter(|(_, verdict)| !verdict.allowed)
+                .map(|(asked, _)| permission(asked))
+                .collect();
+            ipc::OfferedAction {
+                action: convert::action_name(*action),
+                allowed: missing.is_empty(),
+                missing: (!missing.is_empty()).then(|| missing.join(", ")),
+            }
+        })
+        .collect();
+    let watch = detail::follow(&client, object);
+    let task = tokio::spawn(async move {
+        let mut changes = watch.changes();
+        loop {
+            let update = convert::update(changes.borrow_and_update().clone());
+            if !send(update) || changes.changed().await.is_err() {
+                return;
+            }
+            tokio::time::sleep(UPDATE_EVERY).await;
+        }
+    });
+    let id = app.followed.add((), task);
+    Ok(ipc::ObjectSubscription { id, actions })
+}
+
+/// A permission as `kubectl auth can-i` is asked it: `patch deployments.apps/scale in sandbox`.
+fn permission(action: &access::Action) -> String {
+    let resource = match (action.group.as_str(), action.resource.split_once('/')) {
+        ("", _) => action.resource.clone(),
+        (group, Some((base, sub))) => format!("{base}.{group}/{sub}"),
+        (group, None) => format!("{}.{group}", action.resource),
+    };
+    match &action.namespace {
+        Some(namespace) => format!("{} {resource} in {namespace}", action.verb),
+        None => format!("{} {resource}", action.verb),
+    }
+}
+
+/// Stops following an object.
+pub fn stop_object(app: &App, request: ipc::StopObject) -> Result<(), ipc::Error> {
+    app.followed.stop(request.id)
+}

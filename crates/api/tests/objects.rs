@@ -1,0 +1,211 @@
+//! Detail pages and actions through the use-cases the window calls: a followed Deployment with
+//! the actions offered to an administrator and to a viewer, a scale the detail follows, a refused
+//! action with the server's reason, and the subscription's end.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test fails with the message and location of what it unwrapped"
+)]
+
+use std::ffi::OsString;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use kubedesk_api::objects::{run_action, stop_object, watch_object};
+use kubedesk_api::{App, AppConfig, KubeconfigPaths};
+use kubedesk_ipc as ipc;
+use kubedesk_sim::auth::User;
+use kubedesk_sim::{SimServer, demo};
+use serde_json::json;
+
+struct Setup {
+    _server: SimServer,
+    _dir: tempfile::TempDir,
+    app: App,
+}
+
+/// The dev cluster, with contexts `dev` (its administrator) and `jane` (who may only view
+/// `sandbox`).
+async fn setup() -> Setup {
+    let cluster = demo::dev().unwrap();
+    cluster.auth.add_token("t-jane", User::new("jane", &[]));
+    cluster
+        .create(
+            "rbac.authorization.k8s.io",
+            "rolebindings",
+            "sandbox",
+            json!({"metadata": {"name": "jane-views"},
+                   "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "view"},
+                   "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": "jane"}]}),
+        )
+        .unwrap();
+    let server = SimServer::start(Arc::new(cluster), SocketAddr::from(([127, 0, 0, 1], 0)))
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let kubeconfig = dir.path().join("kubeconfig");
+    std::fs::write(
+        &kubeconfig,
+        format!(
+            "apiVersion: v1\nkind: Config\ncurrent-context: dev\n\
+             clusters:\n- name: dev\n  cluster:\n    server: {}\n\
+             users:\n- name: admin\n  user:\n    token: kubedesk-demo\n- name: jane\n  user:\n    token: t-jane\n\
+             contexts:\n- name: dev\n  context:\n    cluster: dev\n    user: admin\n\
+             - name: jane\n  context:\n    cluster: dev\n    user: jane\n    namespace: sandbox\n",
+            server.url()
+        ),
+    )
+    .unwrap();
+    let app = App::new(AppConfig::in_memory(
+        dir.path().join("config"),
+        KubeconfigPaths::resolve(Some(OsString::from(&kubeconfig)), None),
+    ));
+    Setup {
+        _server: server,
+        _dir: dir,
+        app,
+    }
+}
+
+fn api_deployment(context: &str) -> ipc::ObjectKey {
+    ipc::ObjectKey {
+        context: context.into(),
+        kind: ipc::TableKind::Deployments,
+        namespace: Some("sandbox".into()),
+        name: "api".into(),
+    }
+}
+
+/// The next update that satisfies `check`.
+async fn next(
+    updates: &mut tokio::sync::mpsc::UnboundedReceiver<ipc::ObjectUpdate>,
+    check: impl Fn(&ipc::ObjectUpdate) -> bool,
+) -> ipc::ObjectUpdate {
+    tokio::time::timeout(Duration::from_secs(20), async {
+        loop {
+            let update = updates.recv().await.expect("the subscription sends");
+            if check(&update) {
+                return update;
+            }
+        }
+    })
+    .await
+    .expect("the update comes")
+}
+
+fn pods(update: &ipc::ObjectUpdate) -> usize {
+    update
+        .related
+        .iter()
+        .find(|related| related.kind == ipc::TableKind::Pods)
+        .map_or(0, |related| related.rows.len())
+}
+
+fn offered(subscription: &ipc::ObjectSubscription) -> Vec<(ipc::ActionName, bool)> {
+    subscription
+        .actions
+        .iter()
+        .map(|action| (action.action, action.allowed))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_administrator_follows_a_deployment_and_scales_it() {
+    let setup = setup().await;
+    let (sender, mut updates) = tokio::sync::mpsc::unbounded_channel();
+    let subscription = watch_object(
+        &setup.app,
+        ipc::WatchObject {
+            object: api_deployment("dev"),
+        },
+        move |update| sender.send(update).is_ok(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        offered(&subscription),
+        [
+            (ipc::ActionName::Scale, true),
+            (ipc::ActionName::Restart, true),
+            (ipc::ActionName::Delete, true)
+        ]
+    );
+    let found = next(&mut updates, |update| pods(update) == 2).await;
+    let description = found.description.unwrap();
+    assert_eq!(description.containers[0].name, "api");
+    assert_eq!(found.related[1].columns[0], "Ready");
+
+    run_action(
+        &setup.app,
+        ipc::RunAction {
+            object: api_deployment("dev"),
+            action: ipc::ObjectAction::Scale { replicas: 4 },
+        },
+    )
+    .await
+    .unwrap();
+    next(&mut updates, |update| pods(update) == 4).await;
+
+    stop_object(
+        &setup.app,
+        ipc::StopObject {
+            id: subscription.id,
+        },
+    )
+    .unwrap();
+    let ended = stop_object(
+        &setup.app,
+        ipc::StopObject {
+            id: subscription.id,
+        },
+    )
+    .unwrap_err();
+    assert_eq!(ended.code, ipc::ErrorCode::InvalidRequest);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_viewer_is_offered_no_action_and_a_forced_one_is_refused_with_the_reason() {
+    let setup = setup().await;
+    let subscription = watch_object(
+        &setup.app,
+        ipc::WatchObject {
+            object: api_deployment("jane"),
+        },
+        |_| true,
+    )
+    .await
+    .unwrap();
+    assert!(
+        subscription.actions.iter().all(|action| !action.allowed),
+        "{subscription:?}"
+    );
+    let scale = &subscription.actions[0];
+    assert_eq!(
+        scale.missing.as_deref(),
+        Some("patch deployments.apps/scale in sandbox")
+    );
+
+    let refused = run_action(
+        &setup.app,
+        ipc::RunAction {
+            object: api_deployment("jane"),
+            action: ipc::ObjectAction::Delete {
+                propagation: ipc::Propagation::Background,
+            },
+        },
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        refused
+            .message
+            .contains("User \"jane\" cannot delete resource \"deployments\""),
+        "{refused:?}"
+    );
+    assert!(
+        refused.hint.unwrap().contains("administrator"),
+        "the hint says what to do"
+    );
+}
