@@ -934,13 +934,13 @@ async fn the_workloads_page_shows_live_tables_that_keep_only_the_visible_rows() 
     window.screenshot("pods-filtered").await;
 
     // The filter stays with the page: another kind shows what matches it.
-    window.click("button[data-kind=Deployments]").await;
+    window.click("a[data-kind=Deployments]").await;
     window.wait_for_text("#table-status", "Nothing here.").await;
     for _ in "giant-train".chars() {
         filter.send_keys(Key::Backspace).await.unwrap();
     }
     table_shows(&window, "triton").await;
-    window.click("button[data-kind=Nodes]").await;
+    window.click("a[data-kind=Nodes]").await;
     window.wait_for_text("#table-status", "7 rows").await;
     table_shows(&window, "gpu-h100-01").await;
 

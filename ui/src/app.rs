@@ -13,7 +13,7 @@ use crate::pages::not_built::NotBuilt;
 use crate::pages::overview::OverviewPage;
 use crate::pages::settings::SettingsPage;
 use crate::pages::workloads::WorkloadsPage;
-use crate::route::Area;
+use crate::route::{Area, Hash};
 use crate::state::{Contexts, Healths, Loadable, Selection, SettingsState, load_contexts};
 use crate::theme;
 
@@ -92,11 +92,13 @@ pub fn App() -> impl IntoView {
         });
     });
 
-    let area = current_area();
+    let hash = current_hash();
+    provide_context(Hash(hash));
+    let area = Memo::new(move |_| Area::from_hash(&hash.get()));
     view! {
         <div class="shell">
             <TopBar on_settings />
-            <SideNav current=area />
+            <SideNav current=Signal::from(area) />
             <main class="content" id="content">
                 <For each=move || notices.get().into_iter().enumerate() key=|(index, _)| *index let:notice>
                     <div class="banner banner--error" role="alert">
@@ -118,13 +120,11 @@ pub fn App() -> impl IntoView {
     }
 }
 
-/// The area the URL fragment names, following navigation.
-fn current_area() -> Signal<Area> {
-    let hash = move || window().location().hash().unwrap_or_default();
-    let area = RwSignal::new(Area::from_hash(&hash()));
+/// The URL fragment, following navigation.
+fn current_hash() -> RwSignal<String> {
+    let read = move || window().location().hash().unwrap_or_default();
+    let hash = RwSignal::new(read());
     // The shell lives as long as the window, so the listener is never removed.
-    let _ = window_event_listener(leptos::ev::hashchange, move |_| {
-        area.set(Area::from_hash(&hash()))
-    });
-    area.into()
+    let _ = window_event_listener(leptos::ev::hashchange, move |_| hash.set(read()));
+    hash
 }

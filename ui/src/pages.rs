@@ -2,6 +2,7 @@
 
 pub mod clusters;
 pub mod not_built;
+pub mod object;
 pub mod overview;
 pub mod settings;
 pub mod workloads;

@@ -1,7 +1,80 @@
 //! The areas of the app and their place in the URL: `#/workloads` shows Workloads.
 
+use kubedesk_ipc::TableKind;
+
 use crate::components::icon::IconName;
 use crate::i18n::Msg;
+
+/// The URL fragment, following navigation (provided by the shell).
+#[derive(Debug, Clone, Copy)]
+pub struct Hash(pub leptos::prelude::RwSignal<String>);
+
+/// What the Workloads area shows, as its URL says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WorkloadsView {
+    /// The table of a kind: `#/workloads/deployments`.
+    Table(TableKind),
+    /// One object: `#/workloads/deployments/sandbox/api`, `#/workloads/nodes/-/dev-01`.
+    Object {
+        /// Its kind.
+        kind: TableKind,
+        /// Its namespace.
+        namespace: Option<String>,
+        /// Its name.
+        name: String,
+    },
+}
+
+/// A kind's name in the URL.
+pub fn kind_slug(kind: TableKind) -> &'static str {
+    match kind {
+        TableKind::Pods => "pods",
+        TableKind::Deployments => "deployments",
+        TableKind::StatefulSets => "statefulsets",
+        TableKind::DaemonSets => "daemonsets",
+        TableKind::ReplicaSets => "replicasets",
+        TableKind::Jobs => "jobs",
+        TableKind::CronJobs => "cronjobs",
+        TableKind::Nodes => "nodes",
+    }
+}
+
+/// What a `#/workloads/…` fragment shows; the pods table when it names nothing known.
+pub fn workloads_view(hash: &str) -> WorkloadsView {
+    let path = hash.trim_start_matches('#').trim_start_matches('/');
+    let path = path.split('?').next().unwrap_or_default();
+    let mut parts = path.split('/').skip(1);
+    let kind = parts
+        .next()
+        .and_then(|slug| {
+            TableKind::ALL
+                .into_iter()
+                .find(|kind| kind_slug(*kind) == slug)
+        })
+        .unwrap_or(TableKind::Pods);
+    match (parts.next(), parts.next()) {
+        (Some(namespace), Some(name)) if !name.is_empty() => WorkloadsView::Object {
+            kind,
+            namespace: (namespace != "-").then(|| namespace.to_owned()),
+            name: name.to_owned(),
+        },
+        _ => WorkloadsView::Table(kind),
+    }
+}
+
+/// The link to a kind's table.
+pub fn table_href(kind: TableKind) -> String {
+    format!("#/workloads/{}", kind_slug(kind))
+}
+
+/// The link to an object's detail page.
+pub fn object_href(kind: TableKind, namespace: Option<&str>, name: &str) -> String {
+    format!(
+        "#/workloads/{}/{}/{name}",
+        kind_slug(kind),
+        namespace.unwrap_or("-")
+    )
+}
 
 /// An area of the left navigation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -175,6 +248,37 @@ mod tests {
         assert_eq!(Area::from_hash(""), Area::Clusters);
         assert_eq!(Area::from_hash("#/nowhere"), Area::Clusters);
         assert_eq!(Area::from_hash("#/storage/volumes?ns=a"), Area::Storage);
+    }
+
+    #[test]
+    fn workloads_links_round_trip() {
+        for kind in TableKind::ALL {
+            assert_eq!(
+                workloads_view(&table_href(kind)),
+                WorkloadsView::Table(kind)
+            );
+            let namespace = (kind != TableKind::Nodes).then_some("sandbox");
+            assert_eq!(
+                workloads_view(&object_href(kind, namespace, "api-7d9")),
+                WorkloadsView::Object {
+                    kind,
+                    namespace: namespace.map(str::to_owned),
+                    name: "api-7d9".into()
+                }
+            );
+        }
+        assert_eq!(
+            workloads_view("#/workloads"),
+            WorkloadsView::Table(TableKind::Pods)
+        );
+        assert_eq!(
+            workloads_view("#/workloads/unknown/a"),
+            WorkloadsView::Table(TableKind::Pods)
+        );
+        assert_eq!(
+            Area::from_hash(&object_href(TableKind::Pods, Some("a"), "b")),
+            Area::Workloads
+        );
     }
 
     #[test]

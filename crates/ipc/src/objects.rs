@@ -124,6 +124,8 @@ pub struct ObjectDescription {
     pub containers: Vec<ObjectContainer>,
     /// The object as YAML, without `managedFields`.
     pub yaml: String,
+    /// The replicas it asks for, for kinds that scale.
+    pub replicas: Option<i64>,
 }
 
 /// An owner.

@@ -734,6 +734,34 @@ pub fn dev() -> Seeded<Cluster> {
             gpu: None,
         },
     )?;
+    // A StatefulSet and a CronJob, so that each kind has something to show; their controllers
+    // make the pod and the jobs.
+    let cache = json!({"app": "cache"});
+    seed(
+        &cluster,
+        "apps",
+        "statefulsets",
+        "default",
+        json!({"metadata": {"name": "cache", "labels": cache},
+               "spec": {"replicas": 1, "serviceName": "cache", "selector": {"matchLabels": cache},
+                        "template": {"metadata": {"labels": cache}, "spec": {"containers": [{
+                            "name": "redis", "image": "redis:7.4",
+                            "ports": [{"containerPort": 6379, "name": "redis", "protocol": "TCP"}],
+                            "resources": {"requests": {"cpu": "250m", "memory": "256Mi"}, "limits": {"memory": "512Mi"}},
+                            "readinessProbe": {"exec": {"command": ["redis-cli", "ping"]}, "periodSeconds": 5},
+                            "livenessProbe": {"tcpSocket": {"port": 6379}, "initialDelaySeconds": 15}}]}}}}),
+    )?;
+    seed(
+        &cluster,
+        "batch",
+        "cronjobs",
+        "default",
+        json!({"metadata": {"name": "nightly-backup"},
+               "spec": {"schedule": "30 2 * * *", "concurrencyPolicy": "Forbid",
+                        "jobTemplate": {"metadata": {"labels": {"app": "backup"}}, "spec": {"template": {"spec": {
+                            "restartPolicy": "OnFailure",
+                            "containers": [{"name": "backup", "image": "ghcr.io/example/backup:1.2", "args": ["--target", "s3://backups/dev"]}]}}}}}}),
+    )?;
     Ok(cluster)
 }
 

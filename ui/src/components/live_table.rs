@@ -11,6 +11,7 @@ use leptos::task::spawn_local;
 use crate::format;
 use crate::i18n::{I18n, Msg, use_i18n};
 use crate::ipc;
+use crate::route::object_href;
 
 /// Each row's height in pixels (kept in step with `.live-table__row` in app.css).
 const ROW: f64 = 32.0;
@@ -95,6 +96,20 @@ pub fn LiveTable(
         }
         let page = ((f64::from(element.client_height()) / ROW) as usize).max(1);
         let current = selected.get_untracked();
+        // Enter opens the selected row's page.
+        if event.key() == "Enter" {
+            let shown = update.get_untracked();
+            let row = current.zip(shown).and_then(|(at, shown)| {
+                at.checked_sub(shown.offset)
+                    .and_then(|index| shown.rows.get(index).cloned())
+            });
+            if let Some(row) = row {
+                event.prevent_default();
+                let href = object_href(kind.get_untracked(), row.namespace.as_deref(), &row.name);
+                let _ = window().location().set_hash(&href);
+            }
+            return;
+        }
         let next = match (event.key().as_str(), current) {
             ("ArrowDown", None) | ("Home", _) => 0,
             ("ArrowDown", Some(at)) => at + 1,
@@ -196,7 +211,9 @@ pub fn LiveTable(
                         class:is-selected=move || selected.get() == Some(place) aria-selected=move || (selected.get() == Some(place)).to_string()
                         on:click=move |_| selected.set(Some(place))>
                         <div class="live-table__cell cell--muted">{row.namespace.clone().unwrap_or_default()}</div>
-                        <div class="live-table__cell cell--strong">{row.name.clone()}</div>
+                        <div class="live-table__cell cell--strong">
+                            <a class="live-table__link" href=object_href(kind.get_untracked(), row.namespace.as_deref(), &row.name)>{row.name.clone()}</a>
+                        </div>
                         {cells}
                     </div>
                 }
@@ -257,7 +274,7 @@ pub fn LiveTable(
 }
 
 /// A cell as text: numbers without needless decimals, times as ages.
-fn cell_text(cell: &TableCell, now: i64) -> String {
+pub(crate) fn cell_text(cell: &TableCell, now: i64) -> String {
     match cell {
         TableCell::Text(text) => text.clone(),
         TableCell::Number(number) => format::count(*number),
@@ -267,8 +284,9 @@ fn cell_text(cell: &TableCell, now: i64) -> String {
     }
 }
 
-/// A column's heading in the current language; an unknown one as the backend names it.
-fn column_label(i18n: I18n, column: &str) -> String {
+/// A column's (or a detail page's fact's) heading in the current language; an unknown one as the
+/// backend names it.
+pub(crate) fn column_label(i18n: I18n, column: &str) -> String {
     let message = match column {
         "Ready" => Msg::TableReady,
         "Status" => Msg::TableStatus,
@@ -291,6 +309,29 @@ fn column_label(i18n: I18n, column: &str) -> String {
         "Last schedule" => Msg::TableLastSchedule,
         "Roles" => Msg::TableRoles,
         "Version" => Msg::TableVersion,
+        "QoS class" => Msg::TableQosClass,
+        "Service account" => Msg::TableServiceAccount,
+        "Priority class" => Msg::TablePriorityClass,
+        "Started" => Msg::TableStarted,
+        "Strategy" => Msg::TableStrategy,
+        "Selector" => Msg::TableSelector,
+        "Revision" => Msg::TableRevision,
+        "Service" => Msg::TableService,
+        "Parallelism" => Msg::TableParallelism,
+        "Backoff limit" => Msg::TableBackoffLimit,
+        "Concurrency" => Msg::TableConcurrency,
+        "Time zone" => Msg::TableTimeZone,
+        "Internal IP" => Msg::TableInternalIp,
+        "Unschedulable" => Msg::TableUnschedulable,
+        "Taints" => Msg::TableTaints,
+        "CPU" => Msg::TableCpu,
+        "Memory" => Msg::TableMemory,
+        "GPU" => Msg::TableGpu,
+        "Pods" => Msg::TablePods,
+        "OS image" => Msg::TableOsImage,
+        "Kernel" => Msg::TableKernel,
+        "Container runtime" => Msg::TableContainerRuntime,
+        "Architecture" => Msg::TableArchitecture,
         other => return other.to_owned(),
     };
     i18n.t(message).to_owned()

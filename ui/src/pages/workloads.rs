@@ -1,27 +1,59 @@
 //! The Workloads page: a live table of each workload kind (and nodes) in the selected cluster and
-//! namespace.
+//! namespace, and each object's detail page (`pages/object.rs`), as the URL says.
 
 use kubedesk_ipc::TableKind;
 use leptos::prelude::*;
 
 use crate::components::live_table::LiveTable;
 use crate::i18n::{Msg, use_i18n};
+use crate::pages::object::ObjectPage;
+use crate::route::{Hash, WorkloadsView, table_href, workloads_view};
 use crate::state::Selection;
 
-/// The kinds as tabs, and the live table of the one chosen.
+/// The kinds as tabs and the live table of the one chosen, or one object's page.
 #[component]
 pub fn WorkloadsPage() -> impl IntoView {
+    let Hash(hash) = expect_context();
+    let view = Memo::new(move |_| workloads_view(&hash.get()));
+    // The tables stay while only their kind changes, so the filter stays with them.
+    let kind = Memo::new(move |_| match view.get() {
+        WorkloadsView::Table(kind) => Some(kind),
+        WorkloadsView::Object { .. } => None,
+    });
+    let tables = Memo::new(move |_| kind.get().is_some());
+    let object = Memo::new(move |_| match view.get() {
+        WorkloadsView::Object {
+            kind,
+            namespace,
+            name,
+        } => Some((kind, namespace, name)),
+        WorkloadsView::Table(_) => None,
+    });
+    move || {
+        if tables.get() {
+            let kind = Signal::derive(move || kind.get().unwrap_or_default());
+            view! { <KindTables kind /> }.into_any()
+        } else {
+            object
+                .get()
+                .map(|(kind, namespace, name)| view! { <ObjectPage kind namespace name /> })
+                .into_any()
+        }
+    }
+}
+
+#[component]
+fn KindTables(kind: Signal<TableKind>) -> impl IntoView {
     let i18n = use_i18n();
     let selection: Selection = expect_context();
-    let kind = RwSignal::new(TableKind::Pods);
     let tabs = TableKind::ALL
         .into_iter()
         .map(|choice| {
             view! {
-                <button type="button" class="tab" class:is-active=move || kind.get() == choice
-                    data-kind=format!("{choice:?}") on:click=move |_| kind.set(choice)>
-                    {move || i18n.t(label(choice))}
-                </button>
+                <a class="tab" class:is-active=move || choice == kind.get() href=table_href(choice)
+                    data-kind=format!("{choice:?}") role="tab" aria-selected=move || (choice == kind.get()).to_string()>
+                    {move || i18n.t(kind_label(choice))}
+                </a>
             }
         })
         .collect_view();
@@ -37,7 +69,7 @@ pub fn WorkloadsPage() -> impl IntoView {
                 Some(_) => view! {
                     <LiveTable
                         context=Signal::derive(move || selection.context.get())
-                        kind=kind.into()
+                        kind
                         namespace=Signal::derive(move || selection.namespace.get())
                     />
                 }.into_any(),
@@ -46,7 +78,8 @@ pub fn WorkloadsPage() -> impl IntoView {
     }
 }
 
-fn label(kind: TableKind) -> Msg {
+/// A kind's name, plural, as the tabs show it.
+pub fn kind_label(kind: TableKind) -> Msg {
     match kind {
         TableKind::Pods => Msg::WorkloadsPods,
         TableKind::Deployments => Msg::WorkloadsDeployments,

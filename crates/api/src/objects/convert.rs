@@ -116,6 +116,7 @@ pub(super) fn update(detail: Detail) -> ipc::ObjectUpdate {
                     })
                     .collect(),
                 yaml: description.yaml,
+                replicas: description.replicas,
             }),
         events: detail
             .events

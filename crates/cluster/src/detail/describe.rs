@@ -95,6 +95,8 @@ pub struct Description {
     pub yaml: String,
     /// Its resource version.
     pub resource_version: String,
+    /// The replicas it asks for, for kinds that scale.
+    pub replicas: Option<i64>,
 }
 
 fn text(value: &Value, pointer: &str) -> String {
@@ -266,6 +268,7 @@ pub fn describe(kind: Kind, object: &Value) -> Description {
         containers: containers(kind, object),
         yaml: serde_yaml::to_string(&shown).unwrap_or_default(),
         resource_version: text(object, "/metadata/resourceVersion"),
+        replicas: object.pointer("/spec/replicas").and_then(Value::as_i64),
     }
 }
 

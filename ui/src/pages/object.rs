@@ -1,0 +1,236 @@
+//! One object's page: followed live, with its overview (facts, conditions, containers, what it
+//! owns or runs, labels), its events and its YAML, and the actions the user's access allows.
+
+mod actions;
+mod overview;
+
+use kubedesk_ipc::{
+    ObjectKey, ObjectSubscription, ObjectUpdate, OfferedAction, Presence, StopObject, TableKind,
+    WatchObject,
+};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::components::live_table::cell_text;
+use crate::i18n::{Msg, use_i18n};
+use crate::ipc;
+use crate::pages::workloads::kind_label;
+use crate::route::table_href;
+use crate::state::Selection;
+
+use actions::ActionBar;
+use overview::Overview;
+
+/// Which part of the page is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Tab {
+    Overview,
+    Events,
+    Yaml,
+}
+
+/// The page of the object `kind` `namespace`/`name` in the selected cluster.
+#[component]
+pub fn ObjectPage(kind: TableKind, namespace: Option<String>, name: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let selection: Selection = expect_context();
+    let update = RwSignal::new(None::<ObjectUpdate>);
+    let offered = RwSignal::new(Vec::<OfferedAction>::new());
+    let error = RwSignal::new(None::<String>);
+    let subscription = RwSignal::new(None::<u64>);
+    let channel = StoredValue::new_local(None::<ipc::Channel>);
+    let tab = RwSignal::new(Tab::Overview);
+    let stop = move || {
+        channel.set_value(None);
+        if let Some(id) = subscription.get_untracked() {
+            subscription.set(None);
+            spawn_local(async move {
+                let _ = ipc::call(&StopObject { id }).await;
+            });
+        }
+    };
+    let key = {
+        let (namespace, name) = (namespace.clone(), name.clone());
+        move |context: String| ObjectKey {
+            context,
+            kind,
+            namespace: namespace.clone(),
+            name: name.clone(),
+        }
+    };
+    let object_key = Signal::derive({
+        let key = key.clone();
+        move || selection.context.get().map(&key)
+    });
+    Effect::new(move || {
+        let object = object_key.get();
+        stop();
+        update.set(None);
+        error.set(None);
+        offered.set(Vec::new());
+        let Some(object) = object else { return };
+        spawn_local(async move {
+            let request = WatchObject { object };
+            match ipc::subscribe(&request, move |next: ObjectUpdate| update.set(Some(next))).await {
+                Ok((ObjectSubscription { id, actions }, receiving)) => {
+                    offered.set(actions);
+                    subscription.set(Some(id));
+                    channel.set_value(Some(receiving));
+                }
+                Err(failure) => error.set(Some(failure.to_string())),
+            }
+        });
+    });
+    on_cleanup(stop);
+
+    let title = name.clone();
+    let subtitle = {
+        let namespace = namespace.clone();
+        move || match &namespace {
+            Some(namespace) => format!("{} · {namespace}", i18n.t(singular(kind))),
+            None => i18n.t(singular(kind)).to_owned(),
+        }
+    };
+    let state_line = {
+        let name = name.clone();
+        move || {
+            if let Some(failure) = error.get() {
+                return Some(failure);
+            }
+            match update.get().map(|update| update.presence) {
+                None | Some(Presence::Loading) => {
+                    Some(i18n.tf(Msg::ObjectLoading, &[("name", &name)]))
+                }
+                Some(Presence::Found) => None,
+                Some(Presence::Gone) => Some(i18n.tf(Msg::ObjectGone, &[("name", &name)])),
+                Some(Presence::Failed { message }) => {
+                    Some(i18n.tf(Msg::ObjectFailed, &[("name", &name), ("message", &message)]))
+                }
+            }
+        }
+    };
+    let events_count = move || {
+        update
+            .get()
+            .map_or(0, |update| update.events.len())
+            .to_string()
+    };
+    let tab_button = move |which: Tab, id: &'static str| {
+        view! {
+            <button type="button" class="tab" id=id role="tab" class:is-active=move || tab.get() == which
+                aria-selected=move || (tab.get() == which).to_string() on:click=move |_| tab.set(which)>
+                {move || match which {
+                    Tab::Overview => i18n.t(Msg::ObjectTabOverview).to_owned(),
+                    Tab::Events => i18n.tf(Msg::ObjectTabEvents, &[("count", &events_count())]),
+                    Tab::Yaml => i18n.t(Msg::ObjectTabYaml).to_owned(),
+                }}
+            </button>
+        }
+    };
+    let body = move || {
+        let Some(update) = update.get() else {
+            return ().into_any();
+        };
+        let Some(description) = update.description.clone() else {
+            return ().into_any();
+        };
+        match tab.get() {
+            Tab::Overview => {
+                view! { <Overview description namespace=namespace.clone() related=update.related /> }
+                    .into_any()
+            }
+            Tab::Events => view! { <Events events=update.events /> }.into_any(),
+            Tab::Yaml => view! {
+                <div class="card">
+                    <p class="card__intro">{move || i18n.t(Msg::ObjectYamlNote)}</p>
+                    <pre class="yaml" id="object-yaml">{description.yaml}</pre>
+                </div>
+            }
+            .into_any(),
+        }
+    };
+    let found = move || {
+        update
+            .get()
+            .is_some_and(|update| update.presence == Presence::Found)
+    };
+    view! {
+        <section class="page" data-page="object" data-kind=format!("{kind:?}")>
+            <a class="back-link" id="object-back" href=table_href(kind)>
+                {move || i18n.tf(Msg::ObjectBack, &[("kind", i18n.t(kind_label(kind)))])}
+            </a>
+            <header class="page__header page__header--actions">
+                <div>
+                    <h1 class="page__title" id="object-name">{title}</h1>
+                    <p class="page__subtitle">{subtitle}</p>
+                </div>
+                {move || (found() && !offered.get().is_empty()).then(|| {
+                    let object = object_key.get();
+                    let replicas = update.get().and_then(|update| update.description).and_then(|description| description.replicas);
+                    object.map(|object| view! { <ActionBar object offered=offered.get() replicas /> })
+                })}
+            </header>
+            {move || state_line().map(|line| view! { <div class="banner banner--info" id="object-state" role="status">{line}</div> })}
+            <nav class="tabs" role="tablist">
+                {tab_button(Tab::Overview, "tab-overview")}
+                {tab_button(Tab::Events, "tab-events")}
+                {tab_button(Tab::Yaml, "tab-yaml")}
+            </nav>
+            {body}
+        </section>
+    }
+}
+
+/// A kind's name, singular.
+pub fn singular(kind: TableKind) -> Msg {
+    match kind {
+        TableKind::Pods => Msg::ObjectKindPod,
+        TableKind::Deployments => Msg::ObjectKindDeployment,
+        TableKind::StatefulSets => Msg::ObjectKindStatefulSet,
+        TableKind::DaemonSets => Msg::ObjectKindDaemonSet,
+        TableKind::ReplicaSets => Msg::ObjectKindReplicaSet,
+        TableKind::Jobs => Msg::ObjectKindJob,
+        TableKind::CronJobs => Msg::ObjectKindCronJob,
+        TableKind::Nodes => Msg::ObjectKindNode,
+    }
+}
+
+/// The object's events, latest first.
+#[component]
+fn Events(events: Vec<kubedesk_ipc::ObjectEvent>) -> impl IntoView {
+    let i18n = use_i18n();
+    if events.is_empty() {
+        return view! { <div class="card"><p class="card__intro" id="object-events">{move || i18n.t(Msg::ObjectEventsNone)}</p></div> }
+            .into_any();
+    }
+    let now = (js_sys::Date::now() / 1000.0) as i64;
+    let rows = events
+        .into_iter()
+        .map(|event| {
+            let warning = event.kind == "Warning";
+            let last = cell_text(&kubedesk_ipc::TableCell::Time(event.last_seen), now);
+            view! {
+                <tr class:row--reason=warning>
+                    <td><span class="status" class:status--warning=warning class:status--muted=!warning>{event.kind}</span></td>
+                    <td class="cell--strong">{event.reason}</td>
+                    <td>{event.message}</td>
+                    <td class="cell--number">{event.count}</td>
+                    <td class="cell--muted">{last}</td>
+                    <td class="cell--muted">{event.source}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <div class="card card--table">
+            <table class="table" id="object-events">
+                <crate::components::table::TableHead columns=&[
+                    Msg::ObjectEventType, Msg::ObjectEventReason, Msg::ObjectEventMessage,
+                    Msg::ObjectEventCount, Msg::ObjectEventLast, Msg::ObjectEventSource,
+                ] />
+                <tbody>{rows}</tbody>
+            </table>
+        </div>
+    }
+    .into_any()
+}

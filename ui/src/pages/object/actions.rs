@@ -1,0 +1,219 @@
+//! The actions on an object: a button for each its kind offers, disabled with the missing
+//! permission when the user's access does not allow it, each confirmed in a dialog that says what
+//! will happen, and its outcome said after.
+
+use kubedesk_ipc::{
+    ActionDone, ActionName, ObjectAction, ObjectKey, OfferedAction, Propagation, RunAction,
+};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::i18n::{I18n, Msg, use_i18n};
+use crate::ipc;
+
+/// The buttons, the open dialog, and the last outcome.
+#[component]
+pub fn ActionBar(
+    object: ObjectKey,
+    offered: Vec<OfferedAction>,
+    replicas: Option<i64>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let open = RwSignal::new(None::<ActionName>);
+    let outcome = RwSignal::new(None::<Result<String, String>>);
+    let buttons = offered
+        .into_iter()
+        .map(|offer| {
+            let action = offer.action;
+            let why = offer
+                .missing
+                .map(|missing| i18n.tf(Msg::ObjectNotAllowed, &[("missing", &missing)]));
+            let danger = matches!(action, ActionName::Delete | ActionName::Drain);
+            view! {
+                <button type="button" class="button" class:button--danger=danger data-action=format!("{action:?}")
+                    disabled=!offer.allowed title=why
+                    on:click=move |_| { outcome.set(None); open.set(Some(action)); }>
+                    {move || i18n.t(label(action))}
+                </button>
+            }
+        })
+        .collect_view();
+    let dialog = move || {
+        open.get().map(|action| {
+            view! { <ActionDialog object=object.clone() action replicas open outcome /> }
+        })
+    };
+    view! {
+        <div class="action-bar" id="object-actions">{buttons}</div>
+        {dialog}
+        {move || outcome.get().map(|outcome| match outcome {
+            Ok(done) => view! { <div class="banner banner--info toast" id="action-outcome" role="status">{done}</div> }.into_any(),
+            Err(failure) => view! { <div class="banner banner--error toast" id="action-outcome" role="alert">{failure}</div> }.into_any(),
+        })}
+    }
+}
+
+fn label(action: ActionName) -> Msg {
+    match action {
+        ActionName::Scale => Msg::ObjectActionScale,
+        ActionName::Restart => Msg::ObjectActionRestart,
+        ActionName::Delete => Msg::ObjectActionDelete,
+        ActionName::Trigger => Msg::ObjectActionTrigger,
+        ActionName::Cordon => Msg::ObjectActionCordon,
+        ActionName::Uncordon => Msg::ObjectActionUncordon,
+        ActionName::Drain => Msg::ObjectActionDrain,
+    }
+}
+
+/// The dialog's title and what it says will happen.
+fn wording(action: ActionName) -> (Msg, Option<Msg>) {
+    match action {
+        ActionName::Scale => (Msg::ObjectScaleTitle, None),
+        ActionName::Restart => (Msg::ObjectRestartTitle, Some(Msg::ObjectRestartBody)),
+        ActionName::Delete => (Msg::ObjectDeleteTitle, Some(Msg::ObjectDeleteBody)),
+        ActionName::Trigger => (Msg::ObjectTriggerTitle, Some(Msg::ObjectTriggerBody)),
+        ActionName::Cordon => (Msg::ObjectCordonTitle, Some(Msg::ObjectCordonBody)),
+        ActionName::Uncordon => (Msg::ObjectUncordonTitle, Some(Msg::ObjectUncordonBody)),
+        ActionName::Drain => (Msg::ObjectDrainTitle, Some(Msg::ObjectDrainBody)),
+    }
+}
+
+/// What the user is told once the action is done.
+fn done_text(i18n: I18n, name: &str, action: &ObjectAction, done: &ActionDone) -> String {
+    match action {
+        ObjectAction::Scale { replicas } => i18n.tf(
+            Msg::ObjectDoneScale,
+            &[("name", name), ("replicas", &replicas.to_string())],
+        ),
+        ObjectAction::Restart => i18n.tf(Msg::ObjectDoneRestart, &[("name", name)]),
+        ObjectAction::Delete { .. } => i18n.tf(Msg::ObjectDoneDelete, &[("name", name)]),
+        ObjectAction::Trigger => i18n.tf(
+            Msg::ObjectDoneTrigger,
+            &[("job", done.affected.first().map_or("", String::as_str))],
+        ),
+        ObjectAction::Cordon => i18n.tf(Msg::ObjectDoneCordon, &[("name", name)]),
+        ObjectAction::Uncordon => i18n.tf(Msg::ObjectDoneUncordon, &[("name", name)]),
+        ObjectAction::Drain { .. } => i18n.tf(
+            Msg::ObjectDoneDrain,
+            &[
+                ("name", name),
+                ("evicted", &done.affected.len().to_string()),
+                ("skipped", &done.skipped.len().to_string()),
+            ],
+        ),
+    }
+}
+
+/// The confirmation of one action, with its choices; the action runs on Confirm.
+#[component]
+fn ActionDialog(
+    object: ObjectKey,
+    action: ActionName,
+    replicas: Option<i64>,
+    open: RwSignal<Option<ActionName>>,
+    outcome: RwSignal<Option<Result<String, String>>>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let count = RwSignal::new(replicas.unwrap_or(1).to_string());
+    let propagation = RwSignal::new(Propagation::Background);
+    let force = RwSignal::new(false);
+    let local_data = RwSignal::new(false);
+    let working = RwSignal::new(false);
+    let problem = RwSignal::new(None::<String>);
+    let name = object.name.clone();
+    let (title, body) = wording(action);
+    let confirm = move |_| {
+        let request = match action {
+            ActionName::Scale => match count.get_untracked().trim().parse::<i32>() {
+                Ok(replicas) if replicas >= 0 => ObjectAction::Scale { replicas },
+                _ => {
+                    problem.set(Some(i18n.t(Msg::ObjectScaleBad).to_owned()));
+                    return;
+                }
+            },
+            ActionName::Restart => ObjectAction::Restart,
+            ActionName::Delete => ObjectAction::Delete {
+                propagation: propagation.get_untracked(),
+            },
+            ActionName::Trigger => ObjectAction::Trigger,
+            ActionName::Cordon => ObjectAction::Cordon,
+            ActionName::Uncordon => ObjectAction::Uncordon,
+            ActionName::Drain => ObjectAction::Drain {
+                force: force.get_untracked(),
+                delete_local_data: local_data.get_untracked(),
+            },
+        };
+        problem.set(None);
+        working.set(true);
+        let object = object.clone();
+        spawn_local(async move {
+            let name = object.name.clone();
+            let answer = ipc::call(&RunAction {
+                object,
+                action: request.clone(),
+            })
+            .await;
+            working.set(false);
+            match answer {
+                Ok(done) => {
+                    outcome.set(Some(Ok(done_text(i18n, &name, &request, &done))));
+                    open.set(None);
+                }
+                // The dialog stays, with what the user chose, and says why.
+                Err(error) => problem.set(Some(error.to_string())),
+            }
+        });
+    };
+    let choices = match action {
+        ActionName::Scale => Some(view! {
+            <label class="field">
+                <span class="field__label">{move || i18n.t(Msg::ObjectScaleReplicas)}</span>
+                <input id="scale-replicas" class="input" type="number" min="0" step="1" prop:value=count
+                    on:input=move |event| count.set(event_target_value(&event)) />
+            </label>
+        }.into_any()),
+        ActionName::Delete => Some(view! {
+            <label class="field">
+                <span class="field__label">{move || i18n.t(Msg::ObjectPropagation)}</span>
+                <select id="delete-propagation" class="select" on:change=move |event| propagation.set(match event_target_value(&event).as_str() {
+                    "foreground" => Propagation::Foreground,
+                    "orphan" => Propagation::Orphan,
+                    _ => Propagation::Background,
+                })>
+                    <option value="background" selected>{move || i18n.t(Msg::ObjectPropagationBackground)}</option>
+                    <option value="foreground">{move || i18n.t(Msg::ObjectPropagationForeground)}</option>
+                    <option value="orphan">{move || i18n.t(Msg::ObjectPropagationOrphan)}</option>
+                </select>
+            </label>
+        }.into_any()),
+        ActionName::Drain => Some(view! {
+            <label class="choice">
+                <input id="drain-force" type="checkbox" on:change=move |event| force.set(event_target_checked(&event)) />
+                {move || i18n.t(Msg::ObjectDrainForce)}
+            </label>
+            <label class="choice">
+                <input id="drain-local-data" type="checkbox" on:change=move |event| local_data.set(event_target_checked(&event)) />
+                {move || i18n.t(Msg::ObjectDrainLocal)}
+            </label>
+        }.into_any()),
+        _ => None,
+    };
+    view! {
+        <div class="dialog-backdrop">
+            <div class="dialog" role="dialog" aria-modal="true" id="action-dialog" data-action=format!("{action:?}")>
+                <h2 class="dialog__title">{move || i18n.tf(title, &[("name", &name)])}</h2>
+                {body.map(|body| view! { <p class="dialog__body">{move || i18n.t(body)}</p> })}
+                {choices}
+                {move || problem.get().map(|problem| view! { <div class="banner banner--error" id="action-problem" role="alert">{problem}</div> })}
+                <div class="dialog__buttons">
+                    <button type="button" class="button" id="action-cancel" on:click=move |_| open.set(None)>
+                        {move || i18n.t(Msg::ObjectCancel)}
+                    </button>
+                    <button type="button" class="button button--primary" id="action-confirm" disabled=working on:click=confirm>
+                        {move || i18n.t(if working.get() { Msg::ObjectWorking } else { Msg::ObjectConfirm })}
+                    </button>
+                </div>
+            </div>
+        </div>
+    }
+}
