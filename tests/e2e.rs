@@ -569,15 +569,42 @@ async fn a_restricted_user_gets_a_working_window_and_is_told_what_is_hidden() {
         .click("#namespace-picker option[value=ml-team]")
         .await;
     window.wait_for_text("#figure-pods", "pending").await;
+
+    // On a deployment's page, the actions she may not take are there, disabled, saying why.
+    window
+        .eval("location.hash = '#/workloads/deployments/ml-team/llm-finetune'")
+        .await;
+    window
+        .wait_for_text("#object-facts", "nvcr.io/nvidia/pytorch")
+        .await;
+    window
+        .wait_for_eval(
+            "[...document.querySelectorAll('#object-actions button')].map(b => b.dataset.action + '=' + b.disabled).join(' ')",
+            json!("Scale=true Restart=true Delete=true"),
+        )
+        .await;
+    let why = window
+        .eval("document.querySelector('#object-actions button[data-action=Scale]').title")
+        .await;
+    assert_eq!(
+        why,
+        json!("Your access does not allow this: patch deployments.apps/scale in ml-team")
+    );
+    window.screenshot("restricted-deployment").await;
 }
 
-/// Chooses `value` in the namespace picker, as a user's choice does (`""` is all namespaces).
-async fn pick_namespace(window: &Window, value: &str) {
+/// Chooses `value` in the select `select`, as a user's choice does.
+async fn choose(window: &Window, select: &str, value: &str) {
     window
         .eval(&format!(
-            "(() => {{ const s = document.querySelector('#namespace-picker'); s.value = {value:?}; s.dispatchEvent(new Event('change')); return s.value; }})()"
+            "(() => {{ const s = document.querySelector({select:?}); s.value = {value:?}; s.dispatchEvent(new Event('change')); return s.value; }})()"
         ))
         .await;
+}
+
+/// Chooses `value` in the namespace picker (`""` is all namespaces).
+async fn pick_namespace(window: &Window, value: &str) {
+    choose(window, "#namespace-picker", value).await;
 }
 
 /// Every file under `dir` whose bytes contain `secret`.
@@ -956,4 +983,91 @@ async fn the_workloads_page_shows_live_tables_that_keep_only_the_visible_rows() 
     body.send_keys(Key::End).await.unwrap();
     window.wait_for_eval(selected, json!("gpu-h100-01")).await;
     window.screenshot("nodes").await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_objects_page_follows_it_live_and_its_actions_change_it() {
+    let scene = Scene::new();
+    let demo = scene.dir.path().join("demo-kubeconfig");
+    let _clusters = kubedesk_api::demo::serve(&demo, &kubedesk_api::demo::SimOptions::default())
+        .await
+        .expect("the demo clusters start");
+    let mut window = Window::open("object-page", &scene.launch(&[&demo])).await;
+    window.wait_for_text("#connection-state", "Connected").await;
+    choose(&window, "#cluster-switcher", "dev").await;
+    window.click("a[data-area=workloads]").await;
+    window.click("a[data-kind=Deployments]").await;
+    pick_namespace(&window, "").await;
+    table_shows(&window, "sandbox").await;
+
+    // A row's name opens its page: facts, containers, and the pods it runs, live.
+    window
+        .click("a.live-table__link[href='#/workloads/deployments/sandbox/api']")
+        .await;
+    window.wait_for_text("#object-name", "api").await;
+    window.wait_for_text("#object-facts", "2/2").await;
+    window
+        .wait_for_text("#object-containers", "ghcr.io/example/api:2.3.1")
+        .await;
+    window
+        .wait_for_text("[data-related=Pods]", "Pods (2)")
+        .await;
+    window.screenshot("deployment").await;
+
+    // Scaled from its page: the dialog, the outcome, and the pods following.
+    window.click("button[data-action=Scale]").await;
+    let replicas = window.find("#scale-replicas").await;
+    replicas.clear().await.unwrap();
+    replicas.send_keys("x").await.unwrap();
+    window.click("#action-confirm").await;
+    window
+        .wait_for_text("#action-problem", "Give a whole number of replicas")
+        .await;
+    replicas.clear().await.unwrap();
+    replicas.send_keys("3").await.unwrap();
+    window.screenshot("scale-dialog").await;
+    window.click("#action-confirm").await;
+    window
+        .wait_for_text("#action-outcome", "api scaled to 3.")
+        .await;
+    window
+        .wait_for_text("[data-related=Pods]", "Pods (3)")
+        .await;
+    window.wait_for_text("#object-facts", "3/3").await;
+    window.click("#tab-events").await;
+    window
+        .wait_for_text("#object-events", "Scaled up replica set")
+        .await;
+    window.click("#tab-yaml").await;
+    window.wait_for_text("#object-yaml", "replicas: 3").await;
+    window.screenshot("yaml").await;
+
+    // A node: cordoned from its page, and the page says so.
+    window.click("#object-back").await;
+    window.click("a[data-kind=Nodes]").await;
+    window
+        .click("a.live-table__link[href='#/workloads/nodes/-/dev-01']")
+        .await;
+    window.wait_for_text("#object-name", "dev-01").await;
+    window
+        .wait_for_text("[data-related=Pods]", "kube-apiserver-dev-01")
+        .await;
+    window.click("button[data-action=Cordon]").await;
+    window
+        .wait_for_text("#action-dialog", "Cordon dev-01?")
+        .await;
+    window.click("#action-confirm").await;
+    window
+        .wait_for_text("#action-outcome", "dev-01 cordoned.")
+        .await;
+    window
+        .wait_for_text("[data-fact=Unschedulable]", "true")
+        .await;
+    window
+        .wait_for_eval(
+            "[...document.querySelectorAll('#object-actions button')].map(b => b.dataset.action).join(' ')",
+            json!("Uncordon Drain Delete"),
+        )
+        .await;
+    window.screenshot("node-cordoned").await;
 }

@@ -5,8 +5,8 @@ mod actions;
 mod overview;
 
 use kubedesk_ipc::{
-    ObjectKey, ObjectSubscription, ObjectUpdate, OfferedAction, Presence, StopObject, TableKind,
-    WatchObject,
+    ActionName, ObjectKey, ObjectSubscription, ObjectUpdate, OfferedAction, Presence, StopObject,
+    TableKind, WatchObject,
 };
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -166,8 +166,22 @@ pub fn ObjectPage(kind: TableKind, namespace: Option<String>, name: String) -> i
                 </div>
                 {move || (found() && !offered.get().is_empty()).then(|| {
                     let object = object_key.get();
-                    let replicas = update.get().and_then(|update| update.description).and_then(|description| description.replicas);
-                    object.map(|object| view! { <ActionBar object offered=offered.get() replicas /> })
+                    let description = update.get().and_then(|update| update.description);
+                    let replicas = description.as_ref().and_then(|description| description.replicas);
+                    // A node offers the one of cordon and uncordon that changes something.
+                    let cordoned = description.is_some_and(|description| {
+                        description.facts.iter().any(|fact| fact.name == "Unschedulable")
+                    });
+                    let offered: Vec<OfferedAction> = offered
+                        .get()
+                        .into_iter()
+                        .filter(|offer| match offer.action {
+                            ActionName::Cordon => !cordoned,
+                            ActionName::Uncordon => cordoned,
+                            _ => true,
+                        })
+                        .collect();
+                    object.map(|object| view! { <ActionBar object offered replicas /> })
                 })}
             </header>
             {move || state_line().map(|line| view! { <div class="banner banner--info" id="object-state" role="status">{line}</div> })}

@@ -63,11 +63,14 @@ pub fn Overview(
             .conditions
             .iter()
             .map(|condition| {
-                let good = condition.status == "True";
-                let changed = cell_text(
-                    &kubedesk_ipc::TableCell::Time(condition.last_transition.clone()),
-                    now,
-                );
+                let good = healthy(&condition.kind, &condition.status);
+                let changed = match &condition.last_transition {
+                    Some(_) => cell_text(
+                        &kubedesk_ipc::TableCell::Time(condition.last_transition.clone()),
+                        now,
+                    ),
+                    None => "—".to_owned(),
+                };
                 view! {
                     <tr>
                         <td class="cell--strong">{condition.kind.clone()}</td>
@@ -123,6 +126,21 @@ pub fn Overview(
             <Pairs pairs=description.annotations id="object-annotations" />
         </div>
     }
+}
+
+/// Whether a condition's status is the healthy one: `True` for most, `False` for those that
+/// report a problem (a node's pressures, a ReplicaSet's failure, a failed Job).
+fn healthy(kind: &str, status: &str) -> bool {
+    let problem = matches!(
+        kind,
+        "MemoryPressure"
+            | "DiskPressure"
+            | "PIDPressure"
+            | "NetworkUnavailable"
+            | "ReplicaFailure"
+            | "Failed"
+    );
+    status == if problem { "False" } else { "True" }
 }
 
 /// Key-value pairs as tags; "None" when there are none.
