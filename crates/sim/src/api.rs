@@ -24,6 +24,7 @@ use crate::discovery;
 use crate::eviction;
 use crate::faults;
 use crate::logs;
+use crate::managed;
 use crate::metrics;
 use crate::objects;
 use crate::patch;
@@ -330,6 +331,22 @@ async fn verb(
         .and_then(|value| value.to_str().ok())
         .unwrap_or("application/json")
         .to_owned();
+    // Who writes, for field management: the request's field manager, else its user agent's
+    // program, as upstream names it.
+    let manager = query
+        .get("fieldManager")
+        .filter(|manager| !manager.is_empty())
+        .map(str::to_owned)
+        .unwrap_or_else(|| {
+            request
+                .headers()
+                .get(hyper::header::USER_AGENT)
+                .and_then(|agent| agent.to_str().ok())
+                .and_then(|agent| agent.split('/').next())
+                .filter(|program| !program.is_empty())
+                .unwrap_or("unknown")
+                .to_owned()
+        });
     let verb = match (&method, target.name.is_some()) {
         (&Method::GET, false) if query.flag("watch") => "watch",
         (&Method::GET, false) => "list",
@@ -381,7 +398,7 @@ async fn verb(
         (Method::GET, true) => get(cluster, &target, accept),
         (Method::POST, false) => {
             let body = read_body(request, &content_type).await?;
-            create(cluster, &target, body, query)
+            create(cluster, &target, body, query, &manager)
         }
         (Method::POST, true) if target.subresource.as_deref() == Some("eviction") => {
             let body = read_body(request, &content_type).await?;
@@ -398,11 +415,11 @@ async fn verb(
         }
         (Method::PUT, true) => {
             let body = read_body(request, &content_type).await?;
-            replace(cluster, &target, body)
+            replace(cluster, &target, body, &manager)
         }
         (Method::PATCH, true) => {
             let body = read_body(request, &content_type).await?;
-            patch(cluster, &target, body, &content_type, query)
+            patch(cluster, &target, body, &content_type, query, &manager)
         }
         (Method::DELETE, true) => {
             let body = read_body(request, &content_type).await?;
@@ -771,6 +788,7 @@ fn create(
     target: &Target,
     body: Value,
     query: &Query,
+    manager: &str,
 ) -> Result<Response<Body>, Failure> {
     if target.subresource.is_some() {
         return Err(Failure::method_not_allowed());
@@ -779,6 +797,7 @@ fn create(
     let mut object =
         objects::prepare_create(&target.resource, namespace_of(target), body, Utc::now())?;
     admission::admit(cluster, &target.resource, namespace_of(target), &mut object)?;
+    managed::record_update(None, &mut object, manager, &objects::timestamp(Utc::now()));
     let name = object
         .pointer("/metadata/name")
         .and_then(Value::as_str)
@@ -807,7 +826,12 @@ fn write_error(target: &Target, error: StoreError) -> Failure {
     }
 }
 
-fn replace(cluster: &Cluster, target: &Target, mut body: Value) -> Result<Response<Body>, Failure> {
+fn replace(
+    cluster: &Cluster,
+    target: &Target,
+    mut body: Value,
+    manager: &str,
+) -> Result<Response<Body>, Failure> {
     let current = stored(cluster, target)?;
     let name = target.name.as_deref().unwrap_or_default();
     // A stale resource version in the body is a conflict; an empty one writes unconditionally.
@@ -828,6 +852,15 @@ fn replace(cluster: &Cluster, target: &Target, mut body: Value) -> Result<Respon
         }
         objects::prepare_replace(&current, body, target.subresource.as_deref())
     };
+    let mut next = next;
+    if target.subresource.as_deref() != Some("status") {
+        managed::record_update(
+            Some(&current),
+            &mut next,
+            manager,
+            &objects::timestamp(Utc::now()),
+        );
+    }
     admission::admit_update(cluster, &target.resource, &current, &next)?;
     let saved = cluster
         .store
@@ -852,6 +885,7 @@ fn patch(
     body: Value,
     content_type: &str,
     query: &Query,
+    manager: &str,
 ) -> Result<Response<Body>, Failure> {
     let base = content_type
         .split(';')
@@ -876,6 +910,9 @@ fn patch(
         ));
     }
     let key = target.resource.store_key();
+    let now = objects::timestamp(Utc::now());
+    let force = query.flag("force");
+    let dry_run = query.get("dryRun") == Some("All");
     // Read, patch, write back only if nobody wrote in between; retry when somebody did.
     for _ in 0..5 {
         let Some(current) = cluster.store.get(&key, namespace_of(target), &name) else {
@@ -891,6 +928,12 @@ fn patch(
                     object,
                     Utc::now(),
                 )?;
+                let mut object = managed::apply(None, &object, manager, force, &now)
+                    .map_err(|conflicts| apply_conflict(&conflicts))?;
+                admission::admit(cluster, &target.resource, namespace_of(target), &mut object)?;
+                if dry_run {
+                    return Ok(json_response(201, &object));
+                }
                 let created = cluster
                     .store
                     .create(&key, namespace_of(target), &name, object)
@@ -917,7 +960,10 @@ fn patch(
             }
             "application/strategic-merge-patch+json" => patch::strategic(&mut patched, &body),
             "application/json-patch+json" => patch::json(&mut patched, body.clone()).map_err(|error| Failure { code: 422, body: json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure", "message": error.to_string(), "reason": "Invalid", "code": 422}) })?,
-            "application/apply-patch+yaml" => patch::apply(&mut patched, &body),
+            "application/apply-patch+yaml" => {
+                patched = managed::apply(Some(&current), &body, manager, force, &now)
+                    .map_err(|conflicts| apply_conflict(&conflicts))?;
+            }
             _ => return Err(Failure::unsupported_media_type()),
         }
         let next = if scale {
@@ -931,7 +977,17 @@ fn patch(
             objects::check_type(&target.resource, &mut patched)?;
             objects::prepare_replace(&current, patched, target.subresource.as_deref())
         };
+        let mut next = next;
+        if !apply && target.subresource.as_deref() != Some("status") {
+            managed::record_update(Some(&current), &mut next, manager, &now);
+        }
         admission::admit_update(cluster, &target.resource, &current, &next)?;
+        if dry_run {
+            return Ok(json_response(
+                200,
+                &if scale { scale_of(&next) } else { next },
+            ));
+        }
         match cluster
             .store
             .replace(&key, namespace_of(target), &name, Some(&version), next)
@@ -948,6 +1004,24 @@ fn patch(
         }
     }
     Err(Failure::conflict(&target.resource, &name))
+}
+
+/// 409 for an apply that would take fields other managers own, in upstream's words.
+fn apply_conflict(conflicts: &[managed::Conflict]) -> Failure {
+    let causes: Vec<Value> = conflicts
+        .iter()
+        .map(|conflict| {
+            json!({"reason": "FieldManagerConflict",
+                   "message": format!("conflict with \"{}\" using {}", conflict.manager, conflict.api_version),
+                   "field": managed::path_text(&conflict.path)})
+        })
+        .collect();
+    Failure {
+        code: 409,
+        body: json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
+                     "message": managed::conflict_message(conflicts), "reason": "Conflict",
+                     "details": {"causes": causes}, "code": 409}),
+    }
 }
 
 fn delete(

@@ -160,15 +160,18 @@ fn workload(cluster: &Cluster, workload: &Workload<'_>) -> Seeded {
     }
     let template = json!({"metadata": {"labels": labels}, "spec": pod_spec});
     let count = i64::try_from(replicas).unwrap_or(0);
-    let deployment = seed(
-        cluster,
-        "apps",
-        "deployments",
-        namespace,
-        json!({"metadata": {"name": name, "labels": labels}, "spec": {"replicas": count, "selector": {"matchLabels": labels}, "template": template},
-               "status": {"observedGeneration": 1, "replicas": count, "updatedReplicas": count, "readyReplicas": count, "availableReplicas": count,
-                          "conditions": [{"type": "Available", "status": "True", "reason": "MinimumReplicasAvailable", "message": "Deployment has minimum availability."}]}}),
-    )?;
+    // Created with `kubectl apply`, as most are: its fields are kubectl's.
+    let mut deployment = json!({"apiVersion": "apps/v1", "kind": "Deployment",
+           "metadata": {"name": name, "labels": labels, "creationTimestamp": crate::objects::timestamp(chrono::Utc::now() - chrono::Duration::days(21))},
+           "spec": {"replicas": count, "selector": {"matchLabels": labels}, "template": template},
+           "status": {"observedGeneration": 1, "replicas": count, "updatedReplicas": count, "readyReplicas": count, "availableReplicas": count,
+                      "conditions": [{"type": "Available", "status": "True", "reason": "MinimumReplicasAvailable", "message": "Deployment has minimum availability."}]}});
+    let created = deployment["metadata"]["creationTimestamp"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    crate::managed::record_update(None, &mut deployment, "kubectl-client-side-apply", &created);
+    let deployment = seed(cluster, "apps", "deployments", namespace, deployment)?;
     let hash = format!(
         "{:x}",
         name.bytes()

@@ -18,6 +18,7 @@ mod events;
 mod eviction;
 pub mod faults;
 mod logs;
+mod managed;
 mod metrics;
 mod objects;
 mod patch;
@@ -222,12 +223,17 @@ impl Cluster {
         let resource = self
             .resource(group, plural)
             .ok_or_else(|| status::Failure::no_such_path().body)?;
-        // Seeded objects keep their creation time, as objects restored from storage do.
+        // Seeded objects keep their creation time and field managers, as objects restored from
+        // storage do.
         let created = object.pointer("/metadata/creationTimestamp").cloned();
+        let managers = object.pointer("/metadata/managedFields").cloned();
         let mut object = objects::prepare_create(&resource, namespace, object, chrono::Utc::now())
             .map_err(|failure| failure.body)?;
         if let Some(created) = created.filter(Value::is_string) {
             object["metadata"]["creationTimestamp"] = created;
+        }
+        if let Some(managers) = managers.filter(Value::is_array) {
+            object["metadata"]["managedFields"] = managers;
         }
         let name = object
             .pointer("/metadata/name")

@@ -1,9 +1,10 @@
-//! The four PATCH formats: JSON merge patch, JSON patch, strategic merge patch, and apply.
+//! Three PATCH formats: JSON merge patch, JSON patch and strategic merge patch (apply, the fourth,
+//! is field management's: `managed.rs`).
 
 use serde_json::{Map, Value};
 
 /// The field whose value identifies an item in a list that strategic merge patch merges by key.
-fn merge_key(field: &str) -> Option<&'static str> {
+pub(crate) fn merge_key(field: &str) -> Option<&'static str> {
     match field {
         "containers"
         | "initContainers"
@@ -158,23 +159,6 @@ fn strip_directives(value: &Value) -> Value {
         Value::Array(items) => Value::Array(items.iter().map(strip_directives).collect()),
         other => other.clone(),
     }
-}
-
-/// Server-side apply, simplified: the applied configuration is merged into the object, its lists
-/// replacing the stored ones. Field ownership is not tracked yet.
-pub fn apply(target: &mut Value, applied: &Value) {
-    fn without_nulls(value: &Value) -> Value {
-        match value {
-            Value::Object(map) => Value::Object(
-                map.iter()
-                    .filter(|(_, value)| !value.is_null())
-                    .map(|(key, value)| (key.clone(), without_nulls(value)))
-                    .collect(),
-            ),
-            other => other.clone(),
-        }
-    }
-    merge(target, &without_nulls(applied));
 }
 
 #[cfg(test)]

@@ -2327,3 +2327,102 @@ async fn kubectl_drain_evicts_through_the_disruption_budget_and_cordons_the_node
         )
         .await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn server_side_apply_tracks_field_managers_and_conflicts_unless_forced() {
+    let kubectl = Kubectl::new().await;
+    let created = kubectl.file("web.yaml", &DEPLOYMENT_YAML.replace("IMAGE", "nginx:1.27"));
+    // Client-side apply is an update by kubectl-client-side-apply; scale, which names no field
+    // manager, one by its user agent's program.
+    kubectl
+        .ok(&["apply", "-f", created.to_str().unwrap()])
+        .await;
+    kubectl
+        .ok(&["scale", "deployment/web", "--replicas=3"])
+        .await;
+    let managers = kubectl
+        .ok(&[
+            "get",
+            "deploy",
+            "web",
+            "--show-managed-fields",
+            "-o",
+            "jsonpath={range .metadata.managedFields[*]}{.manager}:{.operation} {end}",
+        ])
+        .await;
+    assert!(
+        managers.contains("kubectl-client-side-apply:Update"),
+        "{managers}"
+    );
+    assert!(managers.contains("kubectl:Update"), "{managers}");
+
+    // Applying another image and replica count conflicts with both owners, in upstream's words.
+    let changed = kubectl.file(
+        "web-2.yaml",
+        &DEPLOYMENT_YAML
+            .replace("IMAGE", "nginx:1.29")
+            .replace("replicas: 2", "replicas: 5"),
+    );
+    let refused = kubectl
+        .fails(&[
+            "apply",
+            "--server-side",
+            "--field-manager=platform",
+            "-f",
+            changed.to_str().unwrap(),
+        ])
+        .await;
+    assert!(
+        refused.contains("Apply failed with 2 conflicts"),
+        "{refused}"
+    );
+    assert!(
+        refused.contains(".spec.template.spec.containers[name=\"nginx\"].image"),
+        "{refused}"
+    );
+    assert!(refused.contains(".spec.replicas"), "{refused}");
+    let unchanged = kubectl
+        .ok(&["get", "deploy", "web", "-o", "jsonpath={.spec.replicas}"])
+        .await;
+    assert_eq!(unchanged, "3", "nothing changed");
+
+    // A dry run shows the result and changes nothing; forced, the fields change hands.
+    kubectl
+        .ok(&[
+            "apply",
+            "--server-side",
+            "--force-conflicts",
+            "--dry-run=server",
+            "--field-manager=platform",
+            "-f",
+            changed.to_str().unwrap(),
+        ])
+        .await;
+    assert_eq!(
+        kubectl
+            .ok(&["get", "deploy", "web", "-o", "jsonpath={.spec.replicas}"])
+            .await,
+        "3"
+    );
+    kubectl
+        .ok(&[
+            "apply",
+            "--server-side",
+            "--force-conflicts",
+            "--field-manager=platform",
+            "-f",
+            changed.to_str().unwrap(),
+        ])
+        .await;
+    let owner = kubectl
+        .ok(&[
+            "get",
+            "deploy",
+            "web",
+            "--show-managed-fields",
+            "-o",
+            "jsonpath={.spec.replicas} {.metadata.managedFields[?(@.manager==\"platform\")].operation}",
+        ])
+        .await;
+    assert_eq!(owner, "5 Apply");
+}
