@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod actions;
+pub mod apply;
 pub mod connect;
 pub mod control_plane;
 pub mod detail;

@@ -922,14 +922,19 @@ fn patch(
                 if let Some(metadata) = object.get_mut("metadata").and_then(Value::as_object_mut) {
                     metadata.insert("name".into(), json!(name));
                 }
-                let object = objects::prepare_create(
+                // The applier owns what it applied, not the defaults the server adds.
+                let applied = managed::apply(None, &object, manager, force, &now)
+                    .map_err(|conflicts| apply_conflict(&conflicts))?;
+                let owners = applied.pointer("/metadata/managedFields").cloned();
+                let mut object = objects::prepare_create(
                     &target.resource,
                     namespace_of(target),
-                    object,
+                    applied,
                     Utc::now(),
                 )?;
-                let mut object = managed::apply(None, &object, manager, force, &now)
-                    .map_err(|conflicts| apply_conflict(&conflicts))?;
+                if let Some(owners) = owners {
+                    object["metadata"]["managedFields"] = owners;
+                }
                 admission::admit(cluster, &target.resource, namespace_of(target), &mut object)?;
                 if dry_run {
                     return Ok(json_response(201, &object));
@@ -947,6 +952,11 @@ fn patch(
             .and_then(Value::as_str)
             .unwrap_or_default()
             .to_owned();
+        // A resource version in the patch is a precondition: the writer's copy must be current.
+        let expected = objects::field(&body, "/metadata/resourceVersion");
+        if !expected.is_empty() && expected != version {
+            return Err(Failure::conflict(&target.resource, &name));
+        }
         let scale = target.subresource.as_deref() == Some("scale");
         let mut patched = if scale {
             scale_of(&current)
