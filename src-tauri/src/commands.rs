@@ -106,3 +106,8 @@ pub async fn stop_object(app: State<'_, App>, request: ipc::StopObject) -> Answe
 pub async fn run_action(app: State<'_, App>, request: ipc::RunAction) -> Answer<ipc::RunAction> {
     objects::run_action(&app, request).await
 }
+
+#[tauri::command]
+pub async fn apply_yaml(app: State<'_, App>, request: ipc::ApplyYaml) -> Answer<ipc::ApplyYaml> {
+    objects::apply_yaml(&app, request).await
+}

@@ -39,5 +39,6 @@ pub fn builder<R: tauri::Runtime>(base: tauri::Builder<R>, app: App) -> tauri::B
             commands::watch_object,
             commands::stop_object,
             commands::run_action,
+            commands::apply_yaml,
         ])
 }

@@ -129,7 +129,8 @@ async fn an_administrator_follows_a_deployment_and_scales_it() {
         [
             (ipc::ActionName::Scale, true),
             (ipc::ActionName::Restart, true),
-            (ipc::ActionName::Delete, true)
+            (ipc::ActionName::Delete, true),
+            (ipc::ActionName::Edit, true)
         ]
     );
     let found = next(&mut updates, |update| pods(update) == 2).await;
@@ -207,5 +208,69 @@ async fn a_viewer_is_offered_no_action_and_a_forced_one_is_refused_with_the_reas
     assert!(
         refused.hint.unwrap().contains("administrator"),
         "the hint says what to do"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn yaml_is_checked_previewed_and_created_in_the_contexts_namespace() {
+    let setup = setup().await;
+    let request = |yaml: &str, dry_run: bool| ipc::ApplyYaml {
+        context: "jane".into(),
+        namespace: None,
+        yaml: yaml.into(),
+        force: false,
+        dry_run,
+    };
+    let invalid = kubedesk_api::objects::apply_yaml(
+        &setup.app,
+        request(
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  labels: [\n",
+            true,
+        ),
+    )
+    .await
+    .unwrap();
+    let ipc::ApplyOutcome::Invalid { document, line, .. } = invalid else {
+        panic!("{invalid:?}")
+    };
+    assert_eq!((document, line), (1, 6));
+
+    // Jane may not create in sandbox (her context's namespace): the server's reason, per document.
+    let config =
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata:\n  mode: fast\n";
+    let refused = kubedesk_api::objects::apply_yaml(&setup.app, request(config, true))
+        .await
+        .unwrap();
+    let ipc::ApplyOutcome::Applied { documents } = refused else {
+        panic!("{refused:?}")
+    };
+    assert_eq!(documents[0].namespace.as_deref(), Some("sandbox"));
+    let ipc::DocumentResult::Refused { message } = &documents[0].result else {
+        panic!("{documents:?}")
+    };
+    assert!(message.contains("User \"jane\" cannot"), "{message}");
+
+    let created = kubedesk_api::objects::apply_yaml(
+        &setup.app,
+        ipc::ApplyYaml {
+            context: "dev".into(),
+            namespace: Some("sandbox".into()),
+            ..request(config, false)
+        },
+    )
+    .await
+    .unwrap();
+    let ipc::ApplyOutcome::Applied { documents } = created else {
+        panic!("{created:?}")
+    };
+    assert!(
+        matches!(
+            documents[0].result,
+            ipc::DocumentResult::Done {
+                change: ipc::Change::Created,
+                ..
+            }
+        ),
+        "{documents:?}"
     );
 }

@@ -121,21 +121,25 @@ impl Default for DrainOptions {
     }
 }
 
-/// Which actions a kind offers, whatever the user's access.
+/// Which actions a kind offers, whatever the user's access (editing its YAML last).
 pub fn offered(kind: Kind) -> &'static [ActionKind] {
     match kind {
-        Kind::Deployments | Kind::StatefulSets => {
-            &[ActionKind::Scale, ActionKind::Restart, ActionKind::Delete]
-        }
-        Kind::ReplicaSets => &[ActionKind::Scale, ActionKind::Delete],
-        Kind::DaemonSets => &[ActionKind::Restart, ActionKind::Delete],
-        Kind::CronJobs => &[ActionKind::Trigger, ActionKind::Delete],
-        Kind::Pods | Kind::Jobs => &[ActionKind::Delete],
+        Kind::Deployments | Kind::StatefulSets => &[
+            ActionKind::Scale,
+            ActionKind::Restart,
+            ActionKind::Delete,
+            ActionKind::Edit,
+        ],
+        Kind::ReplicaSets => &[ActionKind::Scale, ActionKind::Delete, ActionKind::Edit],
+        Kind::DaemonSets => &[ActionKind::Restart, ActionKind::Delete, ActionKind::Edit],
+        Kind::CronJobs => &[ActionKind::Trigger, ActionKind::Delete, ActionKind::Edit],
+        Kind::Pods | Kind::Jobs => &[ActionKind::Delete, ActionKind::Edit],
         Kind::Nodes => &[
             ActionKind::Cordon,
             ActionKind::Uncordon,
             ActionKind::Drain,
             ActionKind::Delete,
+            ActionKind::Edit,
         ],
     }
 }
@@ -157,6 +161,8 @@ pub enum ActionKind {
     Uncordon,
     /// [`Action::Drain`].
     Drain,
+    /// Editing its YAML, applied with server-side apply (`apply.rs`).
+    Edit,
 }
 
 impl ActionKind {
@@ -173,7 +179,7 @@ impl ActionKind {
         let name = Some(object.name.as_str());
         match self {
             ActionKind::Scale => vec![on("patch", group, &format!("{plural}/scale"), name)],
-            ActionKind::Restart | ActionKind::Cordon | ActionKind::Uncordon => {
+            ActionKind::Restart | ActionKind::Cordon | ActionKind::Uncordon | ActionKind::Edit => {
                 vec![on("patch", group, plural, name)]
             }
             ActionKind::Delete => vec![on("delete", group, plural, name)],
@@ -262,6 +268,7 @@ pub async fn run(
                 ActionKind::Cordon => "cordoned",
                 ActionKind::Uncordon => "uncordoned",
                 ActionKind::Drain => "drained",
+                ActionKind::Edit => "edited",
             },
         });
     }

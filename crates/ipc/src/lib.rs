@@ -22,9 +22,11 @@ pub use clusters::{
 };
 pub use error::{Error, ErrorCode};
 pub use objects::{
-    ActionDone, ActionName, ObjectAction, ObjectCondition, ObjectContainer, ObjectDescription,
-    ObjectEvent, ObjectFact, ObjectKey, ObjectOwner, ObjectSubscription, ObjectUpdate,
-    OfferedAction, Presence, Propagation, RelatedRows, RunAction, StopObject, WatchObject,
+    ActionDone, ActionName, AppliedDocument, ApplyOutcome, ApplyYaml, Change, DiffLine,
+    DocumentResult, FieldConflict, ObjectAction, ObjectCondition, ObjectContainer,
+    ObjectDescription, ObjectEvent, ObjectFact, ObjectKey, ObjectOwner, ObjectSubscription,
+    ObjectUpdate, OfferedAction, Presence, Propagation, RelatedRows, RunAction, StopObject,
+    WatchObject,
 };
 pub use settings::{GetSettings, Language, SaveSettings, Settings, SignInSettings, Theme};
 pub use sign_in::{SignIn, SignOut, SignedIn};
@@ -99,5 +101,6 @@ commands![
     StopTable,
     WatchObject,
     StopObject,
-    RunAction
+    RunAction,
+    ApplyYaml
 ];

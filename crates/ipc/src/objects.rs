@@ -71,6 +71,8 @@ pub enum ActionName {
     Uncordon,
     /// Cordon a node and evict its pods.
     Drain,
+    /// Edit its YAML and apply it.
+    Edit,
 }
 
 /// The detail as it is now.
@@ -126,6 +128,9 @@ pub struct ObjectDescription {
     pub yaml: String,
     /// The replicas it asks for, for kinds that scale.
     pub replicas: Option<i64>,
+    /// The YAML the editor starts from: without status and server fields, with its resource
+    /// version.
+    pub editable_yaml: String,
 }
 
 /// An owner.
@@ -299,4 +304,121 @@ pub struct ActionDone {
     pub affected: Vec<String>,
     /// What a drain left in place on purpose, and why.
     pub skipped: Vec<(String, String)>,
+}
+
+/// Applies YAML (one or several documents) with server-side apply, or previews it as a dry run.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApplyYaml {
+    /// The context.
+    pub context: String,
+    /// Where namespaced objects without a namespace go; the context's namespace when `None`.
+    pub namespace: Option<String>,
+    /// The text.
+    pub yaml: String,
+    /// Take the fields other managers own.
+    pub force: bool,
+    /// Change nothing; answer what would happen.
+    pub dry_run: bool,
+}
+
+impl Command for ApplyYaml {
+    const NAME: &'static str = "apply_yaml";
+    type Output = ApplyOutcome;
+}
+
+/// What an apply did (or would do), or why the text cannot be applied as it is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum ApplyOutcome {
+    /// A document does not parse or lacks what an apply needs; nothing was sent.
+    Invalid {
+        /// The document, from 1.
+        document: usize,
+        /// The line, from 1.
+        line: usize,
+        /// Why.
+        reason: String,
+    },
+    /// Each document's outcome.
+    Applied {
+        /// In the text's order.
+        documents: Vec<AppliedDocument>,
+    },
+}
+
+/// One document's outcome.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppliedDocument {
+    /// The document, from 1.
+    pub document: usize,
+    /// Its first line.
+    pub line: usize,
+    /// The object's kind.
+    pub kind: String,
+    /// Its namespace.
+    pub namespace: Option<String>,
+    /// Its name.
+    pub name: String,
+    /// What happened.
+    pub result: DocumentResult,
+}
+
+/// What happened to one document.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum DocumentResult {
+    /// Applied (or, in a dry run, would be).
+    Done {
+        /// What changed.
+        change: Change,
+        /// The object's diff, with context.
+        diff: Vec<DiffLine>,
+    },
+    /// Fields other managers own would change: apply with force to take them.
+    Conflicts {
+        /// The server's message.
+        message: String,
+        /// Each field and its manager.
+        fields: Vec<FieldConflict>,
+    },
+    /// Refused: why.
+    Refused {
+        /// The message.
+        message: String,
+    },
+}
+
+/// What an apply changes in an object.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Change {
+    /// New.
+    Created,
+    /// Changed.
+    Configured,
+    /// As it was.
+    Unchanged,
+}
+
+/// A field another manager owns.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldConflict {
+    /// The manager.
+    pub manager: String,
+    /// The field (`.spec.replicas`).
+    pub field: String,
+}
+
+/// One line of a diff.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "text", rename_all = "snake_case")]
+pub enum DiffLine {
+    /// Unchanged.
+    Same(String),
+    /// Added.
+    Added(String),
+    /// Removed.
+    Removed(String),
+    /// Unchanged lines left out.
+    Gap,
 }

@@ -23,6 +23,7 @@ pub(super) fn action_name(action: ActionKind) -> ipc::ActionName {
         ActionKind::Cordon => ipc::ActionName::Cordon,
         ActionKind::Uncordon => ipc::ActionName::Uncordon,
         ActionKind::Drain => ipc::ActionName::Drain,
+        ActionKind::Edit => ipc::ActionName::Edit,
     }
 }
 
@@ -117,6 +118,7 @@ pub(super) fn update(detail: Detail) -> ipc::ObjectUpdate {
                     .collect(),
                 yaml: description.yaml,
                 replicas: description.replicas,
+                editable_yaml: description.editable,
             }),
         events: detail
             .events

@@ -97,6 +97,8 @@ pub struct Description {
     pub resource_version: String,
     /// The replicas it asks for, for kinds that scale.
     pub replicas: Option<i64>,
+    /// The YAML the editor starts from (`apply::editable`).
+    pub editable: String,
 }
 
 fn text(value: &Value, pointer: &str) -> String {
@@ -269,6 +271,7 @@ pub fn describe(kind: Kind, object: &Value) -> Description {
         yaml: serde_yaml::to_string(&shown).unwrap_or_default(),
         resource_version: text(object, "/metadata/resourceVersion"),
         replicas: object.pointer("/spec/replicas").and_then(Value::as_i64),
+        editable: crate::apply::editable(object),
     }
 }
 
