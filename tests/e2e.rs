@@ -1071,3 +1071,103 @@ async fn an_objects_page_follows_it_live_and_its_actions_change_it() {
         .await;
     window.screenshot("node-cordoned").await;
 }
+
+/// Sets the YAML editor's text to what `change` (a JavaScript expression of `text`) makes of it.
+async fn edit_yaml(window: &Window, change: &str) {
+    window
+        .eval(&format!(
+            "(() => {{ const area = document.querySelector('#yaml-text'); const text = area.value; area.value = {change}; area.dispatchEvent(new Event('input')); return area.value.length; }})()"
+        ))
+        .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn yaml_is_edited_with_its_conflicts_shown_and_created_from_several_documents() {
+    let scene = Scene::new();
+    let demo = scene.dir.path().join("demo-kubeconfig");
+    let _clusters = kubedesk_api::demo::serve(&demo, &kubedesk_api::demo::SimOptions::default())
+        .await
+        .expect("the demo clusters start");
+    let mut window = Window::open("yaml-editor", &scene.launch(&[&demo])).await;
+    window.wait_for_text("#connection-state", "Connected").await;
+    choose(&window, "#cluster-switcher", "dev").await;
+    window
+        .eval("location.hash = '#/workloads/deployments/sandbox/api'")
+        .await;
+    window.wait_for_text("#object-facts", "2/2").await;
+    window.click("#tab-yaml").await;
+    window.click("#yaml-edit").await;
+    window
+        .wait_for_eval(
+            "document.querySelector('#yaml-text').value.includes('resourceVersion')",
+            json!(true),
+        )
+        .await;
+
+    // A new image: the review shows that kubectl owns the field.
+    edit_yaml(
+        &window,
+        "text.replace('ghcr.io/example/api:2.3.1', 'ghcr.io/example/api:2.4.0')",
+    )
+    .await;
+    window.click("#yaml-review").await;
+    window
+        .wait_for_text(
+            "#yaml-results",
+            ".spec.template.spec.containers[name=\"api\"].image, managed by kubectl-client-side-apply",
+        )
+        .await;
+    window.screenshot("conflict").await;
+    window.click("#yaml-force").await;
+    window
+        .wait_for_text("#yaml-outcome", "Deployment api configured")
+        .await;
+    window
+        .wait_for_text("#object-yaml", "image: ghcr.io/example/api:2.4.0")
+        .await;
+
+    // A broken document is named with its line; the text stays as typed.
+    window.click("#yaml-edit").await;
+    edit_yaml(&window, "text.replace('spec:', 'spec:\\n  bad: [')").await;
+    window.click("#yaml-apply").await;
+    window
+        .wait_for_text("#yaml-invalid", "Document 1, line")
+        .await;
+    window
+        .wait_for_eval(
+            "document.querySelector('#yaml-text').value.includes('bad: [')",
+            json!(true),
+        )
+        .await;
+    window.screenshot("invalid").await;
+    window.click("#yaml-cancel").await;
+
+    // Several documents created at once, in the selected namespace.
+    pick_namespace(&window, "sandbox").await;
+    window.click("a[data-area=workloads]").await;
+    window.click("#create-from-yaml").await;
+    window
+        .wait_for_text(".page__subtitle", "go to sandbox")
+        .await;
+    edit_yaml(
+        &window,
+        "'apiVersion: v1\\nkind: ConfigMap\\nmetadata:\\n  name: settings\\ndata:\\n  mode: fast\\n---\\napiVersion: apps/v1\\nkind: Deployment\\nmetadata:\\n  name: worker\\nspec:\\n  replicas: 1\\n  selector:\\n    matchLabels: {app: worker}\\n  template:\\n    metadata:\\n      labels: {app: worker}\\n    spec:\\n      containers:\\n      - name: worker\\n        image: busybox:1.36\\n'",
+    )
+    .await;
+    window.click("#yaml-review").await;
+    window
+        .wait_for_text("#yaml-results", "Deployment worker would be created")
+        .await;
+    window.screenshot("create-preview").await;
+    window.click("#yaml-apply").await;
+    window
+        .wait_for_text(
+            "#create-outcome",
+            "ConfigMap settings created · Deployment worker created",
+        )
+        .await;
+    window.screenshot("created").await;
+    window.click(".back-link").await;
+    window.click("a[data-kind=Deployments]").await;
+    table_shows(&window, "worker").await;
+}

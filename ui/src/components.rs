@@ -8,3 +8,4 @@ pub mod side_nav;
 pub mod sign_in;
 pub mod table;
 pub mod top_bar;
+pub mod yaml_editor;

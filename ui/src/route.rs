@@ -14,6 +14,8 @@ pub struct Hash(pub leptos::prelude::RwSignal<String>);
 pub enum WorkloadsView {
     /// The table of a kind: `#/workloads/deployments`.
     Table(TableKind),
+    /// The page that creates objects from YAML: `#/workloads/create`.
+    Create,
     /// One object: `#/workloads/deployments/sandbox/api`, `#/workloads/nodes/-/dev-01`.
     Object {
         /// Its kind.
@@ -44,6 +46,9 @@ pub fn workloads_view(hash: &str) -> WorkloadsView {
     let path = hash.trim_start_matches('#').trim_start_matches('/');
     let path = path.split('?').next().unwrap_or_default();
     let mut parts = path.split('/').skip(1);
+    if path.split('/').nth(1) == Some("create") {
+        return WorkloadsView::Create;
+    }
     let kind = parts
         .next()
         .and_then(|slug| {
@@ -61,6 +66,9 @@ pub fn workloads_view(hash: &str) -> WorkloadsView {
         _ => WorkloadsView::Table(kind),
     }
 }
+
+/// The link to the page that creates objects from YAML.
+pub const CREATE_HREF: &str = "#/workloads/create";
 
 /// The link to a kind's table.
 pub fn table_href(kind: TableKind) -> String {

@@ -12,6 +12,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::components::live_table::cell_text;
+use crate::components::yaml_editor::YamlEditor;
 use crate::i18n::{Msg, use_i18n};
 use crate::ipc;
 use crate::pages::workloads::kind_label;
@@ -40,6 +41,10 @@ pub fn ObjectPage(kind: TableKind, namespace: Option<String>, name: String) -> i
     let subscription = RwSignal::new(None::<u64>);
     let channel = StoredValue::new_local(None::<ipc::Channel>);
     let tab = RwSignal::new(Tab::Overview);
+    // The text the editor started from while the user edits; what the last apply did.
+    let editing = RwSignal::new(None::<String>);
+    let edited = RwSignal::new(None::<String>);
+    let editor_namespace = namespace.clone();
     let stop = move || {
         channel.set_value(None);
         if let Some(id) = subscription.get_untracked() {
@@ -140,14 +145,49 @@ pub fn ObjectPage(kind: TableKind, namespace: Option<String>, name: String) -> i
                     .into_any()
             }
             Tab::Events => view! { <Events events=update.events /> }.into_any(),
-            Tab::Yaml => view! {
+            // While editing, the editor below stands for the YAML.
+            Tab::Yaml if editing.get().is_some() => ().into_any(),
+            Tab::Yaml => {
+                let edit = offered
+                    .get()
+                    .into_iter()
+                    .find(|offer| offer.action == ActionName::Edit);
+                let editable = description.editable_yaml.clone();
+                view! {
+                    <div class="card">
+                        <div class="card__header">
+                            <p class="card__intro">{move || i18n.t(Msg::ObjectYamlNote)}</p>
+                            {edit.map(|edit| {
+                                let why = edit.missing.map(|missing| i18n.tf(Msg::ObjectNotAllowed, &[("missing", &missing)]));
+                                view! {
+                                    <button type="button" class="button" id="yaml-edit" disabled=!edit.allowed title=why
+                                        on:click=move |_| { edited.set(None); editing.set(Some(editable.clone())); }>
+                                        {move || i18n.t(Msg::YamlEdit)}
+                                    </button>
+                                }
+                            })}
+                        </div>
+                        <pre class="yaml" id="object-yaml">{description.yaml}</pre>
+                    </div>
+                }
+                .into_any()
+            }
+        }
+    };
+    // The editor lives apart from the live detail, so updates never touch what the user types.
+    let editor = move || {
+        let initial = editing.get()?;
+        let context = selection.context.get_untracked()?;
+        (tab.get() == Tab::Yaml).then(|| {
+            view! {
                 <div class="card">
-                    <p class="card__intro">{move || i18n.t(Msg::ObjectYamlNote)}</p>
-                    <pre class="yaml" id="object-yaml">{description.yaml}</pre>
+                    <p class="card__intro">{move || i18n.t(Msg::YamlEditingNote)}</p>
+                    <YamlEditor context namespace=editor_namespace.clone() initial apply_label=Msg::YamlApply
+                        on_done=Callback::new(move |summary| { edited.set(Some(summary)); editing.set(None); })
+                        on_cancel=Callback::new(move |()| editing.set(None)) />
                 </div>
             }
-            .into_any(),
-        }
+        })
     };
     let found = move || {
         update
@@ -178,6 +218,8 @@ pub fn ObjectPage(kind: TableKind, namespace: Option<String>, name: String) -> i
                         .filter(|offer| match offer.action {
                             ActionName::Cordon => !cordoned,
                             ActionName::Uncordon => cordoned,
+                            // Editing is on the YAML tab.
+                            ActionName::Edit => false,
                             _ => true,
                         })
                         .collect();
@@ -190,7 +232,9 @@ pub fn ObjectPage(kind: TableKind, namespace: Option<String>, name: String) -> i
                 {tab_button(Tab::Events, "tab-events")}
                 {tab_button(Tab::Yaml, "tab-yaml")}
             </nav>
+            {move || edited.get().map(|summary| view! { <div class="banner banner--info" id="yaml-outcome" role="status">{summary}</div> })}
             {body}
+            {editor}
         </section>
     }
 }

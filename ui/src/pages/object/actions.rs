@@ -62,6 +62,7 @@ fn label(action: ActionName) -> Msg {
         ActionName::Cordon => Msg::ObjectActionCordon,
         ActionName::Uncordon => Msg::ObjectActionUncordon,
         ActionName::Drain => Msg::ObjectActionDrain,
+        ActionName::Edit => Msg::YamlEdit,
     }
 }
 
@@ -75,6 +76,7 @@ fn wording(action: ActionName) -> (Msg, Option<Msg>) {
         ActionName::Cordon => (Msg::ObjectCordonTitle, Some(Msg::ObjectCordonBody)),
         ActionName::Uncordon => (Msg::ObjectUncordonTitle, Some(Msg::ObjectUncordonBody)),
         ActionName::Drain => (Msg::ObjectDrainTitle, Some(Msg::ObjectDrainBody)),
+        ActionName::Edit => (Msg::YamlEdit, None),
     }
 }
 
@@ -142,6 +144,8 @@ fn ActionDialog(
                 force: force.get_untracked(),
                 delete_local_data: local_data.get_untracked(),
             },
+            // Edited on the YAML tab, never from the action bar.
+            ActionName::Edit => return,
         };
         problem.set(None);
         working.set(true);
