@@ -9,6 +9,7 @@ pub mod control_plane;
 pub mod detail;
 pub mod health;
 pub mod kubeconfig;
+pub mod logs;
 pub mod namespaces;
 pub mod oidc;
 pub mod overview;
