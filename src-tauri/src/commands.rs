@@ -1,6 +1,6 @@
 //! The Tauri commands: each is named as its `kubedesk-ipc` type says and calls one use-case.
 
-use kubedesk_api::{App, clusters, objects, oidc, settings, tables};
+use kubedesk_api::{App, clusters, logs, objects, oidc, settings, tables};
 use kubedesk_ipc as ipc;
 use tauri::State;
 
@@ -110,4 +110,23 @@ pub async fn run_action(app: State<'_, App>, request: ipc::RunAction) -> Answer<
 #[tauri::command]
 pub async fn apply_yaml(app: State<'_, App>, request: ipc::ApplyYaml) -> Answer<ipc::ApplyYaml> {
     objects::apply_yaml(&app, request).await
+}
+
+#[tauri::command]
+pub async fn watch_logs(
+    app: State<'_, App>,
+    request: ipc::WatchLogs,
+    channel: tauri::ipc::Channel<ipc::LogUpdate>,
+) -> Answer<ipc::WatchLogs> {
+    logs::watch_logs(&app, request, move |update| channel.send(update).is_ok()).await
+}
+
+#[tauri::command]
+pub async fn stop_logs(app: State<'_, App>, request: ipc::StopLogs) -> Answer<ipc::StopLogs> {
+    logs::stop_logs(&app, request)
+}
+
+#[tauri::command]
+pub async fn save_logs(app: State<'_, App>, request: ipc::SaveLogs) -> Answer<ipc::SaveLogs> {
+    logs::save_logs(&app, request).await
 }

@@ -40,5 +40,8 @@ pub fn builder<R: tauri::Runtime>(base: tauri::Builder<R>, app: App) -> tauri::B
             commands::stop_object,
             commands::run_action,
             commands::apply_yaml,
+            commands::watch_logs,
+            commands::stop_logs,
+            commands::save_logs,
         ])
 }

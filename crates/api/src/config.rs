@@ -22,6 +22,8 @@ pub struct AppConfig {
     /// The program that opens a sign-in page (`BROWSER`); the desktop's default browser when
     /// unset.
     pub browser: Option<OsString>,
+    /// Where downloads (saved logs) go.
+    pub downloads: PathBuf,
 }
 
 impl AppConfig {
@@ -29,6 +31,7 @@ impl AppConfig {
     /// browser: for tests and one-off tools.
     pub fn in_memory(config_dir: PathBuf, kubeconfig: KubeconfigPaths) -> Self {
         Self {
+            downloads: config_dir.join("downloads"),
             config_dir,
             kubeconfig,
             keyring: Arc::new(Keyring::memory("this run keeps sign-ins in memory only")),
@@ -38,7 +41,7 @@ impl AppConfig {
 
     /// Reads the configuration from this process's environment: `KUBEDESK_CONFIG_DIR` or the
     /// user's configuration folder (`~/.config/kubedesk` on Linux), and `KUBECONFIG` or
-    /// `~/.kube/config`. Connects to the session's Secret Service (tens of milliseconds).
+    /// `~/.kube/config`, and the desktop's downloads folder. Connects to the session's Secret Service (tens of milliseconds).
     pub fn from_env() -> Self {
         let config_dir = std::env::var_os(CONFIG_DIR_ENV)
             .filter(|dir| !dir.is_empty())
@@ -50,6 +53,9 @@ impl AppConfig {
             kubeconfig: KubeconfigPaths::from_env(),
             keyring: Arc::new(Keyring::open()),
             browser: std::env::var_os("BROWSER").filter(|browser| !browser.is_empty()),
+            downloads: dirs::download_dir()
+                .or_else(|| dirs::home_dir().map(|home| home.join("Downloads")))
+                .unwrap_or_else(|| PathBuf::from(".")),
         }
     }
 }

@@ -8,6 +8,7 @@
 pub mod clusters;
 mod config;
 pub mod demo;
+pub mod logs;
 pub mod objects;
 pub mod oidc;
 pub mod settings;

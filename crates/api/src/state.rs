@@ -20,6 +20,10 @@ pub struct App {
     pub(crate) watches: crate::tables::Watches,
     /// The objects followed for their detail pages.
     pub(crate) followed: crate::objects::Followed,
+    /// The logs being read.
+    pub(crate) log_streams: crate::logs::LogStreams,
+    /// Where saved logs go.
+    pub(crate) downloads: std::path::PathBuf,
 }
 
 impl App {
@@ -39,6 +43,8 @@ impl App {
             tables: kubedesk_cluster::tables::Tables::default(),
             watches: crate::tables::Watches::default(),
             followed: crate::objects::Followed::default(),
+            log_streams: crate::logs::LogStreams::default(),
+            downloads: config.downloads,
         }
     }
 }

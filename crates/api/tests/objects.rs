@@ -130,7 +130,8 @@ async fn an_administrator_follows_a_deployment_and_scales_it() {
             (ipc::ActionName::Scale, true),
             (ipc::ActionName::Restart, true),
             (ipc::ActionName::Delete, true),
-            (ipc::ActionName::Edit, true)
+            (ipc::ActionName::Edit, true),
+            (ipc::ActionName::Logs, true)
         ]
     );
     let found = next(&mut updates, |update| pods(update) == 2).await;
@@ -167,7 +168,7 @@ async fn an_administrator_follows_a_deployment_and_scales_it() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn a_viewer_is_offered_no_action_and_a_forced_one_is_refused_with_the_reason() {
+async fn a_viewer_is_offered_only_reading_and_a_forced_action_is_refused_with_the_reason() {
     let setup = setup().await;
     let subscription = watch_object(
         &setup.app,
@@ -178,9 +179,16 @@ async fn a_viewer_is_offered_no_action_and_a_forced_one_is_refused_with_the_reas
     )
     .await
     .unwrap();
-    assert!(
-        subscription.actions.iter().all(|action| !action.allowed),
-        "{subscription:?}"
+    // The view role reads logs, and changes nothing.
+    assert_eq!(
+        offered(&subscription),
+        [
+            (ipc::ActionName::Scale, false),
+            (ipc::ActionName::Restart, false),
+            (ipc::ActionName::Delete, false),
+            (ipc::ActionName::Edit, false),
+            (ipc::ActionName::Logs, true)
+        ]
     );
     let scale = &subscription.actions[0];
     assert_eq!(
@@ -273,4 +281,64 @@ async fn yaml_is_checked_previewed_and_created_in_the_contexts_namespace() {
         ),
         "{documents:?}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_workloads_logs_are_followed_and_saved_with_a_pod_column() {
+    let setup = setup().await;
+    let (sender, mut updates) = tokio::sync::mpsc::unbounded_channel();
+    let options = ipc::LogOptions {
+        tail: Some(2),
+        follow: true,
+        ..ipc::LogOptions::default()
+    };
+    let subscription = kubedesk_api::logs::watch_logs(
+        &setup.app,
+        ipc::WatchLogs {
+            object: api_deployment("dev"),
+            options: options.clone(),
+        },
+        move |update| sender.send(update).is_ok(),
+    )
+    .await
+    .unwrap();
+    let mut pods = std::collections::BTreeSet::new();
+    tokio::time::timeout(Duration::from_secs(20), async {
+        while pods.len() < 2 {
+            let update: ipc::LogUpdate = updates.recv().await.unwrap();
+            pods.extend(update.lines.into_iter().map(|line| line.pod));
+        }
+    })
+    .await
+    .expect("lines from both pods");
+    kubedesk_api::logs::stop_logs(
+        &setup.app,
+        ipc::StopLogs {
+            id: subscription.id,
+        },
+    )
+    .unwrap();
+
+    let saved = kubedesk_api::logs::save_logs(
+        &setup.app,
+        ipc::SaveLogs {
+            object: api_deployment("dev"),
+            options,
+            timestamps: false,
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(saved.lines, 4, "two lines of each pod");
+    let text = std::fs::read_to_string(&saved.path).unwrap();
+    assert!(saved.path.ends_with(".log"), "{}", saved.path);
+    for pod in &pods {
+        assert_eq!(
+            text.lines()
+                .filter(|line| line.starts_with(pod.as_str()))
+                .count(),
+            2,
+            "{text}"
+        );
+    }
 }

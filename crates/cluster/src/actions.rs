@@ -121,7 +121,8 @@ impl Default for DrainOptions {
     }
 }
 
-/// Which actions a kind offers, whatever the user's access (editing its YAML last).
+/// Which actions a kind offers, whatever the user's access (editing its YAML and reading its
+/// pods' logs last).
 pub fn offered(kind: Kind) -> &'static [ActionKind] {
     match kind {
         Kind::Deployments | Kind::StatefulSets => &[
@@ -129,11 +130,22 @@ pub fn offered(kind: Kind) -> &'static [ActionKind] {
             ActionKind::Restart,
             ActionKind::Delete,
             ActionKind::Edit,
+            ActionKind::Logs,
         ],
-        Kind::ReplicaSets => &[ActionKind::Scale, ActionKind::Delete, ActionKind::Edit],
-        Kind::DaemonSets => &[ActionKind::Restart, ActionKind::Delete, ActionKind::Edit],
+        Kind::ReplicaSets => &[
+            ActionKind::Scale,
+            ActionKind::Delete,
+            ActionKind::Edit,
+            ActionKind::Logs,
+        ],
+        Kind::DaemonSets => &[
+            ActionKind::Restart,
+            ActionKind::Delete,
+            ActionKind::Edit,
+            ActionKind::Logs,
+        ],
         Kind::CronJobs => &[ActionKind::Trigger, ActionKind::Delete, ActionKind::Edit],
-        Kind::Pods | Kind::Jobs => &[ActionKind::Delete, ActionKind::Edit],
+        Kind::Pods | Kind::Jobs => &[ActionKind::Delete, ActionKind::Edit, ActionKind::Logs],
         Kind::Nodes => &[
             ActionKind::Cordon,
             ActionKind::Uncordon,
@@ -163,6 +175,8 @@ pub enum ActionKind {
     Drain,
     /// Editing its YAML, applied with server-side apply (`apply.rs`).
     Edit,
+    /// Reading its pods' logs (`logs.rs`).
+    Logs,
 }
 
 impl ActionKind {
@@ -184,6 +198,7 @@ impl ActionKind {
             }
             ActionKind::Delete => vec![on("delete", group, plural, name)],
             ActionKind::Trigger => vec![on("create", "batch", "jobs", None)],
+            ActionKind::Logs => vec![on("get", "", "pods/log", None)],
             ActionKind::Drain => vec![
                 on("patch", group, plural, name),
                 on("list", "", "pods", None),
@@ -269,6 +284,7 @@ pub async fn run(
                 ActionKind::Uncordon => "uncordoned",
                 ActionKind::Drain => "drained",
                 ActionKind::Edit => "edited",
+                ActionKind::Logs => "read",
             },
         });
     }

@@ -8,6 +8,7 @@
 mod access;
 mod clusters;
 mod error;
+mod logs;
 mod objects;
 mod settings;
 mod sign_in;
@@ -21,6 +22,9 @@ pub use clusters::{
     NodeSummary, PodCounts, ProblemKind, WarningEvent, WorkloadCount,
 };
 pub use error::{Error, ErrorCode};
+pub use logs::{
+    LogLine, LogOptions, LogSubscription, LogUpdate, SaveLogs, SavedLogs, StopLogs, WatchLogs,
+};
 pub use objects::{
     ActionDone, ActionName, AppliedDocument, ApplyOutcome, ApplyYaml, Change, DiffLine,
     DocumentResult, FieldConflict, ObjectAction, ObjectCondition, ObjectContainer,
@@ -102,5 +106,8 @@ commands![
     WatchObject,
     StopObject,
     RunAction,
-    ApplyYaml
+    ApplyYaml,
+    WatchLogs,
+    StopLogs,
+    SaveLogs
 ];

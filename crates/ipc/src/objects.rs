@@ -73,6 +73,8 @@ pub enum ActionName {
     Drain,
     /// Edit its YAML and apply it.
     Edit,
+    /// Read its pods' logs.
+    Logs,
 }
 
 /// The detail as it is now.

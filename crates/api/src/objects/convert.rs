@@ -24,6 +24,7 @@ pub(super) fn action_name(action: ActionKind) -> ipc::ActionName {
         ActionKind::Uncordon => ipc::ActionName::Uncordon,
         ActionKind::Drain => ipc::ActionName::Drain,
         ActionKind::Edit => ipc::ActionName::Edit,
+        ActionKind::Logs => ipc::ActionName::Logs,
     }
 }
 
