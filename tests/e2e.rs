@@ -1171,3 +1171,62 @@ async fn yaml_is_edited_with_its_conflicts_shown_and_created_from_several_docume
     window.click("a[data-kind=Deployments]").await;
     table_shows(&window, "worker").await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_deployments_logs_are_followed_searched_and_downloaded() {
+    let scene = Scene::new();
+    let demo = scene.dir.path().join("demo-kubeconfig");
+    let _clusters = kubedesk_api::demo::serve(&demo, &kubedesk_api::demo::SimOptions::default())
+        .await
+        .expect("the demo clusters start");
+    let mut window = Window::open("logs", &scene.launch(&[&demo])).await;
+    window.wait_for_text("#connection-state", "Connected").await;
+    choose(&window, "#cluster-switcher", "dev").await;
+    window
+        .eval("location.hash = '#/workloads/deployments/sandbox/api'")
+        .await;
+    window.wait_for_text("#object-facts", "2/2").await;
+    window.click("#tab-logs").await;
+    // Both pods' lines, merged, each with its pod; more come while following.
+    window.wait_for_text("#logs-body", "INFO api: GET").await;
+    let pods = "new Set([...document.querySelectorAll('#logs-body .log__pod')].map(p => p.textContent)).size";
+    window.wait_for_eval(pods, json!(2)).await;
+    let count = "document.querySelectorAll('#logs-body .log__line').length";
+    let before = window.eval(count).await.as_u64().unwrap_or_default();
+    window
+        .wait_for_eval(&format!("{count} > {before}"), json!(true))
+        .await;
+
+    // Search highlights; timestamps show without asking again.
+    let search = window.find("#logs-search").await;
+    search.send_keys("/v1/infer").await.unwrap();
+    window
+        .wait_for_text("#logs-matches", "matching lines")
+        .await;
+    window
+        .wait_for_eval(
+            "document.querySelectorAll('#logs-body mark').length > 0",
+            json!(true),
+        )
+        .await;
+    window.click("#logs-timestamps").await;
+    window
+        .wait_for_eval(
+            "document.querySelectorAll('#logs-body .log__time').length > 0",
+            json!(true),
+        )
+        .await;
+    window.screenshot("logs").await;
+
+    // Downloaded to the downloads folder.
+    window.click("#logs-download").await;
+    let saved = window.wait_for_text("#logs-saved", "Saved").await;
+    let path = saved
+        .split(" to ")
+        .nth(1)
+        .unwrap_or_else(|| panic!("a path: {saved}"))
+        .trim();
+    let text = std::fs::read_to_string(path).unwrap();
+    assert!(text.lines().count() >= 2, "{text}");
+    assert!(text.contains("INFO api: GET"), "{text}");
+}

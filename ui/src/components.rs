@@ -4,6 +4,7 @@ pub mod empty_state;
 pub mod health;
 pub mod icon;
 pub mod live_table;
+pub mod log_viewer;
 pub mod side_nav;
 pub mod sign_in;
 pub mod table;

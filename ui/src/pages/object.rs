@@ -12,6 +12,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::components::live_table::cell_text;
+use crate::components::log_viewer::LogViewer;
 use crate::components::yaml_editor::YamlEditor;
 use crate::i18n::{Msg, use_i18n};
 use crate::ipc;
@@ -28,6 +29,7 @@ enum Tab {
     Overview,
     Events,
     Yaml,
+    Logs,
 }
 
 /// The page of the object `kind` `namespace`/`name` in the selected cluster.
@@ -128,6 +130,7 @@ pub fn ObjectPage(kind: TableKind, namespace: Option<String>, name: String) -> i
                     Tab::Overview => i18n.t(Msg::ObjectTabOverview).to_owned(),
                     Tab::Events => i18n.tf(Msg::ObjectTabEvents, &[("count", &events_count())]),
                     Tab::Yaml => i18n.t(Msg::ObjectTabYaml).to_owned(),
+                    Tab::Logs => i18n.t(Msg::LogsTab).to_owned(),
                 }}
             </button>
         }
@@ -145,8 +148,9 @@ pub fn ObjectPage(kind: TableKind, namespace: Option<String>, name: String) -> i
                     .into_any()
             }
             Tab::Events => view! { <Events events=update.events /> }.into_any(),
-            // While editing, the editor below stands for the YAML.
+            // While editing, the editor below stands for the YAML; the logs are apart too.
             Tab::Yaml if editing.get().is_some() => ().into_any(),
+            Tab::Logs => ().into_any(),
             Tab::Yaml => {
                 let edit = offered
                     .get()
@@ -189,6 +193,41 @@ pub fn ObjectPage(kind: TableKind, namespace: Option<String>, name: String) -> i
             }
         })
     };
+    // The log viewer, too, lives apart from the live detail: it is made once per visit to the tab.
+    let logs_offer = move || {
+        offered
+            .get()
+            .into_iter()
+            .find(|offer| offer.action == ActionName::Logs)
+    };
+    let log_viewer = move || {
+        if tab.get() != Tab::Logs {
+            return None;
+        }
+        let offer = logs_offer()?;
+        if let Some(missing) = offer.missing.filter(|_| !offer.allowed) {
+            return Some(view! { <div class="banner banner--warning">{i18n.tf(Msg::ObjectNotAllowed, &[("missing", &missing)])}</div> }.into_any());
+        }
+        let object = object_key.get_untracked()?;
+        let mut containers: Vec<(bool, String)> = update
+            .get_untracked()
+            .and_then(|update| update.description)
+            .map(|description| {
+                description
+                    .containers
+                    .into_iter()
+                    .map(|container| (container.init, container.name))
+                    .collect()
+            })
+            .unwrap_or_default();
+        // The main containers first: the first is the one shown.
+        containers.sort_by_key(|(init, _)| *init);
+        let containers = containers.into_iter().map(|(_, name)| name).collect();
+        Some(
+            view! { <LogViewer object containers several_pods=kind != TableKind::Pods /> }
+                .into_any(),
+        )
+    };
     let found = move || {
         update
             .get()
@@ -218,8 +257,8 @@ pub fn ObjectPage(kind: TableKind, namespace: Option<String>, name: String) -> i
                         .filter(|offer| match offer.action {
                             ActionName::Cordon => !cordoned,
                             ActionName::Uncordon => cordoned,
-                            // Editing is on the YAML tab.
-                            ActionName::Edit => false,
+                            // Editing is on the YAML tab, logs on theirs.
+                            ActionName::Edit | ActionName::Logs => false,
                             _ => true,
                         })
                         .collect();
@@ -231,10 +270,12 @@ pub fn ObjectPage(kind: TableKind, namespace: Option<String>, name: String) -> i
                 {tab_button(Tab::Overview, "tab-overview")}
                 {tab_button(Tab::Events, "tab-events")}
                 {tab_button(Tab::Yaml, "tab-yaml")}
+                {move || logs_offer().map(|_| tab_button(Tab::Logs, "tab-logs"))}
             </nav>
             {move || edited.get().map(|summary| view! { <div class="banner banner--info" id="yaml-outcome" role="status">{summary}</div> })}
             {body}
             {editor}
+            {log_viewer}
         </section>
     }
 }

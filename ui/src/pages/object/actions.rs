@@ -63,6 +63,7 @@ fn label(action: ActionName) -> Msg {
         ActionName::Uncordon => Msg::ObjectActionUncordon,
         ActionName::Drain => Msg::ObjectActionDrain,
         ActionName::Edit => Msg::YamlEdit,
+        ActionName::Logs => Msg::LogsTab,
     }
 }
 
@@ -77,6 +78,7 @@ fn wording(action: ActionName) -> (Msg, Option<Msg>) {
         ActionName::Uncordon => (Msg::ObjectUncordonTitle, Some(Msg::ObjectUncordonBody)),
         ActionName::Drain => (Msg::ObjectDrainTitle, Some(Msg::ObjectDrainBody)),
         ActionName::Edit => (Msg::YamlEdit, None),
+        ActionName::Logs => (Msg::LogsTab, None),
     }
 }
 
@@ -144,8 +146,8 @@ fn ActionDialog(
                 force: force.get_untracked(),
                 delete_local_data: local_data.get_untracked(),
             },
-            // Edited on the YAML tab, never from the action bar.
-            ActionName::Edit => return,
+            // Edited and read on their tabs, never from the action bar.
+            ActionName::Edit | ActionName::Logs => return,
         };
         problem.set(None);
         working.set(true);
