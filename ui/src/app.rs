@@ -4,6 +4,7 @@ use kubedesk_ipc::{ContextList, GetSettings, KubeconfigChanged, SaveSettings, Se
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use crate::components::palette::Palette;
 use crate::components::side_nav::SideNav;
 use crate::components::top_bar::TopBar;
 use crate::i18n::{Msg, provide_i18n, resolve_language};
@@ -99,6 +100,7 @@ pub fn App() -> impl IntoView {
         <div class="shell">
             <TopBar on_settings />
             <SideNav current=Signal::from(area) />
+            <Palette />
             <main class="content" id="content">
                 <For each=move || notices.get().into_iter().enumerate() key=|(index, _)| *index let:notice>
                     <div class="banner banner--error" role="alert">

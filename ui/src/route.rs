@@ -67,6 +67,16 @@ pub fn workloads_view(hash: &str) -> WorkloadsView {
     }
 }
 
+/// The value of `key` in the fragment's query (`#/workloads/pods/a/b?tab=logs&edit`): `""` for a
+/// key without a value, `None` when absent.
+pub fn hash_param(hash: &str, key: &str) -> Option<String> {
+    let (_, query) = hash.split_once('?')?;
+    query.split('&').find_map(|pair| {
+        let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+        (name == key).then(|| value.to_owned())
+    })
+}
+
 /// The link to the page that creates objects from YAML.
 pub const CREATE_HREF: &str = "#/workloads/create";
 

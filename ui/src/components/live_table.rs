@@ -96,8 +96,17 @@ pub fn LiveTable(
         }
         let page = ((f64::from(element.client_height()) / ROW) as usize).max(1);
         let current = selected.get_untracked();
-        // Enter opens the selected row's page.
-        if event.key() == "Enter" {
+        // As in k9s: Enter opens the selected row's page, l its logs, y its YAML, e its editor,
+        // Ctrl+D its delete dialog.
+        let open = match (event.key().as_str(), event.ctrl_key()) {
+            ("Enter", false) => Some(""),
+            ("l", false) => Some("?tab=logs"),
+            ("y", false) => Some("?tab=yaml"),
+            ("e", false) => Some("?tab=yaml&edit"),
+            ("d", true) => Some("?action=delete"),
+            _ => None,
+        };
+        if let Some(suffix) = open {
             let shown = update.get_untracked();
             let row = current.zip(shown).and_then(|(at, shown)| {
                 at.checked_sub(shown.offset)
@@ -106,7 +115,7 @@ pub fn LiveTable(
             if let Some(row) = row {
                 event.prevent_default();
                 let href = object_href(kind.get_untracked(), row.namespace.as_deref(), &row.name);
-                let _ = window().location().set_hash(&href);
+                let _ = window().location().set_hash(&format!("{href}{suffix}"));
             }
             return;
         }

@@ -17,7 +17,7 @@ use crate::components::yaml_editor::YamlEditor;
 use crate::i18n::{Msg, use_i18n};
 use crate::ipc;
 use crate::pages::workloads::kind_label;
-use crate::route::table_href;
+use crate::route::{Hash, hash_param, table_href};
 use crate::state::Selection;
 
 use actions::ActionBar;
@@ -47,6 +47,63 @@ pub fn ObjectPage(kind: TableKind, namespace: Option<String>, name: String) -> i
     let editing = RwSignal::new(None::<String>);
     let edited = RwSignal::new(None::<String>);
     let editor_namespace = namespace.clone();
+    // What a key or a link asked for before the detail arrived: the editor, an action's dialog.
+    let pending_edit = RwSignal::new(false);
+    let requested = RwSignal::new(None::<ActionName>);
+    let ask = move |tab_name: Option<&str>, edit: bool, action: Option<&str>| {
+        match tab_name {
+            Some("logs") => tab.set(Tab::Logs),
+            Some("yaml") => tab.set(Tab::Yaml),
+            Some("events") => tab.set(Tab::Events),
+            Some("overview") => tab.set(Tab::Overview),
+            _ => {}
+        }
+        if edit {
+            tab.set(Tab::Yaml);
+            pending_edit.set(true);
+        }
+        if action == Some("delete") {
+            requested.set(Some(ActionName::Delete));
+        }
+    };
+    let Hash(hash) = expect_context();
+    Effect::new(move || {
+        let hash = hash.get();
+        ask(
+            hash_param(&hash, "tab").as_deref(),
+            hash_param(&hash, "edit").is_some(),
+            hash_param(&hash, "action").as_deref(),
+        );
+    });
+    // The keys of the table work on the page too; Esc goes back to the table.
+    let keys = window_event_listener(leptos::ev::keydown, move |event| {
+        let typing = event
+            .target()
+            .and_then(|target| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(target).ok())
+            .is_some_and(|element| {
+                matches!(element.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT")
+            });
+        let dialog = document()
+            .query_selector(".dialog-backdrop")
+            .ok()
+            .flatten()
+            .is_some();
+        if typing || dialog || event.meta_key() || event.alt_key() {
+            return;
+        }
+        match (event.key().as_str(), event.ctrl_key()) {
+            ("l", false) => ask(Some("logs"), false, None),
+            ("y", false) => ask(Some("yaml"), false, None),
+            ("e", false) => ask(None, true, None),
+            ("d", true) => ask(None, false, Some("delete")),
+            ("Escape", false) => {
+                let _ = window().location().set_hash(&table_href(kind));
+            }
+            _ => return,
+        }
+        event.prevent_default();
+    });
+    on_cleanup(move || keys.remove());
     let stop = move || {
         channel.set_value(None);
         if let Some(id) = subscription.get_untracked() {
@@ -193,6 +250,24 @@ pub fn ObjectPage(kind: TableKind, namespace: Option<String>, name: String) -> i
             }
         })
     };
+    // An edit asked for opens the editor once the object is here, if the user may edit it.
+    Effect::new(move || {
+        if !pending_edit.get() {
+            return;
+        }
+        let Some(description) = update.get().and_then(|update| update.description) else {
+            return;
+        };
+        pending_edit.set(false);
+        let allowed = offered
+            .get_untracked()
+            .iter()
+            .any(|offer| offer.action == ActionName::Edit && offer.allowed);
+        if allowed && editing.get_untracked().is_none() {
+            edited.set(None);
+            editing.set(Some(description.editable_yaml));
+        }
+    });
     // The log viewer, too, lives apart from the live detail: it is made once per visit to the tab.
     let logs_offer = move || {
         offered
@@ -228,11 +303,40 @@ pub fn ObjectPage(kind: TableKind, namespace: Option<String>, name: String) -> i
                 .into_any(),
         )
     };
-    let found = move || {
+    // The action bar is made once the object is here, and follows it through signals: a live
+    // update never closes a dialog the user has open.
+    let description = Memo::new(move |_| update.get().and_then(|update| update.description));
+    let replicas = Signal::derive(move || {
+        description
+            .get()
+            .and_then(|description| description.replicas)
+    });
+    let bar_actions = Signal::derive(move || {
+        // A node offers the one of cordon and uncordon that changes something.
+        let cordoned = description.get().is_some_and(|description| {
+            description
+                .facts
+                .iter()
+                .any(|fact| fact.name == "Unschedulable")
+        });
+        offered
+            .get()
+            .into_iter()
+            .filter(|offer| match offer.action {
+                ActionName::Cordon => !cordoned,
+                ActionName::Uncordon => cordoned,
+                // Editing is on the YAML tab, logs on theirs.
+                ActionName::Edit | ActionName::Logs => false,
+                _ => true,
+            })
+            .collect::<Vec<_>>()
+    });
+    let has_actions = Memo::new(move |_| {
         update
             .get()
             .is_some_and(|update| update.presence == Presence::Found)
-    };
+            && !offered.get().is_empty()
+    });
     view! {
         <section class="page" data-page="object" data-kind=format!("{kind:?}")>
             <a class="back-link" id="object-back" href=table_href(kind)>
@@ -243,27 +347,9 @@ pub fn ObjectPage(kind: TableKind, namespace: Option<String>, name: String) -> i
                     <h1 class="page__title" id="object-name">{title}</h1>
                     <p class="page__subtitle">{subtitle}</p>
                 </div>
-                {move || (found() && !offered.get().is_empty()).then(|| {
-                    let object = object_key.get();
-                    let description = update.get().and_then(|update| update.description);
-                    let replicas = description.as_ref().and_then(|description| description.replicas);
-                    // A node offers the one of cordon and uncordon that changes something.
-                    let cordoned = description.is_some_and(|description| {
-                        description.facts.iter().any(|fact| fact.name == "Unschedulable")
-                    });
-                    let offered: Vec<OfferedAction> = offered
-                        .get()
-                        .into_iter()
-                        .filter(|offer| match offer.action {
-                            ActionName::Cordon => !cordoned,
-                            ActionName::Uncordon => cordoned,
-                            // Editing is on the YAML tab, logs on theirs.
-                            ActionName::Edit | ActionName::Logs => false,
-                            _ => true,
-                        })
-                        .collect();
-                    object.map(|object| view! { <ActionBar object offered replicas /> })
-                })}
+                {move || (has_actions.get()).then(|| object_key.get_untracked().map(|object| {
+                    view! { <ActionBar object offered=bar_actions replicas requested /> }
+                }))}
             </header>
             {move || state_line().map(|line| view! { <div class="banner banner--info" id="object-state" role="status">{line}</div> })}
             <nav class="tabs" role="tablist">

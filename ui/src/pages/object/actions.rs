@@ -15,13 +15,32 @@ use crate::ipc;
 #[component]
 pub fn ActionBar(
     object: ObjectKey,
-    offered: Vec<OfferedAction>,
-    replicas: Option<i64>,
+    /// The actions offered now.
+    offered: Signal<Vec<OfferedAction>>,
+    /// The replicas the object asks for now (the scale dialog starts from them).
+    replicas: Signal<Option<i64>>,
+    /// An action a key or a link asked for: its dialog opens if the user may take it.
+    requested: RwSignal<Option<ActionName>>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let open = RwSignal::new(None::<ActionName>);
     let outcome = RwSignal::new(None::<Result<String, String>>);
-    let buttons = offered
+    Effect::new(move || {
+        if let Some(action) = requested.get() {
+            requested.set(None);
+            let allowed = offered
+                .get_untracked()
+                .iter()
+                .any(|offer| offer.action == action && offer.allowed);
+            if allowed {
+                outcome.set(None);
+                open.set(Some(action));
+            }
+        }
+    });
+    let buttons = move || {
+        offered
+        .get()
         .into_iter()
         .map(|offer| {
             let action = offer.action;
@@ -37,9 +56,11 @@ pub fn ActionBar(
                 </button>
             }
         })
-        .collect_view();
+        .collect_view()
+    };
     let dialog = move || {
         open.get().map(|action| {
+            let replicas = replicas.get_untracked();
             view! { <ActionDialog object=object.clone() action replicas open outcome /> }
         })
     };
