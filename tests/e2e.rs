@@ -1230,3 +1230,88 @@ async fn a_deployments_logs_are_followed_searched_and_downloaded() {
     assert!(text.lines().count() >= 2, "{text}");
     assert!(text.contains("INFO api: GET"), "{text}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_palette_and_k9s_keys_reach_every_kind_and_object() {
+    let scene = Scene::new();
+    let demo = scene.dir.path().join("demo-kubeconfig");
+    let _clusters = kubedesk_api::demo::serve(&demo, &kubedesk_api::demo::SimOptions::default())
+        .await
+        .expect("the demo clusters start");
+    let mut window = Window::open("palette", &scene.launch(&[&demo])).await;
+    window.wait_for_text("#connection-state", "Connected").await;
+    let body = window.find("body").await;
+
+    // Ctrl+K finds a cluster by name.
+    body.send_keys(Key::Control + "k").await.unwrap();
+    let input = window.find("#palette-input").await;
+    input.send_keys("dev").await.unwrap();
+    window.wait_for_text("#palette-list", "Cluster").await;
+    window.screenshot("palette").await;
+    input.send_keys(Key::Enter).await.unwrap();
+    window
+        .wait_for_eval(
+            "document.querySelector('#cluster-switcher').value",
+            json!("dev"),
+        )
+        .await;
+
+    // `:` and a short name jump to a kind; `/` filters it.
+    body.send_keys(":").await.unwrap();
+    let input = window.find("#palette-input").await;
+    input.send_keys("deploy").await.unwrap();
+    input.send_keys(Key::Enter).await.unwrap();
+    window
+        .wait_for_eval("location.hash", json!("#/workloads/deployments"))
+        .await;
+    pick_namespace(&window, "").await;
+    table_shows(&window, "sandbox").await;
+    body.send_keys("/").await.unwrap();
+    window
+        .wait_for_eval("document.activeElement.id", json!("table-filter"))
+        .await;
+    window
+        .find("#table-filter")
+        .await
+        .send_keys("api")
+        .await
+        .unwrap();
+    window.wait_for_text("#table-status", "1 rows").await;
+
+    // On the selected row: l opens its logs, y its YAML, e its editor, Esc goes back.
+    window.click("div[data-row='sandbox/api']").await;
+    let table = window.find("#live-table-body").await;
+    table.send_keys("l").await.unwrap();
+    window
+        .wait_for_eval(
+            "document.querySelector('#tab-logs')?.getAttribute('aria-selected')",
+            json!("true"),
+        )
+        .await;
+    window.wait_for_text("#logs-body", "INFO api: GET").await;
+    body.send_keys("y").await.unwrap();
+    window
+        .wait_for_text("#object-yaml", "kind: Deployment")
+        .await;
+    body.send_keys("e").await.unwrap();
+    window
+        .wait_for_eval(
+            "document.querySelector('#yaml-text').value.includes('kind: Deployment')",
+            json!(true),
+        )
+        .await;
+    window.click("#yaml-cancel").await;
+    body.send_keys(Key::Escape).await.unwrap();
+    window
+        .wait_for_eval("location.hash", json!("#/workloads/deployments"))
+        .await;
+
+    // Ctrl+D on a row opens its delete dialog, nothing more.
+    window.click("div[data-row='sandbox/api']").await;
+    let table = window.find("#live-table-body").await;
+    table.send_keys(Key::Control + "d").await.unwrap();
+    window.wait_for_text("#action-dialog", "Delete api?").await;
+    window.screenshot("delete-dialog").await;
+    window.click("#action-cancel").await;
+    window.wait_for_text("#object-facts", "2/2").await;
+}

@@ -120,6 +120,16 @@ pub struct Selection {
     pub namespace: RwSignal<Option<String>>,
 }
 
+impl Selection {
+    /// Selects the context `name`, in its default namespace.
+    pub fn choose_context(self, Contexts(contexts): Contexts, name: String) {
+        if let Loadable::Ready(list) = contexts.get_untracked() {
+            self.namespace.set(default_namespace(&list, Some(&name)));
+        }
+        self.context.set(Some(name));
+    }
+}
+
 /// The backend's answer to `request(context, namespace)` for the selected context and namespace,
 /// asked again whenever they change; an answer for a context no longer selected is dropped.
 pub fn for_selection<C>(

@@ -73,8 +73,8 @@ fn entries(i18n: I18n, contexts: &[String]) -> Vec<Entry> {
     entries
 }
 
-/// The entries `query` finds, best first: a short name it is, then what starts with it, then what
-/// contains it.
+/// The entries `query` finds, best first: a name or short name it is, then what starts with it,
+/// then what contains it.
 fn matching(entries: Vec<Entry>, query: &str) -> Vec<Entry> {
     let query = query.trim().trim_start_matches(':').trim().to_lowercase();
     if query.is_empty() {
@@ -84,7 +84,7 @@ fn matching(entries: Vec<Entry>, query: &str) -> Vec<Entry> {
         .into_iter()
         .filter_map(|entry| {
             let label = entry.label.to_lowercase();
-            let rank = if entry.aliases.iter().any(|alias| *alias == query) {
+            let rank = if label == query || entry.aliases.iter().any(|alias| *alias == query) {
                 0
             } else if label.starts_with(&query)
                 || entry.aliases.iter().any(|alias| alias.starts_with(&query))
@@ -165,7 +165,7 @@ pub fn Palette() -> impl IntoView {
             Goal::Go(href) => {
                 let _ = window().location().set_hash(&href);
             }
-            Goal::Cluster(name) => selection.context.set(Some(name)),
+            Goal::Cluster(name) => selection.choose_context(contexts, name),
         }
     };
     let on_key = move |event: leptos::ev::KeyboardEvent| {
@@ -254,6 +254,11 @@ mod tests {
         assert_eq!(found[0].label, "DaemonSets");
         let found = matching(all.clone(), "de");
         assert_eq!(found[0].label, "Deployments");
+        let found = matching(
+            vec![entry("DevOps", vec!["devops"]), entry("dev", Vec::new())],
+            "dev",
+        );
+        assert_eq!(found[0].label, "dev", "a whole name first");
         let found = matching(all.clone(), "view");
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].label, "Overview");

@@ -41,18 +41,9 @@ pub fn TopBar(on_settings: Callback<Settings>) -> impl IntoView {
 fn ClusterSwitcher() -> impl IntoView {
     let i18n = use_i18n();
     let known: Contexts = expect_context();
-    let Contexts(contexts) = known;
     let selection: Selection = expect_context();
     let names = move || known.names();
-    let on_change = move |event| {
-        let name = event_target_value(&event);
-        if let Loadable::Ready(list) = contexts.get_untracked() {
-            selection
-                .namespace
-                .set(default_namespace(&list, Some(&name)));
-        }
-        selection.context.set(Some(name));
-    };
+    let on_change = move |event| selection.choose_context(known, event_target_value(&event));
     view! {
         <label class="field field--inline">
             <span class="field__label">{move || i18n.t(Msg::TopbarCluster)}</span>
