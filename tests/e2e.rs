@@ -955,7 +955,7 @@ async fn the_workloads_page_shows_live_tables_that_keep_only_the_visible_rows() 
     // A filter keeps the rows that match, sorted on the backend.
     let filter = window.find("#table-filter").await;
     filter.send_keys("giant-train").await.unwrap();
-    window.wait_for_text("#table-status", "1 rows").await;
+    window.wait_for_text("#table-status", "1 row").await;
     table_shows(&window, "giant-train-0").await;
     table_shows(&window, "Pending").await;
     window.screenshot("pods-filtered").await;
@@ -983,6 +983,28 @@ async fn the_workloads_page_shows_live_tables_that_keep_only_the_visible_rows() 
     body.send_keys(Key::End).await.unwrap();
     window.wait_for_eval(selected, json!("gpu-h100-01")).await;
     window.screenshot("nodes").await;
+
+    // Every cluster at once, each row with its cluster; a row of another cluster opens there.
+    window.click("#all-clusters").await;
+    window.wait_for_text("#table-status", "11 rows").await;
+    table_shows(&window, "dev-01").await;
+    window
+        .wait_for_eval(
+            "[...document.querySelectorAll('#live-table-body .live-table__row')].some(r => r.dataset.row === 'edge/edge-t4-01' && r.innerText.startsWith('edge'))",
+            json!(true),
+        )
+        .await;
+    window.screenshot("all-clusters").await;
+    window
+        .click("a.live-table__link[href='#/workloads/nodes/-/dev-01']")
+        .await;
+    window.wait_for_text("#object-name", "dev-01").await;
+    window
+        .wait_for_eval(
+            "document.querySelector('#cluster-switcher').value",
+            json!("dev"),
+        )
+        .await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -1276,7 +1298,7 @@ async fn the_palette_and_k9s_keys_reach_every_kind_and_object() {
         .send_keys("api")
         .await
         .unwrap();
-    window.wait_for_text("#table-status", "1 rows").await;
+    window.wait_for_text("#table-status", "1 row").await;
 
     // On the selected row: l opens its logs, y its YAML, e its editor, Esc goes back.
     window.click("div[data-row='sandbox/api']").await;

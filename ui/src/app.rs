@@ -33,6 +33,7 @@ pub fn App() -> impl IntoView {
     let selection = Selection {
         context: RwSignal::new(None),
         namespace: RwSignal::new(None),
+        all_clusters: RwSignal::new(false),
     };
     provide_context(SettingsState(settings));
     provide_context(Contexts(contexts));

@@ -118,6 +118,8 @@ pub struct Selection {
     pub context: RwSignal<Option<String>>,
     /// The selected namespace.
     pub namespace: RwSignal<Option<String>>,
+    /// Whether tables show every cluster at once (with a cluster column).
+    pub all_clusters: RwSignal<bool>,
 }
 
 impl Selection {

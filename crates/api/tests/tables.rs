@@ -45,7 +45,7 @@ async fn a_subscription_sends_its_window_follows_new_queries_and_ends() {
     let subscription = watch_table(
         &app,
         ipc::WatchTable {
-            context: "gpu-prod".into(),
+            contexts: vec!["gpu-prod".into()],
             kind: ipc::TableKind::Pods,
             namespace: None,
             query: ipc::TableQuery {
@@ -124,4 +124,61 @@ async fn a_subscription_sends_its_window_follows_new_queries_and_ends() {
     )
     .unwrap_err();
     assert_eq!(ended.code, ipc::ErrorCode::InvalidRequest);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn one_table_shows_every_cluster_with_its_name_and_says_which_is_missing() {
+    let dir = tempfile::tempdir().unwrap();
+    let kubeconfig = dir.path().join("kubeconfig");
+    let _clusters = serve(&kubeconfig, &SimOptions::default()).await.unwrap();
+    let app = App::new(AppConfig::in_memory(
+        dir.path().join("config"),
+        KubeconfigPaths::resolve(Some(OsString::from(&kubeconfig)), None),
+    ));
+    let (sender, mut updates) = tokio::sync::mpsc::unbounded_channel();
+    watch_table(
+        &app,
+        ipc::WatchTable {
+            contexts: vec![
+                "gpu-prod".into(),
+                "edge".into(),
+                "dev".into(),
+                "gone".into(),
+            ],
+            kind: ipc::TableKind::Nodes,
+            namespace: None,
+            query: ipc::TableQuery {
+                limit: 50,
+                ..ipc::TableQuery::default()
+            },
+        },
+        move |update| sender.send(update).is_ok(),
+    )
+    .await
+    .unwrap();
+    let live = next(&mut updates, |update| {
+        update.status == ipc::TableStatus::Live
+    })
+    .await;
+    let clusters: std::collections::BTreeSet<_> = live
+        .rows
+        .iter()
+        .map(|row| row.cluster.clone().unwrap())
+        .collect();
+    assert_eq!(
+        clusters.into_iter().collect::<Vec<_>>(),
+        ["dev", "edge", "gpu-prod"]
+    );
+    let dev = live
+        .rows
+        .iter()
+        .find(|row| row.name == "dev-01")
+        .expect("dev's node");
+    assert_eq!(dev.key, "dev/dev-01");
+    assert_eq!(live.problems.len(), 1, "{:?}", live.problems);
+    assert!(
+        live.problems[0].starts_with("gone: "),
+        "{:?}",
+        live.problems
+    );
 }

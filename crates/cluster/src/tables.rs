@@ -94,19 +94,42 @@ impl Table {
 
     /// The rows `query` selects, and where the watch stands.
     pub fn query(&self, query: &Query) -> Result<(Window, Status), SelectorError> {
-        let state = self
-            .shared
-            .state
-            .read()
-            .unwrap_or_else(PoisonError::into_inner);
-        let window = query::answer(state.rows.values(), query)?;
-        Ok((window, state.status.clone()))
+        let (window, mut statuses) = query_all(std::slice::from_ref(self), query)?;
+        Ok((window, statuses.pop().unwrap_or(Status::Listing)))
     }
 
     /// A receiver that wakes whenever the rows or the status changed (the value counts changes).
     pub fn changes(&self) -> tokio::sync::watch::Receiver<u64> {
         self.shared.changes.subscribe()
     }
+}
+
+/// The rows `query` selects from several tables at once (the same kind in several clusters), each
+/// row's source its table's place in `tables`; and where each table's watch stands.
+pub fn query_all<T: std::borrow::Borrow<Table>>(
+    tables: &[T],
+    query: &Query,
+) -> Result<(Window, Vec<Status>), SelectorError> {
+    let states: Vec<_> = tables
+        .iter()
+        .map(|table| {
+            table
+                .borrow()
+                .shared
+                .state
+                .read()
+                .unwrap_or_else(PoisonError::into_inner)
+        })
+        .collect();
+    let rows = states
+        .iter()
+        .enumerate()
+        .flat_map(|(source, state)| state.rows.values().map(move |row| (source, row)));
+    let window = query::answer(rows, query)?;
+    Ok((
+        window,
+        states.iter().map(|state| state.status.clone()).collect(),
+    ))
 }
 
 /// The live tables of every cluster, each shared while some view holds it.

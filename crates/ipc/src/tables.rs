@@ -66,8 +66,8 @@ pub struct TableQuery {
 /// Subscribes to a live table; updates arrive on the `channel` argument as [`TableUpdate`]s.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WatchTable {
-    /// The context.
-    pub context: String,
+    /// The contexts: one, or several for one table of all their clusters with a cluster column.
+    pub contexts: Vec<String>,
     /// The kind.
     pub kind: TableKind,
     /// The namespace, or `None` for all namespaces.
@@ -104,13 +104,17 @@ pub struct TableUpdate {
     pub status: TableStatus,
     /// Why the filter cannot be used, when it cannot (the rows are then unfiltered).
     pub filter_error: Option<String>,
+    /// Clusters whose rows are missing, and why (`edge: the cluster did not answer`).
+    pub problems: Vec<String>,
 }
 
 /// One row.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct TableRow {
-    /// `namespace/name`, or the name.
+    /// `namespace/name`, or the name; prefixed with `cluster/` when several clusters are shown.
     pub key: String,
+    /// Its cluster's context, when several clusters are shown.
+    pub cluster: Option<String>,
     /// The namespace.
     pub namespace: Option<String>,
     /// The name.

@@ -12,16 +12,18 @@ use crate::format;
 use crate::i18n::{I18n, Msg, use_i18n};
 use crate::ipc;
 use crate::route::object_href;
+use crate::state::{Contexts, Selection};
 
 /// Each row's height in pixels (kept in step with `.live-table__row` in app.css).
 const ROW: f64 = 32.0;
 /// Rows asked for beyond the visible ones, above and below.
 const OVERSCAN: usize = 10;
 
-/// The live table of `kind` in `context` and `namespace`.
+/// The live table of `kind` in `namespace` of one cluster, or of several with a cluster column
+/// (`contexts`).
 #[component]
 pub fn LiveTable(
-    context: Signal<Option<String>>,
+    contexts: Signal<Vec<String>>,
     kind: Signal<TableKind>,
     namespace: Signal<Option<String>>,
 ) -> impl IntoView {
@@ -34,6 +36,16 @@ pub fn LiveTable(
         ..TableQuery::default()
     });
     let subscription = RwSignal::new(None::<u64>);
+    // A row of another cluster opens in that cluster: it becomes the selected one.
+    let selection: Selection = expect_context();
+    let known: Contexts = expect_context();
+    let open_row = move |row: &kubedesk_ipc::TableRow| {
+        if let Some(cluster) = row.cluster.clone()
+            && selection.context.get_untracked().as_ref() != Some(&cluster)
+        {
+            selection.choose_context(known, cluster);
+        }
+    };
     // The selected row, by its place in the sorted rows; moved with the keyboard or a click.
     let selected = RwSignal::new(None::<usize>);
     let body = NodeRef::<leptos::html::Div>::new();
@@ -49,12 +61,14 @@ pub fn LiveTable(
     };
     // A new subscription whenever the cluster, the kind or the namespace changes.
     Effect::new(move || {
-        let (context, kind, namespace) = (context.get(), kind.get(), namespace.get());
+        let (contexts, kind, namespace) = (contexts.get(), kind.get(), namespace.get());
         stop();
         update.set(None);
         error.set(None);
         selected.set(None);
-        let Some(context) = context else { return };
+        if contexts.is_empty() {
+            return;
+        }
         let first = TableQuery {
             offset: 0,
             ..query.get_untracked()
@@ -62,7 +76,7 @@ pub fn LiveTable(
         query.set(first.clone());
         spawn_local(async move {
             let request = WatchTable {
-                context,
+                contexts,
                 kind,
                 namespace,
                 query: first,
@@ -114,6 +128,7 @@ pub fn LiveTable(
             });
             if let Some(row) = row {
                 event.prevent_default();
+                open_row(&row);
                 let href = object_href(kind.get_untracked(), row.namespace.as_deref(), &row.name);
                 let _ = window().location().set_hash(&format!("{href}{suffix}"));
             }
@@ -169,7 +184,15 @@ pub fn LiveTable(
             ..current
         });
     };
+    let several = Memo::new(move |_| contexts.get().len() > 1);
     let headers = move || {
+        let cluster = several.get().then(|| {
+            view! {
+                <div class="live-table__cell live-table__head" role="columnheader" data-column="cluster">
+                    {move || i18n.t(Msg::TableCluster)}
+                </div>
+            }
+        });
         let mut names = vec![
             i18n.t(Msg::TableNamespace).to_owned(),
             i18n.t(Msg::TableName).to_owned(),
@@ -181,7 +204,7 @@ pub fn LiveTable(
                 .map(|column| column_label(i18n, column)),
         );
         let current = query.get();
-        names
+        let names = names
             .into_iter()
             .enumerate()
             .map(|(index, name)| {
@@ -196,7 +219,8 @@ pub fn LiveTable(
                     </div>
                 }
             })
-            .collect_view()
+            .collect_view();
+        view! { {cluster}{names} }
     };
     let rows = move || {
         let Some(update) = update.get() else {
@@ -219,9 +243,14 @@ pub fn LiveTable(
                     <div class="live-table__row" role="row" data-row=row.key.clone() style:top=format!("{top}px")
                         class:is-selected=move || selected.get() == Some(place) aria-selected=move || (selected.get() == Some(place)).to_string()
                         on:click=move |_| selected.set(Some(place))>
+                        {row.cluster.clone().map(|cluster| view! { <div class="live-table__cell cell--muted">{cluster}</div> })}
                         <div class="live-table__cell cell--muted">{row.namespace.clone().unwrap_or_default()}</div>
                         <div class="live-table__cell cell--strong">
-                            <a class="live-table__link" href=object_href(kind.get_untracked(), row.namespace.as_deref(), &row.name)>{row.name.clone()}</a>
+                            <a class="live-table__link" href=object_href(kind.get_untracked(), row.namespace.as_deref(), &row.name)
+                                on:click={
+                                    let row = row.clone();
+                                    move |_| open_row(&row)
+                                }>{row.name.clone()}</a>
                         </div>
                         {cells}
                     </div>
@@ -243,6 +272,7 @@ pub fn LiveTable(
         let mut line = match &update.status {
             TableStatus::Listing => i18n.tf(Msg::TableListing, &[("count", &count)]),
             TableStatus::Live if update.total == 0 => i18n.t(Msg::TableNoRows).to_owned(),
+            TableStatus::Live if update.total == 1 => i18n.t(Msg::TableOneRow).to_owned(),
             TableStatus::Live => i18n.tf(Msg::TableRows, &[("count", &count)]),
             TableStatus::Forbidden { message } => {
                 i18n.tf(Msg::TableForbidden, &[("message", message)])
@@ -251,7 +281,7 @@ pub fn LiveTable(
                 i18n.tf(Msg::TableRetrying, &[("message", message)])
             }
         };
-        if let Some(problem) = update.filter_error {
+        for problem in update.filter_error.iter().chain(&update.problems) {
             line = format!("{line} · {problem}");
         }
         line
@@ -271,7 +301,7 @@ pub fn LiveTable(
             <span class="live-table__status" id="table-status" role="status">{status}</span>
         </div>
         // The grid's columns come from app.css by their count: the CSP bars inline styles.
-        <div class="card card--table live-table" role="table" data-columns=move || columns.get().len()>
+        <div class="card card--table live-table" role="table" data-columns=move || columns.get().len() data-cluster=move || several.get().then_some("true")>
             <div class="live-table__header" role="row">{headers}</div>
             <div class="live-table__body" id="live-table-body" tabindex="0" node_ref=body on:scroll=on_scroll on:keydown=on_key>
                 <div class="live-table__spacer" style:height=height>

@@ -9,7 +9,7 @@ use crate::components::yaml_editor::YamlEditor;
 use crate::i18n::{Msg, use_i18n};
 use crate::pages::object::ObjectPage;
 use crate::route::{CREATE_HREF, Hash, WorkloadsView, table_href, workloads_view};
-use crate::state::Selection;
+use crate::state::{Contexts, Selection};
 
 /// The kinds as tabs and the live table of the one chosen, or one object's page.
 #[component]
@@ -81,6 +81,7 @@ const TEMPLATE: &str =
 fn KindTables(kind: Signal<TableKind>) -> impl IntoView {
     let i18n = use_i18n();
     let selection: Selection = expect_context();
+    let known: Contexts = expect_context();
     let tabs = TableKind::ALL
         .into_iter()
         .map(|choice| {
@@ -102,11 +103,22 @@ fn KindTables(kind: Signal<TableKind>) -> impl IntoView {
                 <a class="button" id="create-from-yaml" href=CREATE_HREF>{move || i18n.t(Msg::YamlCreateOpen)}</a>
             </header>
             <nav class="tabs" role="tablist">{tabs}</nav>
+            <label class="choice all-clusters">
+                <input id="all-clusters" type="checkbox" prop:checked=move || selection.all_clusters.get()
+                    on:change=move |event| selection.all_clusters.set(event_target_checked(&event)) />
+                {move || i18n.t(Msg::WorkloadsAllClusters)}
+            </label>
             {move || match selection.context.get() {
                 None => view! { <div class="card">{i18n.t(Msg::TableNoCluster)}</div> }.into_any(),
                 Some(_) => view! {
                     <LiveTable
-                        context=Signal::derive(move || selection.context.get())
+                        contexts=Signal::derive(move || {
+                            if selection.all_clusters.get() {
+                                known.names()
+                            } else {
+                                selection.context.get().into_iter().collect()
+                            }
+                        })
                         kind
                         namespace=Signal::derive(move || selection.namespace.get())
                     />

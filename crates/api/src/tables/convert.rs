@@ -1,6 +1,6 @@
 //! Table types between the domain and the wire.
 
-use kubedesk_cluster::tables::{Cell, Kind, Query, Row, Status};
+use kubedesk_cluster::tables::{Cell, Kind, Query, Row};
 use kubedesk_ipc as ipc;
 
 pub(crate) fn kind(kind: ipc::TableKind) -> Kind {
@@ -53,16 +53,8 @@ pub(crate) fn row(row: Row) -> ipc::TableRow {
     ipc::TableRow {
         key: row.key(),
         cells: row.cells.into_iter().map(cell).collect(),
+        cluster: None,
         namespace: row.namespace,
         name: row.name,
-    }
-}
-
-pub(super) fn status(status: Status) -> ipc::TableStatus {
-    match status {
-        Status::Listing => ipc::TableStatus::Listing,
-        Status::Live => ipc::TableStatus::Live,
-        Status::Forbidden(message) => ipc::TableStatus::Forbidden { message },
-        Status::Retrying(message) => ipc::TableStatus::Retrying { message },
     }
 }

@@ -1,6 +1,8 @@
 //! `watch_table`, `query_table` and `stop_table`, and the subscriptions they manage.
 
-use kubedesk_cluster::tables::{Query, Table, TableKey};
+use std::sync::Arc;
+
+use kubedesk_cluster::tables::{Query, Status, Table, TableKey, query_all};
 use kubedesk_ipc as ipc;
 
 use super::{UPDATE_EVERY, convert};
@@ -11,25 +13,50 @@ use crate::subscriptions::Subscriptions;
 /// The live tables' subscriptions, each changed through its query.
 pub type Watches = Subscriptions<tokio::sync::watch::Sender<Query>>;
 
-/// Subscribes to a live table: `send` gets the window now and whenever it changes, and answers
-/// `false` once nobody listens (the subscription then ends).
+/// Subscribes to a live table of one cluster or of several (rows then carry their cluster):
+/// `send` gets the window now and whenever it changes, and answers `false` once nobody listens
+/// (the subscription then ends). A cluster that cannot be reached leaves its rows out and is
+/// named in the update's problems; the subscription fails only when no cluster can be.
 pub async fn watch_table(
     app: &App,
     request: ipc::WatchTable,
     send: impl Fn(ipc::TableUpdate) -> bool + Send + Sync + 'static,
 ) -> Result<ipc::TableSubscription, ipc::Error> {
-    let client = client::client(app, &request.context).await?;
     let kind = convert::kind(request.kind);
-    let table = app.tables.open(
-        &client,
-        TableKey {
-            context: request.context,
-            kind,
-            namespace: request.namespace,
-        },
-    );
+    let several = request.contexts.len() > 1;
+    let mut tables = Vec::new();
+    let mut problems = Vec::new();
+    let mut first_error = None;
+    for context in request.contexts {
+        match client::client(app, &context).await {
+            Ok(client) => {
+                let key = TableKey {
+                    context: context.clone(),
+                    kind,
+                    namespace: request.namespace.clone(),
+                };
+                tables.push((context, app.tables.open(&client, key)));
+            }
+            Err(error) => {
+                problems.push(format!("{context}: {}", error.message));
+                first_error.get_or_insert(error);
+            }
+        }
+    }
+    if tables.is_empty() {
+        return Err(first_error.unwrap_or_else(|| ipc::Error {
+            code: ipc::ErrorCode::InvalidRequest,
+            message: "a table needs at least one context".into(),
+            hint: Some("Select a cluster in the top bar.".into()),
+        }));
+    }
     let (query, queries) = tokio::sync::watch::channel(convert::query(request.query));
-    let task = tokio::spawn(follow(table, queries, send));
+    let shown = Shown {
+        tables,
+        several,
+        problems,
+    };
+    let task = tokio::spawn(follow(shown, queries, send));
     let id = app.watches.add(query, task);
     Ok(ipc::TableSubscription {
         id,
@@ -41,43 +68,117 @@ pub async fn watch_table(
     })
 }
 
-/// Sends the window whenever the rows or the query change, coalescing what changes within
-/// [`UPDATE_EVERY`].
-async fn follow(
-    table: std::sync::Arc<Table>,
-    mut queries: tokio::sync::watch::Receiver<Query>,
-    send: impl Fn(ipc::TableUpdate) -> bool,
-) {
-    let mut changes = table.changes();
-    loop {
-        let query = queries.borrow_and_update().clone();
+/// The tables one subscription shows, by context.
+struct Shown {
+    tables: Vec<(String, Arc<Table>)>,
+    several: bool,
+    problems: Vec<String>,
+}
+
+impl Shown {
+    /// The window `query` selects, with its status.
+    fn update(&self, query: &Query) -> Option<ipc::TableUpdate> {
+        let tables: Vec<&Table> = self.tables.iter().map(|(_, table)| &**table).collect();
         // A selector that cannot be parsed leaves the rows unfiltered by labels, and says why.
-        let (answer, filter_error) = match table.query(&query) {
-            Ok(answer) => (Ok(answer), None),
+        let (answer, filter_error) = match query_all(&tables, query) {
+            Ok(answer) => (answer, None),
             Err(error) => {
                 let unfiltered = Query {
                     labels: String::new(),
                     ..query.clone()
                 };
-                (table.query(&unfiltered), Some(error.to_string()))
+                (
+                    query_all(&tables, &unfiltered).ok()?,
+                    Some(error.to_string()),
+                )
             }
         };
-        let Ok((window, status)) = answer else {
-            return;
-        };
-        let update = ipc::TableUpdate {
+        let (window, statuses) = answer;
+        let rows = window
+            .rows
+            .into_iter()
+            .zip(window.sources)
+            .map(|(row, source)| {
+                let mut row = convert::row(row);
+                if self.several
+                    && let Some((context, _)) = self.tables.get(source)
+                {
+                    row.key = format!("{context}/{}", row.key);
+                    row.cluster = Some(context.clone());
+                }
+                row
+            })
+            .collect();
+        Some(ipc::TableUpdate {
             total: window.total,
             offset: query.offset,
-            rows: window.rows.into_iter().map(convert::row).collect(),
-            status: convert::status(status),
+            rows,
+            status: self.status(statuses),
             filter_error,
+            problems: self.problems.clone(),
+        })
+    }
+
+    /// One status for all the tables: listing while any lists, then the first that is not live
+    /// (named by its context when there are several), else live.
+    fn status(&self, statuses: Vec<Status>) -> ipc::TableStatus {
+        if statuses.contains(&Status::Listing) {
+            return ipc::TableStatus::Listing;
+        }
+        let named = |context: &str, message: String| {
+            if self.several {
+                format!("{context}: {message}")
+            } else {
+                message
+            }
         };
-        changes.mark_unchanged();
+        for ((context, _), status) in self.tables.iter().zip(statuses) {
+            match status {
+                Status::Live | Status::Listing => {}
+                Status::Forbidden(message) => {
+                    return ipc::TableStatus::Forbidden {
+                        message: named(context, message),
+                    };
+                }
+                Status::Retrying(message) => {
+                    return ipc::TableStatus::Retrying {
+                        message: named(context, message),
+                    };
+                }
+            }
+        }
+        ipc::TableStatus::Live
+    }
+}
+
+/// Sends the window whenever the rows or the query change, coalescing what changes within
+/// [`UPDATE_EVERY`].
+async fn follow(
+    shown: Shown,
+    mut queries: tokio::sync::watch::Receiver<Query>,
+    send: impl Fn(ipc::TableUpdate) -> bool,
+) {
+    let mut changes: Vec<_> = shown
+        .tables
+        .iter()
+        .map(|(_, table)| table.changes())
+        .collect();
+    loop {
+        let query = queries.borrow_and_update().clone();
+        let Some(update) = shown.update(&query) else {
+            return;
+        };
+        for change in &mut changes {
+            change.mark_unchanged();
+        }
         if !send(update) {
             return;
         }
+        let any_table = futures_util::future::select_all(
+            changes.iter_mut().map(|change| Box::pin(change.changed())),
+        );
         tokio::select! {
-            changed = changes.changed() => if changed.is_err() { return },
+            (changed, _, _) = any_table => if changed.is_err() { return },
             changed = queries.changed() => if changed.is_err() { return },
         }
         tokio::time::sleep(UPDATE_EVERY).await;

@@ -158,11 +158,14 @@ pub struct Window {
     pub total: usize,
     /// The window's rows.
     pub rows: Vec<Row>,
+    /// Which source each row came from (its table, when several are answered together).
+    pub sources: Vec<usize>,
 }
 
-/// Answers `query` over `rows`.
+/// Answers `query` over `rows`, each tagged with its source; rows that tie in the sort are in
+/// source order.
 pub fn answer<'a>(
-    rows: impl Iterator<Item = &'a Row>,
+    rows: impl Iterator<Item = (usize, &'a Row)>,
     query: &Query,
 ) -> Result<Window, SelectorError> {
     let selector = Selector::parse(&query.labels)?;
@@ -171,16 +174,18 @@ pub fn answer<'a>(
         .split_whitespace()
         .map(str::to_lowercase)
         .collect();
-    let mut matching: Vec<&Row> = rows
-        .filter(|row| words.iter().all(|word| row.search.contains(word.as_str())))
-        .filter(|row| selector.matches(&row.labels))
+    let mut matching: Vec<(usize, &Row)> = rows
+        .filter(|(_, row)| words.iter().all(|word| row.search.contains(word.as_str())))
+        .filter(|(_, row)| selector.matches(&row.labels))
         .collect();
-    let by_place = |a: &&Row, b: &&Row| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name));
+    let by_place = |(a_source, a): &(usize, &Row), (b_source, b): &(usize, &Row)| {
+        (&a.namespace, &a.name, a_source).cmp(&(&b.namespace, &b.name, b_source))
+    };
     match query.sort {
         None | Some(0) => matching.sort_unstable_by(by_place),
-        Some(1) => matching.sort_unstable_by(|a, b| a.name.cmp(&b.name).then(by_place(a, b))),
+        Some(1) => matching.sort_unstable_by(|a, b| a.1.name.cmp(&b.1.name).then(by_place(a, b))),
         Some(column) => matching.sort_unstable_by(|a, b| {
-            match (a.cells.get(column - 2), b.cells.get(column - 2)) {
+            match (a.1.cells.get(column - 2), b.1.cells.get(column - 2)) {
                 (Some(x), Some(y)) => x.compare(y),
                 _ => std::cmp::Ordering::Equal,
             }
@@ -191,13 +196,17 @@ pub fn answer<'a>(
         matching.reverse();
     }
     let total = matching.len();
-    let rows = matching
+    let (sources, rows) = matching
         .into_iter()
         .skip(query.offset)
         .take(query.limit)
-        .cloned()
-        .collect();
-    Ok(Window { total, rows })
+        .map(|(source, row)| (source, row.clone()))
+        .unzip();
+    Ok(Window {
+        total,
+        rows,
+        sources,
+    })
 }
 
 #[cfg(test)]
