@@ -984,6 +984,24 @@ async fn the_workloads_page_shows_live_tables_that_keep_only_the_visible_rows() 
     window.wait_for_eval(selected, json!("gpu-h100-01")).await;
     window.screenshot("nodes").await;
 
+    // A column hidden stays hidden: it is kept in the settings.
+    window.click("#table-columns").await;
+    window.click("[data-column-choice=Version] input").await;
+    window
+        .wait_for_eval(
+            "[...document.querySelectorAll('.live-table__head')].map(h => h.textContent.trim()).join(',')",
+            json!("Namespace,Name,Status,Roles,Age,GPUs"),
+        )
+        .await;
+    let settings = scene.dir.path().join("config").join("settings.json");
+    kubedesk_testkit::eventually("the hidden column stored", || {
+        std::fs::read_to_string(&settings)
+            .ok()
+            .filter(|text| text.contains("\"nodes\"") && text.contains("\"Version\""))
+    })
+    .await;
+    window.click("#table-columns").await;
+
     // Every cluster at once, each row with its cluster; a row of another cluster opens there.
     window.click("#all-clusters").await;
     window.wait_for_text("#table-status", "11 rows").await;

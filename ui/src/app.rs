@@ -15,7 +15,9 @@ use crate::pages::overview::OverviewPage;
 use crate::pages::settings::SettingsPage;
 use crate::pages::workloads::WorkloadsPage;
 use crate::route::{Area, Hash};
-use crate::state::{Contexts, Healths, Loadable, Selection, SettingsState, load_contexts};
+use crate::state::{
+    ChangeSettings, Contexts, Healths, Loadable, Selection, SettingsState, load_contexts,
+};
 use crate::theme;
 
 /// The whole window.
@@ -97,6 +99,7 @@ pub fn App() -> impl IntoView {
     let hash = current_hash();
     provide_context(Hash(hash));
     let area = Memo::new(move |_| Area::from_hash(&hash.get()));
+    provide_context(ChangeSettings(on_settings));
     view! {
         <div class="shell">
             <TopBar on_settings />

@@ -111,6 +111,10 @@ pub async fn check_health(healths: Healths, context: String) {
 #[derive(Debug, Clone, Copy)]
 pub struct SettingsState(pub RwSignal<Settings>);
 
+/// Shows changed settings at once and stores them.
+#[derive(Debug, Clone, Copy)]
+pub struct ChangeSettings(pub Callback<Settings>);
+
 /// What the top bar has selected: the context and the namespace (`None`: all namespaces).
 #[derive(Debug, Clone, Copy)]
 pub struct Selection {

@@ -1,4 +1,5 @@
-//! The user's preferences: language, theme, and OpenID Connect sign-in for contexts.
+//! The user's preferences: language, theme, OpenID Connect sign-in for contexts, and the columns
+//! each table shows.
 
 use serde::{Deserialize, Serialize};
 
@@ -17,6 +18,9 @@ pub struct Settings {
     /// say how to sign in, or to sign in otherwise than it says.
     #[serde(default)]
     pub sign_in: std::collections::BTreeMap<String, SignInSettings>,
+    /// The columns hidden in each kind's table, by the kind's name in the URL (`pods`).
+    #[serde(default)]
+    pub hidden_columns: std::collections::BTreeMap<String, Vec<String>>,
 }
 
 /// How to sign in to a context's OpenID provider (a public client, with PKCE).

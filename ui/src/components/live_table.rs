@@ -11,8 +11,8 @@ use leptos::task::spawn_local;
 use crate::format;
 use crate::i18n::{I18n, Msg, use_i18n};
 use crate::ipc;
-use crate::route::object_href;
-use crate::state::{Contexts, Selection};
+use crate::route::{kind_slug, object_href};
+use crate::state::{ChangeSettings, Contexts, Selection, SettingsState};
 
 /// Each row's height in pixels (kept in step with `.live-table__row` in app.css).
 const ROW: f64 = 32.0;
@@ -185,6 +185,63 @@ pub fn LiveTable(
         });
     };
     let several = Memo::new(move |_| contexts.get().len() > 1);
+    // The kind's columns the user keeps, remembered in the settings; hidden ones are not drawn.
+    let SettingsState(settings) = expect_context();
+    let ChangeSettings(change_settings) = expect_context();
+    let hidden = Memo::new(move |_| {
+        settings.with(|settings| {
+            settings
+                .hidden_columns
+                .get(kind_slug(kind.get()))
+                .cloned()
+                .unwrap_or_default()
+        })
+    });
+    let shown_columns = Memo::new(move |_| {
+        let hidden = hidden.get();
+        columns
+            .get()
+            .iter()
+            .enumerate()
+            .filter(|(_, column)| !hidden.contains(column))
+            .map(|(index, _)| index)
+            .collect::<Vec<usize>>()
+    });
+    let choose_column = move |column: String, show: bool| {
+        let mut next = settings.get_untracked();
+        let slug = kind_slug(kind.get_untracked()).to_owned();
+        let entry = next.hidden_columns.entry(slug.clone()).or_default();
+        entry.retain(|hidden| *hidden != column);
+        if !show {
+            entry.push(column);
+        }
+        if entry.is_empty() {
+            next.hidden_columns.remove(&slug);
+        }
+        change_settings.run(next);
+    };
+    let picking = RwSignal::new(false);
+    let picker = move || {
+        picking.get().then(|| {
+            let hidden = hidden.get();
+            columns
+                .get()
+                .into_iter()
+                .map(|column| {
+                    let shown = !hidden.contains(&column);
+                    let label = column_label(i18n, &column);
+                    let name = column.clone();
+                    view! {
+                        <label class="choice" data-column-choice=name>
+                            <input type="checkbox" checked=shown
+                                on:change=move |event| choose_column(column.clone(), event_target_checked(&event)) />
+                            {label}
+                        </label>
+                    }
+                })
+                .collect_view()
+        })
+    };
     let headers = move || {
         let cluster = several.get().then(|| {
             view! {
@@ -197,17 +254,17 @@ pub fn LiveTable(
             i18n.t(Msg::TableNamespace).to_owned(),
             i18n.t(Msg::TableName).to_owned(),
         ];
-        names.extend(
-            columns
-                .get()
-                .iter()
-                .map(|column| column_label(i18n, column)),
-        );
+        let columns = columns.get();
+        let mut places = vec![0, 1];
+        for index in shown_columns.get() {
+            names.push(column_label(i18n, &columns[index]));
+            places.push(index + 2);
+        }
         let current = query.get();
         let names = names
             .into_iter()
-            .enumerate()
-            .map(|(index, name)| {
+            .zip(places)
+            .map(|(name, index)| {
                 let mark = match (current.sort == Some(index), current.descending) {
                     (true, false) => " ▲",
                     (true, true) => " ▼",
@@ -227,6 +284,7 @@ pub fn LiveTable(
             return Vec::new();
         };
         let now = (js_sys::Date::now() / 1000.0) as i64;
+        let shown = shown_columns.get();
         update
             .rows
             .into_iter()
@@ -234,9 +292,9 @@ pub fn LiveTable(
             .map(|(index, row)| {
                 let place = update.offset + index;
                 let top = place as f64 * ROW;
-                let cells = row
-                    .cells
+                let cells = shown
                     .iter()
+                    .filter_map(|index| row.cells.get(*index))
                     .map(|cell| view! { <div class="live-table__cell">{cell_text(cell, now)}</div> })
                     .collect_view();
                 view! {
@@ -299,9 +357,15 @@ pub fn LiveTable(
                     on:input=move |event| query.set(TableQuery { labels: event_target_value(&event), offset: 0, ..query.get_untracked() }) />
             </label>
             <span class="live-table__status" id="table-status" role="status">{status}</span>
+            <span class="spacer"></span>
+            <button type="button" class="button button--small" id="table-columns" aria-expanded=move || picking.get().to_string()
+                on:click=move |_| picking.update(|open| *open = !*open)>
+                {move || i18n.t(Msg::TableColumns)}
+            </button>
         </div>
+        {move || picking.get().then(|| view! { <div class="column-picker card" id="column-picker">{picker}</div> })}
         // The grid's columns come from app.css by their count: the CSP bars inline styles.
-        <div class="card card--table live-table" role="table" data-columns=move || columns.get().len() data-cluster=move || several.get().then_some("true")>
+        <div class="card card--table live-table" role="table" data-columns=move || shown_columns.get().len() data-cluster=move || several.get().then_some("true")>
             <div class="live-table__header" role="row">{headers}</div>
             <div class="live-table__body" id="live-table-body" tabindex="0" node_ref=body on:scroll=on_scroll on:keydown=on_key>
                 <div class="live-table__spacer" style:height=height>
