@@ -8,8 +8,9 @@
     reason = "a test fails with the message and location of what it unwrapped"
 )]
 
-use std::net::SocketAddr;
-use std::sync::Arc;
+#[path = "support/sim.rs"]
+mod sim;
+
 use std::time::Duration;
 
 use kubedesk_cluster::access;
@@ -35,17 +36,7 @@ async fn server() -> SimServer {
                    "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": "jane"}]}),
         )
         .unwrap();
-    SimServer::start(Arc::new(cluster), SocketAddr::from(([127, 0, 0, 1], 0)))
-        .await
-        .unwrap()
-}
-
-fn client(server: &SimServer, token: Option<&str>) -> kube::Client {
-    let mut config = kube::Config::new(server.url().parse().unwrap());
-    config.auth_info.token = token.map(|token| token.to_owned().into());
-    // As the app's clients: a refused eviction comes back at once.
-    config.default_retry = false;
-    kube::Client::try_from(config).unwrap()
+    sim::serve(cluster).await
 }
 
 fn object(kind: Kind, namespace: Option<&str>, name: &str) -> ObjectRef {
@@ -76,7 +67,7 @@ fn text<'a>(object: &'a Value, pointer: &str) -> &'a str {
 async fn scaling_and_restarting_a_deployment_roll_its_pods() {
     let server = server().await;
     let cluster = server.cluster().clone();
-    let client = client(&server, None);
+    let client = sim::client(&server, None);
     let api = object(Kind::Deployments, Some("sandbox"), "api");
 
     actions::run(&client, &api, &Action::Scale(3))
@@ -136,7 +127,7 @@ async fn scaling_and_restarting_a_deployment_roll_its_pods() {
 async fn deleting_keeps_or_removes_dependents_as_asked() {
     let server = server().await;
     let cluster = server.cluster().clone();
-    let client = client(&server, None);
+    let client = sim::client(&server, None);
 
     actions::run(
         &client,
@@ -213,7 +204,7 @@ async fn triggering_a_cronjob_starts_a_job_it_owns() {
                            "containers": [{"name": "report", "image": "busybox:1.36"}]}}}}}}),
         )
         .unwrap();
-    let client = client(&server, None);
+    let client = sim::client(&server, None);
     let done = actions::run(
         &client,
         &object(Kind::CronJobs, Some("sandbox"), "report"),
@@ -252,7 +243,7 @@ async fn triggering_a_cronjob_starts_a_job_it_owns() {
 async fn draining_evicts_what_may_move_and_says_what_stops_it() {
     let server = server().await;
     let cluster = server.cluster().clone();
-    let client = client(&server, None);
+    let client = sim::client(&server, None);
     let node = object(Kind::Nodes, None, "dev-01");
     let unschedulable = || {
         cluster
@@ -368,7 +359,7 @@ async fn each_action_asks_for_the_access_it_needs() {
     let node = object(Kind::Nodes, None, "dev-01");
     let ask = |kind: ActionKind, object: &ObjectRef| kind.needs(object);
     for (token, allowed) in [(None, true), (Some("t-jane"), false)] {
-        let client = client(&server, token);
+        let client = sim::client(&server, token);
         for (kind, object) in [
             (ActionKind::Scale, &api),
             (ActionKind::Restart, &api),

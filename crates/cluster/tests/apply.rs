@@ -9,8 +9,8 @@
     reason = "a test fails with the message and location of what it unwrapped"
 )]
 
-use std::net::SocketAddr;
-use std::sync::Arc;
+#[path = "support/sim.rs"]
+mod sim;
 
 use kubedesk_cluster::actions::ObjectRef;
 use kubedesk_cluster::apply::{self, Change, DiffLine, Options, Refusal};
@@ -19,18 +19,7 @@ use kubedesk_cluster::tables::Kind;
 use kubedesk_sim::{SimServer, demo};
 
 async fn server() -> SimServer {
-    SimServer::start(
-        Arc::new(demo::dev().unwrap()),
-        SocketAddr::from(([127, 0, 0, 1], 0)),
-    )
-    .await
-    .unwrap()
-}
-
-fn client(server: &SimServer) -> kube::Client {
-    let mut config = kube::Config::new(server.url().parse().unwrap());
-    config.default_retry = false;
-    kube::Client::try_from(config).unwrap()
+    sim::serve(demo::dev().unwrap()).await
 }
 
 const TWO: &str = "apiVersion: v1
@@ -61,7 +50,7 @@ spec:
 async fn several_documents_are_previewed_then_created_then_unchanged() {
     let server = server().await;
     let cluster = server.cluster().clone();
-    let client = client(&server);
+    let client = sim::client(&server, None);
     let documents = apply::parse(TWO).unwrap();
 
     let preview = apply::apply(
@@ -117,7 +106,7 @@ async fn several_documents_are_previewed_then_created_then_unchanged() {
 #[tokio::test(flavor = "multi_thread")]
 async fn an_edit_of_kubectls_fields_conflicts_until_forced() {
     let server = server().await;
-    let client = client(&server);
+    let client = sim::client(&server, None);
     let api = ObjectRef {
         kind: Kind::Deployments,
         namespace: Some("sandbox".into()),
@@ -184,7 +173,7 @@ async fn an_edit_of_kubectls_fields_conflicts_until_forced() {
 #[tokio::test(flavor = "multi_thread")]
 async fn unknown_kinds_and_refused_objects_say_why() {
     let server = server().await;
-    let client = client(&server);
+    let client = sim::client(&server, None);
     let documents = apply::parse(
         "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: Bad_Name\n",
     )

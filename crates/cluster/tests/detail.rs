@@ -8,8 +8,9 @@
     reason = "a test fails with the message and location of what it unwrapped"
 )]
 
-use std::net::SocketAddr;
-use std::sync::Arc;
+#[path = "support/sim.rs"]
+mod sim;
+
 use std::time::Duration;
 
 use kubedesk_cluster::actions::{self, Action, ObjectRef, Propagation};
@@ -21,16 +22,7 @@ use kubedesk_sim::{SimServer, demo};
 async fn server() -> SimServer {
     let cluster = demo::dev().unwrap();
     cluster.auth.add_token("t-nobody", User::new("nobody", &[]));
-    SimServer::start(Arc::new(cluster), SocketAddr::from(([127, 0, 0, 1], 0)))
-        .await
-        .unwrap()
-}
-
-fn client(server: &SimServer, token: Option<&str>) -> kube::Client {
-    let mut config = kube::Config::new(server.url().parse().unwrap());
-    config.auth_info.token = token.map(|token| token.to_owned().into());
-    config.default_retry = false;
-    kube::Client::try_from(config).unwrap()
+    sim::serve(cluster).await
 }
 
 /// Waits until the followed detail satisfies `check`.
@@ -60,7 +52,7 @@ fn pods(detail: &Detail) -> usize {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_deployment_is_followed_with_its_replica_sets_pods_and_events() {
     let server = server().await;
-    let client = client(&server, None);
+    let client = sim::client(&server, None);
     let api = ObjectRef {
         kind: Kind::Deployments,
         namespace: Some("sandbox".into()),
@@ -117,7 +109,7 @@ async fn a_node_lists_the_pods_it_runs_and_a_forbidden_object_says_why() {
         namespace: None,
         name: "dev-01".into(),
     };
-    let watch = detail::follow(&client(&server, None), node.clone());
+    let watch = detail::follow(&sim::client(&server, None), node.clone());
     let detail = until(&watch, "the node with its pods", |detail| pods(detail) >= 7).await;
     let description = detail.description.unwrap();
     assert!(
@@ -130,7 +122,7 @@ async fn a_node_lists_the_pods_it_runs_and_a_forbidden_object_says_why() {
     );
     assert!(description.containers.is_empty());
 
-    let refused = detail::follow(&client(&server, Some("t-nobody")), node);
+    let refused = detail::follow(&sim::client(&server, Some("t-nobody")), node);
     let detail = until(&refused, "a refusal", |detail| {
         matches!(detail.presence, Presence::Failed(_))
     })

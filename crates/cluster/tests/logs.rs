@@ -7,8 +7,9 @@
     reason = "a test fails with the message and location of what it unwrapped"
 )]
 
-use std::net::SocketAddr;
-use std::sync::Arc;
+#[path = "support/sim.rs"]
+mod sim;
+
 use std::time::Duration;
 
 use kubedesk_cluster::actions::ObjectRef;
@@ -17,18 +18,7 @@ use kubedesk_cluster::tables::Kind;
 use kubedesk_sim::{SimServer, demo};
 
 async fn server() -> SimServer {
-    SimServer::start(
-        Arc::new(demo::dev().unwrap()),
-        SocketAddr::from(([127, 0, 0, 1], 0)),
-    )
-    .await
-    .unwrap()
-}
-
-fn client(server: &SimServer) -> kube::Client {
-    let mut config = kube::Config::new(server.url().parse().unwrap());
-    config.default_retry = false;
-    kube::Client::try_from(config).unwrap()
+    sim::serve(demo::dev().unwrap()).await
 }
 
 /// The events until `done` holds for what came so far.
@@ -72,7 +62,7 @@ async fn a_pods_last_lines_come_with_their_times_and_the_stream_ends() {
     let cluster = server.cluster().clone();
     let pod = pods_of(&cluster, "sandbox").remove(0);
     let mut follow = logs::follow(
-        &client(&server),
+        &sim::client(&server, None),
         ObjectRef {
             kind: Kind::Pods,
             namespace: Some("sandbox".into()),
@@ -118,7 +108,7 @@ async fn a_deployments_pods_are_merged_and_a_replacement_joins() {
     let cluster = server.cluster().clone();
     let before = pods_of(&cluster, "sandbox");
     let mut follow = logs::follow(
-        &client(&server),
+        &sim::client(&server, None),
         ObjectRef {
             kind: Kind::Deployments,
             namespace: Some("sandbox".into()),
@@ -165,7 +155,7 @@ async fn what_the_server_refuses_is_said() {
     let server = server().await;
     let cluster = server.cluster().clone();
     let pod = pods_of(&cluster, "sandbox").remove(0);
-    let client = client(&server);
+    let client = sim::client(&server, None);
     let object = ObjectRef {
         kind: Kind::Pods,
         namespace: Some("sandbox".into()),

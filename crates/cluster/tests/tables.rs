@@ -9,7 +9,9 @@
     reason = "a test fails with the message and location of what it unwrapped"
 )]
 
-use std::net::SocketAddr;
+#[path = "support/sim.rs"]
+mod sim;
+
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -33,15 +35,7 @@ async fn server() -> SimServer {
                    "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": "jane"}]}),
         )
         .unwrap();
-    SimServer::start(Arc::new(cluster), SocketAddr::from(([127, 0, 0, 1], 0)))
-        .await
-        .unwrap()
-}
-
-fn client(server: &SimServer, token: Option<&str>) -> kube::Client {
-    let mut config = kube::Config::new(server.url().parse().unwrap());
-    config.auth_info.token = token.map(|token| token.to_owned().into());
-    kube::Client::try_from(config).unwrap()
+    sim::serve(cluster).await
 }
 
 fn everything() -> Query {
@@ -74,7 +68,7 @@ async fn until(
 /// The administrator's table of `kind` in gpu-prod across namespaces, once it is live.
 async fn live(tables: &Tables, server: &SimServer, kind: Kind) -> Arc<Table> {
     let table = tables.open(
-        &client(server, None),
+        &sim::client(server, None),
         TableKey {
             context: "gpu-prod".into(),
             kind,
@@ -112,7 +106,7 @@ fn pod(name: &str) -> serde_json::Value {
 async fn the_pods_table_lists_follows_and_relists_without_duplicates_or_ghosts() {
     let server = server().await;
     let tables = Tables::default();
-    let admin = client(&server, None);
+    let admin = sim::client(&server, None);
     let key = TableKey {
         context: "gpu-prod".into(),
         kind: Kind::Pods,
@@ -280,7 +274,7 @@ async fn a_kind_the_user_may_not_list_says_why_and_their_namespace_works() {
     server.cluster().auth.require();
     server.cluster().auth.add_token("t-admin", User::admin());
     let tables = Tables::default();
-    let jane = client(&server, Some("t-jane"));
+    let jane = sim::client(&server, Some("t-jane"));
     let everywhere = tables.open(
         &jane,
         TableKey {
@@ -314,7 +308,7 @@ async fn a_kind_the_user_may_not_list_says_why_and_their_namespace_works() {
     })
     .await;
     let nodes = tables.open(
-        &client(&server, Some("t-admin")),
+        &sim::client(&server, Some("t-admin")),
         TableKey {
             context: "admin".into(),
             kind: Kind::Nodes,
@@ -361,7 +355,7 @@ async fn every_workload_kind_has_its_table_with_kubectl_s_columns() {
             .unwrap();
     }
     let tables = Tables::default();
-    let admin = client(&server, None);
+    let admin = sim::client(&server, None);
     for (kind, store_key) in [
         (Kind::Deployments, "apps/deployments"),
         (Kind::StatefulSets, "apps/statefulsets"),
