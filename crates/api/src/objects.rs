@@ -4,7 +4,7 @@
 
 mod action;
 mod apply_yaml;
-mod convert;
+pub(crate) mod convert;
 mod watch;
 
 pub use action::run_action;

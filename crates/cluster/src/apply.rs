@@ -364,14 +364,14 @@ async fn apply_object(
     Ok((change, diff(&before, &after)))
 }
 
-/// What is sent: the document without what the server keeps for itself (status, managed fields,
-/// identity); its resource version stays, so an object changed since it was read is a conflict.
-fn applicable(object: &Value, namespace: Option<&str>) -> Value {
-    let mut sent = object.clone();
-    if let Some(map) = sent.as_object_mut() {
+/// The object without its status and the metadata the server keeps for itself (its resource
+/// version stays).
+fn without_server_fields(object: &Value) -> Value {
+    let mut object = object.clone();
+    if let Some(map) = object.as_object_mut() {
         map.remove("status");
     }
-    if let Some(metadata) = sent.get_mut("metadata").and_then(Value::as_object_mut) {
+    if let Some(metadata) = object.get_mut("metadata").and_then(Value::as_object_mut) {
         for field in [
             "managedFields",
             "uid",
@@ -381,9 +381,19 @@ fn applicable(object: &Value, namespace: Option<&str>) -> Value {
         ] {
             metadata.remove(field);
         }
-        if let Some(namespace) = namespace {
-            metadata.insert("namespace".into(), Value::String(namespace.to_owned()));
-        }
+    }
+    object
+}
+
+/// What is sent: the document without what the server keeps for itself; its resource version
+/// stays, so an object changed since it was read is a conflict.
+fn applicable(object: &Value, namespace: Option<&str>) -> Value {
+    let mut sent = without_server_fields(object);
+    if let (Some(namespace), Some(metadata)) = (
+        namespace,
+        sent.get_mut("metadata").and_then(Value::as_object_mut),
+    ) {
+        metadata.insert("namespace".into(), Value::String(namespace.to_owned()));
     }
     sent
 }
@@ -424,29 +434,16 @@ fn diff(before: &str, after: &str) -> Vec<DiffLine> {
 /// An object as the editor shows it: its YAML without status and what the server keeps for
 /// itself, its resource version kept (an edit of an object changed meanwhile is then refused).
 pub fn editable(object: &Value) -> String {
-    let mut object = object.clone();
-    if let Some(map) = object.as_object_mut() {
-        map.remove("status");
-    }
-    if let Some(metadata) = object.get_mut("metadata").and_then(Value::as_object_mut) {
-        for field in [
-            "managedFields",
-            "uid",
-            "creationTimestamp",
-            "generation",
-            "selfLink",
-        ] {
-            metadata.remove(field);
-        }
-        // kubectl's copy of the last applied configuration is not the user's to edit.
-        if let Some(annotations) = metadata
+    let mut object = without_server_fields(object);
+    // kubectl's copy of the last applied configuration is not the user's to edit.
+    if let Some(metadata) = object.get_mut("metadata").and_then(Value::as_object_mut)
+        && let Some(annotations) = metadata
             .get_mut("annotations")
             .and_then(Value::as_object_mut)
-        {
-            annotations.remove("kubectl.kubernetes.io/last-applied-configuration");
-            if annotations.is_empty() {
-                metadata.remove("annotations");
-            }
+    {
+        annotations.remove("kubectl.kubernetes.io/last-applied-configuration");
+        if annotations.is_empty() {
+            metadata.remove("annotations");
         }
     }
     serde_yaml::to_string(&object).unwrap_or_default()

@@ -10,6 +10,7 @@ mod admission;
 mod api;
 pub mod auth;
 pub mod catalogue;
+pub mod churn;
 mod controllers;
 mod deletion;
 pub mod demo;
@@ -61,6 +62,8 @@ pub struct Cluster {
     pub faults: faults::Faults,
     /// Who may connect: tokens, and whether credentials are required.
     pub auth: auth::Authentication,
+    /// Pod changes made every second, for benchmarks.
+    pub churn: churn::Churn,
     /// What the simulated kubelet does when its time comes.
     timers: Mutex<Vec<(tokio::time::Instant, Timer)>>,
     /// The CA of a TLS server, PEM, for the `kube-root-ca.crt` ConfigMaps.
@@ -92,6 +95,7 @@ impl Cluster {
             root_ca: RwLock::new(None),
             faults: faults::Faults::default(),
             auth: auth::Authentication::default(),
+            churn: churn::Churn::default(),
         };
         for namespace in ["default", "kube-system", "kube-public", "kube-node-lease"] {
             // The names are valid and new, so creating them cannot fail.
@@ -318,6 +322,7 @@ impl SimServer {
                     accepted = listener.accept() => accepted,
                     now = kubelet.tick() => {
                         served.run_due(now);
+                        churn::on_tick(&served, 100);
                         controllers::on_time(&served);
                         // The controllers look again only when something changed.
                         let revision = served.store.revision();

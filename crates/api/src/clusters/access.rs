@@ -1,7 +1,7 @@
 //! `get_access`: what the user may do in a namespace, as the cluster says.
 
+use kubedesk_cluster::access::Rule;
 use kubedesk_cluster::access::{self, Action};
-use kubedesk_cluster::{Kubeconfig, access::Rule};
 use kubedesk_ipc as ipc;
 
 use super::client::{client, unavailable};
@@ -28,15 +28,7 @@ const ACTIONS: &[(&str, &str, &str, &str, bool)] = &[
 
 /// Asks for the rules in the namespace and a verdict on each everyday action.
 pub async fn access(app: &App, request: ipc::GetAccess) -> Result<ipc::Access, ipc::Error> {
-    let namespace = request
-        .namespace
-        .or_else(|| {
-            Kubeconfig::load(&app.kubeconfig)
-                .contexts
-                .remove(&request.context)
-                .and_then(|context| context.namespace)
-        })
-        .unwrap_or_else(|| "default".to_owned());
+    let namespace = super::client::namespace(app, &request.context, request.namespace);
     let client = client(app, &request.context).await?;
     let failed = |error: &dyn std::fmt::Display| {
         unavailable(

@@ -1,6 +1,6 @@
 //! The context's client for a use-case, or the boundary error that says why there is none.
 
-use kubedesk_cluster::{Client, ConnectError};
+use kubedesk_cluster::{Client, ConnectError, Kubeconfig};
 use kubedesk_ipc as ipc;
 
 use crate::App;
@@ -27,4 +27,16 @@ pub(crate) fn unavailable(message: String, hint: &str) -> ipc::Error {
         message,
         hint: Some(hint.to_owned()),
     }
+}
+
+/// The namespace a request works in: the one it names, else the context's own, else `default`.
+pub(crate) fn namespace(app: &App, context: &str, asked: Option<String>) -> String {
+    asked
+        .or_else(|| {
+            Kubeconfig::load(&app.kubeconfig)
+                .contexts
+                .remove(context)
+                .and_then(|context| context.namespace)
+        })
+        .unwrap_or_else(|| "default".to_owned())
 }

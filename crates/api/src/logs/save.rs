@@ -1,12 +1,10 @@
 //! `save_logs`: a log as it is now, written to a file in the downloads folder.
 
-use kubedesk_cluster::actions::ObjectRef;
 use kubedesk_cluster::logs::{self, LogEvent};
 use kubedesk_ipc as ipc;
 
 use crate::App;
 use crate::clusters::client;
-use crate::tables::convert::kind;
 
 /// Reads the log once (not followed) and writes it, a pod column first when several pods wrote
 /// it; answers with the file.
@@ -14,11 +12,7 @@ pub async fn save_logs(app: &App, request: ipc::SaveLogs) -> Result<ipc::SavedLo
     let key = request.object;
     let client = client::client(app, &key.context).await?;
     let name = key.name.clone();
-    let object = ObjectRef {
-        kind: kind(key.kind),
-        namespace: key.namespace,
-        name: key.name,
-    };
+    let object = crate::objects::convert::object(&key);
     let options = super::options(ipc::LogOptions {
         follow: false,
         ..request.options

@@ -1,13 +1,11 @@
 //! `watch_logs` and `stop_logs`.
 
-use kubedesk_cluster::actions::ObjectRef;
 use kubedesk_cluster::logs::{self, LogEvent};
 use kubedesk_ipc as ipc;
 
 use crate::App;
 use crate::clusters::client;
 use crate::subscriptions::Subscriptions;
-use crate::tables::convert::kind;
 
 /// The logs being read.
 pub type LogStreams = Subscriptions<()>;
@@ -24,11 +22,7 @@ pub async fn watch_logs(
 ) -> Result<ipc::LogSubscription, ipc::Error> {
     let key = request.object;
     let client = client::client(app, &key.context).await?;
-    let object = ObjectRef {
-        kind: kind(key.kind),
-        namespace: key.namespace,
-        name: key.name,
-    };
+    let object = crate::objects::convert::object(&key);
     let mut follow = logs::follow(&client, object, super::options(request.options));
     let task = tokio::spawn(async move {
         while let Some(first) = follow.events.recv().await {

@@ -1,7 +1,6 @@
 //! `apply_yaml`: YAML from the editor or the create page, applied with server-side apply (or
 //! previewed as a dry run), each document's outcome said.
 
-use kubedesk_cluster::Kubeconfig;
 use kubedesk_cluster::apply::{self, Change, DiffLine, Options, Refusal};
 use kubedesk_ipc as ipc;
 
@@ -25,15 +24,7 @@ pub async fn apply_yaml(
         }
     };
     let client = client::client(app, &request.context).await?;
-    let namespace = request
-        .namespace
-        .or_else(|| {
-            Kubeconfig::load(&app.kubeconfig)
-                .contexts
-                .remove(&request.context)
-                .and_then(|context| context.namespace)
-        })
-        .unwrap_or_else(|| "default".to_owned());
+    let namespace = client::namespace(app, &request.context, request.namespace);
     let options = Options {
         force: request.force,
         dry_run: request.dry_run,

@@ -6,7 +6,7 @@ use kubedesk_ipc as ipc;
 
 use crate::tables::convert::{cell, kind, row, table_kind};
 
-pub(super) fn object(key: &ipc::ObjectKey) -> ObjectRef {
+pub(crate) fn object(key: &ipc::ObjectKey) -> ObjectRef {
     ObjectRef {
         kind: kind(key.kind),
         namespace: key.namespace.clone(),
