@@ -111,6 +111,7 @@ fn settings_saved_through_the_ipc_layer_are_read_back() {
         language: Some(ipc::Language::ZhCn),
         theme: ipc::Theme::Light,
         sign_in: Default::default(),
+        hidden_columns: Default::default(),
     };
     let saved = invoke(
         webview,

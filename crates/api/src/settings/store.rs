@@ -103,6 +103,7 @@ mod tests {
             language: Some(ipc::Language::ZhCn),
             theme: ipc::Theme::Dark,
             sign_in: Default::default(),
+            hidden_columns: [("pods".to_owned(), vec!["IP".to_owned()])].into(),
         };
         SettingsStore::new(path.clone()).save(&settings).unwrap();
         assert_eq!(SettingsStore::new(path).load().unwrap(), settings);
