@@ -883,6 +883,21 @@ async fn sign_in_settings_are_checked_kept_and_offer_a_sign_in() {
     window.screenshot("offered").await;
 }
 
+/// The demo clusters (with `options`) and the window on them, connected.
+async fn demo_window(
+    test: &str,
+    options: kubedesk_api::demo::SimOptions,
+) -> (Scene, kubedesk_api::demo::DemoClusters, Window) {
+    let scene = Scene::new();
+    let demo = scene.dir.path().join("demo-kubeconfig");
+    let clusters = kubedesk_api::demo::serve(&demo, &options)
+        .await
+        .expect("the demo clusters start");
+    let window = Window::open(test, &scene.launch(&[&demo])).await;
+    window.wait_for_text("#connection-state", "Connected").await;
+    (scene, clusters, window)
+}
+
 /// Waits until the live table's rows read `text`. (WebKitWebDriver's element text leaves out the
 /// absolutely positioned rows, so the page's own innerText is read.)
 async fn table_shows(window: &Window, text: &str) {
@@ -896,19 +911,14 @@ async fn table_shows(window: &Window, text: &str) {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_workloads_page_shows_live_tables_that_keep_only_the_visible_rows() {
-    let scene = Scene::new();
-    let demo = scene.dir.path().join("demo-kubeconfig");
-    let _clusters = kubedesk_api::demo::serve(
-        &demo,
-        &kubedesk_api::demo::SimOptions {
+    let (scene, _clusters, mut window) = demo_window(
+        "workloads",
+        kubedesk_api::demo::SimOptions {
             extra_pods: 5_000,
             ..kubedesk_api::demo::SimOptions::default()
         },
     )
-    .await
-    .expect("the demo clusters start");
-    let mut window = Window::open("workloads", &scene.launch(&[&demo])).await;
-    window.wait_for_text("#connection-state", "Connected").await;
+    .await;
     window.click("a[data-area=workloads]").await;
     // The demo context opens in its namespace; all of them hold the extra pods.
     window.wait_for_text("#table-status", "rows").await;
@@ -1027,13 +1037,8 @@ async fn the_workloads_page_shows_live_tables_that_keep_only_the_visible_rows() 
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_objects_page_follows_it_live_and_its_actions_change_it() {
-    let scene = Scene::new();
-    let demo = scene.dir.path().join("demo-kubeconfig");
-    let _clusters = kubedesk_api::demo::serve(&demo, &kubedesk_api::demo::SimOptions::default())
-        .await
-        .expect("the demo clusters start");
-    let mut window = Window::open("object-page", &scene.launch(&[&demo])).await;
-    window.wait_for_text("#connection-state", "Connected").await;
+    let (_scene, _clusters, mut window) =
+        demo_window("object-page", kubedesk_api::demo::SimOptions::default()).await;
     choose(&window, "#cluster-switcher", "dev").await;
     window.click("a[data-area=workloads]").await;
     window.click("a[data-kind=Deployments]").await;
@@ -1123,13 +1128,8 @@ async fn edit_yaml(window: &Window, change: &str) {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn yaml_is_edited_with_its_conflicts_shown_and_created_from_several_documents() {
-    let scene = Scene::new();
-    let demo = scene.dir.path().join("demo-kubeconfig");
-    let _clusters = kubedesk_api::demo::serve(&demo, &kubedesk_api::demo::SimOptions::default())
-        .await
-        .expect("the demo clusters start");
-    let mut window = Window::open("yaml-editor", &scene.launch(&[&demo])).await;
-    window.wait_for_text("#connection-state", "Connected").await;
+    let (_scene, _clusters, mut window) =
+        demo_window("yaml-editor", kubedesk_api::demo::SimOptions::default()).await;
     choose(&window, "#cluster-switcher", "dev").await;
     window
         .eval("location.hash = '#/workloads/deployments/sandbox/api'")
@@ -1214,13 +1214,8 @@ async fn yaml_is_edited_with_its_conflicts_shown_and_created_from_several_docume
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_deployments_logs_are_followed_searched_and_downloaded() {
-    let scene = Scene::new();
-    let demo = scene.dir.path().join("demo-kubeconfig");
-    let _clusters = kubedesk_api::demo::serve(&demo, &kubedesk_api::demo::SimOptions::default())
-        .await
-        .expect("the demo clusters start");
-    let mut window = Window::open("logs", &scene.launch(&[&demo])).await;
-    window.wait_for_text("#connection-state", "Connected").await;
+    let (_scene, _clusters, mut window) =
+        demo_window("logs", kubedesk_api::demo::SimOptions::default()).await;
     choose(&window, "#cluster-switcher", "dev").await;
     window
         .eval("location.hash = '#/workloads/deployments/sandbox/api'")
@@ -1273,13 +1268,8 @@ async fn a_deployments_logs_are_followed_searched_and_downloaded() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_palette_and_k9s_keys_reach_every_kind_and_object() {
-    let scene = Scene::new();
-    let demo = scene.dir.path().join("demo-kubeconfig");
-    let _clusters = kubedesk_api::demo::serve(&demo, &kubedesk_api::demo::SimOptions::default())
-        .await
-        .expect("the demo clusters start");
-    let mut window = Window::open("palette", &scene.launch(&[&demo])).await;
-    window.wait_for_text("#connection-state", "Connected").await;
+    let (_scene, _clusters, mut window) =
+        demo_window("palette", kubedesk_api::demo::SimOptions::default()).await;
     let body = window.find("body").await;
 
     // Ctrl+K finds a cluster by name.
