@@ -150,9 +150,17 @@ async fn main() {
 
     // Frames: idle, then while 1,000 pods a second restart, sorted by restarts (descending) so
     // the rows in view keep changing.
-    for _ in 0..2 {
-        window.click(".live-table__head[data-column='4']").await;
-    }
+    let by_restarts = "(() => { const head = [...document.querySelectorAll('.live-table__head')].find(h => h.textContent.trim().startsWith('Restarts')); head.click(); return true; })()";
+    window.eval(by_restarts).await;
+    window.eval(by_restarts).await;
+    window
+        .wait_for_eval(
+            "document.querySelector('.live-table__header').textContent.includes('▼')",
+            serde_json::json!(true),
+        )
+        .await;
+    // The sorted table settles before the idle frames are counted.
+    tokio::time::sleep(Duration::from_secs(2)).await;
     let idle = frames(&window).await;
     cluster.churn.set(CHURN);
     tokio::time::sleep(Duration::from_secs(1)).await;

@@ -151,8 +151,8 @@ impl Shown {
     }
 }
 
-/// Sends the window whenever the rows or the query change, coalescing what changes within
-/// [`UPDATE_EVERY`].
+/// Sends the window whenever the query changes, at once, and whenever the rows change,
+/// coalescing what changes within [`UPDATE_EVERY`].
 async fn follow(
     shown: Shown,
     mut queries: tokio::sync::watch::Receiver<Query>,
@@ -177,11 +177,15 @@ async fn follow(
         let any_table = futures_util::future::select_all(
             changes.iter_mut().map(|change| Box::pin(change.changed())),
         );
-        tokio::select! {
-            (changed, _, _) = any_table => if changed.is_err() { return },
-            changed = queries.changed() => if changed.is_err() { return },
+        // A new query (a keystroke, a scroll) is answered at once; changes of the rows are
+        // gathered for a while, so a busy cluster sends at most one update per UPDATE_EVERY.
+        let rows_changed = tokio::select! {
+            (changed, _, _) = any_table => if changed.is_err() { return } else { true },
+            changed = queries.changed() => if changed.is_err() { return } else { false },
+        };
+        if rows_changed {
+            tokio::time::sleep(UPDATE_EVERY).await;
         }
-        tokio::time::sleep(UPDATE_EVERY).await;
     }
 }
 
