@@ -33,6 +33,53 @@ pub async fn listen<E: Event + 'static>(mut handler: impl FnMut(E) + 'static) ->
     Ok(())
 }
 
+/// A view's subscription: the id it is changed and stopped with, and its channel. Made once per
+/// view; a new subscription replaces the one held after [`Held::stop`].
+#[derive(Debug, Clone, Copy)]
+pub struct Held {
+    id: leptos::prelude::RwSignal<Option<u64>>,
+    channel: leptos::prelude::StoredValue<Option<Channel>, leptos::prelude::LocalStorage>,
+}
+
+impl Default for Held {
+    /// Holds nothing yet.
+    fn default() -> Self {
+        Self {
+            id: leptos::prelude::RwSignal::new(None),
+            channel: leptos::prelude::StoredValue::new_local(None),
+        }
+    }
+}
+
+impl Held {
+
+    /// Holds a new subscription.
+    pub fn keep(self, id: u64, channel: Channel) {
+        use leptos::prelude::{Set as _, SetValue as _};
+        self.id.set(Some(id));
+        self.channel.set_value(Some(channel));
+    }
+
+    /// The subscription's id, once it is held.
+    pub fn id(self) -> Option<u64> {
+        use leptos::prelude::GetUntracked as _;
+        self.id.get_untracked()
+    }
+
+    /// Drops the channel at once and ends the subscription with the command `stop` makes of its id.
+    pub fn stop<C: Command + 'static>(self, stop: impl FnOnce(u64) -> C) {
+        use leptos::prelude::{Set as _, SetValue as _};
+        self.channel.set_value(None);
+        if let Some(id) = self.id() {
+            self.id.set(None);
+            let request = stop(id);
+            leptos::task::spawn_local(async move {
+                let _ = call(&request).await;
+            });
+        }
+    }
+}
+
 /// The receiving end of a subscription's channel: its handler stays alive as long as this does.
 #[derive(Debug)]
 pub struct Channel {

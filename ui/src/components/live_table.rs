@@ -35,7 +35,7 @@ pub fn LiveTable(
         limit: 60,
         ..TableQuery::default()
     });
-    let subscription = RwSignal::new(None::<u64>);
+    let held = ipc::Held::default();
     // A row of another cluster opens in that cluster: it becomes the selected one.
     let selection: Selection = expect_context();
     let known: Contexts = expect_context();
@@ -49,16 +49,7 @@ pub fn LiveTable(
     // The selected row, by its place in the sorted rows; moved with the keyboard or a click.
     let selected = RwSignal::new(None::<usize>);
     let body = NodeRef::<leptos::html::Div>::new();
-    let channel = StoredValue::new_local(None::<ipc::Channel>);
-    let stop = move || {
-        channel.set_value(None);
-        if let Some(id) = subscription.get_untracked() {
-            subscription.set(None);
-            spawn_local(async move {
-                let _ = ipc::call(&StopTable { id }).await;
-            });
-        }
-    };
+    let stop = move || held.stop(|id| StopTable { id });
     // A new subscription whenever the cluster, the kind or the namespace changes.
     Effect::new(move || {
         let (contexts, kind, namespace) = (contexts.get(), kind.get(), namespace.get());
@@ -84,8 +75,7 @@ pub fn LiveTable(
             match ipc::subscribe(&request, move |next: TableUpdate| update.set(Some(next))).await {
                 Ok((answer, receiving)) => {
                     columns.set(answer.columns);
-                    subscription.set(Some(answer.id));
-                    channel.set_value(Some(receiving));
+                    held.keep(answer.id, receiving);
                 }
                 Err(failure) => error.set(Some(failure.to_string())),
             }
@@ -95,7 +85,7 @@ pub fn LiveTable(
     // The window, filter and sort go to the backend as they change.
     Effect::new(move || {
         let query = query.get();
-        if let Some(id) = subscription.get_untracked() {
+        if let Some(id) = held.id() {
             spawn_local(async move {
                 let _ = ipc::call(&QueryTable { id, query }).await;
             });

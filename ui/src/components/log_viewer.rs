@@ -32,18 +32,9 @@ pub fn LogViewer(object: ObjectKey, containers: Vec<String>, several_pods: bool)
     let saved = RwSignal::new(None::<Result<String, String>>);
     // Whether the view follows the newest line (the user has not scrolled up).
     let stick = RwSignal::new(true);
-    let subscription = RwSignal::new(None::<u64>);
-    let channel = StoredValue::new_local(None::<ipc::Channel>);
+    let held = ipc::Held::default();
     let body = NodeRef::<leptos::html::Div>::new();
-    let stop = move || {
-        channel.set_value(None);
-        if let Some(id) = subscription.get_untracked() {
-            subscription.set(None);
-            spawn_local(async move {
-                let _ = ipc::call(&StopLogs { id }).await;
-            });
-        }
-    };
+    let stop = move || held.stop(|id| StopLogs { id });
     let watched = object.clone();
     Effect::new(move || {
         let request = WatchLogs {
@@ -84,8 +75,7 @@ pub fn LogViewer(object: ObjectKey, containers: Vec<String>, several_pods: bool)
             };
             match ipc::subscribe(&request, on_update).await {
                 Ok((LogSubscription { id }, receiving)) => {
-                    subscription.set(Some(id));
-                    channel.set_value(Some(receiving));
+                    held.keep(id, receiving);
                 }
                 Err(error) => notes.set(vec![error.to_string()]),
             }

@@ -40,8 +40,7 @@ pub fn ObjectPage(kind: TableKind, namespace: Option<String>, name: String) -> i
     let update = RwSignal::new(None::<ObjectUpdate>);
     let offered = RwSignal::new(Vec::<OfferedAction>::new());
     let error = RwSignal::new(None::<String>);
-    let subscription = RwSignal::new(None::<u64>);
-    let channel = StoredValue::new_local(None::<ipc::Channel>);
+    let held = ipc::Held::default();
     let tab = RwSignal::new(Tab::Overview);
     // The text the editor started from while the user edits; what the last apply did.
     let editing = RwSignal::new(None::<String>);
@@ -104,15 +103,7 @@ pub fn ObjectPage(kind: TableKind, namespace: Option<String>, name: String) -> i
         event.prevent_default();
     });
     on_cleanup(move || keys.remove());
-    let stop = move || {
-        channel.set_value(None);
-        if let Some(id) = subscription.get_untracked() {
-            subscription.set(None);
-            spawn_local(async move {
-                let _ = ipc::call(&StopObject { id }).await;
-            });
-        }
-    };
+    let stop = move || held.stop(|id| StopObject { id });
     let key = {
         let (namespace, name) = (namespace.clone(), name.clone());
         move |context: String| ObjectKey {
@@ -138,8 +129,7 @@ pub fn ObjectPage(kind: TableKind, namespace: Option<String>, name: String) -> i
             match ipc::subscribe(&request, move |next: ObjectUpdate| update.set(Some(next))).await {
                 Ok((ObjectSubscription { id, actions }, receiving)) => {
                     offered.set(actions);
-                    subscription.set(Some(id));
-                    channel.set_value(Some(receiving));
+                    held.keep(id, receiving);
                 }
                 Err(failure) => error.set(Some(failure.to_string())),
             }
