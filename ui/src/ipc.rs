@@ -52,7 +52,6 @@ impl Default for Held {
 }
 
 impl Held {
-
     /// Holds a new subscription.
     pub fn keep(self, id: u64, channel: Channel) {
         use leptos::prelude::{Set as _, SetValue as _};
