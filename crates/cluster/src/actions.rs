@@ -344,14 +344,13 @@ pub async fn run(
 }
 
 fn server_error(object: &ObjectRef, error: kube::Error) -> ActionError {
-    let (message, code) = match error {
-        kube::Error::Api(status) => (status.message.clone(), Some(status.code)),
-        other => (crate::health::root_cause(&other), None),
-    };
     ActionError::Server {
         object: object.to_string(),
-        message,
-        code,
+        message: crate::health::message(&error),
+        code: match &error {
+            kube::Error::Api(status) => Some(status.code),
+            _ => None,
+        },
     }
 }
 
@@ -410,16 +409,26 @@ async fn trigger(client: &kube::Client, object: &ObjectRef) -> kube::Result<Stri
     Ok(created.metadata.name.unwrap_or_default())
 }
 
-/// Why a drain leaves `pod` where it is, or must not go on: `Ok(None)` to evict it,
-/// `Ok(Some(reason))` to skip it, `Err(reason)` when it blocks the drain.
-fn drain_choice(pod: &Pod, options: DrainOptions) -> Result<Option<String>, String> {
+/// What a drain does with one pod of the node, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum DrainChoice {
+    /// Evict it.
+    Evict,
+    /// Leave it where it is, on purpose.
+    Skip(String),
+    /// Stop: evicting it is not allowed without a choice the user has not made.
+    Block(String),
+}
+
+/// What a drain does with `pod`.
+fn drain_choice(pod: &Pod, options: DrainOptions) -> DrainChoice {
     let metadata = &pod.metadata;
     if metadata
         .annotations
         .as_ref()
         .is_some_and(|annotations| annotations.contains_key("kubernetes.io/config.mirror"))
     {
-        return Ok(Some("static pod, run by the kubelet".into()));
+        return DrainChoice::Skip("static pod, run by the kubelet".into());
     }
     let controller = metadata
         .owner_references
@@ -427,7 +436,7 @@ fn drain_choice(pod: &Pod, options: DrainOptions) -> Result<Option<String>, Stri
         .flatten()
         .find(|owner| owner.controller == Some(true));
     if let Some(owner) = controller.filter(|owner| owner.kind == "DaemonSet") {
-        return Ok(Some(format!("managed by DaemonSet {}", owner.name)));
+        return DrainChoice::Skip(format!("managed by DaemonSet {}", owner.name));
     }
     let finished = pod
         .status
@@ -435,7 +444,9 @@ fn drain_choice(pod: &Pod, options: DrainOptions) -> Result<Option<String>, Stri
         .and_then(|status| status.phase.as_deref())
         .is_some_and(|phase| matches!(phase, "Succeeded" | "Failed"));
     if controller.is_none() && !finished && !options.force {
-        return Err("no controller would recreate it; allow removing unmanaged pods".into());
+        return DrainChoice::Block(
+            "no controller would recreate it; allow removing unmanaged pods".into(),
+        );
     }
     let local_data = pod
         .spec
@@ -443,9 +454,11 @@ fn drain_choice(pod: &Pod, options: DrainOptions) -> Result<Option<String>, Stri
         .flat_map(|spec| spec.volumes.iter().flatten())
         .any(|volume| volume.empty_dir.is_some());
     if local_data && !finished && !options.delete_local_data {
-        return Err("its emptyDir data would be lost; allow deleting local data".into());
+        return DrainChoice::Block(
+            "its emptyDir data would be lost; allow deleting local data".into(),
+        );
     }
-    Ok(None)
+    DrainChoice::Evict
 }
 
 /// Cordons the node, then evicts each pod a drain may move, retrying those a disruption budget
@@ -470,9 +483,9 @@ async fn drain(
         let name = pod.metadata.name.clone().unwrap_or_default();
         let label = format!("{namespace}/{name}");
         match drain_choice(&pod, options) {
-            Ok(None) => evict.push((namespace, name, label)),
-            Ok(Some(reason)) => done.skipped.push((label, reason)),
-            Err(reason) => blocked.push((label, reason)),
+            DrainChoice::Evict => evict.push((namespace, name, label)),
+            DrainChoice::Skip(reason) => done.skipped.push((label, reason)),
+            DrainChoice::Block(reason) => blocked.push((label, reason)),
         }
     }
     if !blocked.is_empty() {
@@ -489,7 +502,7 @@ async fn drain(
     for (label, result) in futures_util::future::join_all(attempts).await {
         match result {
             Ok(()) => done.affected.push(label),
-            Err(reason) => left.push((label, reason)),
+            Err(error) => left.push((label, eviction_refusal(&error))),
         }
     }
     if left.is_empty() {
@@ -504,7 +517,7 @@ async fn drain(
 
 /// Evicts one pod, asking again while a disruption budget refuses (429) for up to
 /// `patience`; a pod already gone counts as evicted.
-async fn evict_patiently(api: &Api<Pod>, name: &str, patience: Duration) -> Result<(), String> {
+async fn evict_patiently(api: &Api<Pod>, name: &str, patience: Duration) -> kube::Result<()> {
     let deadline = tokio::time::Instant::now() + patience;
     loop {
         match api.evict(name, &EvictParams::default()).await {
@@ -518,18 +531,26 @@ async fn evict_patiently(api: &Api<Pod>, name: &str, patience: Duration) -> Resu
                 )
                 .await;
             }
-            Err(kube::Error::Api(status)) => {
-                let cause = status
-                    .details
-                    .iter()
-                    .flat_map(|details| details.causes.iter())
-                    .map(|cause| cause.message.clone())
-                    .next();
-                return Err(cause.map_or(status.message.clone(), |cause| {
-                    format!("{} {cause}", status.message)
-                }));
-            }
-            Err(other) => return Err(crate::health::root_cause(&other)),
+            Err(error) => return Err(error),
         }
+    }
+}
+
+/// Why an eviction was refused: the server's message, with its first cause (a disruption
+/// budget's arithmetic) when it gives one.
+fn eviction_refusal(error: &kube::Error) -> String {
+    let message = crate::health::message(error);
+    let cause = match error {
+        kube::Error::Api(status) => status
+            .details
+            .iter()
+            .flat_map(|details| details.causes.iter())
+            .map(|cause| cause.message.as_str())
+            .next(),
+        _ => None,
+    };
+    match cause {
+        Some(cause) => format!("{message} {cause}"),
+        None => message,
     }
 }

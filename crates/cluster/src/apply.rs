@@ -331,8 +331,7 @@ async fn apply_object(
                 }
             }
         }
-        kube::Error::Api(status) => Refusal::Server(status.message.clone()),
-        other => Refusal::Server(crate::health::root_cause(&other)),
+        other => Refusal::Server(crate::health::message(&other)),
     };
     let current = match api.get_opt(name).await.map_err(refused)? {
         Some(found) => {

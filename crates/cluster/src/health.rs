@@ -167,6 +167,15 @@ fn classify(error: &kube::Error) -> Health {
     }
 }
 
+/// What the user is told of a failed request: the API server's own message when it answered,
+/// else the innermost cause ("Connection refused").
+pub(crate) fn message(error: &kube::Error) -> String {
+    match error {
+        kube::Error::Api(status) => status.message.clone(),
+        other => root_cause(other),
+    }
+}
+
 /// The innermost cause of an error: "Connection refused" rather than "client error (Connect)".
 pub(crate) fn root_cause(error: &(dyn std::error::Error + 'static)) -> String {
     let mut cause = error;

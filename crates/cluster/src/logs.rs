@@ -93,8 +93,8 @@ pub fn follow(client: &kube::Client, object: ObjectRef, options: LogOptions) -> 
         }
         let selector = match selector(&client, &object).await {
             Ok(selector) => selector,
-            Err(message) => {
-                let _ = sender.send(LogEvent::Failed(message));
+            Err(error) => {
+                let _ = sender.send(LogEvent::Failed(error.to_string()));
                 return;
             }
         };
@@ -137,17 +137,26 @@ pub fn follow(client: &kube::Client, object: ObjectRef, options: LogOptions) -> 
     LogFollow { events, task }
 }
 
+/// Why a workload's pods cannot be found.
+#[derive(Debug, thiserror::Error)]
+enum SelectorError {
+    /// The workload cannot be read.
+    #[error("{}", crate::health::message(.0))]
+    Read(kube::Error),
+    /// It has no selector.
+    #[error("{0} selects no pods: it has no spec.selector")]
+    Missing(String),
+}
+
 /// The label selector of a workload's pods (`spec.selector`), as text.
-async fn selector(client: &kube::Client, object: &ObjectRef) -> Result<String, String> {
+async fn selector(client: &kube::Client, object: &ObjectRef) -> Result<String, SelectorError> {
     let found = object
         .api(client)
         .get(&object.name)
         .await
-        .map_err(|error| match error {
-            kube::Error::Api(status) => status.message.clone(),
-            other => crate::health::root_cause(&other),
-        })?;
-    let value = serde_json::to_value(found).map_err(|error| error.to_string())?;
+        .map_err(SelectorError::Read)?;
+    let value = serde_json::to_value(found)
+        .map_err(|error| SelectorError::Read(kube::Error::SerdeError(error)))?;
     let selector = &value["spec"]["selector"];
     let mut terms: Vec<String> = selector["matchLabels"]
         .as_object()
@@ -175,7 +184,7 @@ async fn selector(client: &kube::Client, object: &ObjectRef) -> Result<String, S
         });
     }
     if terms.is_empty() {
-        return Err(format!("{object} selects no pods: it has no spec.selector"));
+        return Err(SelectorError::Missing(object.to_string()));
     }
     Ok(terms.join(","))
 }
@@ -202,7 +211,7 @@ async fn read_pod(
             Err(error) => {
                 let _ = sender.send(LogEvent::Ended {
                     pod: name,
-                    error: Some(message(error)),
+                    error: Some(crate::health::message(&error)),
                 });
                 return;
             }
@@ -230,7 +239,7 @@ async fn read_pod(
             Err(error) => {
                 let _ = sender.send(LogEvent::Ended {
                     pod: name,
-                    error: Some(message(error)),
+                    error: Some(crate::health::message(&error)),
                 });
                 return;
             }
@@ -275,12 +284,5 @@ async fn read_pod(
             return;
         }
         tokio::time::sleep(RESUME_AFTER).await;
-    }
-}
-
-fn message(error: kube::Error) -> String {
-    match error {
-        kube::Error::Api(status) => status.message.clone(),
-        other => crate::health::root_cause(&other),
     }
 }
