@@ -5,6 +5,7 @@ pub mod health;
 pub mod icon;
 pub mod live_table;
 pub mod log_viewer;
+pub mod notice;
 pub mod palette;
 pub mod side_nav;
 pub mod sign_in;

@@ -8,6 +8,7 @@ use kubedesk_ipc::{
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use crate::components::notice::{Notice, NoticeBanner};
 use crate::i18n::{Msg, use_i18n};
 use crate::ipc;
 
@@ -29,7 +30,7 @@ pub fn LogViewer(object: ObjectKey, containers: Vec<String>, several_pods: bool)
     let timestamps = RwSignal::new(false);
     let wrap = RwSignal::new(false);
     let search = RwSignal::new(String::new());
-    let saved = RwSignal::new(None::<Result<String, String>>);
+    let saved = RwSignal::new(None::<Notice>);
     // Whether the view follows the newest line (the user has not scrolled up).
     let stick = RwSignal::new(true);
     let held = ipc::Held::default();
@@ -108,11 +109,11 @@ pub fn LogViewer(object: ObjectKey, containers: Vec<String>, several_pods: bool)
             };
             spawn_local(async move {
                 saved.set(Some(match ipc::call(&request).await {
-                    Ok(done) => Ok(i18n.tf(
+                    Ok(done) => Notice::Done(i18n.tf(
                         Msg::LogsSaved,
                         &[("lines", &done.lines.to_string()), ("path", &done.path)],
                     )),
-                    Err(error) => Err(error.to_string()),
+                    Err(error) => Notice::Failed(error.to_string()),
                 }));
             });
         }
@@ -217,10 +218,7 @@ pub fn LogViewer(object: ObjectKey, containers: Vec<String>, several_pods: bool)
                 <span class="live-table__status" id="logs-matches">{matches}</span>
                 <button type="button" class="button" id="logs-download" on:click=download>{move || i18n.t(Msg::LogsDownload)}</button>
             </div>
-            {move || saved.get().map(|saved| match saved {
-                Ok(done) => view! { <div class="banner banner--info" id="logs-saved" role="status">{done}</div> }.into_any(),
-                Err(failure) => view! { <div class="banner banner--error" id="logs-saved" role="alert">{failure}</div> }.into_any(),
-            })}
+            {move || saved.get().map(|notice| view! { <NoticeBanner notice id="logs-saved" /> })}
             <For each=move || notes.get().into_iter().enumerate() key=|(index, _)| *index let:note>
                 <div class="banner banner--warning log-note">{note.1}</div>
             </For>

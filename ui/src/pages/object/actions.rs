@@ -8,6 +8,7 @@ use kubedesk_ipc::{
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use crate::components::notice::{Notice, NoticeBanner};
 use crate::i18n::{I18n, Msg, use_i18n};
 use crate::ipc;
 
@@ -24,7 +25,7 @@ pub fn ActionBar(
 ) -> impl IntoView {
     let i18n = use_i18n();
     let open = RwSignal::new(None::<ActionName>);
-    let outcome = RwSignal::new(None::<Result<String, String>>);
+    let outcome = RwSignal::new(None::<Notice>);
     Effect::new(move || {
         if let Some(action) = requested.get() {
             requested.set(None);
@@ -67,10 +68,7 @@ pub fn ActionBar(
     view! {
         <div class="action-bar" id="object-actions">{buttons}</div>
         {dialog}
-        {move || outcome.get().map(|outcome| match outcome {
-            Ok(done) => view! { <div class="banner banner--info toast" id="action-outcome" role="status">{done}</div> }.into_any(),
-            Err(failure) => view! { <div class="banner banner--error toast" id="action-outcome" role="alert">{failure}</div> }.into_any(),
-        })}
+        {move || outcome.get().map(|notice| view! { <NoticeBanner notice id="action-outcome" /> })}
     }
 }
 
@@ -136,7 +134,7 @@ fn ActionDialog(
     action: ActionName,
     replicas: Option<i64>,
     open: RwSignal<Option<ActionName>>,
-    outcome: RwSignal<Option<Result<String, String>>>,
+    outcome: RwSignal<Option<Notice>>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let count = RwSignal::new(replicas.unwrap_or(1).to_string());
@@ -183,7 +181,7 @@ fn ActionDialog(
             working.set(false);
             match answer {
                 Ok(done) => {
-                    outcome.set(Some(Ok(done_text(i18n, &name, &request, &done))));
+                    outcome.set(Some(Notice::Done(done_text(i18n, &name, &request, &done))));
                     open.set(None);
                 }
                 // The dialog stays, with what the user chose, and says why.
