@@ -63,6 +63,14 @@ const KEYSTROKE: &str = "(() => {
     return true;
 })()";
 
+/// Notes when the rows in view last changed.
+const WATCH_CHANGES: &str = "(() => {
+    window.__lastChange = performance.now();
+    new MutationObserver(() => { window.__lastChange = performance.now(); })
+        .observe(document.querySelector('#live-table-body'), { childList: true, subtree: true, characterData: true });
+    return true;
+})()";
+
 /// Records the time between frames for a while.
 const COUNT_FRAMES: &str = "(() => {
     window.__frames = [];
@@ -159,11 +167,23 @@ async fn main() {
             serde_json::json!(true),
         )
         .await;
-    // The sorted table settles before the idle frames are counted.
-    tokio::time::sleep(Duration::from_secs(2)).await;
+    // The sorted table settles (nothing in it changes for half a second) before the idle frames
+    // are counted; the busy ones once restarted pods have reached the rows in view.
+    window.eval(WATCH_CHANGES).await;
+    wait_for(
+        &window,
+        "performance.now() - window.__lastChange > 500 ? true : null",
+        Duration::from_secs(30),
+    )
+    .await;
     let idle = frames(&window).await;
     cluster.churn.set(CHURN);
-    tokio::time::sleep(Duration::from_secs(1)).await;
+    wait_for(
+        &window,
+        "[...document.querySelectorAll('#live-table-body .live-table__row')].some(row => row.children[4].textContent !== '0') ? true : null",
+        Duration::from_secs(30),
+    )
+    .await;
     let busy = frames(&window).await;
     cluster.churn.set(0);
     window.screenshot("churn").await;
