@@ -8,6 +8,9 @@
     reason = "a test fails with the message and location of what it unwrapped"
 )]
 
+#[path = "support/updates.rs"]
+mod updates;
+
 use std::ffi::OsString;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -78,23 +81,6 @@ fn api_deployment(context: &str) -> ipc::ObjectKey {
     }
 }
 
-/// The next update that satisfies `check`.
-async fn next(
-    updates: &mut tokio::sync::mpsc::UnboundedReceiver<ipc::ObjectUpdate>,
-    check: impl Fn(&ipc::ObjectUpdate) -> bool,
-) -> ipc::ObjectUpdate {
-    tokio::time::timeout(Duration::from_secs(20), async {
-        loop {
-            let update = updates.recv().await.expect("the subscription sends");
-            if check(&update) {
-                return update;
-            }
-        }
-    })
-    .await
-    .expect("the update comes")
-}
-
 fn pods(update: &ipc::ObjectUpdate) -> usize {
     update
         .related
@@ -134,7 +120,7 @@ async fn an_administrator_follows_a_deployment_and_scales_it() {
             (ipc::ActionName::Logs, true)
         ]
     );
-    let found = next(&mut updates, |update| pods(update) == 2).await;
+    let found = updates::next(&mut updates, |update| pods(update) == 2).await;
     let description = found.description.unwrap();
     assert_eq!(description.containers[0].name, "api");
     assert_eq!(found.related[1].columns[0], "Ready");
@@ -148,7 +134,7 @@ async fn an_administrator_follows_a_deployment_and_scales_it() {
     )
     .await
     .unwrap();
-    next(&mut updates, |update| pods(update) == 4).await;
+    updates::next(&mut updates, |update| pods(update) == 4).await;
 
     stop_object(
         &setup.app,

@@ -7,40 +7,31 @@
     reason = "a test fails with the message and location of what it unwrapped"
 )]
 
-use std::ffi::OsString;
-use std::time::Duration;
+#[path = "support/updates.rs"]
+mod updates;
 
-use kubedesk_api::demo::{SimOptions, serve};
+use std::ffi::OsString;
+
+use kubedesk_api::demo::{DemoClusters, SimOptions, serve};
 use kubedesk_api::tables::{query_table, stop_table, watch_table};
 use kubedesk_api::{App, AppConfig, KubeconfigPaths};
 use kubedesk_ipc as ipc;
 
-/// The next update that satisfies `check`.
-async fn next(
-    updates: &mut tokio::sync::mpsc::UnboundedReceiver<ipc::TableUpdate>,
-    check: impl Fn(&ipc::TableUpdate) -> bool,
-) -> ipc::TableUpdate {
-    tokio::time::timeout(Duration::from_secs(20), async {
-        loop {
-            let update = updates.recv().await.expect("the subscription sends");
-            if check(&update) {
-                return update;
-            }
-        }
-    })
-    .await
-    .expect("the update comes")
-}
-
-#[tokio::test(flavor = "multi_thread")]
-async fn a_subscription_sends_its_window_follows_new_queries_and_ends() {
+/// The app on the demo clusters (kept while the folder and the clusters are).
+async fn demo_app() -> (tempfile::TempDir, DemoClusters, App) {
     let dir = tempfile::tempdir().unwrap();
     let kubeconfig = dir.path().join("kubeconfig");
-    let _clusters = serve(&kubeconfig, &SimOptions::default()).await.unwrap();
+    let clusters = serve(&kubeconfig, &SimOptions::default()).await.unwrap();
     let app = App::new(AppConfig::in_memory(
         dir.path().join("config"),
         KubeconfigPaths::resolve(Some(OsString::from(&kubeconfig)), None),
     ));
+    (dir, clusters, app)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_subscription_sends_its_window_follows_new_queries_and_ends() {
+    let (_dir, _clusters, app) = demo_app().await;
     let (sender, mut updates) = tokio::sync::mpsc::unbounded_channel();
     let subscription = watch_table(
         &app,
@@ -58,7 +49,7 @@ async fn a_subscription_sends_its_window_follows_new_queries_and_ends() {
     .await
     .unwrap();
     assert_eq!(subscription.columns[1], "Status");
-    let live = next(&mut updates, |update| {
+    let live = updates::next(&mut updates, |update| {
         update.status == ipc::TableStatus::Live
     })
     .await;
@@ -77,7 +68,7 @@ async fn a_subscription_sends_its_window_follows_new_queries_and_ends() {
         },
     )
     .unwrap();
-    let filtered = next(&mut updates, |update| update.total < live.total).await;
+    let filtered = updates::next(&mut updates, |update| update.total < live.total).await;
     assert!(
         filtered
             .rows
@@ -104,7 +95,7 @@ async fn a_subscription_sends_its_window_follows_new_queries_and_ends() {
         },
     )
     .unwrap();
-    let refused = next(&mut updates, |update| update.filter_error.is_some()).await;
+    let refused = updates::next(&mut updates, |update| update.filter_error.is_some()).await;
     assert!(refused.filter_error.unwrap().contains("app in web"));
     assert_eq!(refused.total, live.total);
 
@@ -128,13 +119,7 @@ async fn a_subscription_sends_its_window_follows_new_queries_and_ends() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn one_table_shows_every_cluster_with_its_name_and_says_which_is_missing() {
-    let dir = tempfile::tempdir().unwrap();
-    let kubeconfig = dir.path().join("kubeconfig");
-    let _clusters = serve(&kubeconfig, &SimOptions::default()).await.unwrap();
-    let app = App::new(AppConfig::in_memory(
-        dir.path().join("config"),
-        KubeconfigPaths::resolve(Some(OsString::from(&kubeconfig)), None),
-    ));
+    let (_dir, _clusters, app) = demo_app().await;
     let (sender, mut updates) = tokio::sync::mpsc::unbounded_channel();
     watch_table(
         &app,
@@ -156,7 +141,7 @@ async fn one_table_shows_every_cluster_with_its_name_and_says_which_is_missing()
     )
     .await
     .unwrap();
-    let live = next(&mut updates, |update| {
+    let live = updates::next(&mut updates, |update| {
         update.status == ipc::TableStatus::Live
     })
     .await;
