@@ -65,10 +65,13 @@ pub fn ActionBar(
             view! { <ActionDialog object=object.clone() action replicas open outcome /> }
         })
     };
+    // One block in the page header: the buttons, and what the last action came to under them.
     view! {
-        <div class="action-bar" id="object-actions">{buttons}</div>
-        {dialog}
-        {move || outcome.get().map(|notice| view! { <NoticeBanner notice id="action-outcome" /> })}
+        <div class="action-area">
+            <div class="action-bar" id="object-actions">{buttons}</div>
+            {move || outcome.get().map(|notice| view! { <NoticeBanner notice id="action-outcome" /> })}
+            {dialog}
+        </div>
     }
 }
 
