@@ -1345,3 +1345,87 @@ async fn the_palette_and_k9s_keys_reach_every_kind_and_object() {
     window.click("#action-cancel").await;
     window.wait_for_text("#object-facts", "2/2").await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn any_resource_the_cluster_serves_has_a_live_table_and_object_pages() {
+    let (_scene, _clusters, mut window) =
+        demo_window("resources", kubedesk_api::demo::SimOptions::default()).await;
+    choose(&window, "#cluster-switcher", "dev").await;
+    window.click("a[data-area=resources]").await;
+
+    // Every resource dev serves, Tekton's custom resources among them, found by filtering.
+    window.wait_for_text("#resources-status", "resources").await;
+    window.wait_for_text("#resources", "PipelineRun").await;
+    window.wait_for_text("#resources", "tekton.dev").await;
+    window.screenshot("resources").await;
+    window
+        .find("#resources-filter")
+        .await
+        .send_keys("pipelinerun")
+        .await
+        .unwrap();
+    window
+        .wait_for_eval(
+            "[...document.querySelectorAll('#resources tbody tr')].map(r => r.dataset.resource).join(',')",
+            json!("pipelineruns.tekton.dev"),
+        )
+        .await;
+
+    // Its table has the columns its definition prints, live from the cluster.
+    window
+        .click("tr[data-resource='pipelineruns.tekton.dev'] a")
+        .await;
+    window
+        .wait_for_eval(
+            "location.hash",
+            json!("#/resources/tekton.dev/v1/pipelineruns"),
+        )
+        .await;
+    pick_namespace(&window, "sandbox").await;
+    window.wait_for_text("#table-status", "1 row").await;
+    table_shows(&window, "ci-run-7").await;
+    window
+        .wait_for_eval(
+            "[...document.querySelectorAll('.live-table__head')].map(h => h.textContent.trim()).join(',')",
+            json!("Namespace,Name,Succeeded,Age"),
+        )
+        .await;
+    table_shows(&window, "True").await;
+    window.screenshot("resource-table").await;
+
+    // An object's page: its conditions, owners and YAML, and what any object offers.
+    window
+        .click("a.live-table__link[href='#/resources/tekton.dev/v1/pipelineruns/sandbox/ci-run-7']")
+        .await;
+    window.wait_for_text("#object-name", "ci-run-7").await;
+    window
+        .wait_for_text(".page__subtitle", "PipelineRun · sandbox")
+        .await;
+    window
+        .wait_for_text("#object-conditions", "Succeeded")
+        .await;
+    window.screenshot("resource-object").await;
+    window.click("#tab-yaml").await;
+    window
+        .wait_for_text("#object-yaml", "kind: PipelineRun")
+        .await;
+
+    // Deleting it from its page empties the table.
+    window.click("button[data-action=Delete]").await;
+    window.wait_for_text("#action-dialog", "ci-run-7").await;
+    window.click("#action-confirm").await;
+    window.wait_for_text("#object-state", "ci-run-7").await;
+    window.click("#object-back").await;
+    window.wait_for_text("#table-status", "Nothing here.").await;
+
+    // `:` finds a custom resource by its plural.
+    window.find("body").await.send_keys(":").await.unwrap();
+    let input = window.find("#palette-input").await;
+    input.send_keys("tasks").await.unwrap();
+    window.wait_for_text("#palette-list", "Task").await;
+    input.send_keys(Key::Enter).await.unwrap();
+    window
+        .wait_for_eval("location.hash", json!("#/resources/tekton.dev/v1/tasks"))
+        .await;
+    table_shows(&window, "go-build").await;
+}

@@ -1,6 +1,6 @@
 //! The Tauri commands: each is named as its `kubedesk-ipc` type says and calls one use-case.
 
-use kubedesk_api::{App, clusters, logs, objects, oidc, settings, tables};
+use kubedesk_api::{App, clusters, logs, objects, oidc, resources, settings, tables};
 use kubedesk_ipc as ipc;
 use tauri::State;
 
@@ -67,6 +67,14 @@ pub async fn sign_out(app: State<'_, App>, request: ipc::SignOut) -> Answer<ipc:
 #[tauri::command]
 pub async fn get_access(app: State<'_, App>, request: ipc::GetAccess) -> Answer<ipc::GetAccess> {
     clusters::access(&app, request).await
+}
+
+#[tauri::command]
+pub async fn list_resources(
+    app: State<'_, App>,
+    request: ipc::ListResources,
+) -> Answer<ipc::ListResources> {
+    resources::list_resources(&app, request).await
 }
 
 #[tauri::command]

@@ -33,6 +33,7 @@ pub fn builder<R: tauri::Runtime>(base: tauri::Builder<R>, app: App) -> tauri::B
             commands::sign_in,
             commands::sign_out,
             commands::get_access,
+            commands::list_resources,
             commands::watch_table,
             commands::query_table,
             commands::stop_table,

@@ -12,6 +12,7 @@ use crate::ipc;
 use crate::pages::clusters::ClustersPage;
 use crate::pages::not_built::NotBuilt;
 use crate::pages::overview::OverviewPage;
+use crate::pages::resources::ResourcesPage;
 use crate::pages::settings::SettingsPage;
 use crate::pages::workloads::WorkloadsPage;
 use crate::route::{Area, Hash};
@@ -116,6 +117,7 @@ pub fn App() -> impl IntoView {
                     Area::Clusters => view! { <ClustersPage /> }.into_any(),
                     Area::Settings => view! { <SettingsPage on_settings /> }.into_any(),
                     Area::Workloads => view! { <WorkloadsPage /> }.into_any(),
+                    Area::Resources => view! { <ResourcesPage /> }.into_any(),
                     other => match other.plan() {
                         Some(plan) => view! { <NotBuilt area=other plan /> }.into_any(),
                         None => view! { <ClustersPage /> }.into_any(),

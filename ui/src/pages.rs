@@ -4,5 +4,6 @@ pub mod clusters;
 pub mod not_built;
 pub mod object;
 pub mod overview;
+pub mod resources;
 pub mod settings;
 pub mod workloads;

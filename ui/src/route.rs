@@ -1,6 +1,6 @@
 //! The areas of the app and their place in the URL: `#/workloads` shows Workloads.
 
-use kubedesk_ipc::TableKind;
+use kubedesk_ipc::{ObjectKind, ResourceName, TableKind};
 
 use crate::components::icon::IconName;
 use crate::i18n::Msg;
@@ -80,18 +80,95 @@ pub fn hash_param(hash: &str, key: &str) -> Option<String> {
 /// The link to the page that creates objects from YAML.
 pub const CREATE_HREF: &str = "#/workloads/create";
 
-/// The link to a kind's table.
-pub fn table_href(kind: TableKind) -> String {
-    format!("#/workloads/{}", kind_slug(kind))
+/// What the API resources area shows, as its URL says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ResourcesView {
+    /// Every resource the cluster serves: `#/resources`.
+    List,
+    /// A resource's table: `#/resources/tekton.dev/v1/pipelineruns` (`core` names the core group).
+    Table(ResourceName),
+    /// One object: `#/resources/tekton.dev/v1/pipelineruns/sandbox/ci-run-7`.
+    Object {
+        /// Its resource.
+        resource: ResourceName,
+        /// Its namespace.
+        namespace: Option<String>,
+        /// Its name.
+        name: String,
+    },
+}
+
+/// The core group's name in URLs.
+const CORE: &str = "core";
+
+/// What a `#/resources/…` fragment shows; the list when it names no resource.
+pub fn resources_view(hash: &str) -> ResourcesView {
+    let path = hash.trim_start_matches('#').trim_start_matches('/');
+    let path = path.split('?').next().unwrap_or_default();
+    let parts: Vec<&str> = path.split('/').skip(1).collect();
+    let [group, version, plural, rest @ ..] = parts.as_slice() else {
+        return ResourcesView::List;
+    };
+    if [group, version, plural].iter().any(|part| part.is_empty()) {
+        return ResourcesView::List;
+    }
+    let resource = ResourceName {
+        group: if *group == CORE {
+            String::new()
+        } else {
+            (*group).to_owned()
+        },
+        version: (*version).to_owned(),
+        plural: (*plural).to_owned(),
+    };
+    match rest {
+        [namespace, name] if !name.is_empty() => ResourcesView::Object {
+            resource,
+            namespace: (*namespace != "-").then(|| (*namespace).to_owned()),
+            name: (*name).to_owned(),
+        },
+        _ => ResourcesView::Table(resource),
+    }
+}
+
+fn resource_path(resource: &ResourceName) -> String {
+    let group = if resource.group.is_empty() {
+        CORE
+    } else {
+        &resource.group
+    };
+    format!(
+        "#/resources/{group}/{}/{}",
+        resource.version, resource.plural
+    )
+}
+
+/// The link to a kind's or a resource's table.
+pub fn table_href(kind: impl Into<ObjectKind>) -> String {
+    match kind.into() {
+        ObjectKind::Kind(kind) => format!("#/workloads/{}", kind_slug(kind)),
+        ObjectKind::Resource(resource) => resource_path(&resource),
+    }
 }
 
 /// The link to an object's detail page.
-pub fn object_href(kind: TableKind, namespace: Option<&str>, name: &str) -> String {
-    format!(
-        "#/workloads/{}/{}/{name}",
-        kind_slug(kind),
-        namespace.unwrap_or("-")
-    )
+pub fn object_href(kind: impl Into<ObjectKind>, namespace: Option<&str>, name: &str) -> String {
+    let namespace = namespace.unwrap_or("-");
+    match kind.into() {
+        ObjectKind::Kind(kind) => format!("#/workloads/{}/{namespace}/{name}", kind_slug(kind)),
+        ObjectKind::Resource(resource) => {
+            format!("{}/{namespace}/{name}", resource_path(&resource))
+        }
+    }
+}
+
+/// The name a table's remembered choices are kept under: the kind's slug, or `plural.group`.
+pub fn columns_key(kind: &ObjectKind) -> String {
+    match kind {
+        ObjectKind::Kind(kind) => kind_slug(*kind).to_owned(),
+        ObjectKind::Resource(resource) if resource.group.is_empty() => resource.plural.clone(),
+        ObjectKind::Resource(resource) => format!("{}.{}", resource.plural, resource.group),
+    }
 }
 
 /// An area of the left navigation.
@@ -109,6 +186,8 @@ pub enum Area {
     Storage,
     /// Services, Ingresses and gateways.
     Network,
+    /// Every resource the cluster serves, custom resources included.
+    Resources,
     /// Dashboards, alerts and notification channels.
     Monitoring,
     /// Helm charts and releases.
@@ -141,6 +220,7 @@ pub const NAV_GROUPS: &[NavGroup] = &[
             Area::Gpus,
             Area::Storage,
             Area::Network,
+            Area::Resources,
         ],
     },
     NavGroup {
@@ -155,13 +235,14 @@ pub const NAV_GROUPS: &[NavGroup] = &[
 
 impl Area {
     /// Every area.
-    pub const ALL: [Area; 11] = [
+    pub const ALL: [Area; 12] = [
         Area::Overview,
         Area::Clusters,
         Area::Workloads,
         Area::Gpus,
         Area::Storage,
         Area::Network,
+        Area::Resources,
         Area::Monitoring,
         Area::AppStore,
         Area::Devops,
@@ -178,6 +259,7 @@ impl Area {
             Area::Gpus => "gpus",
             Area::Storage => "storage",
             Area::Network => "network",
+            Area::Resources => "resources",
             Area::Monitoring => "monitoring",
             Area::AppStore => "app-store",
             Area::Devops => "devops",
@@ -210,6 +292,7 @@ impl Area {
             Area::Gpus => Msg::NavGpus,
             Area::Storage => Msg::NavStorage,
             Area::Network => Msg::NavNetwork,
+            Area::Resources => Msg::NavResources,
             Area::Monitoring => Msg::NavMonitoring,
             Area::AppStore => Msg::NavAppStore,
             Area::Devops => Msg::NavDevops,
@@ -221,7 +304,11 @@ impl Area {
     /// What a not-yet-built area will do; `None` for the areas this version has.
     pub fn plan(self) -> Option<Msg> {
         match self {
-            Area::Overview | Area::Clusters | Area::Settings | Area::Workloads => None,
+            Area::Overview
+            | Area::Clusters
+            | Area::Settings
+            | Area::Workloads
+            | Area::Resources => None,
             Area::Gpus => Some(Msg::AreaGpus),
             Area::Storage => Some(Msg::AreaStorage),
             Area::Network => Some(Msg::AreaNetwork),
@@ -241,6 +328,7 @@ impl Area {
             Area::Gpus => IconName::Cpu,
             Area::Storage => IconName::HardDrive,
             Area::Network => IconName::Network,
+            Area::Resources => IconName::Layers,
             Area::Monitoring => IconName::Activity,
             Area::AppStore => IconName::Store,
             Area::Devops => IconName::Workflow,
@@ -296,6 +384,51 @@ mod tests {
         assert_eq!(
             Area::from_hash(&object_href(TableKind::Pods, Some("a"), "b")),
             Area::Workloads
+        );
+    }
+
+    #[test]
+    fn resources_links_round_trip() {
+        let runs = ResourceName {
+            group: "tekton.dev".into(),
+            version: "v1".into(),
+            plural: "pipelineruns".into(),
+        };
+        let services = ResourceName {
+            group: String::new(),
+            version: "v1".into(),
+            plural: "services".into(),
+        };
+        for resource in [runs.clone(), services.clone()] {
+            let kind = ObjectKind::Resource(resource.clone());
+            assert_eq!(
+                resources_view(&table_href(kind.clone())),
+                ResourcesView::Table(resource.clone())
+            );
+            assert_eq!(
+                resources_view(&object_href(kind.clone(), Some("sandbox"), "ci-run-7")),
+                ResourcesView::Object {
+                    resource: resource.clone(),
+                    namespace: Some("sandbox".into()),
+                    name: "ci-run-7".into()
+                }
+            );
+            assert_eq!(Area::from_hash(&table_href(kind)), Area::Resources);
+        }
+        assert_eq!(
+            table_href(ObjectKind::Resource(services.clone())),
+            "#/resources/core/v1/services"
+        );
+        assert_eq!(
+            columns_key(&ObjectKind::Resource(runs)),
+            "pipelineruns.tekton.dev"
+        );
+        assert_eq!(columns_key(&ObjectKind::Resource(services)), "services");
+        assert_eq!(columns_key(&TableKind::Pods.into()), "pods");
+        assert_eq!(resources_view("#/resources"), ResourcesView::List);
+        assert_eq!(
+            resources_view("#/resources/tekton.dev/v1"),
+            ResourcesView::List
         );
     }
 

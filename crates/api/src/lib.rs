@@ -11,6 +11,7 @@ pub mod demo;
 pub mod logs;
 pub mod objects;
 pub mod oidc;
+pub mod resources;
 pub mod settings;
 mod state;
 mod subscriptions;

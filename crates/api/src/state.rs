@@ -20,6 +20,8 @@ pub struct App {
     pub(crate) watches: crate::tables::Watches,
     /// The objects followed for their detail pages.
     pub(crate) followed: crate::objects::Followed,
+    /// What each cluster serves, as last discovered.
+    pub(crate) served: crate::resources::Served,
     /// The logs being read.
     pub(crate) log_streams: crate::logs::LogStreams,
     /// Where saved logs go.
@@ -44,6 +46,7 @@ impl App {
             watches: crate::tables::Watches::default(),
             followed: crate::objects::Followed::default(),
             log_streams: crate::logs::LogStreams::default(),
+            served: crate::resources::Served::default(),
             downloads: config.downloads,
         }
     }

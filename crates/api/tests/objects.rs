@@ -1,6 +1,7 @@
 //! Detail pages and actions through the use-cases the window calls: a followed Deployment with
 //! the actions offered to an administrator and to a viewer, a scale the detail follows, a refused
-//! action with the server's reason, and the subscription's end.
+//! action with the server's reason, and the subscription's end; a custom resource's table and
+//! page.
 
 #![allow(
     clippy::unwrap_used,
@@ -17,6 +18,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use kubedesk_api::objects::{run_action, stop_object, watch_object};
+use kubedesk_api::resources::list_resources;
+use kubedesk_api::tables::watch_table;
 use kubedesk_api::{App, AppConfig, KubeconfigPaths};
 use kubedesk_ipc as ipc;
 use kubedesk_sim::auth::User;
@@ -75,7 +78,7 @@ async fn setup() -> Setup {
 fn api_deployment(context: &str) -> ipc::ObjectKey {
     ipc::ObjectKey {
         context: context.into(),
-        kind: ipc::TableKind::Deployments,
+        kind: ipc::TableKind::Deployments.into(),
         namespace: Some("sandbox".into()),
         name: "api".into(),
     }
@@ -327,4 +330,96 @@ async fn a_workloads_logs_are_followed_and_saved_with_a_pod_column() {
             "{text}"
         );
     }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn any_served_resource_has_a_table_with_the_servers_columns_and_object_pages() {
+    let setup = setup().await;
+    let served = list_resources(
+        &setup.app,
+        ipc::ListResources {
+            context: "dev".into(),
+        },
+    )
+    .await
+    .unwrap();
+    let runs = served
+        .iter()
+        .find(|resource| resource.kind == "PipelineRun" && resource.name.group == "tekton.dev")
+        .expect("Tekton's PipelineRuns are served");
+    assert!(runs.namespaced && runs.table.is_none());
+    let deployments = served
+        .iter()
+        .find(|resource| resource.kind == "Deployment")
+        .unwrap();
+    assert_eq!(deployments.table, Some(ipc::TableKind::Deployments));
+
+    // The table has the definition's printer columns, and rows as the server prints them.
+    let kind = ipc::ObjectKind::Resource(runs.name.clone());
+    let (sender, mut updates) = tokio::sync::mpsc::unbounded_channel();
+    let subscription = watch_table(
+        &setup.app,
+        ipc::WatchTable {
+            contexts: vec!["dev".into()],
+            kind: kind.clone(),
+            namespace: Some("sandbox".into()),
+            query: ipc::TableQuery {
+                limit: 50,
+                ..ipc::TableQuery::default()
+            },
+        },
+        move |update| sender.send(update).is_ok(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(subscription.columns, ["Succeeded", "Age"]);
+    let listed = updates::next(&mut updates, |update| {
+        update.status == ipc::TableStatus::Live && update.total == 1
+    })
+    .await;
+    assert_eq!(listed.rows[0].name, "ci-run-7");
+    assert_eq!(listed.rows[0].cells[0], ipc::TableCell::Text("True".into()));
+
+    // An object of it has its page, offering what any object offers.
+    let run = ipc::ObjectKey {
+        context: "dev".into(),
+        kind,
+        namespace: Some("sandbox".into()),
+        name: "ci-run-7".into(),
+    };
+    let followed = watch_object(&setup.app, ipc::WatchObject { object: run }, |_| true)
+        .await
+        .unwrap();
+    assert_eq!(followed.kind, "PipelineRun");
+    assert_eq!(
+        offered(&followed),
+        [
+            (ipc::ActionName::Delete, true),
+            (ipc::ActionName::Edit, true)
+        ]
+    );
+
+    // A resource the cluster does not serve is named in the error.
+    let missing = watch_object(
+        &setup.app,
+        ipc::WatchObject {
+            object: ipc::ObjectKey {
+                context: "dev".into(),
+                kind: ipc::ObjectKind::Resource(ipc::ResourceName {
+                    group: "example.com".into(),
+                    version: "v1".into(),
+                    plural: "widgets".into(),
+                }),
+                namespace: None,
+                name: "a".into(),
+            },
+        },
+        |_| true,
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(
+        missing.message,
+        "Context dev's cluster serves no resource example.com/v1/widgets."
+    );
 }

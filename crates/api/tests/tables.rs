@@ -37,7 +37,7 @@ async fn a_subscription_sends_its_window_follows_new_queries_and_ends() {
         &app,
         ipc::WatchTable {
             contexts: vec!["gpu-prod".into()],
-            kind: ipc::TableKind::Pods,
+            kind: ipc::TableKind::Pods.into(),
             namespace: None,
             query: ipc::TableQuery {
                 limit: 5,
@@ -130,7 +130,7 @@ async fn one_table_shows_every_cluster_with_its_name_and_says_which_is_missing()
                 "dev".into(),
                 "gone".into(),
             ],
-            kind: ipc::TableKind::Nodes,
+            kind: ipc::TableKind::Nodes.into(),
             namespace: None,
             query: ipc::TableQuery {
                 limit: 50,

@@ -69,7 +69,7 @@ async fn main() {
         &client,
         TableKey {
             context: "gpu-prod".into(),
-            kind: Kind::Pods,
+            resource: Kind::Pods.into(),
             namespace: None,
         },
     );

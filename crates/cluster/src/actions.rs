@@ -8,12 +8,13 @@ use k8s_openapi::api::batch::v1::{CronJob, Job};
 use k8s_openapi::api::core::v1::{Node, Pod};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
 use kube::api::{
-    Api, ApiResource, DeleteParams, DynamicObject, EvictParams, ListParams, Patch, PatchParams,
-    PostParams, PropagationPolicy,
+    Api, DeleteParams, DynamicObject, EvictParams, ListParams, Patch, PatchParams, PostParams,
+    PropagationPolicy,
 };
 use serde_json::json;
 
 use crate::access;
+use crate::resources::Resource;
 use crate::tables::Kind;
 
 /// The field manager KubeDesk's writes are recorded under.
@@ -24,8 +25,8 @@ const EVICTION_RETRY: Duration = Duration::from_secs(5);
 /// One object.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ObjectRef {
-    /// Its kind.
-    pub kind: Kind,
+    /// Its resource.
+    pub resource: Resource,
     /// Its namespace, for namespaced kinds.
     pub namespace: Option<String>,
     /// Its name.
@@ -33,10 +34,14 @@ pub struct ObjectRef {
 }
 
 impl ObjectRef {
-    /// The API for its kind, in its namespace.
+    /// The API for its resource, in its namespace.
     pub fn api(&self, client: &kube::Client) -> Api<DynamicObject> {
-        let resource = api_resource(self.kind);
-        match self.namespace.as_deref().filter(|_| self.kind.namespaced()) {
+        let resource = self.resource.api_resource();
+        match self
+            .namespace
+            .as_deref()
+            .filter(|_| self.resource.namespaced)
+        {
             Some(namespace) => Api::namespaced_with(client.clone(), namespace, &resource),
             None => Api::all_with(client.clone(), &resource),
         }
@@ -45,27 +50,11 @@ impl ObjectRef {
 
 impl std::fmt::Display for ObjectRef {
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let (_, _, kind, _) = self.kind.resource();
+        let kind = &self.resource.kind;
         match &self.namespace {
             Some(namespace) => write!(formatter, "{kind} {namespace}/{}", self.name),
             None => write!(formatter, "{kind} {}", self.name),
         }
-    }
-}
-
-/// The `ApiResource` of a kind with a table.
-pub fn api_resource(kind: Kind) -> ApiResource {
-    let (group, version, kind_name, plural) = kind.resource();
-    ApiResource {
-        group: group.to_owned(),
-        version: version.to_owned(),
-        api_version: if group.is_empty() {
-            version.to_owned()
-        } else {
-            format!("{group}/{version}")
-        },
-        kind: kind_name.to_owned(),
-        plural: plural.to_owned(),
     }
 }
 
@@ -121,9 +110,12 @@ impl Default for DrainOptions {
     }
 }
 
-/// Which actions a kind offers, whatever the user's access (editing its YAML and reading its
-/// pods' logs last).
-pub fn offered(kind: Kind) -> &'static [ActionKind] {
+/// Which actions a resource offers, whatever the user's access (editing its YAML and reading its
+/// pods' logs last); any resource without a page of its own can be deleted and edited.
+pub fn offered(resource: &Resource) -> &'static [ActionKind] {
+    let Some(kind) = resource.table() else {
+        return &[ActionKind::Delete, ActionKind::Edit];
+    };
     match kind {
         Kind::Deployments | Kind::StatefulSets => &[
             ActionKind::Scale,
@@ -182,7 +174,7 @@ pub enum ActionKind {
 impl ActionKind {
     /// The access the action needs on `object`, every one of them.
     pub fn needs(self, object: &ObjectRef) -> Vec<access::Action> {
-        let (group, _, _, plural) = object.kind.resource();
+        let (group, plural) = (&object.resource.group, &object.resource.plural);
         let on = |verb: &str, group: &str, resource: &str, name: Option<&str>| access::Action {
             verb: verb.to_owned(),
             group: group.to_owned(),
@@ -272,7 +264,7 @@ pub async fn run(
     object: &ObjectRef,
     action: &Action,
 ) -> Result<Done, ActionError> {
-    if !offered(object.kind).contains(&action.kind()) {
+    if !offered(&object.resource).contains(&action.kind()) {
         return Err(ActionError::NotOffered {
             object: object.to_string(),
             action: match action.kind() {

@@ -23,7 +23,7 @@ use serde::de::DeserializeOwned;
 
 pub use describe::{Condition, Container, Description, Fact, Owner, describe};
 
-use crate::actions::{ObjectRef, api_resource};
+use crate::actions::ObjectRef;
 use crate::tables::{Kind, Row, rows};
 
 /// How long changes are gathered before the detail is put together again.
@@ -131,15 +131,14 @@ struct Stores {
 pub fn follow(client: &kube::Client, object: ObjectRef) -> DetailWatch {
     let (sender, changes) = tokio::sync::watch::channel(Detail::default());
     let mut streams = SelectAll::new();
-    let resource = api_resource(object.kind);
+    let resource = object.resource.api_resource();
     let named = watcher::Config::default().fields(&format!("metadata.name={}", object.name));
     let writer = Writer::new(resource);
     let object_store = writer.as_reader();
     streams.push(watched(writer, object.api(client), named, Source::Object));
-    let (_, _, kind_name, _) = object.kind.resource();
     let mut about = format!(
-        "involvedObject.kind={kind_name},involvedObject.name={}",
-        object.name
+        "involvedObject.kind={},involvedObject.name={}",
+        object.resource.kind, object.name
     );
     if let Some(namespace) = &object.namespace {
         about.push_str(&format!(",involvedObject.namespace={namespace}"));
@@ -150,8 +149,9 @@ pub fn follow(client: &kube::Client, object: ObjectRef) -> DetailWatch {
         watcher::Config::default().fields(&about),
     );
     let namespace = object.namespace.as_deref().unwrap_or_default();
-    let children = |streams: &mut SelectAll<_>| match object.kind {
-        Kind::Nodes => related_store(
+    let kind = object.resource.table();
+    let children = |streams: &mut SelectAll<_>| match kind {
+        Some(Kind::Nodes) => related_store(
             streams,
             Api::<Pod>::all(client.clone()),
             watcher::Config::default().fields(&format!("spec.nodeName={}", object.name)),
@@ -165,7 +165,7 @@ pub fn follow(client: &kube::Client, object: ObjectRef) -> DetailWatch {
     let stores = Stores {
         object: object_store,
         events,
-        replica_sets: (object.kind == Kind::Deployments).then(|| {
+        replica_sets: (kind == Some(Kind::Deployments)).then(|| {
             related_store(
                 &mut streams,
                 Api::<ReplicaSet>::namespaced(client.clone(), namespace),
@@ -173,16 +173,18 @@ pub fn follow(client: &kube::Client, object: ObjectRef) -> DetailWatch {
             )
         }),
         pods: matches!(
-            object.kind,
-            Kind::Deployments
-                | Kind::StatefulSets
-                | Kind::DaemonSets
-                | Kind::ReplicaSets
-                | Kind::Jobs
-                | Kind::Nodes
+            kind,
+            Some(
+                Kind::Deployments
+                    | Kind::StatefulSets
+                    | Kind::DaemonSets
+                    | Kind::ReplicaSets
+                    | Kind::Jobs
+                    | Kind::Nodes
+            )
         )
         .then(|| children(&mut streams)),
-        jobs: (object.kind == Kind::CronJobs).then(|| {
+        jobs: (kind == Some(Kind::CronJobs)).then(|| {
             related_store(
                 &mut streams,
                 Api::<Job>::namespaced(client.clone(), namespace),
@@ -324,7 +326,7 @@ fn put_together(
         related.push(rows_of(Kind::Jobs, jobs, rows::job));
     }
     if let Some(pods) = &stores.pods {
-        let pods = if object.kind == Kind::Nodes {
+        let pods = if object.resource.table() == Some(Kind::Nodes) {
             pods.state()
         } else {
             pods.state_filter(|pod| owned_by(&owners, &pod.metadata))
@@ -333,7 +335,7 @@ fn put_together(
     }
     Detail {
         presence,
-        description: Some(describe(object.kind, &value)),
+        description: Some(describe(object.resource.table(), &value)),
         events,
         related,
     }

@@ -13,6 +13,7 @@ pub mod logs;
 pub mod namespaces;
 pub mod oidc;
 pub mod overview;
+pub mod resources;
 pub mod tables;
 
 pub use connect::{Clients, ConnectError, client, oidc_settings};

@@ -87,7 +87,7 @@ pub fn follow(client: &kube::Client, object: ObjectRef, options: LogOptions) -> 
     let task = tokio::spawn(async move {
         let namespace = object.namespace.clone().unwrap_or_default();
         let pods: Api<Pod> = Api::namespaced(client.clone(), &namespace);
-        if object.kind == Kind::Pods {
+        if object.resource.table() == Some(Kind::Pods) {
             read_pod(pods, object.name.clone(), options, sender).await;
             return;
         }

@@ -2,10 +2,13 @@
 //! when the first view opens it and stopped when the last one lets go. The watch (kube-runtime's
 //! watcher: paged initial list, resumed watches, a relist after a 410) keeps each object only as
 //! its row (`tables/rows.rs`); views ask for a window of rows filtered and sorted on the backend
-//! (`tables/query.rs`) and hear when the rows changed.
+//! (`tables/query.rs`) and hear when the rows changed. The kinds with columns of their own are
+//! followed by kube-runtime's watcher and projected here; any other resource is read as the server
+//! prints it (`tables/served.rs`).
 
 pub mod query;
 pub mod rows;
+mod served;
 
 use std::collections::HashMap;
 use std::sync::{Arc, PoisonError, RwLock, Weak};
@@ -14,7 +17,7 @@ use futures_util::StreamExt as _;
 use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, ReplicaSet, StatefulSet};
 use k8s_openapi::api::batch::v1::{CronJob, Job};
 use k8s_openapi::api::core::v1::{Node, Pod};
-use kube::Resource;
+use kube::Resource as KubeResource;
 use kube::api::Api;
 use kube::runtime::WatchStreamExt as _;
 use kube::runtime::watcher::{self, Event, watcher};
@@ -23,19 +26,21 @@ use serde::de::DeserializeOwned;
 pub use query::{Query, Selector, SelectorError, Window};
 pub use rows::{Cell, Kind, Row};
 
+use crate::resources::Resource;
+
 /// How many objects one page of the initial list holds.
 const PAGE: u32 = 500;
 /// How long the server keeps one watch open before the watcher resumes it from where it was.
 pub const WATCH_SECONDS: u32 = 60;
 
-/// Which table: a cluster (by context), a kind, and a namespace or all of them.
+/// Which table: a cluster (by context), a resource, and a namespace or all of them.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct TableKey {
     /// The context.
     pub context: String,
-    /// The kind.
-    pub kind: Kind,
-    /// The namespace, or `None` for all namespaces (and for cluster-scoped kinds).
+    /// The resource.
+    pub resource: Resource,
+    /// The namespace, or `None` for all namespaces (and for cluster-scoped resources).
     pub namespace: Option<String>,
 }
 
@@ -63,6 +68,8 @@ struct Shared {
 struct State {
     rows: HashMap<String, Row>,
     status: Status,
+    /// The columns after Namespace and Name, once known (a served resource's come with its list).
+    columns: Option<Vec<String>>,
 }
 
 impl Shared {
@@ -75,7 +82,6 @@ impl Shared {
 /// One live table. Dropping the last handle stops its watch.
 #[derive(Debug)]
 pub struct Table {
-    kind: Kind,
     shared: Arc<Shared>,
     task: tokio::task::JoinHandle<()>,
 }
@@ -87,9 +93,23 @@ impl Drop for Table {
 }
 
 impl Table {
-    /// The table's kind.
-    pub fn kind(&self) -> Kind {
-        self.kind
+    /// The columns after Namespace and Name, once the first list said them for a served
+    /// resource (at once for the kinds with their own); `None` when the list failed before.
+    pub async fn columns(&self) -> Option<Vec<String>> {
+        let mut changes = self.changes();
+        loop {
+            {
+                let state = self
+                    .shared
+                    .state
+                    .read()
+                    .unwrap_or_else(PoisonError::into_inner);
+                if state.columns.is_some() || state.status != Status::Listing {
+                    return state.columns.clone();
+                }
+            }
+            changes.changed().await.ok()?;
+        }
     }
 
     /// The rows `query` selects, and where the watch stands.
@@ -152,11 +172,26 @@ impl Tables {
             state: RwLock::new(State {
                 rows: HashMap::new(),
                 status: Status::Listing,
+                columns: key.resource.table().map(|kind| {
+                    kind.columns()
+                        .iter()
+                        .map(|&column| column.to_owned())
+                        .collect()
+                }),
             }),
             changes,
         });
-        let namespace = key.namespace.as_deref().filter(|_| key.kind.namespaced());
-        let task = match key.kind {
+        let namespace = key.namespace.as_deref().filter(|_| key.resource.namespaced);
+        let Some(kind) = key.resource.table() else {
+            let task = tokio::spawn(served::follow(
+                client.clone(),
+                key.resource.clone(),
+                namespace.map(str::to_owned),
+                shared.clone(),
+            ));
+            return self.keep(key, Table { shared, task }, open);
+        };
+        let task = match kind {
             Kind::Pods => start(api::<Pod>(client, namespace), rows::pod, &shared),
             Kind::Deployments => start(
                 api::<Deployment>(client, namespace),
@@ -182,11 +217,16 @@ impl Tables {
             Kind::CronJobs => start(api::<CronJob>(client, namespace), rows::cron_job, &shared),
             Kind::Nodes => start(Api::<Node>::all(client.clone()), rows::node, &shared),
         };
-        let table = Arc::new(Table {
-            kind: key.kind,
-            shared,
-            task,
-        });
+        self.keep(key, Table { shared, task }, open)
+    }
+
+    fn keep(
+        &self,
+        key: TableKey,
+        table: Table,
+        mut open: std::sync::MutexGuard<'_, HashMap<TableKey, Weak<Table>>>,
+    ) -> Arc<Table> {
+        let table = Arc::new(table);
         open.insert(key, Arc::downgrade(&table));
         table
     }
@@ -203,14 +243,14 @@ impl Tables {
 /// Starts following `api` into `shared`.
 fn start<K>(api: Api<K>, project: fn(K) -> Row, shared: &Arc<Shared>) -> tokio::task::JoinHandle<()>
 where
-    K: Resource + Clone + DeserializeOwned + std::fmt::Debug + Send + 'static,
+    K: KubeResource + Clone + DeserializeOwned + std::fmt::Debug + Send + 'static,
 {
     tokio::spawn(follow(api, project, shared.clone()))
 }
 
 fn api<K>(client: &kube::Client, namespace: Option<&str>) -> Api<K>
 where
-    K: Resource<Scope = k8s_openapi::NamespaceResourceScope, DynamicType = ()>,
+    K: KubeResource<Scope = k8s_openapi::NamespaceResourceScope, DynamicType = ()>,
 {
     match namespace {
         Some(namespace) => Api::namespaced(client.clone(), namespace),
@@ -222,7 +262,7 @@ where
 /// builds the rows anew and swaps them in whole when it is done: no duplicate and no ghost rows.
 async fn follow<K>(api: Api<K>, project: fn(K) -> Row, shared: Arc<Shared>)
 where
-    K: Resource + Clone + DeserializeOwned + std::fmt::Debug + Send + 'static,
+    K: KubeResource + Clone + DeserializeOwned + std::fmt::Debug + Send + 'static,
 {
     let config = watcher::Config::default()
         .page_size(PAGE)
@@ -296,32 +336,37 @@ where
             }
             Err(error) => {
                 failures += 1;
-                let status = match forbidden(&error) {
-                    Some(message) => Status::Forbidden(message),
-                    None => Status::Retrying(error.to_string()),
-                };
+                let status = match &error {
+                    watcher::Error::InitialListFailed(error)
+                    | watcher::Error::WatchStartFailed(error)
+                    | watcher::Error::WatchFailed(error) => forbidden_status(error),
+                    _ => None,
+                }
+                .unwrap_or_else(|| Status::Retrying(error.to_string()));
                 shared.update(|state| state.status = status);
             }
         }
     }
 }
 
-/// How long after its `failures`-th failure in a row a watcher that reports nothing more has
-/// resumed: kube-runtime's default backoff (0.8 s doubling, at most 30 s) and 5 s to spare.
-fn quiet_after(failures: u32) -> std::time::Duration {
-    let backoff = std::time::Duration::from_millis(800 * 2_u64.pow(failures.min(6)));
-    backoff.min(std::time::Duration::from_secs(30)) + std::time::Duration::from_secs(5)
+/// How long after its `failures`-th failure in a row to try again: kube-runtime's default
+/// backoff, 0.8 s doubling, at most 30 s.
+fn backoff(failures: u32) -> std::time::Duration {
+    std::time::Duration::from_millis(800 * 2_u64.pow(failures.min(6)))
+        .min(std::time::Duration::from_secs(30))
 }
 
-/// The server's message when a watch error is RBAC's 403.
-fn forbidden(error: &watcher::Error) -> Option<String> {
+/// How long after its `failures`-th failure in a row a watcher that reports nothing more has
+/// resumed: its backoff and 5 s to spare.
+fn quiet_after(failures: u32) -> std::time::Duration {
+    backoff(failures) + std::time::Duration::from_secs(5)
+}
+
+/// `Forbidden` with the server's message when an error is RBAC's 403.
+fn forbidden_status(error: &kube::Error) -> Option<Status> {
     match error {
-        watcher::Error::InitialListFailed(kube::Error::Api(status))
-        | watcher::Error::WatchStartFailed(kube::Error::Api(status))
-        | watcher::Error::WatchFailed(kube::Error::Api(status))
-            if status.code == 403 =>
-        {
-            Some(status.message.clone())
+        kube::Error::Api(status) if status.code == 403 => {
+            Some(Status::Forbidden(status.message.clone()))
         }
         _ => None,
     }

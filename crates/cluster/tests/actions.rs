@@ -41,7 +41,7 @@ async fn server() -> SimServer {
 
 fn object(kind: Kind, namespace: Option<&str>, name: &str) -> ObjectRef {
     ObjectRef {
-        kind,
+        resource: kind.into(),
         namespace: namespace.map(str::to_owned),
         name: name.to_owned(),
     }

@@ -108,7 +108,7 @@ async fn an_edit_of_kubectls_fields_conflicts_until_forced() {
     let server = server().await;
     let client = sim::client(&server, None);
     let api = ObjectRef {
-        kind: Kind::Deployments,
+        resource: Kind::Deployments.into(),
         namespace: Some("sandbox".into()),
         name: "api".into(),
     };

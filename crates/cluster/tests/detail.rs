@@ -1,6 +1,6 @@
 //! Detail pages' data against the simulator: a Deployment with its containers, events, ReplicaSet
 //! and pods, following a scale and a delete; a node with the pods it runs; and an object the user
-//! may not read.
+//! may not read; a custom resource, which has no page of its own.
 
 #![allow(
     clippy::unwrap_used,
@@ -13,8 +13,9 @@ mod sim;
 
 use std::time::Duration;
 
-use kubedesk_cluster::actions::{self, Action, ObjectRef, Propagation};
+use kubedesk_cluster::actions::{self, Action, ActionKind, ObjectRef, Propagation};
 use kubedesk_cluster::detail::{self, Detail, DetailWatch, Presence};
+use kubedesk_cluster::resources;
 use kubedesk_cluster::tables::{Cell, Kind};
 use kubedesk_sim::auth::User;
 use kubedesk_sim::{SimServer, demo};
@@ -54,7 +55,7 @@ async fn a_deployment_is_followed_with_its_replica_sets_pods_and_events() {
     let server = server().await;
     let client = sim::client(&server, None);
     let api = ObjectRef {
-        kind: Kind::Deployments,
+        resource: Kind::Deployments.into(),
         namespace: Some("sandbox".into()),
         name: "api".into(),
     };
@@ -105,7 +106,7 @@ async fn a_deployment_is_followed_with_its_replica_sets_pods_and_events() {
 async fn a_node_lists_the_pods_it_runs_and_a_forbidden_object_says_why() {
     let server = server().await;
     let node = ObjectRef {
-        kind: Kind::Nodes,
+        resource: Kind::Nodes.into(),
         namespace: None,
         name: "dev-01".into(),
     };
@@ -135,4 +136,67 @@ async fn a_node_lists_the_pods_it_runs_and_a_forbidden_object_says_why() {
             || message.contains("User \"nobody\" cannot list resource \"nodes\""),
         "{message}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_custom_resource_is_followed_with_its_conditions_owner_and_yaml_and_can_be_deleted() {
+    let server = server().await;
+    let client = sim::client(&server, None);
+    let served = resources::served(&client).await.unwrap();
+    let task_runs = resources::find(&served, "tekton.dev", "v1", "taskruns").unwrap();
+    assert_eq!(
+        actions::offered(&task_runs),
+        [ActionKind::Delete, ActionKind::Edit]
+    );
+    let run = ObjectRef {
+        resource: task_runs,
+        namespace: Some("sandbox".into()),
+        name: "ci-run-7-build".into(),
+    };
+    let watch = detail::follow(&client, run.clone());
+    let found = until(&watch, "the TaskRun is found", |detail| {
+        detail.presence == Presence::Found
+    })
+    .await;
+    let description = found.description.unwrap();
+    assert_eq!(description.name, "ci-run-7-build");
+    assert_eq!(
+        (
+            description.owners[0].kind.as_str(),
+            description.owners[0].name.as_str(),
+            description.owners[0].table
+        ),
+        ("PipelineRun", "ci-run-7", None)
+    );
+    let succeeded = &description.conditions[0];
+    assert_eq!(
+        (succeeded.kind.as_str(), succeeded.status.as_str()),
+        ("Succeeded", "True")
+    );
+    assert_eq!(description.labels["tekton.dev/pipelineRun"], "ci-run-7");
+    assert!(
+        description
+            .facts
+            .iter()
+            .any(|fact| fact.name == "Created" && matches!(fact.value, Cell::Time(Some(_))))
+    );
+    assert!(description.containers.is_empty());
+    assert!(description.yaml.contains("podName: ci-run-7-build-pod"));
+    assert!(description.editable.contains("kind: TaskRun"));
+
+    // What only the kinds with pages of their own do is refused; deleting works as for any.
+    let refused = actions::run(&client, &run, &Action::Scale(2)).await;
+    assert!(
+        refused.as_ref().is_err_and(
+            |error| error.to_string() == "TaskRun sandbox/ci-run-7-build cannot be scaled"
+        ),
+        "{refused:?}"
+    );
+    actions::run(&client, &run, &Action::Delete(Propagation::Background))
+        .await
+        .unwrap();
+    until(&watch, "the TaskRun is gone", |detail| {
+        detail.presence == Presence::Gone
+    })
+    .await;
 }

@@ -64,7 +64,7 @@ async fn a_pods_last_lines_come_with_their_times_and_the_stream_ends() {
     let mut follow = logs::follow(
         &sim::client(&server, None),
         ObjectRef {
-            kind: Kind::Pods,
+            resource: Kind::Pods.into(),
             namespace: Some("sandbox".into()),
             name: pod.clone(),
         },
@@ -110,7 +110,7 @@ async fn a_deployments_pods_are_merged_and_a_replacement_joins() {
     let mut follow = logs::follow(
         &sim::client(&server, None),
         ObjectRef {
-            kind: Kind::Deployments,
+            resource: Kind::Deployments.into(),
             namespace: Some("sandbox".into()),
             name: "api".into(),
         },
@@ -157,7 +157,7 @@ async fn what_the_server_refuses_is_said() {
     let pod = pods_of(&cluster, "sandbox").remove(0);
     let client = sim::client(&server, None);
     let object = ObjectRef {
-        kind: Kind::Pods,
+        resource: Kind::Pods.into(),
         namespace: Some("sandbox".into()),
         name: pod.clone(),
     };
@@ -190,7 +190,7 @@ async fn what_the_server_refuses_is_said() {
     let mut missing = logs::follow(
         &client,
         ObjectRef {
-            kind: Kind::Deployments,
+            resource: Kind::Deployments.into(),
             namespace: Some("sandbox".into()),
             name: "nope".into(),
         },

@@ -15,6 +15,7 @@ mod sim;
 use std::sync::Arc;
 use std::time::Duration;
 
+use kubedesk_cluster::resources::{self, Resource};
 use kubedesk_cluster::tables::{Cell, Kind, Query, Status, Table, TableKey, Tables};
 use kubedesk_sim::auth::User;
 use kubedesk_sim::faults::FaultConfig;
@@ -71,7 +72,7 @@ async fn live(tables: &Tables, server: &SimServer, kind: Kind) -> Arc<Table> {
         &sim::client(server, None),
         TableKey {
             context: "gpu-prod".into(),
-            kind,
+            resource: kind.into(),
             namespace: None,
         },
     );
@@ -109,7 +110,7 @@ async fn the_pods_table_lists_follows_and_relists_without_duplicates_or_ghosts()
     let admin = sim::client(&server, None);
     let key = TableKey {
         context: "gpu-prod".into(),
-        kind: Kind::Pods,
+        resource: Kind::Pods.into(),
         namespace: None,
     };
     let table = tables.open(&admin, key.clone());
@@ -279,7 +280,7 @@ async fn a_kind_the_user_may_not_list_says_why_and_their_namespace_works() {
         &jane,
         TableKey {
             context: "jane".into(),
-            kind: Kind::Pods,
+            resource: Kind::Pods.into(),
             namespace: None,
         },
     );
@@ -299,7 +300,7 @@ async fn a_kind_the_user_may_not_list_says_why_and_their_namespace_works() {
         &jane,
         TableKey {
             context: "jane".into(),
-            kind: Kind::Pods,
+            resource: Kind::Pods.into(),
             namespace: Some("ml-team".into()),
         },
     );
@@ -311,7 +312,7 @@ async fn a_kind_the_user_may_not_list_says_why_and_their_namespace_works() {
         &sim::client(&server, Some("t-admin")),
         TableKey {
             context: "admin".into(),
-            kind: Kind::Nodes,
+            resource: Kind::Nodes.into(),
             namespace: None,
         },
     );
@@ -369,7 +370,7 @@ async fn every_workload_kind_has_its_table_with_kubectl_s_columns() {
             &admin,
             TableKey {
                 context: "gpu-prod".into(),
-                kind,
+                resource: kind.into(),
                 namespace: None,
             },
         );
@@ -414,4 +415,195 @@ async fn a_watch_that_resumes_quietly_turns_live_again() {
         *status == Status::Live && window.total == 7
     })
     .await;
+}
+
+/// gpu-prod's resource `group`/`plural`, as its discovery has it.
+async fn served(server: &SimServer, group: &str, plural: &str) -> Resource {
+    let served = resources::served(&sim::client(server, None)).await.unwrap();
+    served
+        .into_iter()
+        .find(|resource| resource.group == group && resource.plural == plural)
+        .unwrap_or_else(|| panic!("{plural}.{group} is served"))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn discovery_lists_every_resource_with_its_kind_and_scope() {
+    let server = server().await;
+    let served = resources::served(&sim::client(&server, None))
+        .await
+        .unwrap();
+    let find = |group: &str, plural: &str| {
+        served
+            .iter()
+            .find(|resource| resource.group == group && resource.plural == plural)
+            .unwrap_or_else(|| panic!("{plural}.{group} in {served:?}"))
+    };
+    assert_eq!(find("", "pods").kind, "Pod");
+    assert!(find("", "pods").namespaced);
+    assert!(!find("", "nodes").namespaced);
+    assert_eq!(find("", "pods").table(), Some(Kind::Pods));
+    let snapshots = find("snapshot.storage.k8s.io", "volumesnapshots");
+    assert_eq!(
+        (snapshots.kind.as_str(), snapshots.version.as_str()),
+        ("VolumeSnapshot", "v1")
+    );
+    assert!(snapshots.namespaced && snapshots.table().is_none());
+    assert_eq!(
+        snapshots.qualified(),
+        "volumesnapshots.snapshot.storage.k8s.io"
+    );
+    // Subresources are not resources of their own; each resource is listed once.
+    assert!(served.iter().all(|resource| !resource.plural.contains('/')));
+    let mut unique = served.clone();
+    unique.dedup();
+    assert_eq!(unique.len(), served.len());
+    // A URL names a resource by group, version and plural; discovery says the rest.
+    assert_eq!(
+        resources::find(&served, "snapshot.storage.k8s.io", "v1", "volumesnapshots").as_ref(),
+        Some(snapshots)
+    );
+    assert_eq!(
+        resources::find(&served, "example.com", "v1", "widgets"),
+        None
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_custom_resource_table_has_its_printer_columns_and_follows_changes() {
+    let server = server().await;
+    let tables = Tables::default();
+    let resource = served(&server, "snapshot.storage.k8s.io", "volumesnapshots").await;
+    let table = tables.open(
+        &sim::client(&server, None),
+        TableKey {
+            context: "gpu-prod".into(),
+            resource: resource.clone(),
+            namespace: Some("ml-team".into()),
+        },
+    );
+    // The columns come from the definition's additionalPrinterColumns, Age last.
+    assert_eq!(
+        table.columns().await.unwrap(),
+        [
+            "ReadyToUse",
+            "SourcePVC",
+            "RestoreSize",
+            "SnapshotClass",
+            "SnapshotContent",
+            "Age"
+        ]
+    );
+    until(&table, &everything(), |window, status| {
+        *status == Status::Live && window.total == 1
+    })
+    .await;
+    let (window, _) = table.query(&everything()).unwrap();
+    let row = &window.rows[0];
+    assert_eq!(
+        (row.namespace.as_deref(), row.name.as_str()),
+        (Some("ml-team"), "datasets-2026-11-20")
+    );
+    assert_eq!(row.cells[1], Cell::Text("datasets".into()));
+    assert_eq!(row.cells[3], Cell::Text("fast-ssd".into()));
+    assert!(matches!(row.cells[5], Cell::Time(Some(_))), "{row:?}");
+
+    // A new one shows as it is created, and goes as it is deleted; so do changes to it.
+    let snapshot = |name: &str, class: &str| {
+        json!({"metadata": {"name": name, "labels": {"probe": "yes"}},
+               "spec": {"volumeSnapshotClassName": class, "source": {"persistentVolumeClaimName": "datasets"}}})
+    };
+    let cluster = server.cluster();
+    cluster
+        .create(
+            "snapshot.storage.k8s.io",
+            "volumesnapshots",
+            "ml-team",
+            snapshot("probe", "fast-ssd"),
+        )
+        .unwrap();
+    let probe = Query {
+        labels: "probe=yes".into(),
+        ..everything()
+    };
+    until(&table, &probe, |window, _| window.total == 1).await;
+    cluster
+        .store
+        .delete(
+            "snapshot.storage.k8s.io/volumesnapshots",
+            "ml-team",
+            "probe",
+        )
+        .unwrap();
+    until(&table, &probe, |window, _| window.total == 0).await;
+
+    // The watch fails and its history is forgotten while objects change: the table relists.
+    break_watches(&server, &table).await;
+    cluster
+        .create(
+            "snapshot.storage.k8s.io",
+            "volumesnapshots",
+            "ml-team",
+            snapshot("meanwhile", "slow"),
+        )
+        .unwrap();
+    cluster.store.compact();
+    cluster.faults.set(FaultConfig::default());
+    until(&table, &probe, |window, status| {
+        *status == Status::Live
+            && window.total == 1
+            && window.rows[0].name == "meanwhile"
+            && window.rows[0].cells[3] == Cell::Text("slow".into())
+    })
+    .await;
+    assert_eq!(table.query(&everything()).unwrap().0.total, 2);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_built_in_resource_without_its_own_columns_has_the_servers() {
+    let server = server().await;
+    let tables = Tables::default();
+    let config_maps = served(&server, "", "configmaps").await;
+    let table = tables.open(
+        &sim::client(&server, None),
+        TableKey {
+            context: "gpu-prod".into(),
+            resource: config_maps,
+            namespace: None,
+        },
+    );
+    assert_eq!(table.columns().await.unwrap(), ["Data", "Age"]);
+    server
+        .cluster()
+        .create(
+            "",
+            "configmaps",
+            "default",
+            json!({"metadata": {"name": "three"}, "data": {"a": "1", "b": "2", "c": "3"}}),
+        )
+        .unwrap();
+    let three = Query {
+        text: "three".into(),
+        ..everything()
+    };
+    until(&table, &three, |window, _| window.total == 1).await;
+    assert_eq!(
+        table.query(&three).unwrap().0.rows[0].cells[0],
+        Cell::Number(3.0)
+    );
+
+    // Someone who may not list them everywhere sees why.
+    let denied = tables.open(
+        &sim::client(&server, Some("t-jane")),
+        TableKey {
+            context: "jane".into(),
+            resource: served(&server, "snapshot.storage.k8s.io", "volumesnapshotcontents").await,
+            namespace: None,
+        },
+    );
+    assert_eq!(denied.columns().await, None);
+    let (_, status) = denied.query(&everything()).unwrap();
+    assert!(
+        matches!(&status, Status::Forbidden(message) if message.contains("volumesnapshotcontents")),
+        "{status:?}"
+    );
 }

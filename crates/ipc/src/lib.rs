@@ -35,8 +35,9 @@ pub use objects::{
 pub use settings::{GetSettings, Language, SaveSettings, Settings, SignInSettings, Theme};
 pub use sign_in::{SignIn, SignOut, SignedIn};
 pub use tables::{
-    CHANNEL_ARG, QueryTable, StopTable, TableCell, TableKind, TableQuery, TableRow, TableStatus,
-    TableSubscription, TableUpdate, WatchTable,
+    CHANNEL_ARG, ListResources, ObjectKind, QueryTable, ResourceName, ServedResource, StopTable,
+    TableCell, TableKind, TableQuery, TableRow, TableStatus, TableSubscription, TableUpdate,
+    WatchTable,
 };
 
 use serde::Serialize;
@@ -100,6 +101,7 @@ commands![
     SignIn,
     SignOut,
     GetAccess,
+    ListResources,
     WatchTable,
     QueryTable,
     StopTable,

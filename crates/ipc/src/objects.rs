@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::Command;
-use crate::tables::{TableCell, TableKind, TableRow};
+use crate::tables::{ObjectKind, TableCell, TableKind, TableRow};
 
 /// Which object, in which cluster.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -14,7 +14,7 @@ pub struct ObjectKey {
     /// The context.
     pub context: String,
     /// Its kind.
-    pub kind: TableKind,
+    pub kind: ObjectKind,
     /// Its namespace, for namespaced kinds.
     pub namespace: Option<String>,
     /// Its name.
@@ -38,6 +38,8 @@ impl Command for WatchObject {
 pub struct ObjectSubscription {
     /// The id to stop it with.
     pub id: u64,
+    /// Its kind, as the server names it (`TaskRun`).
+    pub kind: String,
     /// Each action its kind offers, and whether the user may take it.
     pub actions: Vec<OfferedAction>,
 }

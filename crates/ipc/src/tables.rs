@@ -46,6 +46,75 @@ impl TableKind {
     ];
 }
 
+/// What a table lists or what an object is: a kind with pages of its own, or any other resource a
+/// cluster serves, named as its URLs name it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ObjectKind {
+    /// A kind with its own columns and pages.
+    Kind(TableKind),
+    /// Any resource, with the columns the server prints for it.
+    Resource(ResourceName),
+}
+
+impl Default for ObjectKind {
+    fn default() -> Self {
+        Self::Kind(TableKind::default())
+    }
+}
+
+impl From<TableKind> for ObjectKind {
+    fn from(kind: TableKind) -> Self {
+        Self::Kind(kind)
+    }
+}
+
+impl ObjectKind {
+    /// The kind with pages of its own, if it is one.
+    pub fn table_kind(&self) -> Option<TableKind> {
+        match self {
+            Self::Kind(kind) => Some(*kind),
+            Self::Resource(_) => None,
+        }
+    }
+}
+
+/// A resource as its URLs name it: group (empty for the core group), version and plural.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct ResourceName {
+    /// The API group, empty for the core group.
+    pub group: String,
+    /// The version.
+    pub version: String,
+    /// The plural (`volumesnapshots`).
+    pub plural: String,
+}
+
+/// Lists the resources the context's cluster serves.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListResources {
+    /// The context.
+    pub context: String,
+}
+
+impl Command for ListResources {
+    const NAME: &'static str = "list_resources";
+    type Output = Vec<ServedResource>;
+}
+
+/// A resource a cluster serves, in its group's preferred version.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServedResource {
+    /// Its name.
+    pub name: ResourceName,
+    /// Its objects' kind (`VolumeSnapshot`).
+    pub kind: String,
+    /// Whether its objects live in namespaces.
+    pub namespaced: bool,
+    /// The kind with pages of its own it is, if any.
+    pub table: Option<TableKind>,
+}
+
 /// What a view shows of a table: filter, sort and window.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TableQuery {
@@ -68,8 +137,8 @@ pub struct TableQuery {
 pub struct WatchTable {
     /// The contexts: one, or several for one table of all their clusters with a cluster column.
     pub contexts: Vec<String>,
-    /// The kind.
-    pub kind: TableKind,
+    /// What it lists.
+    pub kind: ObjectKind,
     /// The namespace, or `None` for all namespaces.
     pub namespace: Option<String>,
     /// The first window.
@@ -86,8 +155,9 @@ impl Command for WatchTable {
 pub struct TableSubscription {
     /// The id to change or stop it with.
     pub id: u64,
-    /// The kind's columns after Namespace and Name (their English names, as kubectl prints them;
-    /// the UI words them from its catalogue).
+    /// The columns after Namespace and Name (their English names, as kubectl prints them; the UI
+    /// words a kind's own from its catalogue, and shows a served resource's as the server names
+    /// them).
     pub columns: Vec<String>,
 }
 

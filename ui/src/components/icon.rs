@@ -16,6 +16,7 @@ pub enum IconName {
     HardDrive,
     Languages,
     LayoutDashboard,
+    Layers,
     Monitor,
     Moon,
     Network,
@@ -43,6 +44,7 @@ impl IconName {
             IconName::LayoutDashboard => {
                 include_str!("../../../assets/icons/lucide/layout-dashboard.svg")
             }
+            IconName::Layers => include_str!("../../../assets/icons/lucide/layers.svg"),
             IconName::Monitor => include_str!("../../../assets/icons/lucide/monitor.svg"),
             IconName::Moon => include_str!("../../../assets/icons/lucide/moon.svg"),
             IconName::Network => include_str!("../../../assets/icons/lucide/network.svg"),

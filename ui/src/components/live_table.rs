@@ -3,7 +3,7 @@
 //! in the DOM (rows have a fixed height, so the scroll area's height stands for all of them).
 
 use kubedesk_ipc::{
-    QueryTable, StopTable, TableCell, TableKind, TableQuery, TableStatus, TableUpdate, WatchTable,
+    ObjectKind, QueryTable, StopTable, TableCell, TableQuery, TableStatus, TableUpdate, WatchTable,
 };
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -11,7 +11,7 @@ use leptos::task::spawn_local;
 use crate::format;
 use crate::i18n::{I18n, Msg, use_i18n};
 use crate::ipc;
-use crate::route::{kind_slug, object_href};
+use crate::route::{columns_key, object_href};
 use crate::state::{ChangeSettings, Contexts, Selection, SettingsState};
 
 /// Each row's height in pixels (kept in step with `.live-table__row` in app.css).
@@ -19,12 +19,38 @@ const ROW: f64 = 32.0;
 /// Rows asked for beyond the visible ones, above and below.
 const OVERSCAN: usize = 10;
 
+/// The contexts a table shows: every known one when the user chose all clusters, else the
+/// selected one.
+pub fn table_contexts(selection: Selection, known: Contexts) -> Signal<Vec<String>> {
+    Signal::derive(move || {
+        if selection.all_clusters.get() {
+            known.names()
+        } else {
+            selection.context.get().into_iter().collect()
+        }
+    })
+}
+
+/// The choice between the selected cluster and all of them, for the pages with live tables.
+#[component]
+pub fn AllClustersChoice() -> impl IntoView {
+    let i18n = use_i18n();
+    let selection: Selection = expect_context();
+    view! {
+        <label class="choice all-clusters">
+            <input id="all-clusters" type="checkbox" prop:checked=move || selection.all_clusters.get()
+                on:change=move |event| selection.all_clusters.set(event_target_checked(&event)) />
+            {move || i18n.t(Msg::WorkloadsAllClusters)}
+        </label>
+    }
+}
+
 /// The live table of `kind` in `namespace` of one cluster, or of several with a cluster column
 /// (`contexts`).
 #[component]
 pub fn LiveTable(
     contexts: Signal<Vec<String>>,
-    kind: Signal<TableKind>,
+    kind: Signal<ObjectKind>,
     namespace: Signal<Option<String>>,
 ) -> impl IntoView {
     let i18n = use_i18n();
@@ -182,7 +208,7 @@ pub fn LiveTable(
         settings.with(|settings| {
             settings
                 .hidden_columns
-                .get(kind_slug(kind.get()))
+                .get(&columns_key(&kind.get()))
                 .cloned()
                 .unwrap_or_default()
         })
@@ -199,7 +225,7 @@ pub fn LiveTable(
     });
     let choose_column = move |column: String, show: bool| {
         let mut next = settings.get_untracked();
-        let slug = kind_slug(kind.get_untracked()).to_owned();
+        let slug = columns_key(&kind.get_untracked());
         let entry = next.hidden_columns.entry(slug.clone()).or_default();
         entry.retain(|hidden| *hidden != column);
         if !show {
@@ -425,6 +451,7 @@ pub(crate) fn column_label(i18n: I18n, column: &str) -> String {
         "Kernel" => Msg::TableKernel,
         "Container runtime" => Msg::TableContainerRuntime,
         "Architecture" => Msg::TableArchitecture,
+        "Created" => Msg::TableCreated,
         other => return other.to_owned(),
     };
     i18n.t(message).to_owned()

@@ -1,11 +1,14 @@
 //! The command palette (Ctrl+K, or `:` as in k9s): every page, every kind by name or short name
-//! (`deploy`, `po`, `no`), every cluster, and creating from YAML, found by typing and opened with
-//! Enter. `/` focuses the table's filter. Keys typed into a field are left alone.
+//! (`deploy`, `po`, `no`), every other resource the selected cluster serves by kind or plural,
+//! every cluster, and creating from YAML, found by typing and opened with Enter. `/` focuses the
+//! table's filter. Keys typed into a field are left alone.
 
-use kubedesk_ipc::TableKind;
+use kubedesk_ipc::{ListResources, ObjectKind, ServedResource, TableKind};
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 
 use crate::i18n::{I18n, Msg, use_i18n};
+use crate::ipc;
 use crate::pages::workloads::kind_label;
 use crate::route::{Area, CREATE_HREF, table_href};
 use crate::state::{Contexts, Selection};
@@ -24,25 +27,26 @@ enum Goal {
 struct Entry {
     label: String,
     group: String,
-    aliases: Vec<&'static str>,
+    aliases: Vec<String>,
     goal: Goal,
 }
 
 /// kubectl's short names and plural forms of each kind.
-fn aliases(kind: TableKind) -> Vec<&'static str> {
-    match kind {
-        TableKind::Pods => vec!["po", "pod", "pods"],
-        TableKind::Deployments => vec!["deploy", "deployment", "deployments"],
-        TableKind::StatefulSets => vec!["sts", "statefulset", "statefulsets"],
-        TableKind::DaemonSets => vec!["ds", "daemonset", "daemonsets"],
-        TableKind::ReplicaSets => vec!["rs", "replicaset", "replicasets"],
-        TableKind::Jobs => vec!["job", "jobs"],
-        TableKind::CronJobs => vec!["cj", "cronjob", "cronjobs"],
-        TableKind::Nodes => vec!["no", "node", "nodes"],
-    }
+fn aliases(kind: TableKind) -> Vec<String> {
+    let names: &[&str] = match kind {
+        TableKind::Pods => &["po", "pod", "pods"],
+        TableKind::Deployments => &["deploy", "deployment", "deployments"],
+        TableKind::StatefulSets => &["sts", "statefulset", "statefulsets"],
+        TableKind::DaemonSets => &["ds", "daemonset", "daemonsets"],
+        TableKind::ReplicaSets => &["rs", "replicaset", "replicasets"],
+        TableKind::Jobs => &["job", "jobs"],
+        TableKind::CronJobs => &["cj", "cronjob", "cronjobs"],
+        TableKind::Nodes => &["no", "node", "nodes"],
+    };
+    names.iter().map(|name| (*name).to_owned()).collect()
 }
 
-fn entries(i18n: I18n, contexts: &[String]) -> Vec<Entry> {
+fn entries(i18n: I18n, contexts: &[String], served: &[ServedResource]) -> Vec<Entry> {
     let mut entries: Vec<Entry> = TableKind::ALL
         .into_iter()
         .map(|kind| Entry {
@@ -55,13 +59,29 @@ fn entries(i18n: I18n, contexts: &[String]) -> Vec<Entry> {
     entries.extend(Area::ALL.into_iter().map(|area| Entry {
         label: i18n.t(area.title()).to_owned(),
         group: i18n.t(Msg::PalettePage).to_owned(),
-        aliases: vec![area.slug()],
+        aliases: vec![area.slug().to_owned()],
         goal: Goal::Go(area.href()),
     }));
+    // The kinds with tables of their own are listed above already.
+    entries.extend(
+        served
+            .iter()
+            .filter(|resource| resource.table.is_none())
+            .map(|resource| Entry {
+                label: resource.kind.clone(),
+                group: i18n.t(Msg::NavResources).to_owned(),
+                aliases: vec![
+                    resource.name.plural.clone(),
+                    resource.kind.to_lowercase(),
+                    format!("{}.{}", resource.name.plural, resource.name.group),
+                ],
+                goal: Goal::Go(table_href(ObjectKind::Resource(resource.name.clone()))),
+            }),
+    );
     entries.push(Entry {
         label: i18n.t(Msg::YamlCreateOpen).to_owned(),
         group: i18n.t(Msg::PalettePage).to_owned(),
-        aliases: vec!["create", "apply"],
+        aliases: vec!["create".to_owned(), "apply".to_owned()],
         goal: Goal::Go(CREATE_HREF.to_owned()),
     });
     entries.extend(contexts.iter().map(|name| Entry {
@@ -84,7 +104,7 @@ fn matching(entries: Vec<Entry>, query: &str) -> Vec<Entry> {
         .into_iter()
         .filter_map(|entry| {
             let label = entry.label.to_lowercase();
-            let rank = if label == query || entry.aliases.iter().any(|alias| *alias == query) {
+            let rank = if label == query || entry.aliases.contains(&query) {
                 0
             } else if label.starts_with(&query)
                 || entry.aliases.iter().any(|alias| alias.starts_with(&query))
@@ -123,8 +143,31 @@ pub fn Palette() -> impl IntoView {
     let query = RwSignal::new(String::new());
     let chosen = RwSignal::new(0_usize);
     let input = NodeRef::<leptos::html::Input>::new();
-    let shown = Memo::new(move |_| matching(entries(i18n, &contexts.names()), &query.get()));
+    // What the selected cluster serves, asked when the palette first opens for it.
+    let served = RwSignal::new((None::<String>, Vec::<ServedResource>::new()));
+    let shown = Memo::new(move |_| {
+        served.with(|(_, served)| matching(entries(i18n, &contexts.names(), served), &query.get()))
+    });
     let show = move |start: &str| {
+        let context = selection.context.get_untracked();
+        if let Some(context) = context
+            .filter(|context| served.with_untracked(|(asked, _)| asked.as_ref() != Some(context)))
+        {
+            served.set((Some(context.clone()), Vec::new()));
+            spawn_local(async move {
+                if let Ok(list) = ipc::call(&ListResources {
+                    context: context.clone(),
+                })
+                .await
+                {
+                    served.update(|(asked, served)| {
+                        if asked.as_ref() == Some(&context) {
+                            *served = list;
+                        }
+                    });
+                }
+            });
+        }
         query.set(start.to_owned());
         chosen.set(0);
         open.set(true);
@@ -233,7 +276,7 @@ pub fn Palette() -> impl IntoView {
 mod tests {
     use super::*;
 
-    fn entry(label: &str, aliases: Vec<&'static str>) -> Entry {
+    fn entry(label: &str, aliases: Vec<String>) -> Entry {
         Entry {
             label: label.into(),
             group: String::new(),
@@ -245,7 +288,7 @@ mod tests {
     #[test]
     fn short_names_come_first_then_prefixes_then_the_rest() {
         let all = vec![
-            entry("Overview", vec!["overview"]),
+            entry("Overview", vec!["overview".into()]),
             entry("Deployments", aliases(TableKind::Deployments)),
             entry("DaemonSets", aliases(TableKind::DaemonSets)),
             entry("Nodes", aliases(TableKind::Nodes)),
@@ -255,7 +298,10 @@ mod tests {
         let found = matching(all.clone(), "de");
         assert_eq!(found[0].label, "Deployments");
         let found = matching(
-            vec![entry("DevOps", vec!["devops"]), entry("dev", Vec::new())],
+            vec![
+                entry("DevOps", vec!["devops".into()]),
+                entry("dev", Vec::new()),
+            ],
             "dev",
         );
         assert_eq!(found[0].label, "dev", "a whole name first");

@@ -5,8 +5,8 @@ mod actions;
 mod overview;
 
 use kubedesk_ipc::{
-    ActionName, ObjectKey, ObjectSubscription, ObjectUpdate, OfferedAction, Presence, StopObject,
-    TableKind, WatchObject,
+    ActionName, ObjectKey, ObjectKind, ObjectSubscription, ObjectUpdate, OfferedAction, Presence,
+    StopObject, TableKind, WatchObject,
 };
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -17,7 +17,7 @@ use crate::components::yaml_editor::YamlEditor;
 use crate::i18n::{Msg, use_i18n};
 use crate::ipc;
 use crate::pages::workloads::kind_label;
-use crate::route::{Hash, hash_param, table_href};
+use crate::route::{Hash, columns_key, hash_param, table_href};
 use crate::state::Selection;
 
 use actions::ActionBar;
@@ -34,8 +34,18 @@ enum Tab {
 
 /// The page of the object `kind` `namespace`/`name` in the selected cluster.
 #[component]
-pub fn ObjectPage(kind: TableKind, namespace: Option<String>, name: String) -> impl IntoView {
+pub fn ObjectPage(kind: ObjectKind, namespace: Option<String>, name: String) -> impl IntoView {
     let i18n = use_i18n();
+    let table_kind = kind.table_kind();
+    let back = table_href(kind.clone());
+    let back_link = back.clone();
+    // A served resource's kind as the server names it (`TaskRun`), once the page is followed.
+    let served_kind = RwSignal::new(String::new());
+    let data_kind = table_kind.map_or_else(|| columns_key(&kind), |kind| format!("{kind:?}"));
+    let plural = match &kind {
+        ObjectKind::Kind(_) => String::new(),
+        ObjectKind::Resource(resource) => resource.plural.clone(),
+    };
     let selection: Selection = expect_context();
     let update = RwSignal::new(None::<ObjectUpdate>);
     let offered = RwSignal::new(Vec::<OfferedAction>::new());
@@ -96,7 +106,7 @@ pub fn ObjectPage(kind: TableKind, namespace: Option<String>, name: String) -> i
             ("e", false) => ask(None, true, None),
             ("d", true) => ask(None, false, Some("delete")),
             ("Escape", false) => {
-                let _ = window().location().set_hash(&table_href(kind));
+                let _ = window().location().set_hash(&back);
             }
             _ => return,
         }
@@ -108,7 +118,7 @@ pub fn ObjectPage(kind: TableKind, namespace: Option<String>, name: String) -> i
         let (namespace, name) = (namespace.clone(), name.clone());
         move |context: String| ObjectKey {
             context,
-            kind,
+            kind: kind.clone(),
             namespace: namespace.clone(),
             name: name.clone(),
         }
@@ -127,7 +137,8 @@ pub fn ObjectPage(kind: TableKind, namespace: Option<String>, name: String) -> i
         spawn_local(async move {
             let request = WatchObject { object };
             match ipc::subscribe(&request, move |next: ObjectUpdate| update.set(Some(next))).await {
-                Ok((ObjectSubscription { id, actions }, receiving)) => {
+                Ok((ObjectSubscription { id, kind, actions }, receiving)) => {
+                    served_kind.set(kind);
                     offered.set(actions);
                     held.keep(id, receiving);
                 }
@@ -140,9 +151,15 @@ pub fn ObjectPage(kind: TableKind, namespace: Option<String>, name: String) -> i
     let title = name.clone();
     let subtitle = {
         let namespace = namespace.clone();
-        move || match &namespace {
-            Some(namespace) => format!("{} · {namespace}", i18n.t(singular(kind))),
-            None => i18n.t(singular(kind)).to_owned(),
+        move || {
+            let kind = match table_kind {
+                Some(kind) => i18n.t(singular(kind)).to_owned(),
+                None => served_kind.get(),
+            };
+            match &namespace {
+                Some(namespace) => format!("{kind} · {namespace}"),
+                None => kind,
+            }
         }
     };
     let state_line = {
@@ -289,7 +306,7 @@ pub fn ObjectPage(kind: TableKind, namespace: Option<String>, name: String) -> i
         containers.sort_by_key(|(init, _)| *init);
         let containers = containers.into_iter().map(|(_, name)| name).collect();
         Some(
-            view! { <LogViewer object containers several_pods=kind != TableKind::Pods /> }
+            view! { <LogViewer object containers several_pods=table_kind != Some(TableKind::Pods) /> }
                 .into_any(),
         )
     };
@@ -328,9 +345,12 @@ pub fn ObjectPage(kind: TableKind, namespace: Option<String>, name: String) -> i
             && !offered.get().is_empty()
     });
     view! {
-        <section class="page" data-page="object" data-kind=format!("{kind:?}")>
-            <a class="back-link" id="object-back" href=table_href(kind)>
-                {move || i18n.tf(Msg::ObjectBack, &[("kind", i18n.t(kind_label(kind)))])}
+        <section class="page" data-page="object" data-kind=data_kind>
+            <a class="back-link" id="object-back" href=back_link>
+                {move || {
+                    let label = table_kind.map_or(plural.as_str(), |kind| i18n.t(kind_label(kind)));
+                    i18n.tf(Msg::ObjectBack, &[("kind", label)])
+                }}
             </a>
             <header class="page__header page__header--actions">
                 <div>

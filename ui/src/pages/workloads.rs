@@ -4,7 +4,7 @@
 use kubedesk_ipc::TableKind;
 use leptos::prelude::*;
 
-use crate::components::live_table::LiveTable;
+use crate::components::live_table::{AllClustersChoice, LiveTable, table_contexts};
 use crate::components::yaml_editor::YamlEditor;
 use crate::i18n::{Msg, use_i18n};
 use crate::pages::object::ObjectPage;
@@ -36,7 +36,7 @@ pub fn WorkloadsPage() -> impl IntoView {
                 kind,
                 namespace,
                 name,
-            }) => view! { <ObjectPage kind namespace name /> }.into_any(),
+            }) => view! { <ObjectPage kind=kind.into() namespace name /> }.into_any(),
             Some(WorkloadsView::Create) => view! { <CreatePage /> }.into_any(),
             _ => ().into_any(),
         }
@@ -103,23 +103,13 @@ fn KindTables(kind: Signal<TableKind>) -> impl IntoView {
                 <a class="button" id="create-from-yaml" href=CREATE_HREF>{move || i18n.t(Msg::YamlCreateOpen)}</a>
             </header>
             <nav class="tabs" role="tablist">{tabs}</nav>
-            <label class="choice all-clusters">
-                <input id="all-clusters" type="checkbox" prop:checked=move || selection.all_clusters.get()
-                    on:change=move |event| selection.all_clusters.set(event_target_checked(&event)) />
-                {move || i18n.t(Msg::WorkloadsAllClusters)}
-            </label>
+            <AllClustersChoice />
             {move || match selection.context.get() {
                 None => view! { <div class="card">{i18n.t(Msg::TableNoCluster)}</div> }.into_any(),
                 Some(_) => view! {
                     <LiveTable
-                        contexts=Signal::derive(move || {
-                            if selection.all_clusters.get() {
-                                known.names()
-                            } else {
-                                selection.context.get().into_iter().collect()
-                            }
-                        })
-                        kind
+                        contexts=table_contexts(selection, known)
+                        kind=Signal::derive(move || kind.get().into())
                         namespace=Signal::derive(move || selection.namespace.get())
                     />
                 }.into_any(),

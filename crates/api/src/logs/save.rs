@@ -12,7 +12,7 @@ pub async fn save_logs(app: &App, request: ipc::SaveLogs) -> Result<ipc::SavedLo
     let key = request.object;
     let client = client::client(app, &key.context).await?;
     let name = key.name.clone();
-    let object = crate::objects::convert::object(&key);
+    let object = crate::objects::convert::object(app, &client, &key).await?;
     let options = super::options(ipc::LogOptions {
         follow: false,
         ..request.options

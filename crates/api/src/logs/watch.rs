@@ -22,7 +22,7 @@ pub async fn watch_logs(
 ) -> Result<ipc::LogSubscription, ipc::Error> {
     let key = request.object;
     let client = client::client(app, &key.context).await?;
-    let object = crate::objects::convert::object(&key);
+    let object = crate::objects::convert::object(app, &client, &key).await?;
     let mut follow = logs::follow(&client, object, super::options(request.options));
     let task = tokio::spawn(async move {
         while let Some(first) = follow.events.recv().await {

@@ -10,7 +10,7 @@ use crate::clusters::client;
 /// Takes the action.
 pub async fn run_action(app: &App, request: ipc::RunAction) -> Result<ipc::ActionDone, ipc::Error> {
     let client = client::client(app, &request.object.context).await?;
-    let object = convert::object(&request.object);
+    let object = convert::object(app, &client, &request.object).await?;
     let done = actions::run(&client, &object, &convert::action(&request.action))
         .await
         .map_err(|error| {

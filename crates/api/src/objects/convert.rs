@@ -4,14 +4,21 @@ use kubedesk_cluster::actions::{Action, ActionKind, DrainOptions, ObjectRef, Pro
 use kubedesk_cluster::detail::{Detail, Presence};
 use kubedesk_ipc as ipc;
 
-use crate::tables::convert::{cell, kind, row, table_kind};
+use crate::App;
+use crate::tables::convert::{cell, row, table_kind};
+use kubedesk_cluster::Client;
 
-pub(crate) fn object(key: &ipc::ObjectKey) -> ObjectRef {
-    ObjectRef {
-        kind: kind(key.kind),
+/// The object `key` names, its resource resolved in its cluster.
+pub(crate) async fn object(
+    app: &App,
+    client: &Client,
+    key: &ipc::ObjectKey,
+) -> Result<ObjectRef, ipc::Error> {
+    Ok(ObjectRef {
+        resource: crate::resources::resolve(app, client, &key.context, &key.kind).await?,
         namespace: key.namespace.clone(),
         name: key.name.clone(),
-    }
+    })
 }
 
 pub(super) fn action_name(action: ActionKind) -> ipc::ActionName {

@@ -24,8 +24,8 @@ pub async fn watch_object(
 ) -> Result<ipc::ObjectSubscription, ipc::Error> {
     let key = request.object;
     let client = client::client(app, &key.context).await?;
-    let object = convert::object(&key);
-    let offered = actions::offered(object.kind);
+    let object = convert::object(app, &client, &key).await?;
+    let offered = actions::offered(&object.resource);
     let mut asked = Vec::new();
     let mut spans = Vec::new();
     for action in offered {
@@ -60,6 +60,7 @@ pub async fn watch_object(
             }
         })
         .collect();
+    let kind = object.resource.kind.clone();
     let watch = detail::follow(&client, object);
     let task = tokio::spawn(async move {
         let mut changes = watch.changes();
@@ -72,7 +73,7 @@ pub async fn watch_object(
         }
     });
     let id = app.followed.add((), task);
-    Ok(ipc::ObjectSubscription { id, actions })
+    Ok(ipc::ObjectSubscription { id, kind, actions })
 }
 
 /// A permission as `kubectl auth can-i` is asked it: `patch deployments.apps/scale in sandbox`.

@@ -8,6 +8,7 @@ use kubedesk_ipc as ipc;
 use super::{UPDATE_EVERY, convert};
 use crate::App;
 use crate::clusters::client;
+use crate::resources::resolve;
 use crate::subscriptions::Subscriptions;
 
 /// The live tables' subscriptions, each changed through its query.
@@ -22,21 +23,23 @@ pub async fn watch_table(
     request: ipc::WatchTable,
     send: impl Fn(ipc::TableUpdate) -> bool + Send + Sync + 'static,
 ) -> Result<ipc::TableSubscription, ipc::Error> {
-    let kind = convert::kind(request.kind);
     let several = request.contexts.len() > 1;
     let mut tables = Vec::new();
     let mut problems = Vec::new();
     let mut first_error = None;
     for context in request.contexts {
-        match client::client(app, &context).await {
-            Ok(client) => {
-                let key = TableKey {
-                    context: context.clone(),
-                    kind,
-                    namespace: request.namespace.clone(),
-                };
-                tables.push((context, app.tables.open(&client, key)));
-            }
+        let opened = async {
+            let client = client::client(app, &context).await?;
+            let resource = resolve(app, &client, &context, &request.kind).await?;
+            let key = TableKey {
+                context: context.clone(),
+                resource,
+                namespace: request.namespace.clone(),
+            };
+            Ok::<_, ipc::Error>(app.tables.open(&client, key))
+        };
+        match opened.await {
+            Ok(table) => tables.push((context, table)),
             Err(error) => {
                 problems.push(format!("{context}: {}", error.message));
                 first_error.get_or_insert(error);
@@ -50,6 +53,14 @@ pub async fn watch_table(
             hint: Some("Select a cluster in the top bar.".into()),
         }));
     }
+    // A served resource's columns come with its first list (the first cluster's, when several).
+    let mut columns = Vec::new();
+    for (_, table) in &tables {
+        if let Some(known) = table.columns().await {
+            columns = known;
+            break;
+        }
+    }
     let (query, queries) = tokio::sync::watch::channel(convert::query(request.query));
     let shown = Shown {
         tables,
@@ -58,14 +69,7 @@ pub async fn watch_table(
     };
     let task = tokio::spawn(follow(shown, queries, send));
     let id = app.watches.add(query, task);
-    Ok(ipc::TableSubscription {
-        id,
-        columns: kind
-            .columns()
-            .iter()
-            .map(|column| (*column).to_owned())
-            .collect(),
-    })
+    Ok(ipc::TableSubscription { id, columns })
 }
 
 /// The tables one subscription shows, by context.

@@ -71,8 +71,6 @@ pub struct Container {
 /// An object described.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Description {
-    /// Its kind.
-    pub kind: Kind,
     /// Its namespace.
     pub namespace: Option<String>,
     /// Its name.
@@ -158,9 +156,12 @@ fn row(kind: Kind, object: &Value) -> Option<Row> {
 }
 
 /// Describes `object`, of `kind`.
-pub fn describe(kind: Kind, object: &Value) -> Description {
-    let mut facts: Vec<Fact> = row(kind, object)
-        .map(|row| {
+/// Describes `object`: one of `kind`, or of a resource without a page of its own when `None`
+/// (its facts, containers and related objects are then those any object has).
+pub fn describe(kind: Option<Kind>, object: &Value) -> Description {
+    let mut facts: Vec<Fact> = kind
+        .and_then(|kind| row(kind, object).map(|row| (kind, row)))
+        .map(|(kind, row)| {
             kind.columns()
                 .iter()
                 .zip(row.cells)
@@ -180,7 +181,11 @@ pub fn describe(kind: Kind, object: &Value) -> Description {
             .join(",")
     };
     let extra: Vec<Fact> = match kind {
-        Kind::Pods => vec![
+        None => vec![Fact {
+            name: "Created",
+            value: Cell::Time(time(object, "/metadata/creationTimestamp")),
+        }],
+        Some(Kind::Pods) => vec![
             fact("QoS class", text(object, "/status/qosClass")),
             fact("Service account", text(object, "/spec/serviceAccountName")),
             fact("Priority class", text(object, "/spec/priorityClassName")),
@@ -189,7 +194,7 @@ pub fn describe(kind: Kind, object: &Value) -> Description {
                 value: Cell::Time(time(object, "/status/startTime")),
             },
         ],
-        Kind::Deployments => vec![
+        Some(Kind::Deployments) => vec![
             fact("Strategy", text(object, "/spec/strategy/type")),
             fact("Selector", selector()),
             fact(
@@ -200,17 +205,17 @@ pub fn describe(kind: Kind, object: &Value) -> Description {
                 ),
             ),
         ],
-        Kind::StatefulSets => vec![
+        Some(Kind::StatefulSets) => vec![
             fact("Service", text(object, "/spec/serviceName")),
             fact("Strategy", text(object, "/spec/updateStrategy/type")),
             fact("Selector", selector()),
         ],
-        Kind::DaemonSets => vec![
+        Some(Kind::DaemonSets) => vec![
             fact("Strategy", text(object, "/spec/updateStrategy/type")),
             fact("Selector", selector()),
         ],
-        Kind::ReplicaSets => vec![fact("Selector", selector())],
-        Kind::Jobs => vec![
+        Some(Kind::ReplicaSets) => vec![fact("Selector", selector())],
+        Some(Kind::Jobs) => vec![
             fact("Parallelism", text(object, "/spec/parallelism")),
             fact("Backoff limit", text(object, "/spec/backoffLimit")),
             Fact {
@@ -218,11 +223,11 @@ pub fn describe(kind: Kind, object: &Value) -> Description {
                 value: Cell::Time(time(object, "/status/startTime")),
             },
         ],
-        Kind::CronJobs => vec![
+        Some(Kind::CronJobs) => vec![
             fact("Concurrency", text(object, "/spec/concurrencyPolicy")),
             fact("Time zone", text(object, "/spec/timeZone")),
         ],
-        Kind::Nodes => node_facts(object),
+        Some(Kind::Nodes) => node_facts(object),
     };
     facts.extend(extra.into_iter().filter(|fact| match &fact.value {
         Cell::Text(text) => !text.is_empty(),
@@ -257,7 +262,6 @@ pub fn describe(kind: Kind, object: &Value) -> Description {
         metadata.remove("managedFields");
     }
     Description {
-        kind,
         namespace: Some(text(object, "/metadata/namespace"))
             .filter(|namespace| !namespace.is_empty()),
         name: text(object, "/metadata/name"),
@@ -350,8 +354,8 @@ fn pod_spec(kind: Kind) -> Option<&'static str> {
     }
 }
 
-fn containers(kind: Kind, object: &Value) -> Vec<Container> {
-    let Some(spec) = pod_spec(kind) else {
+fn containers(kind: Option<Kind>, object: &Value) -> Vec<Container> {
+    let Some(spec) = kind.and_then(pod_spec) else {
         return Vec::new();
     };
     let statuses = |pointer: &str| -> BTreeMap<String, &Value> {
@@ -362,7 +366,7 @@ fn containers(kind: Kind, object: &Value) -> Vec<Container> {
     };
     let init_statuses = statuses("/status/initContainerStatuses");
     let main_statuses = statuses("/status/containerStatuses");
-    let pod = kind == Kind::Pods;
+    let pod = kind == Some(Kind::Pods);
     [("initContainers", true), ("containers", false)]
         .into_iter()
         .flat_map(|(field, init)| {
@@ -509,7 +513,7 @@ mod tests {
                        "initContainerStatuses": [{"name": "fetch", "ready": true, "restartCount": 0, "state": {"terminated": {"reason": "Completed", "exitCode": 0}}}],
                        "containerStatuses": [{"name": "trainer", "ready": false, "restartCount": 3, "state": {"waiting": {"reason": "CrashLoopBackOff"}}}]}
         });
-        let description = describe(Kind::Pods, &pod);
+        let description = describe(Some(Kind::Pods), &pod);
         assert_eq!(description.namespace.as_deref(), Some("ml"));
         assert_eq!(
             description.owners,
@@ -572,7 +576,7 @@ mod tests {
             "spec": {"schedule": "0 3 * * *", "concurrencyPolicy": "Forbid",
                      "jobTemplate": {"spec": {"template": {"spec": {"containers": [{"name": "report", "image": "busybox:1.36"}]}}}}}
         });
-        let description = describe(Kind::CronJobs, &cron);
+        let description = describe(Some(Kind::CronJobs), &cron);
         assert_eq!(description.containers.len(), 1);
         assert_eq!(
             description.containers[0].state, None,

@@ -65,7 +65,7 @@ pub struct Row {
 }
 
 impl Row {
-    fn new(metadata: ObjectMeta, cells: Vec<Cell>) -> Self {
+    pub(crate) fn new(metadata: ObjectMeta, cells: Vec<Cell>) -> Self {
         let mut search = String::new();
         for part in [metadata.namespace.as_deref(), metadata.name.as_deref()]
             .into_iter()
