@@ -1,5 +1,6 @@
-//! Logs against the simulator: one pod's last lines; a Deployment's pods merged and followed, a
-//! replaced pod's successor joining the stream; and what the server refuses, said.
+//! Logs against the simulator: one pod's last lines; a pod followed across its container's
+//! restart; a Deployment's pods merged and followed, a replaced pod's successor joining the stream;
+//! and what the server refuses, said.
 
 #![allow(
     clippy::unwrap_used,
@@ -200,5 +201,79 @@ async fn what_the_server_refuses_is_said() {
     assert_eq!(
         events[0],
         LogEvent::Failed("deployments.apps \"nope\" not found".into())
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_followed_pod_is_read_on_across_its_containers_restart() {
+    let server = server().await;
+    let cluster = server.cluster().clone();
+    let pod = pods_of(&cluster, "sandbox").remove(0);
+    let mut follow = logs::follow(
+        &sim::client(&server, None),
+        ObjectRef {
+            resource: Kind::Pods.into(),
+            namespace: Some("sandbox".into()),
+            name: pod.clone(),
+        },
+        LogOptions {
+            follow: true,
+            tail: Some(2),
+            ..LogOptions::default()
+        },
+    );
+    let text = |event: &LogEvent| match event {
+        LogEvent::Line(line) => Some(line.text.clone()),
+        _ => None,
+    };
+    let before = until(&mut follow, "the first lines", |events| {
+        events.iter().filter_map(text).count() >= 2
+    })
+    .await;
+    assert!(
+        before
+            .iter()
+            .filter_map(text)
+            .all(|line| !line.ends_with("request=0")),
+        "the pod ran for a while: {before:?}"
+    );
+
+    // The container restarts: the kubelet's stream of the old one ends, and the new one's log
+    // (from its first line) follows in the same stream, nothing said twice.
+    let mut restarted = cluster.store.get("/pods", "sandbox", &pod).unwrap();
+    let status = restarted
+        .pointer_mut("/status/containerStatuses/0")
+        .unwrap();
+    status["restartCount"] = serde_json::json!(1);
+    status["state"] =
+        serde_json::json!({"running": {"startedAt": jiff::Timestamp::now().to_string()}});
+    cluster
+        .store
+        .replace("/pods", "sandbox", &pod, None, restarted)
+        .unwrap();
+    let after = until(&mut follow, "the new container's first line", |events| {
+        events
+            .iter()
+            .filter_map(text)
+            .any(|line| line.ends_with("request=0"))
+    })
+    .await;
+    assert!(
+        !after
+            .iter()
+            .any(|event| matches!(event, LogEvent::Ended { .. })),
+        "{after:?}"
+    );
+    let times: Vec<String> = before
+        .iter()
+        .chain(&after)
+        .filter_map(|event| match event {
+            LogEvent::Line(line) => line.time.clone(),
+            _ => None,
+        })
+        .collect();
+    assert!(
+        times.windows(2).all(|pair| pair[0] < pair[1]),
+        "in order, none twice: {times:?}"
     );
 }

@@ -110,7 +110,8 @@ fn line(container: &str, n: i64, at: DateTime<Utc>, timestamps: bool) -> String 
     }
 }
 
-/// The log so far, then (with `follow`) a line a second while the pod exists.
+/// The log so far, then (with `follow`) a line a second while the pod exists and its container
+/// runs: a container that restarts ends the stream, as the kubelet's does.
 #[derive(Debug)]
 pub struct LogStream {
     request: LogRequest,
@@ -167,7 +168,10 @@ impl LogStream {
                 return None;
             }
             tokio::time::sleep(Duration::from_secs(1)).await;
-            store.get("/pods", &self.key.0, &self.key.1)?;
+            let pod = store.get("/pods", &self.key.0, &self.key.1)?;
+            if started(&pod) != self.start {
+                return None;
+            }
             self.until += 1;
         }
         // Send what is due in batches, so a long history is a few large chunks.
