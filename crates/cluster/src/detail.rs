@@ -192,7 +192,7 @@ pub fn follow(client: &kube::Client, object: ObjectRef) -> DetailWatch {
             )
         }),
     };
-    let task = tokio::spawn(run(object, stores, streams, sender));
+    let task = tokio::spawn(run(client.clone(), object, stores, streams, sender));
     DetailWatch { changes, task }
 }
 
@@ -240,6 +240,7 @@ fn failure(error: &watcher::Error) -> String {
 }
 
 async fn run(
+    client: kube::Client,
     object: ObjectRef,
     stores: Stores,
     mut streams: SelectAll<BoxStream<'static, Change>>,
@@ -273,7 +274,19 @@ async fn run(
         } else if listed && !matches!(presence, Presence::Failed(_)) {
             presence = Presence::Gone;
         }
-        let detail = put_together(&object, &stores, presence.clone(), found.as_deref());
+        let mut detail = put_together(&object, &stores, presence.clone(), found.as_deref());
+        // A resource without columns of its own shows those the server prints for it first (a
+        // page that cannot have them, forbidden or failing, shows the rest).
+        if object.resource.table().is_none()
+            && let Some(description) = detail.description.as_mut()
+            && let Ok(printed) = crate::tables::printed(&client, &object).await
+        {
+            let facts = printed.into_iter().map(|(name, value)| Fact {
+                name: name.into(),
+                value,
+            });
+            description.facts.splice(0..0, facts);
+        }
         if sender.send(detail).is_err() {
             return;
         }

@@ -10,6 +10,8 @@ pub mod query;
 pub mod rows;
 mod served;
 
+pub(crate) use served::printed;
+
 use std::collections::HashMap;
 use std::sync::{Arc, PoisonError, RwLock, Weak};
 

@@ -174,6 +174,9 @@ async fn a_custom_resource_is_followed_with_its_conditions_owner_and_yaml_and_ca
         ("Succeeded", "True")
     );
     assert_eq!(description.labels["tekton.dev/pipelineRun"], "ci-run-7");
+    // The columns its definition prints come first, as the server prints them.
+    assert_eq!(description.facts[0].name, "Succeeded");
+    assert_eq!(description.facts[0].value, Cell::Text("True".into()));
     assert!(
         description
             .facts

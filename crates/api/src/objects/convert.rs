@@ -89,7 +89,7 @@ pub(super) fn update(detail: Detail) -> ipc::ObjectUpdate {
                     .facts
                     .into_iter()
                     .map(|fact| ipc::ObjectFact {
-                        name: fact.name.to_owned(),
+                        name: fact.name.into_owned(),
                         value: cell(fact.value),
                     })
                     .collect(),

@@ -11,8 +11,9 @@ use crate::tables::{Cell, Kind, Row, rows};
 /// A named fact about the object (the name in English, as the UI's catalogue keys it).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Fact {
-    /// What it is (`Node`, `QoS class`).
-    pub name: &'static str,
+    /// What it is (`Node`, `QoS class`; a served resource's printed columns as the server names
+    /// them).
+    pub name: std::borrow::Cow<'static, str>,
     /// Its value.
     pub value: Cell,
 }
@@ -165,12 +166,15 @@ pub fn describe(kind: Option<Kind>, object: &Value) -> Description {
             kind.columns()
                 .iter()
                 .zip(row.cells)
-                .map(|(name, value)| Fact { name, value })
+                .map(|(name, value)| Fact {
+                    name: (*name).into(),
+                    value,
+                })
                 .collect()
         })
         .unwrap_or_default();
     let fact = |name: &'static str, value: String| Fact {
-        name,
+        name: name.into(),
         value: Cell::Text(value),
     };
     let selector = || {
@@ -182,7 +186,7 @@ pub fn describe(kind: Option<Kind>, object: &Value) -> Description {
     };
     let extra: Vec<Fact> = match kind {
         None => vec![Fact {
-            name: "Created",
+            name: "Created".into(),
             value: Cell::Time(time(object, "/metadata/creationTimestamp")),
         }],
         Some(Kind::Pods) => vec![
@@ -190,7 +194,7 @@ pub fn describe(kind: Option<Kind>, object: &Value) -> Description {
             fact("Service account", text(object, "/spec/serviceAccountName")),
             fact("Priority class", text(object, "/spec/priorityClassName")),
             Fact {
-                name: "Started",
+                name: "Started".into(),
                 value: Cell::Time(time(object, "/status/startTime")),
             },
         ],
@@ -219,7 +223,7 @@ pub fn describe(kind: Option<Kind>, object: &Value) -> Description {
             fact("Parallelism", text(object, "/spec/parallelism")),
             fact("Backoff limit", text(object, "/spec/backoffLimit")),
             Fact {
-                name: "Started",
+                name: "Started".into(),
                 value: Cell::Time(time(object, "/status/startTime")),
             },
         ],
@@ -281,7 +285,7 @@ pub fn describe(kind: Option<Kind>, object: &Value) -> Description {
 
 fn node_facts(node: &Value) -> Vec<Fact> {
     let fact = |name: &'static str, value: String| Fact {
-        name,
+        name: name.into(),
         value: Cell::Text(value),
     };
     let address = |kind: &str| {

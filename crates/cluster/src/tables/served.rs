@@ -10,7 +10,7 @@ use std::sync::{Arc, PoisonError};
 
 use futures_util::TryStreamExt as _;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ListMeta, ObjectMeta};
-use kube::api::{DynamicObject, ListParams, WatchEvent, WatchParams};
+use kube::api::{DynamicObject, GetParams, ListParams, WatchEvent, WatchParams};
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -103,6 +103,36 @@ impl Layout {
         let version = metadata.resource_version.clone();
         Some((Row::new(metadata, cells), version))
     }
+}
+
+/// The columns the server prints for one object (its name and age left out), as an object's page
+/// shows them.
+pub(crate) async fn printed(
+    client: &kube::Client,
+    object: &crate::actions::ObjectRef,
+) -> kube::Result<Vec<(String, Cell)>> {
+    let namespace = object
+        .namespace
+        .as_deref()
+        .filter(|_| object.resource.namespaced);
+    let url =
+        <DynamicObject as kube::Resource>::url_path(&object.resource.api_resource(), namespace);
+    let request = kube::core::Request::new(url).get(&object.name, &GetParams::default());
+    let table: Table = client.request(as_table(request)?).await?;
+    let layout = Layout::new(&table.column_definitions);
+    let names = Layout::names(&table.column_definitions);
+    let cells = table
+        .rows
+        .into_iter()
+        .next()
+        .and_then(|row| layout.row(row))
+        .map(|(row, _)| row.cells)
+        .unwrap_or_default();
+    Ok(names
+        .into_iter()
+        .zip(cells)
+        .filter(|(name, _)| name != "Age")
+        .collect())
 }
 
 /// Follows `resource` (in `namespace`, or everywhere) into `shared`, for as long as the task runs.
