@@ -1023,6 +1023,24 @@ async fn the_workloads_page_shows_live_tables_that_keep_only_the_visible_rows() 
         )
         .await;
     window.screenshot("all-clusters").await;
+    // The widest table, pods with a cluster column, fits the window: no column is cut off.
+    window.click("a[data-kind=Pods]").await;
+    window
+        .wait_for_eval(
+            "document.querySelector('.live-table').dataset.cluster === 'true' && !!document.querySelector('#live-table-body a[href^=\"#/workloads/pods/\"]')",
+            json!(true),
+        )
+        .await;
+    let overflow = window
+        .eval("(() => { const b = document.querySelector('#live-table-body'); return b.scrollWidth - b.clientWidth; })()")
+        .await;
+    assert_eq!(
+        overflow,
+        json!(0),
+        "the pods table is wider than its window"
+    );
+    window.click("a[data-kind=Nodes]").await;
+    window.wait_for_text("#table-status", "11 rows").await;
     window
         .click("a.live-table__link[href='#/workloads/nodes/-/dev-01']")
         .await;
@@ -1404,6 +1422,7 @@ async fn any_resource_the_cluster_serves_has_a_live_table_and_object_pages() {
     window
         .wait_for_text("#object-conditions", "Succeeded")
         .await;
+    window.wait_for_text("[data-fact=Succeeded]", "True").await;
     window.screenshot("resource-object").await;
     window.click("#tab-yaml").await;
     window
