@@ -19,29 +19,34 @@ const ROW: f64 = 32.0;
 /// Rows asked for beyond the visible ones, above and below.
 const OVERSCAN: usize = 10;
 
-/// The contexts a table shows: every known one when the user chose all clusters, else the
-/// selected one.
-pub fn table_contexts(selection: Selection, known: Contexts) -> Signal<Vec<String>> {
-    Signal::derive(move || {
+/// The choice between the selected cluster and all of them, and the live table of `kind` in the
+/// cluster or clusters chosen and the selected namespace; when no cluster is selected, a card
+/// that says so.
+#[component]
+pub fn ClusterTable(kind: Signal<ObjectKind>) -> impl IntoView {
+    let i18n = use_i18n();
+    let selection: Selection = expect_context();
+    let known: Contexts = expect_context();
+    // Every known context when the user chose all clusters, else the selected one.
+    let contexts = Signal::derive(move || {
         if selection.all_clusters.get() {
             known.names()
         } else {
             selection.context.get().into_iter().collect()
         }
-    })
-}
-
-/// The choice between the selected cluster and all of them, for the pages with live tables.
-#[component]
-pub fn AllClustersChoice() -> impl IntoView {
-    let i18n = use_i18n();
-    let selection: Selection = expect_context();
+    });
     view! {
         <label class="choice all-clusters">
             <input id="all-clusters" type="checkbox" prop:checked=move || selection.all_clusters.get()
                 on:change=move |event| selection.all_clusters.set(event_target_checked(&event)) />
             {move || i18n.t(Msg::WorkloadsAllClusters)}
         </label>
+        {move || match selection.context.get() {
+            None => view! { <div class="card">{i18n.t(Msg::TableNoCluster)}</div> }.into_any(),
+            Some(_) => view! {
+                <LiveTable contexts kind namespace=Signal::derive(move || selection.namespace.get()) />
+            }.into_any(),
+        }}
     }
 }
 

@@ -5,12 +5,12 @@ use kubedesk_ipc::{ListResources, ObjectKind, ResourceName, ServedResource};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::components::live_table::{AllClustersChoice, LiveTable, table_contexts};
+use crate::components::live_table::ClusterTable;
 use crate::i18n::{Msg, use_i18n};
 use crate::ipc;
 use crate::pages::object::ObjectPage;
 use crate::route::{Area, Hash, ResourcesView, resources_view, table_href};
-use crate::state::{Contexts, Selection};
+use crate::state::Selection;
 
 /// The list, a resource's table or an object's page.
 #[component]
@@ -135,8 +135,6 @@ fn ResourceList() -> impl IntoView {
 #[component]
 fn ResourceTable(resource: ResourceName) -> impl IntoView {
     let i18n = use_i18n();
-    let selection: Selection = expect_context();
-    let known: Contexts = expect_context();
     let title = match resource.group.as_str() {
         "" => resource.plural.clone(),
         group => format!("{}.{group}", resource.plural),
@@ -161,17 +159,7 @@ fn ResourceTable(resource: ResourceName) -> impl IntoView {
                 <h1 class="page__title" id="resource-title">{title}</h1>
                 <p class="page__subtitle">{subtitle}</p>
             </header>
-            <AllClustersChoice />
-            {move || match selection.context.get() {
-                None => view! { <div class="card">{i18n.t(Msg::TableNoCluster)}</div> }.into_any(),
-                Some(_) => view! {
-                    <LiveTable
-                        contexts=table_contexts(selection, known)
-                        kind
-                        namespace=Signal::derive(move || selection.namespace.get())
-                    />
-                }.into_any(),
-            }}
+            <ClusterTable kind />
         </section>
     }
 }

@@ -4,12 +4,12 @@
 use kubedesk_ipc::TableKind;
 use leptos::prelude::*;
 
-use crate::components::live_table::{AllClustersChoice, LiveTable, table_contexts};
+use crate::components::live_table::ClusterTable;
 use crate::components::yaml_editor::YamlEditor;
 use crate::i18n::{Msg, use_i18n};
 use crate::pages::object::ObjectPage;
 use crate::route::{CREATE_HREF, Hash, WorkloadsView, table_href, workloads_view};
-use crate::state::{Contexts, Selection};
+use crate::state::Selection;
 
 /// The kinds as tabs and the live table of the one chosen, or one object's page.
 #[component]
@@ -80,8 +80,6 @@ const TEMPLATE: &str =
 #[component]
 fn KindTables(kind: Signal<TableKind>) -> impl IntoView {
     let i18n = use_i18n();
-    let selection: Selection = expect_context();
-    let known: Contexts = expect_context();
     let tabs = TableKind::ALL
         .into_iter()
         .map(|choice| {
@@ -103,17 +101,7 @@ fn KindTables(kind: Signal<TableKind>) -> impl IntoView {
                 <a class="button" id="create-from-yaml" href=CREATE_HREF>{move || i18n.t(Msg::YamlCreateOpen)}</a>
             </header>
             <nav class="tabs" role="tablist">{tabs}</nav>
-            <AllClustersChoice />
-            {move || match selection.context.get() {
-                None => view! { <div class="card">{i18n.t(Msg::TableNoCluster)}</div> }.into_any(),
-                Some(_) => view! {
-                    <LiveTable
-                        contexts=table_contexts(selection, known)
-                        kind=Signal::derive(move || kind.get().into())
-                        namespace=Signal::derive(move || selection.namespace.get())
-                    />
-                }.into_any(),
-            }}
+            <ClusterTable kind=Signal::derive(move || kind.get().into()) />
         </section>
     }
 }
