@@ -14,6 +14,7 @@ pub mod namespaces;
 pub mod oidc;
 pub mod overview;
 pub mod resources;
+pub mod storage;
 pub mod tables;
 
 pub use connect::{Clients, ConnectError, client, oidc_settings};
