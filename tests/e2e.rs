@@ -144,11 +144,11 @@ async fn the_window_opens_with_the_contexts_of_two_merged_kubeconfig_files() {
         )
         .await;
 
-    window.click("a[data-area=storage]").await;
+    window.click("a[data-area=network]").await;
     window
-        .wait_for_text("section[data-page=storage]", "Storage is not built yet")
+        .wait_for_text("section[data-page=network]", "Network is not built yet")
         .await;
-    window.screenshot("storage-not-built").await;
+    window.screenshot("network-not-built").await;
     window.close().await;
 }
 
@@ -1447,4 +1447,51 @@ async fn any_resource_the_cluster_serves_has_a_live_table_and_object_pages() {
         .wait_for_eval("location.hash", json!("#/resources/tekton.dev/v1/tasks"))
         .await;
     table_shows(&window, "go-build").await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_storage_page_lists_volumes_snapshots_classes_and_persistent_volumes() {
+    let (_scene, _clusters, mut window) =
+        demo_window("storage", kubedesk_api::demo::SimOptions::default()).await;
+    window.click("a[data-area=storage]").await;
+    pick_namespace(&window, "").await;
+    let headings = "[...document.querySelectorAll('.live-table__head')].map(h => h.textContent.trim().replace(/ [▲▼]$/, '')).join(',')";
+
+    // Volumes, with the columns kubectl prints for them.
+    table_shows(&window, "datasets").await;
+    window
+        .wait_for_eval(
+            headings,
+            json!("Namespace,Name,Status,Volume,Capacity,Access Modes,StorageClass,VolumeAttributesClass,Age"),
+        )
+        .await;
+    table_shows(&window, "500Gi").await;
+    window.screenshot("volumes").await;
+
+    // Snapshots with their definition's columns; classes with the default one named.
+    window.click("a[data-tab=snapshots]").await;
+    table_shows(&window, "datasets-2026-11-20").await;
+    table_shows(&window, "true").await;
+    window.click("a[data-tab=classes]").await;
+    table_shows(&window, "csi.example.com").await;
+    window
+        .wait_for_eval(
+            headings,
+            json!("Namespace,Name,Provisioner,ReclaimPolicy,VolumeBindingMode,AllowVolumeExpansion,Age"),
+        )
+        .await;
+    window.screenshot("storage-classes").await;
+    window.click("a[data-tab=persistent-volumes]").await;
+    table_shows(&window, "ml-team/datasets").await;
+
+    // A volume opens its page.
+    window.click("a[data-tab=volumes]").await;
+    window
+        .click("a.live-table__link[href='#/resources/core/v1/persistentvolumeclaims/ml-team/datasets']")
+        .await;
+    window.wait_for_text("#object-name", "datasets").await;
+    window
+        .wait_for_text("[data-fact=StorageClass]", "fast-ssd")
+        .await;
+    window.screenshot("volume").await;
 }

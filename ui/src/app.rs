@@ -14,6 +14,7 @@ use crate::pages::not_built::NotBuilt;
 use crate::pages::overview::OverviewPage;
 use crate::pages::resources::ResourcesPage;
 use crate::pages::settings::SettingsPage;
+use crate::pages::storage::StoragePage;
 use crate::pages::workloads::WorkloadsPage;
 use crate::route::{Area, Hash};
 use crate::state::{
@@ -118,6 +119,7 @@ pub fn App() -> impl IntoView {
                     Area::Settings => view! { <SettingsPage on_settings /> }.into_any(),
                     Area::Workloads => view! { <WorkloadsPage /> }.into_any(),
                     Area::Resources => view! { <ResourcesPage /> }.into_any(),
+                    Area::Storage => view! { <StoragePage /> }.into_any(),
                     other => match other.plan() {
                         Some(plan) => view! { <NotBuilt area=other plan /> }.into_any(),
                         None => view! { <ClustersPage /> }.into_any(),

@@ -6,4 +6,5 @@ pub mod object;
 pub mod overview;
 pub mod resources;
 pub mod settings;
+pub mod storage;
 pub mod workloads;

@@ -308,9 +308,9 @@ impl Area {
             | Area::Clusters
             | Area::Settings
             | Area::Workloads
-            | Area::Resources => None,
+            | Area::Resources
+            | Area::Storage => None,
             Area::Gpus => Some(Msg::AreaGpus),
-            Area::Storage => Some(Msg::AreaStorage),
             Area::Network => Some(Msg::AreaNetwork),
             Area::Monitoring => Some(Msg::AreaMonitoring),
             Area::AppStore => Some(Msg::AreaAppStore),

@@ -436,25 +436,7 @@ fn columns(resource: &ResourceType) -> Vec<Column> {
                 json!(text(object, "/status/capacity/storage"))
             }),
             column("Access Modes", "string", |object, _| {
-                let modes = object
-                    .pointer("/status/accessModes")
-                    .and_then(Value::as_array)
-                    .cloned()
-                    .unwrap_or_default();
-                json!(
-                    modes
-                        .iter()
-                        .filter_map(Value::as_str)
-                        .map(|mode| match mode {
-                            "ReadWriteOnce" => "RWO",
-                            "ReadOnlyMany" => "ROX",
-                            "ReadWriteMany" => "RWX",
-                            "ReadWriteOncePod" => "RWOP",
-                            other => other,
-                        })
-                        .collect::<Vec<_>>()
-                        .join(",")
-                )
+                access_modes(object, "/status/accessModes")
             }),
             column("StorageClass", "string", |object, _| {
                 json!(text(object, "/spec/storageClassName"))
@@ -466,6 +448,88 @@ fn columns(resource: &ResourceType) -> Vec<Column> {
                         .and_then(Value::as_str)
                         .unwrap_or("<unset>")
                 )
+            }),
+            age_column,
+        ],
+        ("storage.k8s.io", "storageclasses") => vec![
+            // The default class is named so, as upstream's printer names it.
+            Column {
+                cell: |object, now| {
+                    let default = [
+                        "storageclass.kubernetes.io/is-default-class",
+                        "storageclass.beta.kubernetes.io/is-default-class",
+                    ]
+                    .iter()
+                    .any(|key| {
+                        object
+                            .pointer("/metadata/annotations")
+                            .and_then(|annotations| annotations.get(*key))
+                            .and_then(Value::as_str)
+                            == Some("true")
+                    });
+                    let name = name(object, now);
+                    if default {
+                        json!(format!("{} (default)", name.as_str().unwrap_or_default()))
+                    } else {
+                        name
+                    }
+                },
+                ..name_column
+            },
+            column("Provisioner", "string", |object, _| {
+                json!(text(object, "/provisioner"))
+            }),
+            column("ReclaimPolicy", "string", |object, _| {
+                json!(or(text(object, "/reclaimPolicy"), "Delete"))
+            }),
+            column("VolumeBindingMode", "string", |object, _| {
+                json!(or(text(object, "/volumeBindingMode"), "Immediate"))
+            }),
+            column("AllowVolumeExpansion", "string", |object, _| {
+                json!(or(text(object, "/allowVolumeExpansion"), "false"))
+            }),
+            age_column,
+        ],
+        ("", "persistentvolumes") => vec![
+            name_column,
+            column("Capacity", "string", |object, _| {
+                json!(text(object, "/spec/capacity/storage"))
+            }),
+            column("Access Modes", "string", |object, _| {
+                access_modes(object, "/spec/accessModes")
+            }),
+            column("Reclaim Policy", "string", |object, _| {
+                json!(or(
+                    text(object, "/spec/persistentVolumeReclaimPolicy"),
+                    "Retain"
+                ))
+            }),
+            column("Status", "string", |object, _| {
+                if object.pointer("/metadata/deletionTimestamp").is_some() {
+                    json!("Terminating")
+                } else {
+                    json!(text(object, "/status/phase"))
+                }
+            }),
+            column("Claim", "string", |object, _| {
+                let claim = text(object, "/spec/claimRef/name");
+                json!(if claim.is_empty() {
+                    String::new()
+                } else {
+                    format!("{}/{claim}", text(object, "/spec/claimRef/namespace"))
+                })
+            }),
+            column("StorageClass", "string", |object, _| {
+                json!(text(object, "/spec/storageClassName"))
+            }),
+            column("VolumeAttributesClass", "string", |object, _| {
+                json!(or(
+                    text(object, "/spec/volumeAttributesClassName"),
+                    "<unset>"
+                ))
+            }),
+            column("Reason", "string", |object, _| {
+                json!(text(object, "/status/reason"))
             }),
             age_column,
         ],
@@ -497,6 +561,38 @@ fn columns(resource: &ResourceType) -> Vec<Column> {
         ],
         _ => vec![name_column, age_column],
     }
+}
+
+/// `text`, or `default` when it is empty (a field the API leaves unset).
+fn or<'a>(text: String, default: &'a str) -> std::borrow::Cow<'a, str> {
+    if text.is_empty() {
+        default.into()
+    } else {
+        text.into()
+    }
+}
+
+/// Access modes as kubectl abbreviates them (`RWO,ROX`).
+fn access_modes(object: &Value, pointer: &str) -> Value {
+    let modes = object
+        .pointer(pointer)
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    json!(
+        modes
+            .iter()
+            .filter_map(Value::as_str)
+            .map(|mode| match mode {
+                "ReadWriteOnce" => "RWO",
+                "ReadOnlyMany" => "ROX",
+                "ReadWriteMany" => "RWX",
+                "ReadWriteOncePod" => "RWOP",
+                other => other,
+            })
+            .collect::<Vec<_>>()
+            .join(",")
+    )
 }
 
 /// A column shown by default.

@@ -172,6 +172,77 @@ async fn kubectl_get_prints_the_namespaces_table() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn kubectl_get_prints_storage_classes_and_persistent_volumes_as_upstream_does() {
+    let kubectl = Kubectl::on(kubedesk_sim::demo::gpu_prod().unwrap()).await;
+    let out = kubectl.ok(&["get", "storageclasses"]).await;
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(
+        words(lines[0]),
+        [
+            "NAME",
+            "PROVISIONER",
+            "RECLAIMPOLICY",
+            "VOLUMEBINDINGMODE",
+            "ALLOWVOLUMEEXPANSION",
+            "AGE"
+        ],
+        "{out}"
+    );
+    let fast = lines
+        .iter()
+        .find(|line| line.starts_with("fast-ssd"))
+        .unwrap();
+    assert_eq!(
+        words(fast)[..6],
+        [
+            "fast-ssd",
+            "(default)",
+            "csi.example.com",
+            "Delete",
+            "WaitForFirstConsumer",
+            "true"
+        ],
+        "{out}"
+    );
+    let out = kubectl.ok(&["get", "pv"]).await;
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(
+        words(lines[0]),
+        [
+            "NAME",
+            "CAPACITY",
+            "ACCESS",
+            "MODES",
+            "RECLAIM",
+            "POLICY",
+            "STATUS",
+            "CLAIM",
+            "STORAGECLASS",
+            "VOLUMEATTRIBUTESCLASS",
+            "REASON",
+            "AGE"
+        ],
+        "{out}"
+    );
+    let datasets = lines
+        .iter()
+        .find(|line| line.contains("ml-team/datasets"))
+        .unwrap_or_else(|| panic!("the datasets volume: {out}"));
+    assert_eq!(
+        words(datasets)[1..7],
+        [
+            "500Gi",
+            "RWO",
+            "Delete",
+            "Bound",
+            "ml-team/datasets",
+            "fast-ssd"
+        ],
+        "{out}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn kubectl_creates_labels_lists_by_selector_and_deletes_a_configmap() {
     let kubectl = Kubectl::new().await;
     let file = kubectl.file("cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata:\n  mode: fast\n  level: \"3\"\n");
