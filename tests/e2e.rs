@@ -1494,4 +1494,69 @@ async fn the_storage_page_lists_volumes_snapshots_classes_and_persistent_volumes
         .wait_for_text("[data-fact=StorageClass]", "fast-ssd")
         .await;
     window.screenshot("volume").await;
+
+    // Expand: a size that is not one is refused in the dialog; a larger one grows the volume.
+    window.click("button[data-action=Expand]").await;
+    let size = window.find("#expand-size").await;
+    size.send_keys("lots").await.unwrap();
+    window.click("#action-confirm").await;
+    window
+        .wait_for_text("#action-problem", "\"lots\" is not a size")
+        .await;
+    window.screenshot("expand-refused").await;
+    size.clear().await.unwrap();
+    size.send_keys("750Gi").await.unwrap();
+    window.click("#action-confirm").await;
+    window
+        .wait_for_text("#action-outcome", "datasets is growing to 750Gi.")
+        .await;
+    window
+        .wait_for_text("#object-conditions", "FileSystemResizePending")
+        .await;
+
+    // A snapshot with the class's snapshot class, then restored into a new volume.
+    window.click("button[data-action=Snapshot]").await;
+    window
+        .wait_for_eval(
+            "document.querySelector('#snapshot-class').value",
+            json!("fast-ssd"),
+        )
+        .await;
+    window.click("#action-confirm").await;
+    window
+        .wait_for_text(
+            "#action-outcome",
+            "Snapshot datasets-snapshot of datasets is being taken.",
+        )
+        .await;
+    window
+        .eval("location.hash = '#/resources/snapshot.storage.k8s.io/v1/volumesnapshots/ml-team/datasets-snapshot'; true")
+        .await;
+    window.wait_for_text("[data-fact=ReadyToUse]", "true").await;
+    window.click("button[data-action=Restore]").await;
+    window.click("#action-confirm").await;
+    window
+        .wait_for_text(
+            "#action-outcome",
+            "Volume datasets-snapshot-restored is being made from snapshot datasets-snapshot.",
+        )
+        .await;
+    window.screenshot("restored").await;
+    window
+        .eval("location.hash = '#/storage/volumes'; true")
+        .await;
+    table_shows(&window, "datasets-snapshot-restored").await;
+
+    // A volume whose class allows none of it says why on each button.
+    window
+        .eval("location.hash = '#/resources/core/v1/persistentvolumeclaims/inference/model-cache'; true")
+        .await;
+    window.wait_for_text("#object-name", "model-cache").await;
+    window
+        .wait_for_eval(
+            "(() => { const b = document.querySelector('button[data-action=Expand]'); return b ? [b.disabled, b.title] : null; })()",
+            json!([true, "storage class archive-hdd does not allow expansion (allowVolumeExpansion is not true)"]),
+        )
+        .await;
+    window.screenshot("volume-not-allowed").await;
 }

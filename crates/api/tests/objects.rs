@@ -27,7 +27,7 @@ use kubedesk_sim::{SimServer, demo};
 use serde_json::json;
 
 struct Setup {
-    _server: SimServer,
+    server: SimServer,
     _dir: tempfile::TempDir,
     app: App,
 }
@@ -69,7 +69,7 @@ async fn setup() -> Setup {
         KubeconfigPaths::resolve(Some(OsString::from(&kubeconfig)), None),
     ));
     Setup {
-        _server: server,
+        server,
         _dir: dir,
         app,
     }
@@ -421,5 +421,85 @@ async fn any_served_resource_has_a_table_with_the_servers_columns_and_object_pag
     assert_eq!(
         missing.message,
         "Context dev's cluster serves no resource example.com/v1/widgets."
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_volume_offers_what_its_storage_class_allows_and_says_what_stops_the_rest() {
+    let setup = setup().await;
+    setup
+        .server
+        .cluster()
+        .create(
+            "",
+            "persistentvolumeclaims",
+            "sandbox",
+            json!({"metadata": {"name": "scratch"}, "spec": {"accessModes": ["ReadWriteOnce"], "storageClassName": "local-path", "resources": {"requests": {"storage": "1Gi"}}}}),
+        )
+        .unwrap();
+    let volume = ipc::ObjectKey {
+        context: "dev".into(),
+        kind: ipc::ObjectKind::Resource(ipc::ResourceName {
+            group: String::new(),
+            version: "v1".into(),
+            plural: "persistentvolumeclaims".into(),
+        }),
+        namespace: Some("sandbox".into()),
+        name: "scratch".into(),
+    };
+    let followed = watch_object(
+        &setup.app,
+        ipc::WatchObject {
+            object: volume.clone(),
+        },
+        |_| true,
+    )
+    .await
+    .unwrap();
+    let offer = |action: ipc::ActionName| {
+        followed
+            .actions
+            .iter()
+            .find(|offer| offer.action == action)
+            .unwrap()
+            .clone()
+    };
+    let expand = offer(ipc::ActionName::Expand);
+    assert!(!expand.allowed);
+    assert_eq!(
+        expand.missing, None,
+        "the administrator may; the class may not"
+    );
+    assert_eq!(
+        expand.blocked.as_deref(),
+        Some(
+            "storage class local-path does not allow expansion (allowVolumeExpansion is not true)"
+        )
+    );
+    assert!(!offer(ipc::ActionName::Snapshot).allowed);
+    assert!(offer(ipc::ActionName::Delete).allowed);
+
+    // Forced anyway, it is refused with the same reason and nothing changes.
+    let refused = run_action(
+        &setup.app,
+        ipc::RunAction {
+            object: volume,
+            action: ipc::ObjectAction::Expand { size: "2Gi".into() },
+        },
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(
+        refused.message,
+        "storage class local-path does not allow expansion (allowVolumeExpansion is not true)"
+    );
+    assert_eq!(
+        setup
+            .server
+            .cluster()
+            .store
+            .get("/persistentvolumeclaims", "sandbox", "scratch")
+            .unwrap()["spec"]["resources"]["requests"]["storage"],
+        "1Gi"
     );
 }

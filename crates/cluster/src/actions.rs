@@ -15,6 +15,7 @@ use serde_json::json;
 
 use crate::access;
 use crate::resources::Resource;
+use crate::storage::{self, StorageError};
 use crate::tables::Kind;
 
 /// The field manager KubeDesk's writes are recorded under.
@@ -87,6 +88,19 @@ pub enum Action {
     Uncordon,
     /// Cordons a node and evicts its pods, as `kubectl drain --ignore-daemonsets` does.
     Drain(DrainOptions),
+    /// Grows a volume to a size (`750Gi`).
+    Expand(String),
+    /// Makes a new volume, named so, with a copy of the volume's data.
+    Clone(String),
+    /// Takes a snapshot of a volume.
+    Snapshot {
+        /// The snapshot's name.
+        name: String,
+        /// The snapshot class that takes it.
+        class: String,
+    },
+    /// Makes a new volume, named so, from a volume snapshot.
+    Restore(String),
 }
 
 /// What a drain may remove besides pods a controller will recreate, and how long it waits.
@@ -111,10 +125,23 @@ impl Default for DrainOptions {
 }
 
 /// Which actions a resource offers, whatever the user's access (editing its YAML and reading its
-/// pods' logs last); any resource without a page of its own can be deleted and edited.
+/// pods' logs last); a volume and a volume snapshot what storage does with them; any other
+/// resource without a page of its own can be deleted and edited.
 pub fn offered(resource: &Resource) -> &'static [ActionKind] {
     let Some(kind) = resource.table() else {
-        return &[ActionKind::Delete, ActionKind::Edit];
+        return match (resource.group.as_str(), resource.plural.as_str()) {
+            ("", "persistentvolumeclaims") => &[
+                ActionKind::Expand,
+                ActionKind::Clone,
+                ActionKind::Snapshot,
+                ActionKind::Delete,
+                ActionKind::Edit,
+            ],
+            ("snapshot.storage.k8s.io", "volumesnapshots") => {
+                &[ActionKind::Restore, ActionKind::Delete, ActionKind::Edit]
+            }
+            _ => &[ActionKind::Delete, ActionKind::Edit],
+        };
     };
     match kind {
         Kind::Deployments | Kind::StatefulSets => &[
@@ -169,6 +196,14 @@ pub enum ActionKind {
     Edit,
     /// Reading its pods' logs (`logs.rs`).
     Logs,
+    /// [`Action::Expand`].
+    Expand,
+    /// [`Action::Clone`].
+    Clone,
+    /// [`Action::Snapshot`].
+    Snapshot,
+    /// [`Action::Restore`].
+    Restore,
 }
 
 impl ActionKind {
@@ -185,9 +220,22 @@ impl ActionKind {
         let name = Some(object.name.as_str());
         match self {
             ActionKind::Scale => vec![on("patch", group, &format!("{plural}/scale"), name)],
-            ActionKind::Restart | ActionKind::Cordon | ActionKind::Uncordon | ActionKind::Edit => {
+            ActionKind::Restart
+            | ActionKind::Cordon
+            | ActionKind::Uncordon
+            | ActionKind::Edit
+            | ActionKind::Expand => {
                 vec![on("patch", group, plural, name)]
             }
+            ActionKind::Clone | ActionKind::Restore => {
+                vec![on("create", "", "persistentvolumeclaims", None)]
+            }
+            ActionKind::Snapshot => vec![on(
+                "create",
+                "snapshot.storage.k8s.io",
+                "volumesnapshots",
+                None,
+            )],
             ActionKind::Delete => vec![on("delete", group, plural, name)],
             ActionKind::Trigger => vec![on("create", "batch", "jobs", None)],
             ActionKind::Logs => vec![on("get", "", "pods/log", None)],
@@ -211,6 +259,10 @@ impl Action {
             Action::Cordon => ActionKind::Cordon,
             Action::Uncordon => ActionKind::Uncordon,
             Action::Drain(_) => ActionKind::Drain,
+            Action::Expand(_) => ActionKind::Expand,
+            Action::Clone(_) => ActionKind::Clone,
+            Action::Snapshot { .. } => ActionKind::Snapshot,
+            Action::Restore(_) => ActionKind::Restore,
         }
     }
 }
@@ -277,6 +329,10 @@ pub async fn run(
                 ActionKind::Drain => "drained",
                 ActionKind::Edit => "edited",
                 ActionKind::Logs => "read",
+                ActionKind::Expand => "expanded",
+                ActionKind::Clone => "cloned",
+                ActionKind::Snapshot => "snapshotted",
+                ActionKind::Restore => "restored",
             },
         });
     }
@@ -286,6 +342,16 @@ pub async fn run(
         ..PatchParams::default()
     };
     let api = object.api(client);
+    let namespace = object.namespace.as_deref().unwrap_or_default();
+    let volume_error = |error: StorageError| match error {
+        StorageError::Blocked(blocked) => ActionError::Invalid(blocked.to_string()),
+        StorageError::Invalid(message) => ActionError::Invalid(message),
+        StorageError::Server(message) => ActionError::Server {
+            object: object.to_string(),
+            message,
+            code: None,
+        },
+    };
     match action {
         Action::Scale(replicas) => {
             if *replicas < 0 {
@@ -331,8 +397,39 @@ pub async fn run(
                 .map_err(server)?;
         }
         Action::Drain(options) => return drain(client, object, *options).await,
+        Action::Expand(size) => {
+            storage::expand(client, namespace, &object.name, size)
+                .await
+                .map_err(volume_error)?;
+        }
+        Action::Clone(name) => {
+            storage::clone(client, namespace, &object.name, name)
+                .await
+                .map_err(volume_error)?;
+            return Ok(made(name));
+        }
+        Action::Snapshot { name, class } => {
+            storage::snapshot(client, namespace, &object.name, name, class)
+                .await
+                .map_err(volume_error)?;
+            return Ok(made(name));
+        }
+        Action::Restore(name) => {
+            storage::restore(client, namespace, &object.name, name)
+                .await
+                .map_err(volume_error)?;
+            return Ok(made(name));
+        }
     }
     Ok(Done::default())
+}
+
+/// What an action that made one object did.
+fn made(name: &str) -> Done {
+    Done {
+        affected: vec![name.to_owned()],
+        skipped: Vec::new(),
+    }
 }
 
 fn server_error(object: &ObjectRef, error: kube::Error) -> ActionError {

@@ -53,6 +53,11 @@ pub struct OfferedAction {
     pub allowed: bool,
     /// When it is not allowed: the permission missing (`patch deployments/scale in sandbox`).
     pub missing: Option<String>,
+    /// When the object itself does not allow it: what stops it (a volume's storage class that
+    /// does not allow expansion).
+    pub blocked: Option<String>,
+    /// The choices it takes from a list (a snapshot's snapshot classes).
+    pub choices: Vec<String>,
 }
 
 /// An action without its arguments.
@@ -77,6 +82,14 @@ pub enum ActionName {
     Edit,
     /// Read its pods' logs.
     Logs,
+    /// Grow a volume.
+    Expand,
+    /// Copy a volume into a new one.
+    Clone,
+    /// Take a snapshot of a volume.
+    Snapshot,
+    /// Make a new volume from a snapshot.
+    Restore,
 }
 
 /// The detail as it is now.
@@ -279,6 +292,28 @@ pub enum ObjectAction {
         force: bool,
         /// Also evict pods with emptyDir data.
         delete_local_data: bool,
+    },
+    /// Grow a volume.
+    Expand {
+        /// The size it grows to (`750Gi`), as the user wrote it.
+        size: String,
+    },
+    /// Make a new volume with a copy of a volume's data.
+    Clone {
+        /// The new volume's name.
+        name: String,
+    },
+    /// Take a snapshot of a volume.
+    Snapshot {
+        /// The snapshot's name.
+        name: String,
+        /// The snapshot class that takes it.
+        class: String,
+    },
+    /// Make a new volume from a volume snapshot.
+    Restore {
+        /// The new volume's name.
+        name: String,
     },
 }
 

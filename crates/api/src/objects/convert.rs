@@ -32,6 +32,10 @@ pub(super) fn action_name(action: ActionKind) -> ipc::ActionName {
         ActionKind::Drain => ipc::ActionName::Drain,
         ActionKind::Edit => ipc::ActionName::Edit,
         ActionKind::Logs => ipc::ActionName::Logs,
+        ActionKind::Expand => ipc::ActionName::Expand,
+        ActionKind::Clone => ipc::ActionName::Clone,
+        ActionKind::Snapshot => ipc::ActionName::Snapshot,
+        ActionKind::Restore => ipc::ActionName::Restore,
     }
 }
 
@@ -55,6 +59,13 @@ pub(super) fn action(action: &ipc::ObjectAction) -> Action {
             delete_local_data: *delete_local_data,
             ..DrainOptions::default()
         }),
+        ipc::ObjectAction::Expand { size } => Action::Expand(size.clone()),
+        ipc::ObjectAction::Clone { name } => Action::Clone(name.clone()),
+        ipc::ObjectAction::Snapshot { name, class } => Action::Snapshot {
+            name: name.clone(),
+            class: class.clone(),
+        },
+        ipc::ObjectAction::Restore { name } => Action::Restore(name.clone()),
     }
 }
 

@@ -1,8 +1,9 @@
 //! `watch_object` and `stop_object`.
 
 use kubedesk_cluster::access;
-use kubedesk_cluster::actions;
+use kubedesk_cluster::actions::{self, ActionKind};
 use kubedesk_cluster::detail;
+use kubedesk_cluster::storage;
 use kubedesk_ipc as ipc;
 
 use super::convert;
@@ -42,6 +43,16 @@ pub async fn watch_object(
             "The Clusters page shows the cluster's state; reload once it is ready.",
         )
     })?;
+    // A volume's storage class decides what may be done with it, whatever the user's access.
+    let volume = if offered.contains(&ActionKind::Expand) {
+        let namespace = object.namespace.as_deref().unwrap_or_default();
+        storage::capabilities(&client, namespace, &object.name)
+            .await
+            .ok()
+            .map(|(_, allowed)| allowed)
+    } else {
+        None
+    };
     let mut answers = asked.iter().zip(verdicts);
     let actions = offered
         .iter()
@@ -53,10 +64,21 @@ pub async fn watch_object(
                 .filter(|(_, verdict)| !verdict.allowed)
                 .map(|(asked, _)| permission(asked))
                 .collect();
+            let (blocked, choices) = match (&volume, action) {
+                (Some(volume), ActionKind::Expand) => (volume.expand.as_ref().err(), Vec::new()),
+                (Some(volume), ActionKind::Clone) => (volume.clone.as_ref().err(), Vec::new()),
+                (Some(volume), ActionKind::Snapshot) => (
+                    volume.snapshot.as_ref().err(),
+                    volume.snapshot_classes.clone(),
+                ),
+                _ => (None, Vec::new()),
+            };
             ipc::OfferedAction {
                 action: convert::action_name(*action),
-                allowed: missing.is_empty(),
+                allowed: missing.is_empty() && blocked.is_none(),
                 missing: (!missing.is_empty()).then(|| missing.join(", ")),
+                blocked: blocked.map(ToString::to_string),
+                choices,
             }
         })
         .collect();

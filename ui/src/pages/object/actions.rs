@@ -45,9 +45,12 @@ pub fn ActionBar(
         .into_iter()
         .map(|offer| {
             let action = offer.action;
-            let why = offer
-                .missing
-                .map(|missing| i18n.tf(Msg::ObjectNotAllowed, &[("missing", &missing)]));
+            // What the object allows comes first: access would not help.
+            let why = offer.blocked.or_else(|| {
+                offer
+                    .missing
+                    .map(|missing| i18n.tf(Msg::ObjectNotAllowed, &[("missing", &missing)]))
+            });
             let danger = matches!(action, ActionName::Delete | ActionName::Drain);
             view! {
                 <button type="button" class="button" class:button--danger=danger data-action=format!("{action:?}")
@@ -62,7 +65,13 @@ pub fn ActionBar(
     let dialog = move || {
         open.get().map(|action| {
             let replicas = replicas.get_untracked();
-            view! { <ActionDialog object=object.clone() action replicas open outcome /> }
+            let choices = offered
+                .get_untracked()
+                .into_iter()
+                .find(|offer| offer.action == action)
+                .map(|offer| offer.choices)
+                .unwrap_or_default();
+            view! { <ActionDialog object=object.clone() action replicas choices open outcome /> }
         })
     };
     // One block in the page header: the buttons, and what the last action came to under them.
@@ -86,6 +95,10 @@ fn label(action: ActionName) -> Msg {
         ActionName::Drain => Msg::ObjectActionDrain,
         ActionName::Edit => Msg::YamlEdit,
         ActionName::Logs => Msg::LogsTab,
+        ActionName::Expand => Msg::ObjectActionExpand,
+        ActionName::Clone => Msg::ObjectActionClone,
+        ActionName::Snapshot => Msg::ObjectActionSnapshot,
+        ActionName::Restore => Msg::ObjectActionRestore,
     }
 }
 
@@ -101,6 +114,10 @@ fn wording(action: ActionName) -> (Msg, Option<Msg>) {
         ActionName::Drain => (Msg::ObjectDrainTitle, Some(Msg::ObjectDrainBody)),
         ActionName::Edit => (Msg::YamlEdit, None),
         ActionName::Logs => (Msg::LogsTab, None),
+        ActionName::Expand => (Msg::ObjectExpandTitle, Some(Msg::ObjectExpandBody)),
+        ActionName::Clone => (Msg::ObjectCloneTitle, Some(Msg::ObjectCloneBody)),
+        ActionName::Snapshot => (Msg::ObjectSnapshotTitle, None),
+        ActionName::Restore => (Msg::ObjectRestoreTitle, Some(Msg::ObjectRestoreBody)),
     }
 }
 
@@ -127,6 +144,18 @@ fn done_text(i18n: I18n, name: &str, action: &ObjectAction, done: &ActionDone) -
                 ("skipped", &done.skipped.len().to_string()),
             ],
         ),
+        ObjectAction::Expand { size } => {
+            i18n.tf(Msg::ObjectDoneExpand, &[("name", name), ("size", size)])
+        }
+        ObjectAction::Clone { name: made } => {
+            i18n.tf(Msg::ObjectDoneClone, &[("name", name), ("made", made)])
+        }
+        ObjectAction::Snapshot { name: made, .. } => {
+            i18n.tf(Msg::ObjectDoneSnapshot, &[("name", name), ("made", made)])
+        }
+        ObjectAction::Restore { name: made } => {
+            i18n.tf(Msg::ObjectDoneRestore, &[("name", name), ("made", made)])
+        }
     }
 }
 
@@ -136,6 +165,8 @@ fn ActionDialog(
     object: ObjectKey,
     action: ActionName,
     replicas: Option<i64>,
+    /// The choices it takes from a list (a snapshot's classes), the first chosen at first.
+    choices: Vec<String>,
     open: RwSignal<Option<ActionName>>,
     outcome: RwSignal<Option<Notice>>,
 ) -> impl IntoView {
@@ -147,6 +178,24 @@ fn ActionDialog(
     let working = RwSignal::new(false);
     let problem = RwSignal::new(None::<String>);
     let name = object.name.clone();
+    // What a volume action makes, named after what it comes from; and the choice from the list.
+    let made = RwSignal::new(match action {
+        ActionName::Clone => format!("{name}-clone"),
+        ActionName::Snapshot => format!("{name}-snapshot"),
+        ActionName::Restore => format!("{name}-restored"),
+        _ => String::new(),
+    });
+    let size = RwSignal::new(String::new());
+    let chosen = RwSignal::new(choices.first().cloned().unwrap_or_default());
+    let named = move || {
+        let made = made.get_untracked().trim().to_owned();
+        if made.is_empty() {
+            problem.set(Some(i18n.t(Msg::ObjectNameMissing).to_owned()));
+            None
+        } else {
+            Some(made)
+        }
+    };
     let (title, body) = wording(action);
     let confirm = move |_| {
         let request = match action {
@@ -167,6 +216,24 @@ fn ActionDialog(
             ActionName::Drain => ObjectAction::Drain {
                 force: force.get_untracked(),
                 delete_local_data: local_data.get_untracked(),
+            },
+            ActionName::Expand => ObjectAction::Expand {
+                size: size.get_untracked(),
+            },
+            ActionName::Clone => match named() {
+                Some(name) => ObjectAction::Clone { name },
+                None => return,
+            },
+            ActionName::Snapshot => match named() {
+                Some(name) => ObjectAction::Snapshot {
+                    name,
+                    class: chosen.get_untracked(),
+                },
+                None => return,
+            },
+            ActionName::Restore => match named() {
+                Some(name) => ObjectAction::Restore { name },
+                None => return,
             },
             // Edited and read on their tabs, never from the action bar.
             ActionName::Edit | ActionName::Logs => return,
@@ -224,6 +291,38 @@ fn ActionDialog(
                 {move || i18n.t(Msg::ObjectDrainLocal)}
             </label>
         }.into_any()),
+        ActionName::Expand => Some(view! {
+            <label class="field">
+                <span class="field__label">{move || i18n.t(Msg::ObjectExpandSize)}</span>
+                <input id="expand-size" class="input" type="text" prop:value=size
+                    on:input=move |event| size.set(event_target_value(&event)) />
+            </label>
+        }.into_any()),
+        ActionName::Clone | ActionName::Restore => Some(view! {
+            <label class="field">
+                <span class="field__label">{move || i18n.t(Msg::ObjectNewVolume)}</span>
+                <input id="action-name" class="input" type="text" prop:value=made
+                    on:input=move |event| made.set(event_target_value(&event)) />
+            </label>
+        }.into_any()),
+        ActionName::Snapshot => {
+            let options = choices
+                .iter()
+                .map(|choice| view! { <option value=choice.clone()>{choice.clone()}</option> })
+                .collect_view();
+            Some(view! {
+                <label class="field">
+                    <span class="field__label">{move || i18n.t(Msg::ObjectSnapshotName)}</span>
+                    <input id="action-name" class="input" type="text" prop:value=made
+                        on:input=move |event| made.set(event_target_value(&event)) />
+                </label>
+                <label class="field">
+                    <span class="field__label">{move || i18n.t(Msg::ObjectSnapshotClass)}</span>
+                    <select id="snapshot-class" class="select" prop:value=chosen
+                        on:change=move |event| chosen.set(event_target_value(&event))>{options}</select>
+                </label>
+            }.into_any())
+        }
         _ => None,
     };
     view! {
