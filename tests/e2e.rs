@@ -1558,5 +1558,29 @@ async fn the_storage_page_lists_volumes_snapshots_classes_and_persistent_volumes
             json!([true, "storage class archive-hdd does not allow expansion (allowVolumeExpansion is not true)"]),
         )
         .await;
+    window
+        .wait_for_text(
+            "#action-reasons",
+            "Take snapshot: storage class archive-hdd does not allow snapshots",
+        )
+        .await;
     window.screenshot("volume-not-allowed").await;
+
+    // Deleting a bound persistent volume says which claim loses its storage.
+    window
+        .eval("location.hash = '#/storage/persistent-volumes'; true")
+        .await;
+    table_shows(&window, "inference/model-cache").await;
+    window
+        .eval("(() => { const row = [...document.querySelectorAll('#live-table-body .live-table__row')].find(r => r.innerText.includes('inference/model-cache')); row.querySelector('a').click(); return true; })()")
+        .await;
+    window.click("button[data-action=Delete]").await;
+    window
+        .wait_for_text(
+            "#action-warning",
+            "is bound to volume claim inference/model-cache, which loses its storage.",
+        )
+        .await;
+    window.screenshot("delete-bound-volume").await;
+    window.click("#action-cancel").await;
 }

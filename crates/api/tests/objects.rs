@@ -437,6 +437,18 @@ async fn a_volume_offers_what_its_storage_class_allows_and_says_what_stops_the_r
             json!({"metadata": {"name": "scratch"}, "spec": {"accessModes": ["ReadWriteOnce"], "storageClassName": "local-path", "resources": {"requests": {"storage": "1Gi"}}}}),
         )
         .unwrap();
+    setup
+        .server
+        .cluster()
+        .create(
+            "",
+            "pods",
+            "sandbox",
+            json!({"metadata": {"name": "reader"},
+                   "spec": {"containers": [{"name": "c", "image": "busybox"}],
+                            "volumes": [{"name": "data", "persistentVolumeClaim": {"claimName": "scratch"}}]}}),
+        )
+        .unwrap();
     let volume = ipc::ObjectKey {
         context: "dev".into(),
         kind: ipc::ObjectKind::Resource(ipc::ResourceName {
@@ -477,7 +489,13 @@ async fn a_volume_offers_what_its_storage_class_allows_and_says_what_stops_the_r
         )
     );
     assert!(!offer(ipc::ActionName::Snapshot).allowed);
-    assert!(offer(ipc::ActionName::Delete).allowed);
+    // Deleting it is allowed, with the pods that hold it named first.
+    let delete = offer(ipc::ActionName::Delete);
+    assert!(delete.allowed);
+    assert_eq!(
+        delete.warning,
+        Some(ipc::ActionWarning::MountedBy(vec!["reader".into()]))
+    );
 
     // Forced anyway, it is refused with the same reason and nothing changes.
     let refused = run_action(

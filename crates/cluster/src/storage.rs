@@ -420,6 +420,25 @@ pub async fn restore(
     create_claim(client, namespace, created).await
 }
 
+/// The claim (`namespace/name`) persistent volume `name` is bound to, if any.
+pub async fn claim_of(client: &kube::Client, name: &str) -> Result<Option<String>, StorageError> {
+    let volume = Api::<k8s_openapi::api::core::v1::PersistentVolume>::all(client.clone())
+        .get(name)
+        .await?;
+    let bound = volume.status.and_then(|status| status.phase).as_deref() == Some("Bound");
+    Ok(volume
+        .spec
+        .and_then(|spec| spec.claim_ref)
+        .filter(|_| bound)
+        .map(|claim| {
+            format!(
+                "{}/{}",
+                claim.namespace.unwrap_or_default(),
+                claim.name.unwrap_or_default()
+            )
+        }))
+}
+
 /// The pods (not finished) that mount volume `name`: deleting it waits for them.
 pub async fn users(
     client: &kube::Client,

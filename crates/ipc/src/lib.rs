@@ -26,8 +26,8 @@ pub use logs::{
     LogLine, LogOptions, LogSubscription, LogUpdate, SaveLogs, SavedLogs, StopLogs, WatchLogs,
 };
 pub use objects::{
-    ActionDone, ActionName, AppliedDocument, ApplyOutcome, ApplyYaml, Change, DiffLine,
-    DocumentResult, FieldConflict, ObjectAction, ObjectCondition, ObjectContainer,
+    ActionDone, ActionName, ActionWarning, AppliedDocument, ApplyOutcome, ApplyYaml, Change,
+    DiffLine, DocumentResult, FieldConflict, ObjectAction, ObjectCondition, ObjectContainer,
     ObjectDescription, ObjectEvent, ObjectFact, ObjectKey, ObjectOwner, ObjectSubscription,
     ObjectUpdate, OfferedAction, Presence, Propagation, RelatedRows, RunAction, StopObject,
     WatchObject,

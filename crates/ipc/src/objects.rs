@@ -58,6 +58,18 @@ pub struct OfferedAction {
     pub blocked: Option<String>,
     /// The choices it takes from a list (a snapshot's snapshot classes).
     pub choices: Vec<String>,
+    /// What the user should know before taking it.
+    pub warning: Option<ActionWarning>,
+}
+
+/// What the user should know before an action.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ActionWarning {
+    /// These pods mount the volume: it is deleted only once none does.
+    MountedBy(Vec<String>),
+    /// The persistent volume is bound to this claim (`namespace/name`), which loses its storage.
+    BoundTo(String),
 }
 
 /// An action without its arguments.

@@ -53,6 +53,23 @@ pub async fn watch_object(
     } else {
         None
     };
+    // Deleting a volume that pods mount waits for them; deleting a bound volume loses its claim.
+    let delete_warning = if volume.is_some() {
+        let namespace = object.namespace.as_deref().unwrap_or_default();
+        storage::users(&client, namespace, &object.name)
+            .await
+            .ok()
+            .filter(|pods| !pods.is_empty())
+            .map(ipc::ActionWarning::MountedBy)
+    } else if object.resource.group.is_empty() && object.resource.plural == "persistentvolumes" {
+        storage::claim_of(&client, &object.name)
+            .await
+            .ok()
+            .flatten()
+            .map(ipc::ActionWarning::BoundTo)
+    } else {
+        None
+    };
     let mut answers = asked.iter().zip(verdicts);
     let actions = offered
         .iter()
@@ -79,6 +96,9 @@ pub async fn watch_object(
                 missing: (!missing.is_empty()).then(|| missing.join(", ")),
                 blocked: blocked.map(ToString::to_string),
                 choices,
+                warning: (*action == ActionKind::Delete)
+                    .then(|| delete_warning.clone())
+                    .flatten(),
             }
         })
         .collect();

@@ -3,7 +3,8 @@
 //! will happen, and its outcome said after.
 
 use kubedesk_ipc::{
-    ActionDone, ActionName, ObjectAction, ObjectKey, OfferedAction, Propagation, RunAction,
+    ActionDone, ActionName, ActionWarning, ObjectAction, ObjectKey, OfferedAction, Propagation,
+    RunAction,
 };
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -65,19 +66,34 @@ pub fn ActionBar(
     let dialog = move || {
         open.get().map(|action| {
             let replicas = replicas.get_untracked();
-            let choices = offered
+            let (choices, warning) = offered
                 .get_untracked()
                 .into_iter()
                 .find(|offer| offer.action == action)
-                .map(|offer| offer.choices)
+                .map(|offer| (offer.choices, offer.warning))
                 .unwrap_or_default();
-            view! { <ActionDialog object=object.clone() action replicas choices open outcome /> }
+            view! { <ActionDialog object=object.clone() action replicas choices warning open outcome /> }
         })
+    };
+    // What the object itself stops, said under the buttons (missing access is on their tooltips).
+    let reasons = move || {
+        let reasons: Vec<_> = offered
+            .get()
+            .into_iter()
+            .filter_map(|offer| {
+                offer.blocked.map(|blocked| {
+                    view! { <li data-blocked=format!("{:?}", offer.action)>{move || i18n.t(label(offer.action))}": "{blocked}</li> }
+                })
+            })
+            .collect();
+        (!reasons.is_empty())
+            .then(|| view! { <ul class="action-reasons" id="action-reasons">{reasons}</ul> })
     };
     // One block in the page header: the buttons, and what the last action came to under them.
     view! {
         <div class="action-area">
             <div class="action-bar" id="object-actions">{buttons}</div>
+            {reasons}
             {move || outcome.get().map(|notice| view! { <NoticeBanner notice id="action-outcome" /> })}
             {dialog}
         </div>
@@ -167,6 +183,8 @@ fn ActionDialog(
     replicas: Option<i64>,
     /// The choices it takes from a list (a snapshot's classes), the first chosen at first.
     choices: Vec<String>,
+    /// What the user should know before confirming.
+    warning: Option<ActionWarning>,
     open: RwSignal<Option<ActionName>>,
     outcome: RwSignal<Option<Notice>>,
 ) -> impl IntoView {
@@ -178,6 +196,7 @@ fn ActionDialog(
     let working = RwSignal::new(false);
     let problem = RwSignal::new(None::<String>);
     let name = object.name.clone();
+    let object_name = object.name.clone();
     // What a volume action makes, named after what it comes from; and the choice from the list.
     let made = RwSignal::new(match action {
         ActionName::Clone => format!("{name}-clone"),
@@ -330,6 +349,17 @@ fn ActionDialog(
             <div class="dialog" role="dialog" aria-modal="true" id="action-dialog" data-action=format!("{action:?}")>
                 <h2 class="dialog__title">{move || i18n.tf(title, &[("name", &name)])}</h2>
                 {body.map(|body| view! { <p class="dialog__body">{move || i18n.t(body)}</p> })}
+                {warning.map(|warning| {
+                    let name = object_name.clone();
+                    view! {
+                        <div class="banner banner--warning" id="action-warning">
+                            {move || match &warning {
+                                ActionWarning::MountedBy(pods) => i18n.tf(Msg::ObjectWarningMounted, &[("name", &name), ("pods", &pods.join(", "))]),
+                                ActionWarning::BoundTo(claim) => i18n.tf(Msg::ObjectWarningBound, &[("name", &name), ("claim", claim)]),
+                            }}
+                        </div>
+                    }
+                })}
                 {choices}
                 {move || problem.get().map(|problem| view! { <div class="banner banner--error" id="action-problem" role="alert">{problem}</div> })}
                 <div class="dialog__buttons">
