@@ -20,6 +20,22 @@ use crate::tables::Kind;
 
 /// The field manager KubeDesk's writes are recorded under.
 pub const FIELD_MANAGER: &str = "kubedesk";
+/// A patch recorded under KubeDesk's field manager.
+pub(crate) fn patch_params() -> PatchParams {
+    PatchParams {
+        field_manager: Some(FIELD_MANAGER.to_owned()),
+        ..PatchParams::default()
+    }
+}
+
+/// A create recorded under KubeDesk's field manager.
+pub(crate) fn post_params() -> PostParams {
+    PostParams {
+        field_manager: Some(FIELD_MANAGER.to_owned()),
+        ..PostParams::default()
+    }
+}
+
 /// How long between two eviction attempts of a protected pod (kubectl waits as long).
 const EVICTION_RETRY: Duration = Duration::from_secs(5);
 
@@ -337,10 +353,7 @@ pub async fn run(
         });
     }
     let server = |error: kube::Error| server_error(object, error);
-    let merge = PatchParams {
-        field_manager: Some(FIELD_MANAGER.to_owned()),
-        ..PatchParams::default()
-    };
+    let merge = patch_params();
     let api = object.api(client);
     let namespace = object.namespace.as_deref().unwrap_or_default();
     let volume_error = |error: StorageError| match error {
@@ -447,11 +460,9 @@ async fn cordon(client: &kube::Client, node: &str, unschedulable: bool) -> kube:
     let nodes: Api<Node> = Api::all(client.clone());
     let patch =
         json!({"spec": {"unschedulable": if unschedulable { json!(true) } else { json!(null) }}});
-    let params = PatchParams {
-        field_manager: Some(FIELD_MANAGER.to_owned()),
-        ..PatchParams::default()
-    };
-    nodes.patch(node, &params, &Patch::Merge(&patch)).await?;
+    nodes
+        .patch(node, &patch_params(), &Patch::Merge(&patch))
+        .await?;
     Ok(())
 }
 
@@ -490,11 +501,7 @@ async fn trigger(client: &kube::Client, object: &ObjectRef) -> kube::Result<Stri
         status: None,
     };
     let jobs: Api<Job> = Api::namespaced(client.clone(), &namespace);
-    let params = PostParams {
-        field_manager: Some(FIELD_MANAGER.to_owned()),
-        ..PostParams::default()
-    };
-    let created = jobs.create(&params, &job).await?;
+    let created = jobs.create(&post_params(), &job).await?;
     Ok(created.metadata.name.unwrap_or_default())
 }
 

@@ -7,10 +7,10 @@
 
 use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Pod};
 use k8s_openapi::api::storage::v1::StorageClass;
-use kube::api::{Api, ApiResource, DynamicObject, ListParams, Patch, PatchParams, PostParams};
+use kube::api::{Api, ApiResource, DynamicObject, ListParams, Patch};
 use serde_json::{Value, json};
 
-use crate::actions::FIELD_MANAGER;
+use crate::actions::{patch_params, post_params};
 use crate::health::parse_quantity;
 
 /// The annotation that allows cloning a class's volumes.
@@ -212,6 +212,15 @@ fn snapshot_resource(kind: &str, plural: &str) -> ApiResource {
     }
 }
 
+/// The volume snapshots of `namespace`.
+fn snapshots(client: &kube::Client, namespace: &str) -> Api<DynamicObject> {
+    Api::namespaced_with(
+        client.clone(),
+        namespace,
+        &snapshot_resource("VolumeSnapshot", "volumesnapshots"),
+    )
+}
+
 /// The volume `namespace`/`name` as the server has it, and what its class allows.
 pub async fn capabilities(
     client: &kube::Client,
@@ -276,23 +285,9 @@ pub async fn expand(
     }
     let patch = json!({"spec": {"resources": {"requests": {"storage": size_asked.trim()}}}});
     Api::<PersistentVolumeClaim>::namespaced(client.clone(), namespace)
-        .patch(name, &manager(), &Patch::Merge(&patch))
+        .patch(name, &patch_params(), &Patch::Merge(&patch))
         .await?;
     Ok(())
-}
-
-fn manager() -> PatchParams {
-    PatchParams {
-        field_manager: Some(FIELD_MANAGER.to_owned()),
-        ..PatchParams::default()
-    }
-}
-
-fn post() -> PostParams {
-    PostParams {
-        field_manager: Some(FIELD_MANAGER.to_owned()),
-        ..PostParams::default()
-    }
 }
 
 /// A new volume `clone` with a copy of `source`'s data: its class, access modes and size, and the
@@ -328,7 +323,7 @@ async fn create_claim(
     let claim: PersistentVolumeClaim =
         serde_json::from_value(claim).map_err(|error| StorageError::Invalid(error.to_string()))?;
     Api::<PersistentVolumeClaim>::namespaced(client.clone(), namespace)
-        .create(&post(), &claim)
+        .create(&post_params(), &claim)
         .await?;
     Ok(())
 }
@@ -362,13 +357,9 @@ pub async fn snapshot(
         "spec": {"volumeSnapshotClassName": snapshot_class, "source": {"persistentVolumeClaimName": claim}},
     }))
     .map_err(|error| StorageError::Invalid(error.to_string()))?;
-    Api::<DynamicObject>::namespaced_with(
-        client.clone(),
-        namespace,
-        &snapshot_resource("VolumeSnapshot", "volumesnapshots"),
-    )
-    .create(&post(), &object)
-    .await?;
+    snapshots(client, namespace)
+        .create(&post_params(), &object)
+        .await?;
     Ok(())
 }
 
@@ -380,13 +371,7 @@ pub async fn restore(
     snapshot: &str,
     volume: &str,
 ) -> Result<(), StorageError> {
-    let found = Api::<DynamicObject>::namespaced_with(
-        client.clone(),
-        namespace,
-        &snapshot_resource("VolumeSnapshot", "volumesnapshots"),
-    )
-    .get(snapshot)
-    .await?;
+    let found = snapshots(client, namespace).get(snapshot).await?;
     let found = json_of(&found);
     if found.pointer("/status/readyToUse") != Some(&Value::Bool(true)) {
         return Err(StorageError::Invalid(format!(
