@@ -1481,6 +1481,29 @@ async fn the_storage_page_lists_volumes_snapshots_classes_and_persistent_volumes
         )
         .await;
     window.screenshot("storage-classes").await;
+    // Another class made the default; the page offers it no more.
+    window
+        .click(
+            "a.live-table__link[href='#/resources/storage.k8s.io/v1/storageclasses/-/archive-hdd']",
+        )
+        .await;
+    window.click("button[data-action=MakeDefault]").await;
+    window.click("#action-confirm").await;
+    window
+        .wait_for_text(
+            "#action-outcome",
+            "archive-hdd is the default storage class.",
+        )
+        .await;
+    window
+        .wait_for_eval(
+            "!document.querySelector('button[data-action=MakeDefault]')",
+            json!(true),
+        )
+        .await;
+    window
+        .eval("location.hash = '#/storage/classes'; true")
+        .await;
     window.click("a[data-tab=persistent-volumes]").await;
     table_shows(&window, "ml-team/datasets").await;
 

@@ -117,6 +117,8 @@ pub enum Action {
     },
     /// Makes a new volume, named so, from a volume snapshot.
     Restore(String),
+    /// Makes a storage class the default one.
+    MakeDefault,
 }
 
 /// What a drain may remove besides pods a controller will recreate, and how long it waits.
@@ -156,6 +158,11 @@ pub fn offered(resource: &Resource) -> &'static [ActionKind] {
             ("snapshot.storage.k8s.io", "volumesnapshots") => {
                 &[ActionKind::Restore, ActionKind::Delete, ActionKind::Edit]
             }
+            ("storage.k8s.io", "storageclasses") => &[
+                ActionKind::MakeDefault,
+                ActionKind::Delete,
+                ActionKind::Edit,
+            ],
             _ => &[ActionKind::Delete, ActionKind::Edit],
         };
     };
@@ -220,6 +227,8 @@ pub enum ActionKind {
     Snapshot,
     /// [`Action::Restore`].
     Restore,
+    /// [`Action::MakeDefault`].
+    MakeDefault,
 }
 
 impl ActionKind {
@@ -243,6 +252,11 @@ impl ActionKind {
             | ActionKind::Expand => {
                 vec![on("patch", group, plural, name)]
             }
+            // The other classes are unmarked too.
+            ActionKind::MakeDefault => vec![
+                on("list", group, plural, None),
+                on("patch", group, plural, None),
+            ],
             ActionKind::Clone | ActionKind::Restore => {
                 vec![on("create", "", "persistentvolumeclaims", None)]
             }
@@ -279,6 +293,7 @@ impl Action {
             Action::Clone(_) => ActionKind::Clone,
             Action::Snapshot { .. } => ActionKind::Snapshot,
             Action::Restore(_) => ActionKind::Restore,
+            Action::MakeDefault => ActionKind::MakeDefault,
         }
     }
 }
@@ -349,6 +364,7 @@ pub async fn run(
                 ActionKind::Clone => "cloned",
                 ActionKind::Snapshot => "snapshotted",
                 ActionKind::Restore => "restored",
+                ActionKind::MakeDefault => "made the default",
             },
         });
     }
@@ -432,6 +448,11 @@ pub async fn run(
                 .await
                 .map_err(volume_error)?;
             return Ok(made(name));
+        }
+        Action::MakeDefault => {
+            storage::make_default(client, &object.name)
+                .await
+                .map_err(volume_error)?;
         }
     }
     Ok(Done::default())

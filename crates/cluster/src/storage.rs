@@ -424,6 +424,55 @@ pub async fn claim_of(client: &kube::Client, name: &str) -> Result<Option<String
         }))
 }
 
+/// The annotations that make a storage class the default, the current one and the beta one
+/// older clients read.
+const DEFAULT_CLASS: [&str; 2] = [
+    "storageclass.kubernetes.io/is-default-class",
+    "storageclass.beta.kubernetes.io/is-default-class",
+];
+
+/// Whether `class` (as JSON) is marked the default.
+pub fn is_default(class: &Value) -> bool {
+    DEFAULT_CLASS.iter().any(|key| {
+        class
+            .pointer("/metadata/annotations")
+            .and_then(|annotations| annotations.get(*key))
+            .and_then(Value::as_str)
+            == Some("true")
+    })
+}
+
+/// Makes storage class `name` the default, as KubeSphere's console does: every other class marked
+/// default is unmarked first, both annotations each time, so there is never more than one.
+pub async fn make_default(client: &kube::Client, name: &str) -> Result<(), StorageError> {
+    let classes = Api::<StorageClass>::all(client.clone());
+    let chosen = json_of(&classes.get(name).await?);
+    if is_default(&chosen) {
+        return Err(StorageError::Invalid(format!(
+            "storage class {name} is the default already"
+        )));
+    }
+    let mark = |value: &str| {
+        let annotations: serde_json::Map<String, Value> = DEFAULT_CLASS
+            .iter()
+            .map(|key| ((*key).to_owned(), json!(value)))
+            .collect();
+        json!({"metadata": {"annotations": annotations}})
+    };
+    for other in classes.list(&ListParams::default()).await?.items {
+        let other_name = other.metadata.name.clone().unwrap_or_default();
+        if other_name != name && is_default(&json_of(&other)) {
+            classes
+                .patch(&other_name, &patch_params(), &Patch::Merge(&mark("false")))
+                .await?;
+        }
+    }
+    classes
+        .patch(name, &patch_params(), &Patch::Merge(&mark("true")))
+        .await?;
+    Ok(())
+}
+
 /// The pods (not finished) that mount volume `name`: deleting it waits for them.
 pub async fn users(
     client: &kube::Client,

@@ -297,3 +297,35 @@ async fn the_pods_that_mount_a_volume_are_named() {
         ["reader"]
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn one_class_is_the_default_at_a_time() {
+    let server = server().await;
+    let client = sim::client(&server, None);
+    let class = |name: &str| {
+        server
+            .cluster()
+            .store
+            .get("storage.k8s.io/storageclasses", "", name)
+            .unwrap()
+    };
+    assert!(storage::is_default(&class("fast-ssd")));
+    storage::make_default(&client, "archive-hdd").await.unwrap();
+    let (archive, fast) = (class("archive-hdd"), class("fast-ssd"));
+    assert!(storage::is_default(&archive));
+    assert!(!storage::is_default(&fast));
+    for key in [
+        "storageclass.kubernetes.io/is-default-class",
+        "storageclass.beta.kubernetes.io/is-default-class",
+    ] {
+        assert_eq!(archive["metadata"]["annotations"][key], "true");
+        assert_eq!(fast["metadata"]["annotations"][key], "false");
+    }
+    let again = storage::make_default(&client, "archive-hdd")
+        .await
+        .unwrap_err();
+    assert_eq!(
+        again.to_string(),
+        "storage class archive-hdd is the default already"
+    );
+}

@@ -102,6 +102,8 @@ pub enum ActionName {
     Snapshot,
     /// Make a new volume from a snapshot.
     Restore,
+    /// Make a storage class the default one.
+    MakeDefault,
 }
 
 /// The detail as it is now.
@@ -327,6 +329,8 @@ pub enum ObjectAction {
         /// The new volume's name.
         name: String,
     },
+    /// Make a storage class the default one.
+    MakeDefault,
 }
 
 impl Default for ObjectAction {

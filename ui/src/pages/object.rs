@@ -326,12 +326,22 @@ pub fn ObjectPage(kind: ObjectKind, namespace: Option<String>, name: String) -> 
                 .iter()
                 .any(|fact| fact.name == "Unschedulable")
         });
+        // A storage class that is the default already offers no Make default.
+        let default_class = description.get().is_some_and(|description| {
+            [
+                "storageclass.kubernetes.io/is-default-class",
+                "storageclass.beta.kubernetes.io/is-default-class",
+            ]
+            .iter()
+            .any(|key| description.annotations.get(*key).map(String::as_str) == Some("true"))
+        });
         offered
             .get()
             .into_iter()
             .filter(|offer| match offer.action {
                 ActionName::Cordon => !cordoned,
                 ActionName::Uncordon => cordoned,
+                ActionName::MakeDefault => !default_class,
                 // Editing is on the YAML tab, logs on theirs.
                 ActionName::Edit | ActionName::Logs => false,
                 _ => true,

@@ -36,6 +36,7 @@ pub(super) fn action_name(action: ActionKind) -> ipc::ActionName {
         ActionKind::Clone => ipc::ActionName::Clone,
         ActionKind::Snapshot => ipc::ActionName::Snapshot,
         ActionKind::Restore => ipc::ActionName::Restore,
+        ActionKind::MakeDefault => ipc::ActionName::MakeDefault,
     }
 }
 
@@ -66,6 +67,7 @@ pub(super) fn action(action: &ipc::ObjectAction) -> Action {
             class: class.clone(),
         },
         ipc::ObjectAction::Restore { name } => Action::Restore(name.clone()),
+        ipc::ObjectAction::MakeDefault => Action::MakeDefault,
     }
 }
 

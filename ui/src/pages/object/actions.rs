@@ -115,6 +115,7 @@ fn label(action: ActionName) -> Msg {
         ActionName::Clone => Msg::ObjectActionClone,
         ActionName::Snapshot => Msg::ObjectActionSnapshot,
         ActionName::Restore => Msg::ObjectActionRestore,
+        ActionName::MakeDefault => Msg::ObjectActionMakeDefault,
     }
 }
 
@@ -134,6 +135,10 @@ fn wording(action: ActionName) -> (Msg, Option<Msg>) {
         ActionName::Clone => (Msg::ObjectCloneTitle, Some(Msg::ObjectCloneBody)),
         ActionName::Snapshot => (Msg::ObjectSnapshotTitle, None),
         ActionName::Restore => (Msg::ObjectRestoreTitle, Some(Msg::ObjectRestoreBody)),
+        ActionName::MakeDefault => (
+            Msg::ObjectMakeDefaultTitle,
+            Some(Msg::ObjectMakeDefaultBody),
+        ),
     }
 }
 
@@ -172,6 +177,7 @@ fn done_text(i18n: I18n, name: &str, action: &ObjectAction, done: &ActionDone) -
         ObjectAction::Restore { name: made } => {
             i18n.tf(Msg::ObjectDoneRestore, &[("name", name), ("made", made)])
         }
+        ObjectAction::MakeDefault => i18n.tf(Msg::ObjectDoneMakeDefault, &[("name", name)]),
     }
 }
 
@@ -254,6 +260,7 @@ fn ActionDialog(
                 Some(name) => ObjectAction::Restore { name },
                 None => return,
             },
+            ActionName::MakeDefault => ObjectAction::MakeDefault,
             // Edited and read on their tabs, never from the action bar.
             ActionName::Edit | ActionName::Logs => return,
         };
