@@ -1606,4 +1606,33 @@ async fn the_storage_page_lists_volumes_snapshots_classes_and_persistent_volumes
         .await;
     window.screenshot("delete-bound-volume").await;
     window.click("#action-cancel").await;
+
+    // Volume management on a class: clones and expansion switched on, its volume may do both.
+    window
+        .eval("location.hash = '#/resources/storage.k8s.io/v1/storageclasses/-/archive-hdd'; true")
+        .await;
+    window.click("button[data-action=Switches]").await;
+    window.click("#switch-clone").await;
+    window.click("#switch-expansion").await;
+    window.screenshot("volume-management").await;
+    window.click("#action-confirm").await;
+    window
+        .wait_for_text("#action-outcome", "archive-hdd: volume management saved.")
+        .await;
+    window
+        .eval("location.hash = '#/resources/core/v1/persistentvolumeclaims/inference/model-cache'; true")
+        .await;
+    window
+        .wait_for_eval(
+            "(() => { const b = document.querySelector('button[data-action=Expand]'); return b ? b.disabled : null; })()",
+            json!(false),
+        )
+        .await;
+    // Snapshots stay off, and are the one reason left.
+    window
+        .wait_for_eval(
+            "document.querySelector('#action-reasons')?.innerText.trim()",
+            json!("Take snapshot: storage class archive-hdd does not allow snapshots (storageclass.kubesphere.io/allow-snapshot is not \"true\")"),
+        )
+        .await;
 }

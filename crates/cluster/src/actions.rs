@@ -119,6 +119,8 @@ pub enum Action {
     Restore(String),
     /// Makes a storage class the default one.
     MakeDefault,
+    /// Sets what a storage class's volumes may do.
+    Switches(storage::Switches),
 }
 
 /// What a drain may remove besides pods a controller will recreate, and how long it waits.
@@ -160,6 +162,7 @@ pub fn offered(resource: &Resource) -> &'static [ActionKind] {
             }
             ("storage.k8s.io", "storageclasses") => &[
                 ActionKind::MakeDefault,
+                ActionKind::Switches,
                 ActionKind::Delete,
                 ActionKind::Edit,
             ],
@@ -229,6 +232,8 @@ pub enum ActionKind {
     Restore,
     /// [`Action::MakeDefault`].
     MakeDefault,
+    /// [`Action::Switches`].
+    Switches,
 }
 
 impl ActionKind {
@@ -249,7 +254,8 @@ impl ActionKind {
             | ActionKind::Cordon
             | ActionKind::Uncordon
             | ActionKind::Edit
-            | ActionKind::Expand => {
+            | ActionKind::Expand
+            | ActionKind::Switches => {
                 vec![on("patch", group, plural, name)]
             }
             // The other classes are unmarked too.
@@ -294,6 +300,7 @@ impl Action {
             Action::Snapshot { .. } => ActionKind::Snapshot,
             Action::Restore(_) => ActionKind::Restore,
             Action::MakeDefault => ActionKind::MakeDefault,
+            Action::Switches(_) => ActionKind::Switches,
         }
     }
 }
@@ -365,6 +372,7 @@ pub async fn run(
                 ActionKind::Snapshot => "snapshotted",
                 ActionKind::Restore => "restored",
                 ActionKind::MakeDefault => "made the default",
+                ActionKind::Switches => "switched",
             },
         });
     }
@@ -451,6 +459,11 @@ pub async fn run(
         }
         Action::MakeDefault => {
             storage::make_default(client, &object.name)
+                .await
+                .map_err(volume_error)?;
+        }
+        Action::Switches(switches) => {
+            storage::set_switches(client, &object.name, *switches)
                 .await
                 .map_err(volume_error)?;
         }

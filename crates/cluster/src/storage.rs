@@ -424,6 +424,37 @@ pub async fn claim_of(client: &kube::Client, name: &str) -> Result<Option<String
         }))
 }
 
+/// KubeSphere's volume management switches of a storage class: what its volumes may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Switches {
+    /// Cloning (the `allow-clone` annotation).
+    pub clone: bool,
+    /// Snapshots (the `allow-snapshot` annotation).
+    pub snapshot: bool,
+    /// Expansion (`allowVolumeExpansion`).
+    pub expansion: bool,
+}
+
+/// Sets storage class `name`'s switches as KubeSphere's console does: the two annotations as the
+/// strings "true" or "false", `allowVolumeExpansion` as a boolean, in one merge patch.
+pub async fn set_switches(
+    client: &kube::Client,
+    name: &str,
+    switches: Switches,
+) -> Result<(), StorageError> {
+    let patch = json!({
+        "metadata": {"annotations": {
+            ALLOW_CLONE: switches.clone.to_string(),
+            ALLOW_SNAPSHOT: switches.snapshot.to_string(),
+        }},
+        "allowVolumeExpansion": switches.expansion,
+    });
+    Api::<StorageClass>::all(client.clone())
+        .patch(name, &patch_params(), &Patch::Merge(&patch))
+        .await?;
+    Ok(())
+}
+
 /// The annotations that make a storage class the default, the current one and the beta one
 /// older clients read.
 const DEFAULT_CLASS: [&str; 2] = [

@@ -329,3 +329,42 @@ async fn one_class_is_the_default_at_a_time() {
         "storage class archive-hdd is the default already"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_class_s_switches_decide_what_its_volumes_may_do() {
+    let server = server().await;
+    let client = sim::client(&server, None);
+    storage::set_switches(
+        &client,
+        "archive-hdd",
+        storage::Switches {
+            clone: true,
+            snapshot: true,
+            expansion: true,
+        },
+    )
+    .await
+    .unwrap();
+    let class = server
+        .cluster()
+        .store
+        .get("storage.k8s.io/storageclasses", "", "archive-hdd")
+        .unwrap();
+    assert_eq!(
+        class["metadata"]["annotations"][storage::ALLOW_CLONE],
+        "true"
+    );
+    assert_eq!(class["allowVolumeExpansion"], true);
+    let (_, allowed) = storage::capabilities(&client, "inference", "model-cache")
+        .await
+        .unwrap();
+    assert_eq!((&allowed.expand, &allowed.clone), (&Ok(()), &Ok(())));
+    // Switched on, snapshots still need a snapshot class of the class's driver.
+    assert_eq!(
+        allowed.snapshot.unwrap_err(),
+        Blocked::NoSnapshotClass {
+            class: "archive-hdd".into(),
+            driver: "nfs.csi.k8s.io".into()
+        }
+    );
+}

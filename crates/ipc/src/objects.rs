@@ -104,6 +104,8 @@ pub enum ActionName {
     Restore,
     /// Make a storage class the default one.
     MakeDefault,
+    /// Set what a storage class's volumes may do.
+    Switches,
 }
 
 /// The detail as it is now.
@@ -331,6 +333,15 @@ pub enum ObjectAction {
     },
     /// Make a storage class the default one.
     MakeDefault,
+    /// Set what a storage class's volumes may do.
+    Switches {
+        /// Cloning.
+        clone: bool,
+        /// Snapshots.
+        snapshot: bool,
+        /// Expansion.
+        expansion: bool,
+    },
 }
 
 impl Default for ObjectAction {

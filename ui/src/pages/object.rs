@@ -313,11 +313,6 @@ pub fn ObjectPage(kind: ObjectKind, namespace: Option<String>, name: String) -> 
     // The action bar is made once the object is here, and follows it through signals: a live
     // update never closes a dialog the user has open.
     let description = Memo::new(move |_| update.get().and_then(|update| update.description));
-    let replicas = Signal::derive(move || {
-        description
-            .get()
-            .and_then(|description| description.replicas)
-    });
     let bar_actions = Signal::derive(move || {
         // A node offers the one of cordon and uncordon that changes something.
         let cordoned = description.get().is_some_and(|description| {
@@ -368,7 +363,7 @@ pub fn ObjectPage(kind: ObjectKind, namespace: Option<String>, name: String) -> 
                     <p class="page__subtitle">{subtitle}</p>
                 </div>
                 {move || (has_actions.get()).then(|| object_key.get_untracked().map(|object| {
-                    view! { <ActionBar object offered=bar_actions replicas requested /> }
+                    view! { <ActionBar object offered=bar_actions description=description.into() requested /> }
                 }))}
             </header>
             {move || state_line().map(|line| view! { <div class="banner banner--info" id="object-state" role="status">{line}</div> })}

@@ -2,6 +2,7 @@
 
 use kubedesk_cluster::actions::{Action, ActionKind, DrainOptions, ObjectRef, Propagation};
 use kubedesk_cluster::detail::{Detail, Presence};
+use kubedesk_cluster::storage::Switches;
 use kubedesk_ipc as ipc;
 
 use crate::App;
@@ -37,6 +38,7 @@ pub(super) fn action_name(action: ActionKind) -> ipc::ActionName {
         ActionKind::Snapshot => ipc::ActionName::Snapshot,
         ActionKind::Restore => ipc::ActionName::Restore,
         ActionKind::MakeDefault => ipc::ActionName::MakeDefault,
+        ActionKind::Switches => ipc::ActionName::Switches,
     }
 }
 
@@ -68,6 +70,15 @@ pub(super) fn action(action: &ipc::ObjectAction) -> Action {
         },
         ipc::ObjectAction::Restore { name } => Action::Restore(name.clone()),
         ipc::ObjectAction::MakeDefault => Action::MakeDefault,
+        ipc::ObjectAction::Switches {
+            clone,
+            snapshot,
+            expansion,
+        } => Action::Switches(Switches {
+            clone: *clone,
+            snapshot: *snapshot,
+            expansion: *expansion,
+        }),
     }
 }
 

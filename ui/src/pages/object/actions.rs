@@ -3,8 +3,8 @@
 //! will happen, and its outcome said after.
 
 use kubedesk_ipc::{
-    ActionDone, ActionName, ActionWarning, ObjectAction, ObjectKey, OfferedAction, Propagation,
-    RunAction,
+    ActionDone, ActionName, ActionWarning, ObjectAction, ObjectDescription, ObjectKey,
+    OfferedAction, Propagation, RunAction, TableCell,
 };
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -19,8 +19,9 @@ pub fn ActionBar(
     object: ObjectKey,
     /// The actions offered now.
     offered: Signal<Vec<OfferedAction>>,
-    /// The replicas the object asks for now (the scale dialog starts from them).
-    replicas: Signal<Option<i64>>,
+    /// The object as it is now: dialogs start from it (the replicas to scale, a storage class's
+    /// switches).
+    description: Signal<Option<ObjectDescription>>,
     /// An action a key or a link asked for: its dialog opens if the user may take it.
     requested: RwSignal<Option<ActionName>>,
 ) -> impl IntoView {
@@ -65,14 +66,14 @@ pub fn ActionBar(
     };
     let dialog = move || {
         open.get().map(|action| {
-            let replicas = replicas.get_untracked();
+            let description = description.get_untracked();
             let (choices, warning) = offered
                 .get_untracked()
                 .into_iter()
                 .find(|offer| offer.action == action)
                 .map(|offer| (offer.choices, offer.warning))
                 .unwrap_or_default();
-            view! { <ActionDialog object=object.clone() action replicas choices warning open outcome /> }
+            view! { <ActionDialog object=object.clone() action description choices warning open outcome /> }
         })
     };
     // What the object itself stops, said under the buttons (missing access is on their tooltips).
@@ -116,6 +117,7 @@ fn label(action: ActionName) -> Msg {
         ActionName::Snapshot => Msg::ObjectActionSnapshot,
         ActionName::Restore => Msg::ObjectActionRestore,
         ActionName::MakeDefault => Msg::ObjectActionMakeDefault,
+        ActionName::Switches => Msg::ObjectActionSwitches,
     }
 }
 
@@ -139,6 +141,7 @@ fn wording(action: ActionName) -> (Msg, Option<Msg>) {
             Msg::ObjectMakeDefaultTitle,
             Some(Msg::ObjectMakeDefaultBody),
         ),
+        ActionName::Switches => (Msg::ObjectSwitchesTitle, Some(Msg::ObjectSwitchesBody)),
     }
 }
 
@@ -178,6 +181,7 @@ fn done_text(i18n: I18n, name: &str, action: &ObjectAction, done: &ActionDone) -
             i18n.tf(Msg::ObjectDoneRestore, &[("name", name), ("made", made)])
         }
         ObjectAction::MakeDefault => i18n.tf(Msg::ObjectDoneMakeDefault, &[("name", name)]),
+        ObjectAction::Switches { .. } => i18n.tf(Msg::ObjectDoneSwitches, &[("name", name)]),
     }
 }
 
@@ -186,7 +190,7 @@ fn done_text(i18n: I18n, name: &str, action: &ObjectAction, done: &ActionDone) -
 fn ActionDialog(
     object: ObjectKey,
     action: ActionName,
-    replicas: Option<i64>,
+    description: Option<ObjectDescription>,
     /// The choices it takes from a list (a snapshot's classes), the first chosen at first.
     choices: Vec<String>,
     /// What the user should know before confirming.
@@ -195,7 +199,24 @@ fn ActionDialog(
     outcome: RwSignal<Option<Notice>>,
 ) -> impl IntoView {
     let i18n = use_i18n();
+    let replicas = description
+        .as_ref()
+        .and_then(|description| description.replicas);
     let count = RwSignal::new(replicas.unwrap_or(1).to_string());
+    // A storage class's switches as they are: its annotations and its printed expansion column.
+    let switched = |key: &str| {
+        description
+            .as_ref()
+            .and_then(|description| description.annotations.get(key))
+            .is_some_and(|value| value == "true")
+    };
+    let allow_clone = RwSignal::new(switched("storageclass.kubesphere.io/allow-clone"));
+    let allow_snapshot = RwSignal::new(switched("storageclass.kubesphere.io/allow-snapshot"));
+    let allow_expansion = RwSignal::new(description.as_ref().is_some_and(|description| {
+        description.facts.iter().any(|fact| {
+            fact.name == "AllowVolumeExpansion" && fact.value == TableCell::Text("true".into())
+        })
+    }));
     let propagation = RwSignal::new(Propagation::Background);
     let force = RwSignal::new(false);
     let local_data = RwSignal::new(false);
@@ -261,6 +282,11 @@ fn ActionDialog(
                 None => return,
             },
             ActionName::MakeDefault => ObjectAction::MakeDefault,
+            ActionName::Switches => ObjectAction::Switches {
+                clone: allow_clone.get_untracked(),
+                snapshot: allow_snapshot.get_untracked(),
+                expansion: allow_expansion.get_untracked(),
+            },
             // Edited and read on their tabs, never from the action bar.
             ActionName::Edit | ActionName::Logs => return,
         };
@@ -315,6 +341,23 @@ fn ActionDialog(
             <label class="choice">
                 <input id="drain-local-data" type="checkbox" on:change=move |event| local_data.set(event_target_checked(&event)) />
                 {move || i18n.t(Msg::ObjectDrainLocal)}
+            </label>
+        }.into_any()),
+        ActionName::Switches => Some(view! {
+            <label class="choice">
+                <input id="switch-clone" type="checkbox" prop:checked=allow_clone
+                    on:change=move |event| allow_clone.set(event_target_checked(&event)) />
+                {move || i18n.t(Msg::ObjectSwitchClone)}
+            </label>
+            <label class="choice">
+                <input id="switch-snapshot" type="checkbox" prop:checked=allow_snapshot
+                    on:change=move |event| allow_snapshot.set(event_target_checked(&event)) />
+                {move || i18n.t(Msg::ObjectSwitchSnapshot)}
+            </label>
+            <label class="choice">
+                <input id="switch-expansion" type="checkbox" prop:checked=allow_expansion
+                    on:change=move |event| allow_expansion.set(event_target_checked(&event)) />
+                {move || i18n.t(Msg::ObjectSwitchExpansion)}
             </label>
         }.into_any()),
         ActionName::Expand => Some(view! {
