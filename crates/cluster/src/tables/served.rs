@@ -58,27 +58,29 @@ struct RowObject {
 /// and an age is kept as the moment it counts from so that it stays true as time passes.
 #[derive(Debug, Clone, Default)]
 struct Layout {
+    /// Each shown column's place in the server's cells, and whether it is an age.
     columns: Vec<(usize, bool)>,
+    /// Their names.
+    names: Vec<String>,
 }
 
 impl Layout {
     fn new(definitions: &[ColumnDefinition]) -> Self {
+        let shown: Vec<(usize, &ColumnDefinition)> = definitions
+            .iter()
+            .enumerate()
+            .filter(|(_, column)| column.format != "name")
+            .collect();
         Self {
-            columns: definitions
+            columns: shown
                 .iter()
-                .enumerate()
-                .filter(|(_, column)| column.format != "name")
-                .map(|(index, column)| (index, column.name == "Age"))
+                .map(|(index, column)| (*index, column.name == "Age"))
+                .collect(),
+            names: shown
+                .iter()
+                .map(|(_, column)| column.name.clone())
                 .collect(),
         }
-    }
-
-    fn names(definitions: &[ColumnDefinition]) -> Vec<String> {
-        definitions
-            .iter()
-            .filter(|column| column.format != "name")
-            .map(|column| column.name.clone())
-            .collect()
     }
 
     /// The row and the resource version it was seen at, for a row that carries its object.
@@ -120,7 +122,6 @@ pub(crate) async fn printed(
     let request = kube::core::Request::new(url).get(&object.name, &GetParams::default());
     let table: Table = client.request(as_table(request)?).await?;
     let layout = Layout::new(&table.column_definitions);
-    let names = Layout::names(&table.column_definitions);
     let cells = table
         .rows
         .into_iter()
@@ -128,7 +129,8 @@ pub(crate) async fn printed(
         .and_then(|row| layout.row(row))
         .map(|(row, _)| row.cells)
         .unwrap_or_default();
-    Ok(names
+    Ok(layout
+        .names
         .into_iter()
         .zip(cells)
         .filter(|(name, _)| name != "Age")
@@ -192,9 +194,9 @@ async fn list(
         }
         let page: Table = client.request(as_table(request.list(&params))?).await?;
         let layout = layout.get_or_insert_with(|| {
-            let names = Layout::names(&page.column_definitions);
-            shared.update(|state| state.columns = Some(names));
-            Layout::new(&page.column_definitions)
+            let layout = Layout::new(&page.column_definitions);
+            shared.update(|state| state.columns = Some(layout.names.clone()));
+            layout
         });
         let rows = page.rows.into_iter().filter_map(|row| layout.row(row));
         if first {
