@@ -143,14 +143,17 @@ fn default_storage_class(cluster: &Cluster, claim: &mut Value) {
     }
 }
 
-/// Checks an update as upstream's admission does: a claim grows only if its class allows it, and
-/// never shrinks.
+/// Checks an update as upstream's validation and admission do: a storage class keeps what made
+/// its volumes; a claim grows only if its class allows it, and never shrinks.
 pub fn admit_update(
     cluster: &Cluster,
     resource: &ResourceType,
     current: &Value,
     next: &Value,
 ) -> Result<(), Failure> {
+    if resource.group == "storage.k8s.io" && resource.plural == "storageclasses" {
+        return storage_class_update(resource, current, next);
+    }
     if !(resource.group.is_empty() && resource.plural == "persistentvolumeclaims") {
         return Ok(());
     }
@@ -187,6 +190,57 @@ pub fn admit_update(
             "persistentvolumeclaims \"{name}\" is forbidden: only dynamically provisioned pvc can be resized and the storageclass that provisions the pvc must support resize"
         ),
         json!({"name": name, "kind": "persistentvolumeclaims"}),
+    ))
+}
+
+/// Upstream's `ValidateStorageClassUpdate`: parameters, provisioner, reclaim policy and binding
+/// mode cannot change (the last two as defaulted: Delete and Immediate).
+fn storage_class_update(
+    resource: &ResourceType,
+    current: &Value,
+    next: &Value,
+) -> Result<(), Failure> {
+    let or = |object: &Value, field: &str, default: &str| {
+        Some(objects::field(object, &format!("/{field}")))
+            .filter(|value| !value.is_empty())
+            .unwrap_or(default)
+            .to_owned()
+    };
+    let parameters = |object: &Value| object.get("parameters").cloned().unwrap_or(json!({}));
+    let mut wrong = Vec::new();
+    if parameters(current) != parameters(next) {
+        wrong.push((
+            "parameters",
+            "Forbidden: updates to parameters are forbidden.".to_owned(),
+        ));
+    }
+    for field in ["provisioner", "reclaimPolicy"] {
+        let default = if field == "reclaimPolicy" {
+            "Delete"
+        } else {
+            ""
+        };
+        if or(current, field, default) != or(next, field, default) {
+            wrong.push((
+                field,
+                format!("Forbidden: updates to {field} are forbidden."),
+            ));
+        }
+    }
+    let mode = or(next, "volumeBindingMode", "Immediate");
+    if or(current, "volumeBindingMode", "Immediate") != mode {
+        wrong.push((
+            "volumeBindingMode",
+            format!("Invalid value: \"{mode}\": field is immutable"),
+        ));
+    }
+    if wrong.is_empty() {
+        return Ok(());
+    }
+    Err(Failure::invalid_fields(
+        resource,
+        field(current, "/metadata/name"),
+        &wrong,
     ))
 }
 

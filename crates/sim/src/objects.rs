@@ -284,6 +284,16 @@ fn default(resource: &ResourceType, object: &mut Value) {
                 "storedVersions": [storage],
             });
         }
+        ("storage.k8s.io", "storageclasses") => {
+            for (field, value) in [
+                ("reclaimPolicy", json!("Delete")),
+                ("volumeBindingMode", json!("Immediate")),
+            ] {
+                if object.get(field).is_none() {
+                    object[field] = value;
+                }
+            }
+        }
         ("", "persistentvolumeclaims") => {
             if object.pointer("/status/phase").is_none() {
                 object["status"] = json!({"phase": "Pending"});

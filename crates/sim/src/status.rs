@@ -70,11 +70,35 @@ impl Failure {
 
     /// 422 for an invalid field: `ConfigMap "Bad_Name" is invalid: metadata.name: Invalid value: …`.
     pub fn invalid(resource: &ResourceType, name: &str, field: &str, detail: &str) -> Self {
+        Self::invalid_fields(resource, name, &[(field, detail.to_owned())])
+    }
+
+    /// 422 for several invalid fields, listed in brackets as upstream aggregates them:
+    /// `StorageClass.storage.k8s.io "fast" is invalid: [parameters: Forbidden: …, …]`. A kind of
+    /// a named group is qualified with it (`Deployment.apps`).
+    pub fn invalid_fields(resource: &ResourceType, name: &str, fields: &[(&str, String)]) -> Self {
+        let kind = if resource.group.is_empty() {
+            resource.kind.clone()
+        } else {
+            format!("{}.{}", resource.kind, resource.group)
+        };
+        let mut each = fields
+            .iter()
+            .map(|(field, detail)| format!("{field}: {detail}"));
+        let listed = if fields.len() == 1 {
+            each.next().unwrap_or_default()
+        } else {
+            format!("[{}]", each.collect::<Vec<_>>().join(", "))
+        };
+        let causes: Vec<Value> = fields
+            .iter()
+            .map(|(field, detail)| json!({"reason": "FieldValueInvalid", "message": detail, "field": field}))
+            .collect();
         Self::new(
             422,
             "Invalid",
-            format!("{} \"{name}\" is invalid: {field}: {detail}", resource.kind),
-            json!({"name": name, "group": resource.group, "kind": resource.kind, "causes": [{"reason": "FieldValueInvalid", "message": detail, "field": field}]}),
+            format!("{kind} \"{name}\" is invalid: {listed}"),
+            json!({"name": name, "group": resource.group, "kind": resource.kind, "causes": causes}),
         )
     }
 

@@ -243,6 +243,56 @@ async fn kubectl_get_prints_storage_classes_and_persistent_volumes_as_upstream_d
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_storage_class_is_defaulted_and_keeps_what_made_its_volumes() {
+    let kubectl = Kubectl::on(kubedesk_sim::demo::gpu_prod().unwrap()).await;
+    let class = kubectl.file(
+        "class.yaml",
+        "apiVersion: storage.k8s.io/v1\nkind: StorageClass\nmetadata: {name: scratch}\nprovisioner: csi.example.com\nparameters: {type: hdd}\n",
+    );
+    kubectl.ok(&["create", "-f", class.to_str().unwrap()]).await;
+    let defaults = kubectl
+        .ok(&[
+            "get",
+            "sc",
+            "scratch",
+            "-o",
+            "jsonpath={.reclaimPolicy} {.volumeBindingMode}",
+        ])
+        .await;
+    assert_eq!(defaults, "Delete Immediate");
+    // Expansion and annotations may change; the binding mode, parameters and policy may not.
+    kubectl
+        .ok(&["patch", "sc", "scratch", "-p", r#"{"allowVolumeExpansion":true,"metadata":{"annotations":{"storageclass.kubesphere.io/allow-clone":"true"}}}"#])
+        .await;
+    let refused = kubectl
+        .fails(&[
+            "patch",
+            "sc",
+            "scratch",
+            "-p",
+            r#"{"volumeBindingMode":"WaitForFirstConsumer","parameters":{"type":"ssd"}}"#,
+        ])
+        .await;
+    assert!(
+        refused.contains("The StorageClass \"scratch\" is invalid: \n* parameters: Forbidden: updates to parameters are forbidden.\n* volumeBindingMode: Invalid value: \"WaitForFirstConsumer\": field is immutable"),
+        "{refused}"
+    );
+    let refused = kubectl
+        .fails(&[
+            "patch",
+            "sc",
+            "scratch",
+            "-p",
+            r#"{"reclaimPolicy":"Retain"}"#,
+        ])
+        .await;
+    assert!(
+        refused.contains(r#"The StorageClass "scratch" is invalid: reclaimPolicy: Forbidden: updates to reclaimPolicy are forbidden."#),
+        "{refused}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn kubectl_creates_labels_lists_by_selector_and_deletes_a_configmap() {
     let kubectl = Kubectl::new().await;
     let file = kubectl.file("cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata:\n  mode: fast\n  level: \"3\"\n");
