@@ -1636,3 +1636,193 @@ async fn the_storage_page_lists_volumes_snapshots_classes_and_persistent_volumes
         )
         .await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn volumes_and_storage_classes_are_created_from_forms_then_expanded_snapshotted_and_restored()
+{
+    let (_scene, _clusters, mut window) =
+        demo_window("storage-forms", kubedesk_api::demo::SimOptions::default()).await;
+    window.click("a[data-area=storage]").await;
+    pick_namespace(&window, "").await;
+
+    // A storage class from the form: a provisioner that is not one is marked, the rest kept.
+    window.click("a[data-tab=classes]").await;
+    window.click("#storage-create").await;
+    window
+        .find("#class-name")
+        .await
+        .send_keys("fast-now")
+        .await
+        .unwrap();
+    let provisioner = window.find("#class-provisioner").await;
+    provisioner.send_keys("csi example").await.unwrap();
+    choose(&window, "#class-binding-mode", "Immediate").await;
+    window
+        .find("#class-parameters")
+        .await
+        .send_keys("type=nvme")
+        .await
+        .unwrap();
+    window.click("#form-create").await;
+    window
+        .wait_for_text(
+            "#form-problem",
+            "\"csi example\" is not a provisioner's name",
+        )
+        .await;
+    window
+        .wait_for_eval(
+            "[document.querySelector('#class-provisioner').classList.contains('input--invalid'), document.querySelector('#class-name').value, document.querySelector('#class-binding-mode').value]",
+            json!([true, "fast-now", "Immediate"]),
+        )
+        .await;
+    window.screenshot("class-form-refused").await;
+    provisioner.clear().await.unwrap();
+    provisioner.send_keys("csi.example.com").await.unwrap();
+    window.click("#form-create").await;
+    // Its page opens, with the binding mode where Kubernetes reads it.
+    window.wait_for_text("#object-name", "fast-now").await;
+    window
+        .wait_for_text("[data-fact=VolumeBindingMode]", "Immediate")
+        .await;
+    window.click("#tab-yaml").await;
+    window.wait_for_text("#object-yaml", "type: nvme").await;
+    window
+        .wait_for_text("#object-yaml", "\nvolumeBindingMode: Immediate")
+        .await;
+
+    // A volume from the form: a bad name is marked and what was typed stays.
+    window
+        .eval("location.hash = '#/storage/volumes'; true")
+        .await;
+    window.click("#storage-create").await;
+    choose(&window, "#volume-namespace", "ml-team").await;
+    let name = window.find("#volume-name").await;
+    name.send_keys("Notebooks").await.unwrap();
+    window
+        .wait_for_eval(
+            "[...document.querySelectorAll('#volume-class option')].some(o => o.value === 'fast-now')",
+            json!(true),
+        )
+        .await;
+    choose(&window, "#volume-class", "fast-now").await;
+    let size = window.find("#volume-size").await;
+    size.clear().await.unwrap();
+    size.send_keys("20Gi").await.unwrap();
+    window.click("#form-create").await;
+    window
+        .wait_for_text("#form-problem", "\"Notebooks\" is not a valid name")
+        .await;
+    window
+        .wait_for_eval(
+            "[document.querySelector('#volume-class').value, document.querySelector('#volume-size').value]",
+            json!(["fast-now", "20Gi"]),
+        )
+        .await;
+    window.screenshot("volume-form-refused").await;
+    name.clear().await.unwrap();
+    name.send_keys("notebooks").await.unwrap();
+    window.click("#form-create").await;
+    window.wait_for_text("#object-name", "notebooks").await;
+    window.wait_for_text("[data-fact=Status]", "Bound").await;
+    window.screenshot("created-volume").await;
+
+    // Expanded, then snapshotted.
+    window.click("button[data-action=Expand]").await;
+    window
+        .find("#expand-size")
+        .await
+        .send_keys("30Gi")
+        .await
+        .unwrap();
+    window.click("#action-confirm").await;
+    window
+        .wait_for_text("#action-outcome", "notebooks is growing to 30Gi.")
+        .await;
+    window.click("button[data-action=Snapshot]").await;
+    window.click("#action-confirm").await;
+    window
+        .wait_for_text(
+            "#action-outcome",
+            "Snapshot notebooks-snapshot of notebooks is being taken.",
+        )
+        .await;
+    window
+        .eval("location.hash = '#/storage/snapshots'; true")
+        .await;
+    table_shows(&window, "notebooks-snapshot").await;
+    window
+        .wait_for_eval(
+            "[...document.querySelectorAll('#live-table-body .live-table__row')].some(r => r.innerText.includes('notebooks-snapshot') && r.innerText.includes('true'))",
+            json!(true),
+        )
+        .await;
+
+    // Restored through the form: the snapshot brings its class and its restore size (the
+    // volume's 20Gi: its file system waits for a pod to grow to 30Gi).
+    window
+        .eval("location.hash = '#/storage/volumes'; true")
+        .await;
+    window.click("#storage-create").await;
+    choose(&window, "#volume-namespace", "ml-team").await;
+    window
+        .find("#volume-name")
+        .await
+        .send_keys("notebooks-restored")
+        .await
+        .unwrap();
+    window
+        .wait_for_eval(
+            "(() => { const r = document.querySelector('#volume-from-snapshot'); r.click(); return !!document.querySelector('#volume-source option[value=notebooks-snapshot]'); })()",
+            json!(true),
+        )
+        .await;
+    choose(&window, "#volume-source", "notebooks-snapshot").await;
+    window
+        .wait_for_eval(
+            "[document.querySelector('#volume-class').value, document.querySelector('#volume-size').value]",
+            json!(["fast-now", "20Gi"]),
+        )
+        .await;
+    window.screenshot("volume-form-from-snapshot").await;
+    window.click("#form-create").await;
+    window
+        .wait_for_text("#object-name", "notebooks-restored")
+        .await;
+    window.wait_for_text("[data-fact=Status]", "Bound").await;
+    window.click("#tab-yaml").await;
+    window
+        .wait_for_text(
+            "#object-yaml",
+            "kind: VolumeSnapshot\n    name: notebooks-snapshot",
+        )
+        .await;
+
+    // Its persistent volume's reclaim policy and labels, from a form.
+    window
+        .eval("location.hash = '#/storage/persistent-volumes'; true")
+        .await;
+    table_shows(&window, "ml-team/notebooks-restored").await;
+    window
+        .eval("(() => { const row = [...document.querySelectorAll('#live-table-body .live-table__row')].find(r => r.innerText.includes('ml-team/notebooks-restored')); row.querySelector('a').click(); return true; })()")
+        .await;
+    window.click("button[data-action=VolumeSettings]").await;
+    choose(&window, "#volume-reclaim-policy", "Retain").await;
+    let labels = window.find("#volume-labels").await;
+    labels.send_keys("tier gold").await.unwrap();
+    window.click("#action-confirm").await;
+    window
+        .wait_for_text("#action-problem", "line 1, \"tier gold\", is not a label")
+        .await;
+    labels.clear().await.unwrap();
+    labels.send_keys("tier=gold").await.unwrap();
+    window.screenshot("volume-settings").await;
+    window.click("#action-confirm").await;
+    window
+        .wait_for_text("#action-outcome", "settings saved.")
+        .await;
+    window
+        .wait_for_text("[data-fact='Reclaim Policy']", "Retain")
+        .await;
+    window.wait_for_text("#object-labels", "tier").await;
+}

@@ -1,6 +1,6 @@
 //! The Tauri commands: each is named as its `kubedesk-ipc` type says and calls one use-case.
 
-use kubedesk_api::{App, clusters, logs, objects, oidc, resources, settings, tables};
+use kubedesk_api::{App, clusters, logs, objects, oidc, resources, settings, storage, tables};
 use kubedesk_ipc as ipc;
 use tauri::State;
 
@@ -118,6 +118,30 @@ pub async fn run_action(app: State<'_, App>, request: ipc::RunAction) -> Answer<
 #[tauri::command]
 pub async fn apply_yaml(app: State<'_, App>, request: ipc::ApplyYaml) -> Answer<ipc::ApplyYaml> {
     objects::apply_yaml(&app, request).await
+}
+
+#[tauri::command]
+pub async fn get_volume_choices(
+    app: State<'_, App>,
+    request: ipc::GetVolumeChoices,
+) -> Answer<ipc::GetVolumeChoices> {
+    storage::get_volume_choices(&app, request).await
+}
+
+#[tauri::command]
+pub async fn create_volume(
+    app: State<'_, App>,
+    request: ipc::CreateVolume,
+) -> Answer<ipc::CreateVolume> {
+    storage::create_volume(&app, request).await
+}
+
+#[tauri::command]
+pub async fn create_storage_class(
+    app: State<'_, App>,
+    request: ipc::CreateStorageClass,
+) -> Answer<ipc::CreateStorageClass> {
+    storage::create_storage_class(&app, request).await
 }
 
 #[tauri::command]

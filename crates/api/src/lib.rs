@@ -14,6 +14,7 @@ pub mod oidc;
 pub mod resources;
 pub mod settings;
 mod state;
+pub mod storage;
 mod subscriptions;
 pub mod tables;
 

@@ -521,3 +521,182 @@ async fn a_volume_offers_what_its_storage_class_allows_and_says_what_stops_the_r
         "1Gi"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn storage_forms_name_the_wrong_input_and_make_what_they_describe() {
+    let setup = setup().await;
+    let choices = kubedesk_api::storage::get_volume_choices(
+        &setup.app,
+        ipc::GetVolumeChoices {
+            context: "dev".into(),
+            namespace: "sandbox".into(),
+        },
+    )
+    .await
+    .unwrap();
+    let local = choices
+        .classes
+        .iter()
+        .find(|class| class.name == "local-path")
+        .unwrap();
+    assert_eq!(local.provisioner, "rancher.io/local-path");
+    let volume = |size: &str| ipc::CreateVolume {
+        context: "dev".into(),
+        namespace: "sandbox".into(),
+        volume: ipc::NewVolume {
+            name: "cache".into(),
+            size: size.into(),
+            class: Some("local-path".into()),
+            access_mode: "ReadWriteOnce".into(),
+            source: ipc::VolumeSource::Empty,
+        },
+    };
+    let invalid = kubedesk_api::storage::create_volume(&setup.app, volume("-1"))
+        .await
+        .unwrap();
+    assert_eq!(
+        invalid,
+        ipc::FormOutcome::Invalid {
+            field: ipc::FormField::Size,
+            message: "\"-1\" is not a size: write it as a quantity such as 10Gi or 2Ti".into()
+        }
+    );
+    let store = &setup.server.cluster().store;
+    assert!(
+        store
+            .get("/persistentvolumeclaims", "sandbox", "cache")
+            .is_none()
+    );
+    let done = kubedesk_api::storage::create_volume(&setup.app, volume("2Gi"))
+        .await
+        .unwrap();
+    assert_eq!(
+        done,
+        ipc::FormOutcome::Done {
+            made: vec!["cache".into()]
+        }
+    );
+    assert_eq!(
+        store
+            .get("/persistentvolumeclaims", "sandbox", "cache")
+            .unwrap()["spec"]["resources"]["requests"]["storage"],
+        "2Gi"
+    );
+    // The same name again: the server's refusal, as an error.
+    let taken = kubedesk_api::storage::create_volume(&setup.app, volume("2Gi"))
+        .await
+        .unwrap_err();
+    assert!(
+        taken
+            .message
+            .contains("persistentvolumeclaims \"cache\" already exists"),
+        "{taken}"
+    );
+
+    let class = |binding_mode: &str| ipc::CreateStorageClass {
+        context: "dev".into(),
+        class: ipc::NewStorageClass {
+            name: "fast".into(),
+            provisioner: "csi.example.com".into(),
+            reclaim_policy: "Delete".into(),
+            binding_mode: binding_mode.into(),
+            parameters: "type=ssd".into(),
+            access_modes: vec!["ReadWriteOnce".into()],
+            clone: true,
+            snapshot: true,
+            expansion: true,
+            default: false,
+        },
+    };
+    let invalid = kubedesk_api::storage::create_storage_class(&setup.app, class("Lazy"))
+        .await
+        .unwrap();
+    assert!(
+        matches!(&invalid, ipc::FormOutcome::Invalid { field: ipc::FormField::BindingMode, message } if message.contains("choose Immediate or WaitForFirstConsumer")),
+        "{invalid:?}"
+    );
+    let done =
+        kubedesk_api::storage::create_storage_class(&setup.app, class("WaitForFirstConsumer"))
+            .await
+            .unwrap();
+    assert_eq!(
+        done,
+        ipc::FormOutcome::Done {
+            made: vec!["fast".into()]
+        },
+        "the class alone: the dev cluster serves no snapshot API to make a snapshot class in"
+    );
+    assert_eq!(
+        store
+            .get("storage.k8s.io/storageclasses", "", "fast")
+            .unwrap()["volumeBindingMode"],
+        "WaitForFirstConsumer"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_volume_s_offers_follow_its_state_as_pods_come_to_mount_it() {
+    let setup = setup().await;
+    let cluster = setup.server.cluster();
+    cluster
+        .create(
+            "",
+            "persistentvolumeclaims",
+            "sandbox",
+            json!({"metadata": {"name": "scratch"}, "spec": {"accessModes": ["ReadWriteOnce"], "storageClassName": "local-path", "resources": {"requests": {"storage": "1Gi"}}}}),
+        )
+        .unwrap();
+    let (sender, mut updates) = tokio::sync::mpsc::unbounded_channel();
+    let followed = watch_object(
+        &setup.app,
+        ipc::WatchObject {
+            object: ipc::ObjectKey {
+                context: "dev".into(),
+                kind: ipc::ObjectKind::Resource(ipc::ResourceName {
+                    group: String::new(),
+                    version: "v1".into(),
+                    plural: "persistentvolumeclaims".into(),
+                }),
+                namespace: Some("sandbox".into()),
+                name: "scratch".into(),
+            },
+        },
+        move |update| sender.send(update).is_ok(),
+    )
+    .await
+    .unwrap();
+    let delete_warning = |actions: &[ipc::OfferedAction]| {
+        actions
+            .iter()
+            .find(|offer| offer.action == ipc::ActionName::Delete)
+            .and_then(|offer| offer.warning.clone())
+    };
+    assert_eq!(
+        delete_warning(&followed.actions),
+        None,
+        "no pod mounts it yet"
+    );
+    // A pod comes to mount it: the volume binds, and deleting it now names the pod.
+    cluster
+        .create(
+            "",
+            "pods",
+            "sandbox",
+            json!({"metadata": {"name": "reader"},
+                   "spec": {"containers": [{"name": "c", "image": "busybox"}],
+                            "volumes": [{"name": "data", "persistentVolumeClaim": {"claimName": "scratch"}}]}}),
+        )
+        .unwrap();
+    let update = updates::next(&mut updates, |update: &ipc::ObjectUpdate| {
+        update
+            .actions
+            .as_deref()
+            .is_some_and(|actions| delete_warning(actions).is_some())
+    })
+    .await;
+    assert_eq!(
+        delete_warning(update.actions.as_deref().unwrap()),
+        Some(ipc::ActionWarning::MountedBy(vec!["reader".into()]))
+    );
+    stop_object(&setup.app, ipc::StopObject { id: followed.id }).unwrap();
+}

@@ -15,6 +15,7 @@ use serde_json::json;
 
 use crate::access;
 use crate::resources::Resource;
+use crate::storage::create::FormError;
 use crate::storage::{self, StorageError};
 use crate::tables::Kind;
 
@@ -119,8 +120,15 @@ pub enum Action {
     Restore(String),
     /// Makes a storage class the default one.
     MakeDefault,
-    /// Sets what a storage class's volumes may do.
-    Switches(storage::Switches),
+    /// Sets what a storage class's volumes may do, and the access modes they may have.
+    Switches {
+        /// What they may do.
+        switches: storage::Switches,
+        /// The access modes.
+        access_modes: Vec<String>,
+    },
+    /// Sets a persistent volume's reclaim policy and labels.
+    VolumeSettings(storage::create::VolumeSettings),
 }
 
 /// What a drain may remove besides pods a controller will recreate, and how long it waits.
@@ -163,6 +171,11 @@ pub fn offered(resource: &Resource) -> &'static [ActionKind] {
             ("storage.k8s.io", "storageclasses") => &[
                 ActionKind::MakeDefault,
                 ActionKind::Switches,
+                ActionKind::Delete,
+                ActionKind::Edit,
+            ],
+            ("", "persistentvolumes") => &[
+                ActionKind::VolumeSettings,
                 ActionKind::Delete,
                 ActionKind::Edit,
             ],
@@ -234,6 +247,8 @@ pub enum ActionKind {
     MakeDefault,
     /// [`Action::Switches`].
     Switches,
+    /// [`Action::VolumeSettings`].
+    VolumeSettings,
 }
 
 impl ActionKind {
@@ -255,7 +270,8 @@ impl ActionKind {
             | ActionKind::Uncordon
             | ActionKind::Edit
             | ActionKind::Expand
-            | ActionKind::Switches => {
+            | ActionKind::Switches
+            | ActionKind::VolumeSettings => {
                 vec![on("patch", group, plural, name)]
             }
             // The other classes are unmarked too.
@@ -300,7 +316,8 @@ impl Action {
             Action::Snapshot { .. } => ActionKind::Snapshot,
             Action::Restore(_) => ActionKind::Restore,
             Action::MakeDefault => ActionKind::MakeDefault,
-            Action::Switches(_) => ActionKind::Switches,
+            Action::Switches { .. } => ActionKind::Switches,
+            Action::VolumeSettings(_) => ActionKind::VolumeSettings,
         }
     }
 }
@@ -373,6 +390,7 @@ pub async fn run(
                 ActionKind::Restore => "restored",
                 ActionKind::MakeDefault => "made the default",
                 ActionKind::Switches => "switched",
+                ActionKind::VolumeSettings => "set",
             },
         });
     }
@@ -384,6 +402,14 @@ pub async fn run(
         StorageError::Blocked(blocked) => ActionError::Invalid(blocked.to_string()),
         StorageError::Invalid(message) => ActionError::Invalid(message),
         StorageError::Server(message) => ActionError::Server {
+            object: object.to_string(),
+            message,
+            code: None,
+        },
+    };
+    let form_error = |error: FormError| match error {
+        FormError::Field { message, .. } => ActionError::Invalid(message),
+        FormError::Server(message) => ActionError::Server {
             object: object.to_string(),
             message,
             code: None,
@@ -462,10 +488,22 @@ pub async fn run(
                 .await
                 .map_err(volume_error)?;
         }
-        Action::Switches(switches) => {
-            storage::set_switches(client, &object.name, *switches)
+        Action::Switches {
+            switches,
+            access_modes,
+        } => {
+            let made = storage::set_switches(client, &object.name, *switches, access_modes)
                 .await
-                .map_err(volume_error)?;
+                .map_err(form_error)?;
+            return Ok(Done {
+                affected: made.into_iter().collect(),
+                skipped: Vec::new(),
+            });
+        }
+        Action::VolumeSettings(settings) => {
+            storage::create::set_volume_settings(client, &object.name, settings)
+                .await
+                .map_err(form_error)?;
         }
     }
     Ok(Done::default())

@@ -13,6 +13,8 @@ use serde_json::{Value, json};
 use crate::actions::{patch_params, post_params};
 use crate::health::parse_quantity;
 
+pub mod create;
+
 /// The annotation that allows cloning a class's volumes.
 pub const ALLOW_CLONE: &str = "storageclass.kubesphere.io/allow-clone";
 /// The annotation that allows snapshots of a class's volumes.
@@ -241,17 +243,20 @@ pub async fn capabilities(
             .await?
             .map(|class| json_of(&class))
     };
-    // A cluster without the snapshot API has no snapshot classes.
-    let snapshot_classes: Vec<Value> = Api::<DynamicObject>::all_with(
+    let allowed = allowed(&claim, class.as_ref(), &snapshot_classes(client).await);
+    Ok((claim, allowed))
+}
+
+/// The cluster's volume snapshot classes; none on a cluster without the snapshot API.
+async fn snapshot_classes(client: &kube::Client) -> Vec<Value> {
+    Api::<DynamicObject>::all_with(
         client.clone(),
         &snapshot_resource("VolumeSnapshotClass", "volumesnapshotclasses"),
     )
     .list(&ListParams::default())
     .await
     .map(|list| list.items.iter().map(json_of).collect())
-    .unwrap_or_default();
-    let allowed = allowed(&claim, class.as_ref(), &snapshot_classes);
-    Ok((claim, allowed))
+    .unwrap_or_default()
 }
 
 /// The volume's size: what it has, else what it asks for.
@@ -300,19 +305,26 @@ pub async fn clone(
 ) -> Result<(), StorageError> {
     let (claim, allowed) = capabilities(client, namespace, source).await?;
     allowed.clone?;
-    let created = json!({
-        "apiVersion": "v1",
-        "kind": "PersistentVolumeClaim",
-        "metadata": {"name": clone, "namespace": namespace},
-        "spec": {
-            "accessModes": claim.pointer("/spec/accessModes").cloned().unwrap_or_else(|| json!(["ReadWriteOnce"])),
-            "resources": {"requests": {"storage": size(&claim)}},
-            "storageClassName": text(&claim, "/spec/storageClassName"),
-            "volumeMode": claim.pointer("/spec/volumeMode").cloned().unwrap_or_else(|| json!("Filesystem")),
-            "dataSource": {"kind": "PersistentVolumeClaim", "name": source},
-        },
-    });
+    let mut created = create::claim_manifest(
+        namespace,
+        clone,
+        access_modes(&claim),
+        size(&claim),
+        text(&claim, "/spec/storageClassName"),
+        Some(json!({"kind": "PersistentVolumeClaim", "name": source})),
+    );
+    if let Some(mode) = claim.pointer("/spec/volumeMode") {
+        created["spec"]["volumeMode"] = mode.clone();
+    }
     create_claim(client, namespace, created).await
+}
+
+/// A volume's access modes, as a copy of it takes them.
+fn access_modes(claim: &Value) -> Value {
+    claim
+        .pointer("/spec/accessModes")
+        .cloned()
+        .unwrap_or_else(|| json!(["ReadWriteOnce"]))
 }
 
 async fn create_claim(
@@ -387,21 +399,16 @@ pub async fn restore(
     let size = Some(text(&found, "/status/restoreSize"))
         .filter(|size| !size.is_empty())
         .unwrap_or_else(|| size(&source));
-    let mut spec = json!({
-        "accessModes": source.pointer("/spec/accessModes").cloned().unwrap_or_else(|| json!(["ReadWriteOnce"])),
-        "resources": {"requests": {"storage": size}},
-        "dataSource": {"apiGroup": "snapshot.storage.k8s.io", "kind": "VolumeSnapshot", "name": snapshot},
-    });
-    let class = text(&source, "/spec/storageClassName");
-    if !class.is_empty() {
-        spec["storageClassName"] = json!(class);
-    }
-    let created = json!({
-        "apiVersion": "v1",
-        "kind": "PersistentVolumeClaim",
-        "metadata": {"name": volume, "namespace": namespace},
-        "spec": spec,
-    });
+    let created = create::claim_manifest(
+        namespace,
+        volume,
+        access_modes(&source),
+        size,
+        text(&source, "/spec/storageClassName"),
+        Some(
+            json!({"apiGroup": "snapshot.storage.k8s.io", "kind": "VolumeSnapshot", "name": snapshot}),
+        ),
+    );
     create_claim(client, namespace, created).await
 }
 
@@ -435,24 +442,34 @@ pub struct Switches {
     pub expansion: bool,
 }
 
-/// Sets storage class `name`'s switches as KubeSphere's console does: the two annotations as the
-/// strings "true" or "false", `allowVolumeExpansion` as a boolean, in one merge patch.
+/// Sets storage class `name`'s switches and the access modes its volumes may have, as
+/// KubeSphere's console does: the two switch annotations as the strings "true" or "false", the
+/// modes as a JSON array in `supported-access-modes`, `allowVolumeExpansion` as a boolean, in one
+/// merge patch. Snapshots switched on for a driver no snapshot class uses get one named after the
+/// class, as KubeSphere's controller makes it; answers its name when it made one.
 pub async fn set_switches(
     client: &kube::Client,
     name: &str,
     switches: Switches,
-) -> Result<(), StorageError> {
+    access_modes: &[String],
+) -> Result<Option<String>, create::FormError> {
+    if access_modes.is_empty() {
+        return Err(create::FormError::Field {
+            field: create::Field::AccessMode,
+            message: "choose at least one access mode its volumes may have".to_owned(),
+        });
+    }
     let patch = json!({
-        "metadata": {"annotations": {
-            ALLOW_CLONE: switches.clone.to_string(),
-            ALLOW_SNAPSHOT: switches.snapshot.to_string(),
-        }},
+        "metadata": {"annotations": create::switch_annotations(switches, access_modes)},
         "allowVolumeExpansion": switches.expansion,
     });
-    Api::<StorageClass>::all(client.clone())
+    let class = Api::<StorageClass>::all(client.clone())
         .patch(name, &patch_params(), &Patch::Merge(&patch))
         .await?;
-    Ok(())
+    if !switches.snapshot {
+        return Ok(None);
+    }
+    create::snapshot_class_for(client, name, &class.provisioner).await
 }
 
 /// The annotations that make a storage class the default, the current one and the beta one
@@ -483,24 +500,26 @@ pub async fn make_default(client: &kube::Client, name: &str) -> Result<(), Stora
             "storage class {name} is the default already"
         )));
     }
-    let mark = |value: &str| {
-        let annotations: serde_json::Map<String, Value> = DEFAULT_CLASS
-            .iter()
-            .map(|key| ((*key).to_owned(), json!(value)))
-            .collect();
-        json!({"metadata": {"annotations": annotations}})
-    };
+    unmark_others(client, name).await?;
+    let mark = json!({"metadata": {"annotations": create::default_marks("true")}});
+    classes
+        .patch(name, &patch_params(), &Patch::Merge(&mark))
+        .await?;
+    Ok(())
+}
+
+/// Unmarks every storage class marked default but `name`, both annotations each.
+async fn unmark_others(client: &kube::Client, name: &str) -> Result<(), StorageError> {
+    let classes = Api::<StorageClass>::all(client.clone());
+    let unmark = json!({"metadata": {"annotations": create::default_marks("false")}});
     for other in classes.list(&ListParams::default()).await?.items {
         let other_name = other.metadata.name.clone().unwrap_or_default();
         if other_name != name && is_default(&json_of(&other)) {
             classes
-                .patch(&other_name, &patch_params(), &Patch::Merge(&mark("false")))
+                .patch(&other_name, &patch_params(), &Patch::Merge(&unmark))
                 .await?;
         }
     }
-    classes
-        .patch(name, &patch_params(), &Patch::Merge(&mark("true")))
-        .await?;
     Ok(())
 }
 

@@ -11,6 +11,9 @@
 #[path = "support/sim.rs"]
 mod sim;
 
+use kubedesk_cluster::storage::create::{
+    self, Field, FormError, NewClass, NewVolume, SourceChoice, VolumeSettings, VolumeSource,
+};
 use kubedesk_cluster::storage::{self, Blocked, StorageError};
 use kubedesk_sim::{SimServer, demo};
 use kubedesk_testkit::eventually;
@@ -334,37 +337,556 @@ async fn one_class_is_the_default_at_a_time() {
 async fn a_class_s_switches_decide_what_its_volumes_may_do() {
     let server = server().await;
     let client = sim::client(&server, None);
-    storage::set_switches(
+    let class = || {
+        server
+            .cluster()
+            .store
+            .get("storage.k8s.io/storageclasses", "", "archive-hdd")
+            .unwrap()
+    };
+    let switches = storage::Switches {
+        clone: true,
+        snapshot: true,
+        expansion: true,
+    };
+    let none = storage::set_switches(&client, "archive-hdd", switches, &[])
+        .await
+        .unwrap_err();
+    assert_eq!(
+        none.to_string(),
+        "choose at least one access mode its volumes may have"
+    );
+    assert_eq!(class()["allowVolumeExpansion"], false, "nothing changed");
+
+    // Snapshots switched on for a driver without a snapshot class make one, as KubeSphere does.
+    let made = storage::set_switches(
         &client,
         "archive-hdd",
-        storage::Switches {
-            clone: true,
+        switches,
+        &["ReadWriteMany".to_owned()],
+    )
+    .await
+    .unwrap();
+    assert_eq!(made.as_deref(), Some("archive-hdd"));
+    let class = class();
+    let annotations = &class["metadata"]["annotations"];
+    assert_eq!(annotations[storage::ALLOW_CLONE], "true");
+    assert_eq!(annotations[storage::ALLOW_SNAPSHOT], "true");
+    assert_eq!(annotations[storage::ACCESS_MODES], r#"["ReadWriteMany"]"#);
+    assert_eq!(class["allowVolumeExpansion"], true);
+    let snapshot_class = server
+        .cluster()
+        .store
+        .get(
+            "snapshot.storage.k8s.io/volumesnapshotclasses",
+            "",
+            "archive-hdd",
+        )
+        .unwrap();
+    assert_eq!(snapshot_class["driver"], "nfs.csi.k8s.io");
+    assert_eq!(snapshot_class["deletionPolicy"], "Delete");
+    let (_, allowed) = storage::capabilities(&client, "inference", "model-cache")
+        .await
+        .unwrap();
+    assert_eq!(
+        (&allowed.expand, &allowed.clone, &allowed.snapshot),
+        (&Ok(()), &Ok(()), &Ok(()))
+    );
+    assert_eq!(allowed.access_modes.unwrap(), ["ReadWriteMany"]);
+    // Switched again, the driver has its snapshot class: none is made twice.
+    let again = storage::set_switches(
+        &client,
+        "archive-hdd",
+        switches,
+        &["ReadWriteMany".to_owned()],
+    )
+    .await
+    .unwrap();
+    assert_eq!(again, None);
+}
+
+fn volume(name: &str, size: &str, class: Option<&str>, source: VolumeSource) -> NewVolume {
+    NewVolume {
+        name: name.to_owned(),
+        size: size.to_owned(),
+        class: class.map(str::to_owned),
+        access_mode: "ReadWriteOnce".to_owned(),
+        source,
+    }
+}
+
+/// The input a form error names, and its message.
+fn refused(error: FormError) -> (Field, String) {
+    match error {
+        FormError::Field { field, message } => (field, message),
+        FormError::Server(message) => panic!("not a field's error: {message}"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_volume_is_made_from_a_form_empty_from_a_snapshot_or_as_a_clone() {
+    let server = server().await;
+    let client = sim::client(&server, None);
+    eventually("the demo snapshot is ready", || {
+        let snapshot = server.cluster().store.get(
+            "snapshot.storage.k8s.io/volumesnapshots",
+            "ml-team",
+            "datasets-2026-11-20",
+        )?;
+        (snapshot.pointer("/status/readyToUse") == Some(&json!(true))).then_some(())
+    })
+    .await;
+
+    // What the form offers: every class with its modes, ready snapshots, volumes that clone.
+    let choices = create::volume_choices(&client, "ml-team").await.unwrap();
+    let fast = choices
+        .classes
+        .iter()
+        .find(|class| class.name == "fast-ssd")
+        .unwrap();
+    assert!(fast.default);
+    assert_eq!(fast.access_modes, ["ReadWriteOnce"]);
+    let archive = choices
+        .classes
+        .iter()
+        .find(|class| class.name == "archive-hdd")
+        .unwrap();
+    assert!(!archive.default);
+    assert_eq!(archive.provisioner, "nfs.csi.k8s.io");
+    assert_eq!(
+        choices.snapshots,
+        [SourceChoice {
+            name: "datasets-2026-11-20".into(),
+            size: "500Gi".into(),
+            class: "fast-ssd".into()
+        }]
+    );
+    assert_eq!(
+        choices.volumes,
+        [SourceChoice {
+            name: "datasets".into(),
+            size: "500Gi".into(),
+            class: "fast-ssd".into()
+        }]
+    );
+
+    // Empty, in the default class: the manifest carries it, and it waits for its first consumer.
+    let made = create::create_volume(
+        &client,
+        "ml-team",
+        &volume("scratch-1", "20Gi", None, VolumeSource::Empty),
+    )
+    .await
+    .unwrap();
+    assert_eq!(text(&made, "/spec/storageClassName"), "fast-ssd");
+    assert_eq!(made["spec"]["accessModes"], json!(["ReadWriteOnce"]));
+    assert_eq!(made["spec"]["resources"]["requests"]["storage"], "20Gi");
+    assert_eq!(made["spec"]["dataSource"], Value::Null);
+    // In an Immediate class it binds at once.
+    let mut shared = volume("shared", "1Ti", Some("archive-hdd"), VolumeSource::Empty);
+    shared.access_mode = "ReadWriteMany".into();
+    create::create_volume(&client, "ml-team", &shared)
+        .await
+        .unwrap();
+    eventually("the shared volume binds", || {
+        let claim = claim(&server, "ml-team", "shared")?;
+        (text(&claim, "/status/phase") == "Bound").then_some(())
+    })
+    .await;
+
+    // From the snapshot, and as a clone: each with its source as the data source.
+    let restored = create::create_volume(
+        &client,
+        "ml-team",
+        &volume(
+            "from-snapshot",
+            "600Gi",
+            Some("fast-ssd"),
+            VolumeSource::Snapshot("datasets-2026-11-20".into()),
+        ),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        restored["spec"]["dataSource"],
+        json!({"apiGroup": "snapshot.storage.k8s.io", "kind": "VolumeSnapshot", "name": "datasets-2026-11-20"})
+    );
+    let cloned = create::create_volume(
+        &client,
+        "ml-team",
+        &volume(
+            "copy",
+            "500Gi",
+            Some("fast-ssd"),
+            VolumeSource::Clone("datasets".into()),
+        ),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        cloned["spec"]["dataSource"],
+        json!({"kind": "PersistentVolumeClaim", "name": "datasets"})
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_volume_form_names_the_input_that_is_wrong_and_makes_nothing() {
+    let server = server().await;
+    let client = sim::client(&server, None);
+    let ready = || {
+        let snapshot = server.cluster().store.get(
+            "snapshot.storage.k8s.io/volumesnapshots",
+            "ml-team",
+            "datasets-2026-11-20",
+        )?;
+        (snapshot.pointer("/status/readyToUse") == Some(&json!(true))).then_some(())
+    };
+    eventually("the demo snapshot is ready", ready).await;
+    let mut read_only = volume("ro", "10Gi", Some("fast-ssd"), VolumeSource::Empty);
+    read_only.access_mode = "ReadOnlyMany".into();
+    let mut unknown_mode = volume("odd", "10Gi", None, VolumeSource::Empty);
+    unknown_mode.access_mode = "ReadSometimes".into();
+    let cases = [
+        (
+            volume("Data_1", "10Gi", None, VolumeSource::Empty),
+            Field::Name,
+            "\"Data_1\" is not a valid name",
+        ),
+        (
+            volume("data", "lots", None, VolumeSource::Empty),
+            Field::Size,
+            "\"lots\" is not a size: write it as a quantity such as 10Gi or 2Ti",
+        ),
+        (
+            volume("data", "10Gi", Some("gold"), VolumeSource::Empty),
+            Field::Class,
+            "storage class gold does not exist; choose one of: ",
+        ),
+        (
+            read_only,
+            Field::AccessMode,
+            "storage class fast-ssd supports ReadWriteOnce (storageclass.kubesphere.io/supported-access-modes); choose one of them",
+        ),
+        (
+            unknown_mode,
+            Field::AccessMode,
+            "\"ReadSometimes\" is not an access mode",
+        ),
+        (
+            volume(
+                "data",
+                "100Gi",
+                Some("fast-ssd"),
+                VolumeSource::Clone("datasets".into()),
+            ),
+            Field::Size,
+            "volume datasets has 500Gi; its clone needs at least 500Gi",
+        ),
+        (
+            volume(
+                "data",
+                "500Gi",
+                Some("archive-hdd"),
+                VolumeSource::Clone("datasets".into()),
+            ),
+            Field::Class,
+            "a clone is made in its source's storage class: choose fast-ssd",
+        ),
+        (
+            volume(
+                "data",
+                "200Gi",
+                Some("archive-hdd"),
+                VolumeSource::Clone("model-cache".into()),
+            ),
+            Field::Source,
+            "volume model-cache does not exist in ml-team",
+        ),
+        (
+            volume(
+                "data",
+                "100Gi",
+                Some("fast-ssd"),
+                VolumeSource::Snapshot("datasets-2026-11-20".into()),
+            ),
+            Field::Size,
+            "snapshot datasets-2026-11-20 holds 500Gi; the volume needs at least 500Gi",
+        ),
+        (
+            volume(
+                "data",
+                "500Gi",
+                Some("archive-hdd"),
+                VolumeSource::Snapshot("datasets-2026-11-20".into()),
+            ),
+            Field::Class,
+            "snapshot datasets-2026-11-20 was taken by driver csi.example.com, but storage class archive-hdd is provisioned by nfs.csi.k8s.io",
+        ),
+        (
+            volume(
+                "data",
+                "500Gi",
+                None,
+                VolumeSource::Snapshot("last-week".into()),
+            ),
+            Field::Source,
+            "volume snapshot last-week does not exist in ml-team",
+        ),
+    ];
+    for (form, field, said) in cases {
+        let (found, message) = refused(
+            create::create_volume(&client, "ml-team", &form)
+                .await
+                .unwrap_err(),
+        );
+        assert_eq!(found, field, "{form:?}: {message}");
+        assert!(message.contains(said), "{form:?}: {message}");
+    }
+    // A class that does not allow clones is named on its volume.
+    let (found, message) = refused(
+        create::create_volume(
+            &client,
+            "inference",
+            &volume(
+                "copy",
+                "200Gi",
+                Some("archive-hdd"),
+                VolumeSource::Clone("model-cache".into()),
+            ),
+        )
+        .await
+        .unwrap_err(),
+    );
+    assert_eq!(found, Field::Source);
+    assert_eq!(
+        message,
+        "volume model-cache cannot be cloned: storage class archive-hdd does not allow clones (storageclass.kubesphere.io/allow-clone is not \"true\")"
+    );
+    assert!(claim(&server, "ml-team", "data").is_none());
+    assert!(claim(&server, "inference", "copy").is_none());
+    // A name taken is the server's refusal, said as it says it.
+    let taken = create::create_volume(
+        &client,
+        "ml-team",
+        &volume("datasets", "10Gi", None, VolumeSource::Empty),
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        matches!(&taken, FormError::Server(message) if message.contains("\"datasets\" already exists")),
+        "{taken:?}"
+    );
+}
+
+fn class_form(name: &str) -> NewClass {
+    NewClass {
+        name: name.to_owned(),
+        provisioner: "rancher.io/local-path".to_owned(),
+        reclaim_policy: "Retain".to_owned(),
+        binding_mode: "WaitForFirstConsumer".to_owned(),
+        parameters: "nodePath=/data\n\nfsType = xfs\n".to_owned(),
+        access_modes: vec!["ReadWriteOnce".to_owned(), "ReadWriteOncePod".to_owned()],
+        switches: storage::Switches {
+            clone: false,
             snapshot: true,
             expansion: true,
+        },
+        default: true,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_storage_class_is_made_from_a_form_with_its_binding_mode_where_kubernetes_reads_it() {
+    let server = server().await;
+    let client = sim::client(&server, None);
+    let made = create::create_class(&client, &class_form("local"))
+        .await
+        .unwrap();
+    // Snapshots allowed for a driver without a snapshot class: one is made, named after it.
+    assert_eq!(made.snapshot_class.as_deref(), Some("local"));
+    let class = |name: &str| {
+        server
+            .cluster()
+            .store
+            .get("storage.k8s.io/storageclasses", "", name)
+            .unwrap()
+    };
+    let local = class("local");
+    assert_eq!(local["volumeBindingMode"], "WaitForFirstConsumer");
+    assert_eq!(local["metadata"].get("VolumeBindingMode"), None);
+    assert_eq!(local["reclaimPolicy"], "Retain");
+    assert_eq!(local["provisioner"], "rancher.io/local-path");
+    assert_eq!(
+        local["parameters"],
+        json!({"nodePath": "/data", "fsType": "xfs"})
+    );
+    assert_eq!(local["allowVolumeExpansion"], true);
+    let annotations = &local["metadata"]["annotations"];
+    assert_eq!(annotations[storage::ALLOW_CLONE], "false");
+    assert_eq!(annotations[storage::ALLOW_SNAPSHOT], "true");
+    assert_eq!(
+        annotations[storage::ACCESS_MODES],
+        r#"["ReadWriteOnce","ReadWriteOncePod"]"#
+    );
+    // It is the default now, and the only one.
+    assert!(storage::is_default(&local));
+    assert!(!storage::is_default(&class("fast-ssd")));
+
+    // A volume in it waits for its first consumer, as the binding mode says.
+    create::create_volume(
+        &client,
+        "ml-team",
+        &volume("node-local", "5Gi", None, VolumeSource::Empty),
+    )
+    .await
+    .unwrap();
+    eventually("the volume waits for its first consumer", || {
+        let claim = claim(&server, "ml-team", "node-local")?;
+        (text(&claim, "/spec/storageClassName") == "local"
+            && text(&claim, "/status/phase") == "Pending")
+            .then_some(())
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_storage_class_form_names_the_input_that_is_wrong_and_makes_nothing() {
+    let server = server().await;
+    let client = sim::client(&server, None);
+    let with = |change: fn(&mut NewClass)| {
+        let mut form = class_form("local");
+        change(&mut form);
+        form
+    };
+    let cases = [
+        (
+            with(|form| form.name = "Local".into()),
+            Field::Name,
+            "\"Local\" is not a valid name",
+        ),
+        (
+            with(|form| form.provisioner = "local path".into()),
+            Field::Provisioner,
+            "\"local path\" is not a provisioner's name",
+        ),
+        (
+            with(|form| form.reclaim_policy = "Recycle".into()),
+            Field::ReclaimPolicy,
+            "\"Recycle\" is not a reclaim policy; choose Delete or Retain",
+        ),
+        (
+            with(|form| form.binding_mode = "Later".into()),
+            Field::BindingMode,
+            "\"Later\" is not a binding mode; choose Immediate or WaitForFirstConsumer",
+        ),
+        (
+            with(|form| form.parameters = "type=ssd\niops".into()),
+            Field::Parameters,
+            "line 2, \"iops\", is not a parameter: write one per line as key=value",
+        ),
+        (
+            with(|form| form.access_modes.clear()),
+            Field::AccessMode,
+            "choose at least one access mode",
+        ),
+    ];
+    for (form, field, said) in cases {
+        let (found, message) = refused(create::create_class(&client, &form).await.unwrap_err());
+        assert_eq!(found, field, "{form:?}: {message}");
+        assert!(message.contains(said), "{form:?}: {message}");
+    }
+    let store = &server.cluster().store;
+    assert!(
+        store
+            .get("storage.k8s.io/storageclasses", "", "local")
+            .is_none()
+    );
+    assert!(
+        store
+            .get("snapshot.storage.k8s.io/volumesnapshotclasses", "", "local")
+            .is_none()
+    );
+    let default = store
+        .get("storage.k8s.io/storageclasses", "", "fast-ssd")
+        .unwrap();
+    assert!(
+        storage::is_default(&default),
+        "the default is still the default"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_persistent_volume_s_reclaim_policy_and_labels_are_set_from_a_form() {
+    let server = server().await;
+    let client = sim::client(&server, None);
+    let volume_name = text(
+        &claim(&server, "ml-team", "datasets").unwrap(),
+        "/spec/volumeName",
+    )
+    .to_owned();
+    let volume = || {
+        server
+            .cluster()
+            .store
+            .get("/persistentvolumes", "", &volume_name)
+            .unwrap()
+    };
+    let before = volume();
+    assert_eq!(before["spec"]["persistentVolumeReclaimPolicy"], "Delete");
+    create::set_volume_settings(
+        &client,
+        &volume_name,
+        &VolumeSettings {
+            reclaim_policy: "Retain".into(),
+            labels: "tier=gold\nteam = ml".into(),
         },
     )
     .await
     .unwrap();
-    let class = server
-        .cluster()
-        .store
-        .get("storage.k8s.io/storageclasses", "", "archive-hdd")
-        .unwrap();
+    let after = volume();
+    assert_eq!(after["spec"]["persistentVolumeReclaimPolicy"], "Retain");
     assert_eq!(
-        class["metadata"]["annotations"][storage::ALLOW_CLONE],
-        "true"
+        after["metadata"]["labels"],
+        json!({"tier": "gold", "team": "ml"})
     );
-    assert_eq!(class["allowVolumeExpansion"], true);
-    let (_, allowed) = storage::capabilities(&client, "inference", "model-cache")
-        .await
-        .unwrap();
-    assert_eq!((&allowed.expand, &allowed.clone), (&Ok(()), &Ok(())));
-    // Switched on, snapshots still need a snapshot class of the class's driver.
-    assert_eq!(
-        allowed.snapshot.unwrap_err(),
-        Blocked::NoSnapshotClass {
-            class: "archive-hdd".into(),
-            driver: "nfs.csi.k8s.io".into()
-        }
-    );
+    // A label left out is removed.
+    create::set_volume_settings(
+        &client,
+        &volume_name,
+        &VolumeSettings {
+            reclaim_policy: "Retain".into(),
+            labels: "tier=gold".into(),
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(volume()["metadata"]["labels"], json!({"tier": "gold"}));
+    for (settings, field, said) in [
+        (
+            VolumeSettings {
+                reclaim_policy: "Keep".into(),
+                labels: String::new(),
+            },
+            Field::ReclaimPolicy,
+            "\"Keep\" is not a reclaim policy",
+        ),
+        (
+            VolumeSettings {
+                reclaim_policy: "Delete".into(),
+                labels: "tier gold".into(),
+            },
+            Field::Labels,
+            "line 1, \"tier gold\", is not a label",
+        ),
+    ] {
+        let (found, message) = refused(
+            create::set_volume_settings(&client, &volume_name, &settings)
+                .await
+                .unwrap_err(),
+        );
+        assert_eq!((found, message.contains(said)), (field, true), "{message}");
+    }
+    let unchanged = volume();
+    assert_eq!(unchanged["spec"]["persistentVolumeReclaimPolicy"], "Retain");
+    assert_eq!(unchanged["metadata"]["labels"], json!({"tier": "gold"}));
 }

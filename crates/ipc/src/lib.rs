@@ -12,6 +12,7 @@ mod logs;
 mod objects;
 mod settings;
 mod sign_in;
+mod storage;
 mod tables;
 
 pub use access::{Access, AccessRule, ActionAccess, GetAccess};
@@ -34,6 +35,10 @@ pub use objects::{
 };
 pub use settings::{GetSettings, Language, SaveSettings, Settings, SignInSettings, Theme};
 pub use sign_in::{SignIn, SignOut, SignedIn};
+pub use storage::{
+    CreateStorageClass, CreateVolume, FormField, FormOutcome, GetVolumeChoices, NewStorageClass,
+    NewVolume, StorageClassChoice, VolumeChoices, VolumeSource, VolumeSourceChoice,
+};
 pub use tables::{
     CHANNEL_ARG, ListResources, ObjectKind, QueryTable, ResourceName, ServedResource, StopTable,
     TableCell, TableKind, TableQuery, TableRow, TableStatus, TableSubscription, TableUpdate,
@@ -109,6 +114,9 @@ commands![
     StopObject,
     RunAction,
     ApplyYaml,
+    GetVolumeChoices,
+    CreateVolume,
+    CreateStorageClass,
     WatchLogs,
     StopLogs,
     SaveLogs

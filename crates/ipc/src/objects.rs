@@ -106,6 +106,8 @@ pub enum ActionName {
     MakeDefault,
     /// Set what a storage class's volumes may do.
     Switches,
+    /// Set a persistent volume's reclaim policy and labels.
+    VolumeSettings,
 }
 
 /// The detail as it is now.
@@ -119,6 +121,10 @@ pub struct ObjectUpdate {
     pub events: Vec<ObjectEvent>,
     /// The objects it owns or runs.
     pub related: Vec<RelatedRows>,
+    /// The actions offered now, when what its state allows changes with it (a volume once
+    /// bound); `None` keeps the subscription's.
+    #[serde(default)]
+    pub actions: Option<Vec<OfferedAction>>,
 }
 
 /// Where a followed object stands.
@@ -333,7 +339,7 @@ pub enum ObjectAction {
     },
     /// Make a storage class the default one.
     MakeDefault,
-    /// Set what a storage class's volumes may do.
+    /// Set what a storage class's volumes may do, and the access modes they may have.
     Switches {
         /// Cloning.
         clone: bool,
@@ -341,6 +347,15 @@ pub enum ObjectAction {
         snapshot: bool,
         /// Expansion.
         expansion: bool,
+        /// The access modes.
+        access_modes: Vec<String>,
+    },
+    /// Set a persistent volume's reclaim policy and labels (`key=value` per line).
+    VolumeSettings {
+        /// `Delete` or `Retain`.
+        reclaim_policy: String,
+        /// The labels; those left out are removed.
+        labels: String,
     },
 }
 

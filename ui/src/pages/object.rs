@@ -136,7 +136,13 @@ pub fn ObjectPage(kind: ObjectKind, namespace: Option<String>, name: String) -> 
         let Some(object) = object else { return };
         spawn_local(async move {
             let request = WatchObject { object };
-            match ipc::subscribe(&request, move |next: ObjectUpdate| update.set(Some(next))).await {
+            let receive = move |next: ObjectUpdate| {
+                if let Some(actions) = next.actions.clone() {
+                    offered.set(actions);
+                }
+                update.set(Some(next));
+            };
+            match ipc::subscribe(&request, receive).await {
                 Ok((ObjectSubscription { id, kind, actions }, receiving)) => {
                     served_kind.set(kind);
                     offered.set(actions);

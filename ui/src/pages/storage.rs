@@ -1,6 +1,8 @@
 //! Storage: live tables of volumes, volume snapshots, storage classes, snapshot classes and
 //! persistent volumes in the selected cluster (or all of them), with the columns the server prints
-//! for each; each object opens its page.
+//! for each; each object opens its page. Volumes and storage classes are created from forms.
+
+pub mod forms;
 
 use kubedesk_ipc::{ObjectKind, ResourceName};
 use leptos::prelude::*;
@@ -8,6 +10,8 @@ use leptos::prelude::*;
 use crate::components::live_table::ClusterTable;
 use crate::i18n::{Msg, use_i18n};
 use crate::route::Hash;
+use crate::state::{Contexts, Loadable, Selection, default_namespace};
+use forms::{ClassForm, VolumeForm};
 
 /// One tab: its name in the URL, its label, and the resource it lists.
 struct Tab {
@@ -77,6 +81,44 @@ pub fn StoragePage() -> impl IntoView {
     let i18n = use_i18n();
     let Hash(hash) = expect_context();
     let tab = Memo::new(move |_| chosen(&hash.get()));
+    let selection: Selection = expect_context();
+    let Contexts(contexts) = expect_context();
+    let creating = RwSignal::new(false);
+    // The create button of the tab, for the selected cluster.
+    let create = move || {
+        let label = match TABS[tab.get()].slug {
+            "volumes" => Msg::StorageCreateVolume,
+            "classes" => Msg::StorageCreateClass,
+            _ => return None,
+        };
+        Some(view! {
+            <button type="button" class="button button--primary" id="storage-create"
+                disabled=move || selection.context.get().is_none()
+                on:click=move |_| creating.set(true)>
+                {move || i18n.t(label)}
+            </button>
+        })
+    };
+    let form = move || {
+        if !creating.get() {
+            return None;
+        }
+        let context = selection.context.get_untracked()?;
+        Some(match TABS[tab.get_untracked()].slug {
+            "classes" => view! { <ClassForm context open=creating /> }.into_any(),
+            _ => {
+                let namespace = selection
+                    .namespace
+                    .get_untracked()
+                    .or_else(|| match contexts.get_untracked() {
+                        Loadable::Ready(list) => default_namespace(&list, Some(&context)),
+                        _ => None,
+                    })
+                    .unwrap_or_else(|| "default".to_owned());
+                view! { <VolumeForm context namespace open=creating /> }.into_any()
+            }
+        })
+    };
     let tabs = TABS
         .iter()
         .enumerate()
@@ -91,12 +133,16 @@ pub fn StoragePage() -> impl IntoView {
         .collect_view();
     view! {
         <section class="page page--fill" data-page="storage">
-            <header class="page__header">
-                <h1 class="page__title">{move || i18n.t(Msg::StorageTitle)}</h1>
-                <p class="page__subtitle">{move || i18n.t(Msg::StorageSubtitle)}</p>
+            <header class="page__header page__header--actions">
+                <div>
+                    <h1 class="page__title">{move || i18n.t(Msg::StorageTitle)}</h1>
+                    <p class="page__subtitle">{move || i18n.t(Msg::StorageSubtitle)}</p>
+                </div>
+                {create}
             </header>
             <nav class="tabs" role="tablist">{tabs}</nav>
             <ClusterTable kind=Signal::derive(move || TABS[tab.get()].kind()) />
+            {form}
         </section>
     }
 }

@@ -3,6 +3,7 @@
 use kubedesk_cluster::actions::{Action, ActionKind, DrainOptions, ObjectRef, Propagation};
 use kubedesk_cluster::detail::{Detail, Presence};
 use kubedesk_cluster::storage::Switches;
+use kubedesk_cluster::storage::create::VolumeSettings;
 use kubedesk_ipc as ipc;
 
 use crate::App;
@@ -39,6 +40,7 @@ pub(super) fn action_name(action: ActionKind) -> ipc::ActionName {
         ActionKind::Restore => ipc::ActionName::Restore,
         ActionKind::MakeDefault => ipc::ActionName::MakeDefault,
         ActionKind::Switches => ipc::ActionName::Switches,
+        ActionKind::VolumeSettings => ipc::ActionName::VolumeSettings,
     }
 }
 
@@ -74,10 +76,21 @@ pub(super) fn action(action: &ipc::ObjectAction) -> Action {
             clone,
             snapshot,
             expansion,
-        } => Action::Switches(Switches {
-            clone: *clone,
-            snapshot: *snapshot,
-            expansion: *expansion,
+            access_modes,
+        } => Action::Switches {
+            switches: Switches {
+                clone: *clone,
+                snapshot: *snapshot,
+                expansion: *expansion,
+            },
+            access_modes: access_modes.clone(),
+        },
+        ipc::ObjectAction::VolumeSettings {
+            reclaim_policy,
+            labels,
+        } => Action::VolumeSettings(VolumeSettings {
+            reclaim_policy: reclaim_policy.clone(),
+            labels: labels.clone(),
         }),
     }
 }
@@ -178,5 +191,6 @@ pub(super) fn update(detail: Detail) -> ipc::ObjectUpdate {
                 rows: related.rows.into_iter().map(row).collect(),
             })
             .collect(),
+        actions: None,
     }
 }

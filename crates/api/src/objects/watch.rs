@@ -1,7 +1,8 @@
 //! `watch_object` and `stop_object`.
 
+use kubedesk_cluster::Client;
 use kubedesk_cluster::access;
-use kubedesk_cluster::actions::{self, ActionKind};
+use kubedesk_cluster::actions::{self, ActionKind, ObjectRef};
 use kubedesk_cluster::detail;
 use kubedesk_cluster::storage;
 use kubedesk_ipc as ipc;
@@ -43,10 +44,67 @@ pub async fn watch_object(
             "The Clusters page shows the cluster's state; reload once it is ready.",
         )
     })?;
+    let mut answers = asked.iter().zip(verdicts);
+    // Each action with the permissions it misses.
+    let access: Vec<(ActionKind, Vec<String>)> = offered
+        .iter()
+        .zip(spans)
+        .map(|(action, span)| {
+            let missing = answers
+                .by_ref()
+                .take(span)
+                .filter(|(_, verdict)| !verdict.allowed)
+                .map(|(asked, _)| permission(asked))
+                .collect();
+            (*action, missing)
+        })
+        .collect();
+    let actions = offers(&client, &object, &access).await;
+    let kind = object.resource.kind.clone();
+    // What a volume's or persistent volume's state allows changes with it (bound, mounted).
+    let follows_state = storage_state(&object);
+    let watch = detail::follow(&client, object.clone());
+    let task = tokio::spawn(async move {
+        let mut changes = watch.changes();
+        loop {
+            let mut update = convert::update(changes.borrow_and_update().clone());
+            if follows_state {
+                update.actions = Some(offers(&client, &object, &access).await);
+            }
+            if !send(update) || changes.changed().await.is_err() {
+                return;
+            }
+            tokio::time::sleep(UPDATE_EVERY).await;
+        }
+    });
+    let id = app.followed.add((), task);
+    Ok(ipc::ObjectSubscription { id, kind, actions })
+}
+
+/// Whether what may be done with `object` depends on its state and its storage class: a volume
+/// (PersistentVolumeClaim) or a persistent volume.
+fn storage_state(object: &ObjectRef) -> bool {
+    object.resource.group.is_empty()
+        && matches!(
+            object.resource.plural.as_str(),
+            "persistentvolumeclaims" | "persistentvolumes"
+        )
+}
+
+/// The actions offered on `object` as it is now: each allowed when the user's access allows it
+/// (`access`: the permissions each misses) and the object does not stop it.
+async fn offers(
+    client: &Client,
+    object: &ObjectRef,
+    access: &[(ActionKind, Vec<String>)],
+) -> Vec<ipc::OfferedAction> {
+    let namespace = object.namespace.as_deref().unwrap_or_default();
+    let is_volume = access
+        .iter()
+        .any(|(action, _)| *action == ActionKind::Expand);
     // A volume's storage class decides what may be done with it, whatever the user's access.
-    let volume = if offered.contains(&ActionKind::Expand) {
-        let namespace = object.namespace.as_deref().unwrap_or_default();
-        storage::capabilities(&client, namespace, &object.name)
+    let volume = if is_volume {
+        storage::capabilities(client, namespace, &object.name)
             .await
             .ok()
             .map(|(_, allowed)| allowed)
@@ -54,15 +112,14 @@ pub async fn watch_object(
         None
     };
     // Deleting a volume that pods mount waits for them; deleting a bound volume loses its claim.
-    let delete_warning = if volume.is_some() {
-        let namespace = object.namespace.as_deref().unwrap_or_default();
-        storage::users(&client, namespace, &object.name)
+    let delete_warning = if is_volume {
+        storage::users(client, namespace, &object.name)
             .await
             .ok()
             .filter(|pods| !pods.is_empty())
             .map(ipc::ActionWarning::MountedBy)
-    } else if object.resource.group.is_empty() && object.resource.plural == "persistentvolumes" {
-        storage::claim_of(&client, &object.name)
+    } else if storage_state(object) {
+        storage::claim_of(client, &object.name)
             .await
             .ok()
             .flatten()
@@ -70,17 +127,9 @@ pub async fn watch_object(
     } else {
         None
     };
-    let mut answers = asked.iter().zip(verdicts);
-    let actions = offered
+    access
         .iter()
-        .zip(spans)
-        .map(|(action, span)| {
-            let missing: Vec<String> = answers
-                .by_ref()
-                .take(span)
-                .filter(|(_, verdict)| !verdict.allowed)
-                .map(|(asked, _)| permission(asked))
-                .collect();
+        .map(|(action, missing)| {
             let (blocked, choices) = match (&volume, action) {
                 (Some(volume), ActionKind::Expand) => (volume.expand.as_ref().err(), Vec::new()),
                 (Some(volume), ActionKind::Clone) => (volume.clone.as_ref().err(), Vec::new()),
@@ -101,21 +150,7 @@ pub async fn watch_object(
                     .flatten(),
             }
         })
-        .collect();
-    let kind = object.resource.kind.clone();
-    let watch = detail::follow(&client, object);
-    let task = tokio::spawn(async move {
-        let mut changes = watch.changes();
-        loop {
-            let update = convert::update(changes.borrow_and_update().clone());
-            if !send(update) || changes.changed().await.is_err() {
-                return;
-            }
-            tokio::time::sleep(UPDATE_EVERY).await;
-        }
-    });
-    let id = app.followed.add((), task);
-    Ok(ipc::ObjectSubscription { id, kind, actions })
+        .collect()
 }
 
 /// A permission as `kubectl auth can-i` is asked it: `patch deployments.apps/scale in sandbox`.

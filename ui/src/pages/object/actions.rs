@@ -12,6 +12,7 @@ use leptos::task::spawn_local;
 use crate::components::notice::{Notice, NoticeBanner};
 use crate::i18n::{I18n, Msg, use_i18n};
 use crate::ipc;
+use crate::pages::storage::forms::{ACCESS_MODES, ACCESS_MODES_ANNOTATION, AccessModeChoices};
 
 /// The buttons, the open dialog, and the last outcome.
 #[component]
@@ -118,6 +119,7 @@ fn label(action: ActionName) -> Msg {
         ActionName::Restore => Msg::ObjectActionRestore,
         ActionName::MakeDefault => Msg::ObjectActionMakeDefault,
         ActionName::Switches => Msg::ObjectActionSwitches,
+        ActionName::VolumeSettings => Msg::ObjectActionVolumeSettings,
     }
 }
 
@@ -142,6 +144,10 @@ fn wording(action: ActionName) -> (Msg, Option<Msg>) {
             Some(Msg::ObjectMakeDefaultBody),
         ),
         ActionName::Switches => (Msg::ObjectSwitchesTitle, Some(Msg::ObjectSwitchesBody)),
+        ActionName::VolumeSettings => (
+            Msg::ObjectVolumeSettingsTitle,
+            Some(Msg::ObjectVolumeSettingsBody),
+        ),
     }
 }
 
@@ -181,7 +187,16 @@ fn done_text(i18n: I18n, name: &str, action: &ObjectAction, done: &ActionDone) -
             i18n.tf(Msg::ObjectDoneRestore, &[("name", name), ("made", made)])
         }
         ObjectAction::MakeDefault => i18n.tf(Msg::ObjectDoneMakeDefault, &[("name", name)]),
-        ObjectAction::Switches { .. } => i18n.tf(Msg::ObjectDoneSwitches, &[("name", name)]),
+        ObjectAction::Switches { .. } => match done.affected.first() {
+            Some(made) => i18n.tf(
+                Msg::ObjectDoneSwitchesSnapshotClass,
+                &[("name", name), ("made", made)],
+            ),
+            None => i18n.tf(Msg::ObjectDoneSwitches, &[("name", name)]),
+        },
+        ObjectAction::VolumeSettings { .. } => {
+            i18n.tf(Msg::ObjectDoneVolumeSettings, &[("name", name)])
+        }
     }
 }
 
@@ -212,11 +227,47 @@ fn ActionDialog(
     };
     let allow_clone = RwSignal::new(switched("storageclass.kubesphere.io/allow-clone"));
     let allow_snapshot = RwSignal::new(switched("storageclass.kubesphere.io/allow-snapshot"));
-    let allow_expansion = RwSignal::new(description.as_ref().is_some_and(|description| {
-        description.facts.iter().any(|fact| {
-            fact.name == "AllowVolumeExpansion" && fact.value == TableCell::Text("true".into())
+    let fact = |name: &str| {
+        description.as_ref().and_then(|description| {
+            description
+                .facts
+                .iter()
+                .find(|fact| fact.name == name)
+                .and_then(|fact| match &fact.value {
+                    TableCell::Text(text) => Some(text.clone()),
+                    _ => None,
+                })
         })
-    }));
+    };
+    let allow_expansion = RwSignal::new(fact("AllowVolumeExpansion").as_deref() == Some("true"));
+    // The access modes the class lists (all when it lists none), each a checkbox.
+    let listed_modes = description.as_ref().and_then(|description| {
+        description
+            .annotations
+            .get(ACCESS_MODES_ANNOTATION)
+            .cloned()
+    });
+    let access_modes = ACCESS_MODES.map(|mode| {
+        let listed = listed_modes
+            .as_ref()
+            .is_none_or(|listed| listed.contains(&format!("\"{mode}\"")));
+        (mode, RwSignal::new(listed))
+    });
+    // A persistent volume's settings as they are.
+    let reclaim_policy =
+        RwSignal::new(fact("Reclaim Policy").unwrap_or_else(|| "Delete".to_owned()));
+    let labels = RwSignal::new(
+        description
+            .as_ref()
+            .map(|description| {
+                description
+                    .labels
+                    .iter()
+                    .map(|(key, value)| format!("{key}={value}\n"))
+                    .collect::<String>()
+            })
+            .unwrap_or_default(),
+    );
     let propagation = RwSignal::new(Propagation::Background);
     let force = RwSignal::new(false);
     let local_data = RwSignal::new(false);
@@ -286,6 +337,15 @@ fn ActionDialog(
                 clone: allow_clone.get_untracked(),
                 snapshot: allow_snapshot.get_untracked(),
                 expansion: allow_expansion.get_untracked(),
+                access_modes: access_modes
+                    .iter()
+                    .filter(|(_, checked)| checked.get_untracked())
+                    .map(|(mode, _)| (*mode).to_owned())
+                    .collect(),
+            },
+            ActionName::VolumeSettings => ObjectAction::VolumeSettings {
+                reclaim_policy: reclaim_policy.get_untracked(),
+                labels: labels.get_untracked(),
             },
             // Edited and read on their tabs, never from the action bar.
             ActionName::Edit | ActionName::Logs => return,
@@ -358,6 +418,22 @@ fn ActionDialog(
                 <input id="switch-expansion" type="checkbox" prop:checked=allow_expansion
                     on:change=move |event| allow_expansion.set(event_target_checked(&event)) />
                 {move || i18n.t(Msg::ObjectSwitchExpansion)}
+            </label>
+            <AccessModeChoices modes=access_modes />
+        }.into_any()),
+        ActionName::VolumeSettings => Some(view! {
+            <label class="field">
+                <span class="field__label">{move || i18n.t(Msg::StorageReclaimPolicy)}</span>
+                <select id="volume-reclaim-policy" class="select" prop:value=reclaim_policy
+                    on:change=move |event| reclaim_policy.set(event_target_value(&event))>
+                    <option value="Delete">{move || i18n.t(Msg::StorageReclaimDelete)}</option>
+                    <option value="Retain">{move || i18n.t(Msg::StorageReclaimRetain)}</option>
+                </select>
+            </label>
+            <label class="field">
+                <span class="field__label">{move || i18n.t(Msg::StorageLabels)}</span>
+                <textarea id="volume-labels" class="input" rows="4" prop:value=labels
+                    on:input=move |event| labels.set(event_target_value(&event))></textarea>
             </label>
         }.into_any()),
         ActionName::Expand => Some(view! {
