@@ -150,6 +150,7 @@ pub fn follow(client: &kube::Client, object: ObjectRef) -> DetailWatch {
     );
     let namespace = object.namespace.as_deref().unwrap_or_default();
     let kind = object.resource.table();
+    let claim = is_claim(&object);
     let children = |streams: &mut SelectAll<_>| match kind {
         Some(Kind::Nodes) => related_store(
             streams,
@@ -172,7 +173,7 @@ pub fn follow(client: &kube::Client, object: ObjectRef) -> DetailWatch {
                 watcher::Config::default(),
             )
         }),
-        pods: matches!(
+        pods: (matches!(
             kind,
             Some(
                 Kind::Deployments
@@ -182,8 +183,8 @@ pub fn follow(client: &kube::Client, object: ObjectRef) -> DetailWatch {
                     | Kind::Jobs
                     | Kind::Nodes
             )
-        )
-        .then(|| children(&mut streams)),
+        ) || claim)
+            .then(|| children(&mut streams)),
         jobs: (kind == Some(Kind::CronJobs)).then(|| {
             related_store(
                 &mut streams,
@@ -341,6 +342,9 @@ fn put_together(
     if let Some(pods) = &stores.pods {
         let pods = if object.resource.table() == Some(Kind::Nodes) {
             pods.state()
+        } else if is_claim(object) {
+            // A volume's pods are those that mount it.
+            pods.state_filter(|pod| crate::storage::mounts(pod, &object.name))
         } else {
             pods.state_filter(|pod| owned_by(&owners, &pod.metadata))
         };
@@ -352,6 +356,11 @@ fn put_together(
         events,
         related,
     }
+}
+
+/// Whether `object` is a volume (a PersistentVolumeClaim), whose page lists the pods mounting it.
+fn is_claim(object: &ObjectRef) -> bool {
+    object.resource.group.is_empty() && object.resource.plural == "persistentvolumeclaims"
 }
 
 fn rows_of<K: Clone>(kind: Kind, objects: Vec<Arc<K>>, project: fn(K) -> Row) -> Related {

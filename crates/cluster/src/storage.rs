@@ -542,17 +542,20 @@ pub async fn users(
                 .and_then(|status| status.phase.as_deref());
             !matches!(phase, Some("Succeeded" | "Failed"))
         })
-        .filter(|pod| {
-            pod.spec
-                .iter()
-                .flat_map(|spec| spec.volumes.iter().flatten())
-                .any(|volume| {
-                    volume
-                        .persistent_volume_claim
-                        .as_ref()
-                        .is_some_and(|claim| claim.claim_name == name)
-                })
-        })
+        .filter(|pod| mounts(pod, name))
         .filter_map(|pod| pod.metadata.name)
         .collect())
+}
+
+/// Whether `pod` mounts volume (claim) `name` of its namespace.
+pub fn mounts(pod: &Pod, name: &str) -> bool {
+    pod.spec
+        .iter()
+        .flat_map(|spec| spec.volumes.iter().flatten())
+        .any(|volume| {
+            volume
+                .persistent_volume_claim
+                .as_ref()
+                .is_some_and(|claim| claim.claim_name == name)
+        })
 }

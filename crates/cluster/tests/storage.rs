@@ -11,10 +11,14 @@
 #[path = "support/sim.rs"]
 mod sim;
 
+use kubedesk_cluster::actions::ObjectRef;
+use kubedesk_cluster::detail::{self, Detail};
+use kubedesk_cluster::resources::Resource;
 use kubedesk_cluster::storage::create::{
     self, Field, FormError, NewClass, NewVolume, SourceChoice, VolumeSettings, VolumeSource,
 };
 use kubedesk_cluster::storage::{self, Blocked, StorageError};
+use kubedesk_cluster::tables::Kind;
 use kubedesk_sim::{SimServer, demo};
 use kubedesk_testkit::eventually;
 use serde_json::{Value, json};
@@ -276,6 +280,22 @@ async fn a_volume_is_cloned_snapshotted_and_restored() {
 async fn the_pods_that_mount_a_volume_are_named() {
     let server = server().await;
     let client = sim::client(&server, None);
+    // Its page lists them, live: another pod of the namespace is not one.
+    let resource = Resource {
+        group: String::new(),
+        version: "v1".into(),
+        kind: "PersistentVolumeClaim".into(),
+        plural: "persistentvolumeclaims".into(),
+        namespaced: true,
+    };
+    let page = detail::follow(
+        &client,
+        ObjectRef {
+            resource,
+            namespace: Some("ml-team".into()),
+            name: "datasets".into(),
+        },
+    );
     assert!(
         storage::users(&client, "ml-team", "datasets")
             .await
@@ -299,6 +319,22 @@ async fn the_pods_that_mount_a_volume_are_named() {
             .unwrap(),
         ["reader"]
     );
+    let mut changes = page.changes();
+    let mounting = |detail: &Detail| -> Vec<String> {
+        detail
+            .related
+            .iter()
+            .filter(|related| related.kind == Kind::Pods)
+            .flat_map(|related| related.rows.iter().map(|row| row.name.clone()))
+            .collect()
+    };
+    tokio::time::timeout(std::time::Duration::from_secs(20), async {
+        while mounting(&changes.borrow_and_update()) != ["reader"] {
+            changes.changed().await.unwrap();
+        }
+    })
+    .await
+    .unwrap_or_else(|_| panic!("the page lists reader: {:?}", page.changes().borrow()));
 }
 
 #[tokio::test(flavor = "multi_thread")]
