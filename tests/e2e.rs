@@ -1685,6 +1685,11 @@ async fn volumes_and_storage_classes_are_created_from_forms_then_expanded_snapsh
     window
         .wait_for_text("[data-fact=VolumeBindingMode]", "Immediate")
         .await;
+    window
+        .wait_for_text("[data-fact=Parameters]", "type=nvme")
+        .await;
+    window.wait_for_text("[data-fact=Default]", "No").await;
+    window.screenshot("created-class").await;
     window.click("#tab-yaml").await;
     window.wait_for_text("#object-yaml", "type: nvme").await;
     window
@@ -1806,6 +1811,13 @@ async fn volumes_and_storage_classes_are_created_from_forms_then_expanded_snapsh
     window
         .eval("(() => { const row = [...document.querySelectorAll('#live-table-body .live-table__row')].find(r => r.innerText.includes('ml-team/notebooks-restored')); row.querySelector('a').click(); return true; })()")
         .await;
+    window
+        .wait_for_text(
+            "[data-fact=Source]",
+            "CSI driver csi.example.com, volume handle",
+        )
+        .await;
+    window.screenshot("persistent-volume").await;
     window.click("button[data-action=VolumeSettings]").await;
     choose(&window, "#volume-reclaim-policy", "Retain").await;
     let labels = window.find("#volume-labels").await;

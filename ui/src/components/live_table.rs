@@ -457,6 +457,9 @@ pub(crate) fn column_label(i18n: I18n, column: &str) -> String {
         "Container runtime" => Msg::TableContainerRuntime,
         "Architecture" => Msg::TableArchitecture,
         "Created" => Msg::TableCreated,
+        "Default" => Msg::TableDefault,
+        "Parameters" => Msg::TableParameters,
+        "Source" => Msg::TableSource,
         other => return other.to_owned(),
     };
     i18n.t(message).to_owned()

@@ -159,6 +159,63 @@ fn row(kind: Kind, object: &Value) -> Option<Row> {
 /// Describes `object`, of `kind`.
 /// Describes `object`: one of `kind`, or of a resource without a page of its own when `None`
 /// (its facts, containers and related objects are then those any object has).
+/// What `kubectl describe` says of a storage class (whether it is the default, its parameters)
+/// and of a persistent volume (where its storage is) beyond the printed columns.
+fn storage_facts(object: &Value) -> Vec<(&'static str, String)> {
+    let pairs = |pointer: &str| {
+        let pairs: Vec<String> = strings(object, pointer)
+            .iter()
+            .map(|(key, value)| format!("{key}={value}"))
+            .collect();
+        if pairs.is_empty() {
+            "<none>".to_owned()
+        } else {
+            pairs.join(", ")
+        }
+    };
+    match (
+        text(object, "/apiVersion").as_str(),
+        text(object, "/kind").as_str(),
+    ) {
+        ("storage.k8s.io/v1", "StorageClass") => vec![
+            (
+                "Default",
+                if crate::storage::is_default(object) {
+                    "Yes"
+                } else {
+                    "No"
+                }
+                .to_owned(),
+            ),
+            ("Parameters", pairs("/parameters")),
+        ],
+        ("v1", "PersistentVolume") => {
+            let spec = &object["spec"];
+            let source = if spec.get("csi").is_some() {
+                format!(
+                    "CSI driver {}, volume handle {}",
+                    text(spec, "/csi/driver"),
+                    text(spec, "/csi/volumeHandle")
+                )
+            } else if spec.get("nfs").is_some() {
+                format!(
+                    "NFS {}:{}",
+                    text(spec, "/nfs/server"),
+                    text(spec, "/nfs/path")
+                )
+            } else if spec.get("hostPath").is_some() {
+                format!("host path {}", text(spec, "/hostPath/path"))
+            } else if spec.get("local").is_some() {
+                format!("local path {}", text(spec, "/local/path"))
+            } else {
+                "<unknown>".to_owned()
+            };
+            vec![("Source", source)]
+        }
+        _ => Vec::new(),
+    }
+}
+
 pub fn describe(kind: Option<Kind>, object: &Value) -> Description {
     let mut facts: Vec<Fact> = kind
         .and_then(|kind| row(kind, object).map(|row| (kind, row)))
@@ -185,10 +242,14 @@ pub fn describe(kind: Option<Kind>, object: &Value) -> Description {
             .join(",")
     };
     let extra: Vec<Fact> = match kind {
-        None => vec![Fact {
-            name: "Created".into(),
-            value: Cell::Time(time(object, "/metadata/creationTimestamp")),
-        }],
+        None => storage_facts(object)
+            .into_iter()
+            .map(|(name, value)| fact(name, value))
+            .chain([Fact {
+                name: "Created".into(),
+                value: Cell::Time(time(object, "/metadata/creationTimestamp")),
+            }])
+            .collect(),
         Some(Kind::Pods) => vec![
             fact("QoS class", text(object, "/status/qosClass")),
             fact("Service account", text(object, "/spec/serviceAccountName")),
@@ -592,5 +653,52 @@ mod tests {
                 .iter()
                 .any(|fact| fact.name == "Schedule" && fact.value == Cell::Text("0 3 * * *".into()))
         );
+    }
+
+    #[test]
+    fn storage_classes_and_persistent_volumes_say_what_kubectl_describe_says() {
+        let facts = |object: Value| -> Vec<(String, String)> {
+            describe(None, &object)
+                .facts
+                .into_iter()
+                .filter_map(|fact| match fact.value {
+                    Cell::Text(text) => Some((fact.name.into_owned(), text)),
+                    _ => None,
+                })
+                .collect()
+        };
+        let class = facts(json!({
+            "apiVersion": "storage.k8s.io/v1", "kind": "StorageClass",
+            "metadata": {"name": "fast", "annotations": {"storageclass.kubernetes.io/is-default-class": "true"}},
+            "provisioner": "csi.example.com", "parameters": {"type": "ssd", "fsType": "xfs"}
+        }));
+        assert_eq!(
+            class,
+            [
+                ("Default".to_owned(), "Yes".to_owned()),
+                ("Parameters".to_owned(), "fsType=xfs, type=ssd".to_owned())
+            ]
+        );
+        let bare = facts(
+            json!({"apiVersion": "storage.k8s.io/v1", "kind": "StorageClass", "metadata": {"name": "slow"}}),
+        );
+        assert_eq!(bare[0].1, "No");
+        assert_eq!(bare[1].1, "<none>");
+        let volume = facts(json!({
+            "apiVersion": "v1", "kind": "PersistentVolume", "metadata": {"name": "pv-1"},
+            "spec": {"csi": {"driver": "csi.example.com", "volumeHandle": "vol-42"}}
+        }));
+        assert_eq!(
+            volume,
+            [(
+                "Source".to_owned(),
+                "CSI driver csi.example.com, volume handle vol-42".to_owned()
+            )]
+        );
+        let nfs = facts(json!({
+            "apiVersion": "v1", "kind": "PersistentVolume", "metadata": {"name": "pv-2"},
+            "spec": {"nfs": {"server": "nfs.internal", "path": "/exports/a"}}
+        }));
+        assert_eq!(nfs[0].1, "NFS nfs.internal:/exports/a");
     }
 }
