@@ -39,6 +39,14 @@ pub fn age(time: &str, now_seconds: i64) -> Option<String> {
     Some(duration((now_seconds - unix_seconds(time)?).max(0)))
 }
 
+/// An RFC 3339 UTC time as a reader takes it in: `2026-11-26 22:30 UTC`.
+pub fn moment(time: &str) -> String {
+    match (time.get(0..10), time.get(11..16)) {
+        (Some(day), Some(clock)) => format!("{day} {clock} UTC"),
+        _ => time.to_owned(),
+    }
+}
+
 /// A span of seconds as kubectl writes it: `45s`, `3m`, `5h`, `2d`.
 pub fn duration(seconds: i64) -> String {
     match seconds.max(0) {

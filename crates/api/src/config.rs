@@ -24,6 +24,8 @@ pub struct AppConfig {
     pub browser: Option<OsString>,
     /// Where downloads (saved logs) go.
     pub downloads: PathBuf,
+    /// The folder for the offline store (the user's data folder).
+    pub data_dir: PathBuf,
 }
 
 impl AppConfig {
@@ -32,6 +34,7 @@ impl AppConfig {
     pub fn in_memory(config_dir: PathBuf, kubeconfig: KubeconfigPaths) -> Self {
         Self {
             downloads: config_dir.join("downloads"),
+            data_dir: config_dir.clone(),
             config_dir,
             kubeconfig,
             keyring: Arc::new(Keyring::memory("this run keeps sign-ins in memory only")),
@@ -40,15 +43,22 @@ impl AppConfig {
     }
 
     /// Reads the configuration from this process's environment: `KUBEDESK_CONFIG_DIR` or the
-    /// user's configuration folder (`~/.config/kubedesk` on Linux), and `KUBECONFIG` or
+    /// user's configuration folder (`~/.config/kubedesk` on Linux) and data folder
+    /// (`~/.local/share/kubedesk`; the configuration folder too when that is set), and `KUBECONFIG` or
     /// `~/.kube/config`, and the desktop's downloads folder. Connects to the session's Secret Service (tens of milliseconds).
     pub fn from_env() -> Self {
-        let config_dir = std::env::var_os(CONFIG_DIR_ENV)
+        let chosen = std::env::var_os(CONFIG_DIR_ENV)
             .filter(|dir| !dir.is_empty())
-            .map(PathBuf::from)
+            .map(PathBuf::from);
+        let config_dir = chosen
+            .clone()
             .or_else(|| dirs::config_dir().map(|dir| dir.join("kubedesk")))
             .unwrap_or_else(|| PathBuf::from(".kubedesk"));
+        let data_dir = chosen
+            .or_else(|| dirs::data_dir().map(|dir| dir.join("kubedesk")))
+            .unwrap_or_else(|| config_dir.clone());
         Self {
+            data_dir,
             config_dir,
             kubeconfig: KubeconfigPaths::from_env(),
             keyring: Arc::new(Keyring::open()),

@@ -10,6 +10,7 @@ mod config;
 pub mod demo;
 pub mod logs;
 pub mod objects;
+mod offline;
 pub mod oidc;
 pub mod resources;
 pub mod settings;
@@ -20,4 +21,4 @@ pub mod tables;
 
 pub use config::AppConfig;
 pub use kubedesk_cluster::KubeconfigPaths;
-pub use state::App;
+pub use state::{App, STORE_FILE};

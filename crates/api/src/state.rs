@@ -1,9 +1,15 @@
 //! The one application state that owns the services the use-cases work with.
 
+use std::sync::Arc;
+
 use kubedesk_cluster::{Clients, KubeconfigPaths};
+use kubedesk_store::{Limits, Store};
 
 use crate::AppConfig;
 use crate::settings::SettingsStore;
+
+/// The offline store's file in the data folder.
+pub const STORE_FILE: &str = "offline.sqlite";
 
 /// The application state: built once at start, shared by every command.
 #[derive(Debug)]
@@ -26,6 +32,9 @@ pub struct App {
     pub(crate) log_streams: crate::logs::LogStreams,
     /// Where saved logs go.
     pub(crate) downloads: std::path::PathBuf,
+    /// The offline store of every cluster's last-known state, or why it could not be opened
+    /// (live use goes on without it).
+    pub(crate) store: Result<Arc<Store>, String>,
 }
 
 impl App {
@@ -37,12 +46,24 @@ impl App {
         if let Ok(stored) = settings.load() {
             clients.set_sign_in(crate::settings::sign_in_settings(&stored));
         }
+        let store = Store::open(&config.data_dir.join(STORE_FILE), Limits::default())
+            .map(Arc::new)
+            .map_err(|error| error.to_string());
+        let tables = match &store {
+            Ok(store) => {
+                kubedesk_cluster::tables::Tables::keeping(Arc::new(crate::offline::Kept {
+                    store: store.clone(),
+                }))
+            }
+            Err(_) => kubedesk_cluster::tables::Tables::default(),
+        };
         Self {
             settings,
             kubeconfig: config.kubeconfig,
             clients,
             browser: config.browser,
-            tables: kubedesk_cluster::tables::Tables::default(),
+            store,
+            tables,
             watches: crate::tables::Watches::default(),
             followed: crate::objects::Followed::default(),
             log_streams: crate::logs::LogStreams::default(),

@@ -55,8 +55,37 @@ pub enum Status {
     Live,
     /// The user may not list or watch this kind here: the server's message.
     Forbidden(String),
-    /// The watch failed and is being retried (with backoff): why. The rows are the last known.
+    /// The watch failed and is being retried (with backoff): why. No rows are known yet.
     Retrying(String),
+    /// The rows are the last known, as of a moment: the cluster has not answered yet (the rows
+    /// come from the offline store) or cannot be reached now (`message` says why).
+    Offline {
+        /// When the rows were last known live.
+        as_of: jiff::Timestamp,
+        /// Why the cluster does not answer, once it failed to.
+        message: Option<String>,
+    },
+}
+
+/// What keeps the last-known state of the tables (the offline store): it hands back the rows a
+/// table had when it was last live, and is told every change a live table sees.
+pub trait LastKnown: Send + Sync + std::fmt::Debug {
+    /// The rows of `key` last seen, its columns (for a served resource) and when they were live.
+    fn rows(&self, key: &TableKey) -> Option<(Vec<Row>, Option<Vec<String>>, jiff::Timestamp)>;
+    /// The table of `key` listed everything, from a list that began at `began`: what was not put
+    /// since is gone.
+    fn listed(&self, key: &TableKey, began: jiff::Timestamp, columns: &[String]);
+    /// An object of the table as seen now (`None` when only its row is known), with its row.
+    fn put(&self, key: &TableKey, object: Option<serde_json::Value>, row: &Row);
+    /// An object of the table was deleted.
+    fn delete(&self, key: &TableKey, row: &Row);
+}
+
+/// A table's link to what keeps its last-known state.
+#[derive(Debug, Clone)]
+struct Keeper {
+    key: TableKey,
+    last_known: Arc<dyn LastKnown>,
 }
 
 /// The rows and the watch's state, shared by the table and its watch task.
@@ -64,6 +93,7 @@ pub enum Status {
 struct Shared {
     state: RwLock<State>,
     changes: tokio::sync::watch::Sender<u64>,
+    keeper: Option<Keeper>,
 }
 
 #[derive(Debug)]
@@ -72,12 +102,64 @@ struct State {
     status: Status,
     /// The columns after Namespace and Name, once known (a served resource's come with its list).
     columns: Option<Vec<String>>,
+    /// When the rows were last known live: the last list or change the watch saw, or the
+    /// stored rows' moment.
+    live_at: Option<jiff::Timestamp>,
 }
 
 impl Shared {
     fn update(&self, change: impl FnOnce(&mut State)) {
         change(&mut self.state.write().unwrap_or_else(PoisonError::into_inner));
         self.changes.send_modify(|version| *version += 1);
+    }
+
+    /// The watch answered: the rows are live now.
+    fn live(&self) {
+        self.update(|state| {
+            state.status = Status::Live;
+            state.live_at = Some(jiff::Timestamp::now());
+        });
+    }
+
+    /// The watch failed with `message`: rows known before are shown as of when they were live.
+    fn failed(&self, status: Status) {
+        self.update(|state| {
+            state.status = match (status, state.live_at) {
+                (Status::Retrying(message), Some(as_of)) if !state.rows.is_empty() => {
+                    Status::Offline {
+                        as_of,
+                        message: Some(message),
+                    }
+                }
+                (status, _) => status,
+            };
+        });
+    }
+
+    /// Hands a seen object to the keeper of the last-known state.
+    fn keep(&self, object: impl FnOnce() -> Option<serde_json::Value>, row: &Row) {
+        if let Some(keeper) = &self.keeper {
+            keeper.last_known.put(&keeper.key, object(), row);
+        }
+    }
+
+    fn keep_deleted(&self, row: &Row) {
+        if let Some(keeper) = &self.keeper {
+            keeper.last_known.delete(&keeper.key, row);
+        }
+    }
+
+    fn keep_listed(&self, began: jiff::Timestamp) {
+        if let Some(keeper) = &self.keeper {
+            let columns = self
+                .state
+                .read()
+                .unwrap_or_else(PoisonError::into_inner)
+                .columns
+                .clone()
+                .unwrap_or_default();
+            keeper.last_known.listed(&keeper.key, began, &columns);
+        }
     }
 }
 
@@ -158,11 +240,20 @@ pub fn query_all<T: std::borrow::Borrow<Table>>(
 #[derive(Debug, Default)]
 pub struct Tables {
     open: std::sync::Mutex<HashMap<TableKey, Weak<Table>>>,
+    last_known: Option<Arc<dyn LastKnown>>,
 }
 
 impl Tables {
+    /// Tables whose rows `last_known` keeps, and which start from the rows it kept.
+    pub fn keeping(last_known: Arc<dyn LastKnown>) -> Self {
+        Self {
+            open: std::sync::Mutex::default(),
+            last_known: Some(last_known),
+        }
+    }
+
     /// The table for `key`: the one open already, or a new one whose watch starts now with
-    /// `client`.
+    /// `client`, showing the last-known rows until its first list is done.
     pub fn open(&self, client: &kube::Client, key: TableKey) -> Arc<Table> {
         let mut open = self.open.lock().unwrap_or_else(PoisonError::into_inner);
         open.retain(|_, table| table.strong_count() > 0);
@@ -170,18 +261,38 @@ impl Tables {
             return table;
         }
         let (changes, _) = tokio::sync::watch::channel(0);
-        let shared = Arc::new(Shared {
-            state: RwLock::new(State {
-                rows: HashMap::new(),
-                status: Status::Listing,
-                columns: key.resource.table().map(|kind| {
-                    kind.columns()
-                        .iter()
-                        .map(|&column| column.to_owned())
-                        .collect()
-                }),
+        let mut state = State {
+            rows: HashMap::new(),
+            status: Status::Listing,
+            columns: key.resource.table().map(|kind| {
+                kind.columns()
+                    .iter()
+                    .map(|&column| column.to_owned())
+                    .collect()
             }),
+            live_at: None,
+        };
+        let stored = self
+            .last_known
+            .as_ref()
+            .and_then(|last_known| last_known.rows(&key));
+        let seeded = stored.is_some();
+        if let Some((rows, columns, as_of)) = stored {
+            state.rows = rows.into_iter().map(|row| (row.key(), row)).collect();
+            state.columns = state.columns.or(columns);
+            state.status = Status::Offline {
+                as_of,
+                message: None,
+            };
+            state.live_at = Some(as_of);
+        }
+        let shared = Arc::new(Shared {
+            state: RwLock::new(state),
             changes,
+            keeper: self.last_known.clone().map(|last_known| Keeper {
+                key: key.clone(),
+                last_known,
+            }),
         });
         let namespace = key.namespace.as_deref().filter(|_| key.resource.namespaced);
         let Some(kind) = key.resource.table() else {
@@ -190,34 +301,49 @@ impl Tables {
                 key.resource.clone(),
                 namespace.map(str::to_owned),
                 shared.clone(),
+                seeded,
             ));
             return self.keep(key, Table { shared, task }, open);
         };
         let task = match kind {
-            Kind::Pods => start(api::<Pod>(client, namespace), rows::pod, &shared),
+            Kind::Pods => start(api::<Pod>(client, namespace), rows::pod, &shared, seeded),
             Kind::Deployments => start(
                 api::<Deployment>(client, namespace),
                 rows::deployment,
                 &shared,
+                seeded,
             ),
             Kind::StatefulSets => start(
                 api::<StatefulSet>(client, namespace),
                 rows::stateful_set,
                 &shared,
+                seeded,
             ),
             Kind::DaemonSets => start(
                 api::<DaemonSet>(client, namespace),
                 rows::daemon_set,
                 &shared,
+                seeded,
             ),
             Kind::ReplicaSets => start(
                 api::<ReplicaSet>(client, namespace),
                 rows::replica_set,
                 &shared,
+                seeded,
             ),
-            Kind::Jobs => start(api::<Job>(client, namespace), rows::job, &shared),
-            Kind::CronJobs => start(api::<CronJob>(client, namespace), rows::cron_job, &shared),
-            Kind::Nodes => start(Api::<Node>::all(client.clone()), rows::node, &shared),
+            Kind::Jobs => start(api::<Job>(client, namespace), rows::job, &shared, seeded),
+            Kind::CronJobs => start(
+                api::<CronJob>(client, namespace),
+                rows::cron_job,
+                &shared,
+                seeded,
+            ),
+            Kind::Nodes => start(
+                Api::<Node>::all(client.clone()),
+                rows::node,
+                &shared,
+                seeded,
+            ),
         };
         self.keep(key, Table { shared, task }, open)
     }
@@ -242,12 +368,23 @@ impl Tables {
     }
 }
 
-/// Starts following `api` into `shared`.
-fn start<K>(api: Api<K>, project: fn(K) -> Row, shared: &Arc<Shared>) -> tokio::task::JoinHandle<()>
+/// Starts following `api` into `shared` (which holds stored rows when `seeded`).
+fn start<K>(
+    api: Api<K>,
+    project: fn(K) -> Row,
+    shared: &Arc<Shared>,
+    seeded: bool,
+) -> tokio::task::JoinHandle<()>
 where
-    K: KubeResource + Clone + DeserializeOwned + std::fmt::Debug + Send + 'static,
+    K: KubeResource
+        + Clone
+        + DeserializeOwned
+        + serde::Serialize
+        + std::fmt::Debug
+        + Send
+        + 'static,
 {
-    tokio::spawn(follow(api, project, shared.clone()))
+    tokio::spawn(follow(api, project, shared.clone(), seeded))
 }
 
 fn api<K>(client: &kube::Client, namespace: Option<&str>) -> Api<K>
@@ -262,9 +399,16 @@ where
 
 /// Follows one watch, keeping each object as its row. A relist (after a 410 or a broken stream)
 /// builds the rows anew and swaps them in whole when it is done: no duplicate and no ghost rows.
-async fn follow<K>(api: Api<K>, project: fn(K) -> Row, shared: Arc<Shared>)
+/// Stored rows (`seeded`) are swapped out the same way by the first list.
+async fn follow<K>(api: Api<K>, project: fn(K) -> Row, shared: Arc<Shared>, seeded: bool)
 where
-    K: KubeResource + Clone + DeserializeOwned + std::fmt::Debug + Send + 'static,
+    K: KubeResource
+        + Clone
+        + DeserializeOwned
+        + serde::Serialize
+        + std::fmt::Debug
+        + Send
+        + 'static,
 {
     let config = watcher::Config::default()
         .page_size(PAGE)
@@ -273,18 +417,32 @@ where
     let mut stream = std::pin::pin!(stream);
     let mut listing: Option<HashMap<String, Row>> = None;
     // The first list shows its rows as its pages arrive (there is nothing they could contradict);
-    // a relist is built aside and swapped in whole.
-    let mut first = true;
+    // a relist, or a first list over stored rows, is built aside and swapped in whole.
+    let mut first = !seeded;
+    // Whether a list completed: only then does a quiet watcher mean live rows.
+    let mut listed = false;
+    let mut began = jiff::Timestamp::now();
     // The watcher resumes a broken watch without a word; when it has reported no failure for
     // longer than its next retry would take, the retry worked and the rows are live again.
     let mut failures: u32 = 0;
+    // Each object seen is handed to the keeper of the last-known state with its row.
+    let seen = |object: K| {
+        let json = shared
+            .keeper
+            .is_some()
+            .then(|| serde_json::to_value(&object).ok())
+            .flatten();
+        let row = project(object);
+        shared.keep(|| json, &row);
+        row
+    };
     loop {
-        let event = if failures > 0 && !first {
+        let event = if failures > 0 && listed {
             match tokio::time::timeout(quiet_after(failures), stream.next()).await {
                 Ok(event) => event,
                 Err(_) => {
                     failures = 0;
-                    shared.update(|state| state.status = Status::Live);
+                    shared.live();
                     continue;
                 }
             }
@@ -297,10 +455,16 @@ where
         }
         match event {
             // A first list that broke off starts over from nothing.
-            Ok(Event::Init) if first => shared.update(|state| state.rows.clear()),
-            Ok(Event::Init) => listing = Some(HashMap::new()),
+            Ok(Event::Init) if first => {
+                began = jiff::Timestamp::now();
+                shared.update(|state| state.rows.clear());
+            }
+            Ok(Event::Init) => {
+                began = jiff::Timestamp::now();
+                listing = Some(HashMap::new());
+            }
             Ok(Event::InitApply(object)) if first => {
-                let row = project(object);
+                let row = seen(object);
                 let mut state = shared.state.write().unwrap_or_else(PoisonError::into_inner);
                 state.rows.insert(row.key(), row);
                 let shown = state.rows.len();
@@ -310,30 +474,31 @@ where
                 }
             }
             Ok(Event::InitApply(object)) => {
-                let row = project(object);
+                let row = seen(object);
                 listing.get_or_insert_default().insert(row.key(), row);
             }
-            Ok(Event::InitDone) if first => {
-                first = false;
-                shared.update(|state| state.status = Status::Live);
-            }
             Ok(Event::InitDone) => {
-                let rows = listing.take().unwrap_or_default();
-                shared.update(|state| {
-                    state.rows = rows;
-                    state.status = Status::Live;
-                });
+                first = false;
+                listed = true;
+                if let Some(rows) = listing.take() {
+                    shared.update(|state| state.rows = rows);
+                }
+                shared.live();
+                shared.keep_listed(began);
             }
             Ok(Event::Apply(object)) => {
-                let row = project(object);
+                let row = seen(object);
                 shared.update(|state| {
                     state.rows.insert(row.key(), row);
+                    state.live_at = Some(jiff::Timestamp::now());
                 });
             }
             Ok(Event::Delete(object)) => {
                 let row = project(object);
+                shared.keep_deleted(&row);
                 shared.update(|state| {
                     state.rows.remove(&row.key());
+                    state.live_at = Some(jiff::Timestamp::now());
                 });
             }
             Err(error) => {
@@ -345,7 +510,7 @@ where
                     _ => None,
                 }
                 .unwrap_or_else(|| Status::Retrying(error.to_string()));
-                shared.update(|state| state.status = status);
+                shared.failed(status);
             }
         }
     }

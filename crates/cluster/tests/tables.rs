@@ -80,7 +80,8 @@ async fn live(tables: &Tables, server: &SimServer, kind: Kind) -> Arc<Table> {
     table
 }
 
-/// Ends the table's watch and fails every new one, until the table says it is retrying.
+/// Ends the table's watch and fails every new one, until the table says its rows are the last
+/// known (as of when they were live) and why.
 async fn break_watches(server: &SimServer, table: &Table) {
     server.cluster().faults.set(FaultConfig {
         error_rate: [("watch".to_owned(), 1.0)].into(),
@@ -88,7 +89,13 @@ async fn break_watches(server: &SimServer, table: &Table) {
     });
     server.cluster().store.end_watches();
     until(table, &everything(), |_, status| {
-        matches!(status, Status::Retrying(_))
+        matches!(
+            status,
+            Status::Offline {
+                message: Some(_),
+                ..
+            }
+        )
     })
     .await;
 }

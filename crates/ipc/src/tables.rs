@@ -221,10 +221,18 @@ pub enum TableStatus {
         /// The server's message.
         message: String,
     },
-    /// The watch failed and is retried; the rows are the last known.
+    /// The watch failed and is retried; no rows are known.
     Retrying {
         /// Why.
         message: String,
+    },
+    /// The rows are the last known, as of a moment (from the offline store, or from before the
+    /// cluster stopped answering); read-only until it answers.
+    Offline {
+        /// When they were last live (RFC 3339).
+        as_of: String,
+        /// Why the cluster does not answer, once it failed to; `None` while it is being asked.
+        message: Option<String>,
     },
 }
 

@@ -57,7 +57,8 @@ pub enum Write {
         namespace: String,
         /// Its name.
         name: String,
-        /// The object; a Secret's values are dropped before it is stored.
+        /// The object (`Null` when only its row is known: an object stored before is kept); a
+        /// Secret's values are dropped before it is stored.
         object: Value,
         /// Its table row's cells.
         cells: Value,
@@ -101,6 +102,10 @@ pub enum Write {
     },
 }
 
+#[allow(
+    clippy::large_enum_variant,
+    reason = "nearly every message is a write: boxing them would cost an allocation per object"
+)]
 enum Message {
     Write(Write),
     Flush(mpsc::Sender<()>),
@@ -286,8 +291,10 @@ fn commit(connection: &mut Connection, writes: &[Write]) -> rusqlite::Result<usi
                     .prepare_cached(
                         "INSERT INTO objects (context, resource, namespace, name, object, cells, seen_at)
                          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-                         ON CONFLICT DO UPDATE SET object = excluded.object, cells = excluded.cells,
-                             seen_at = excluded.seen_at",
+                         ON CONFLICT DO UPDATE SET
+                             object = CASE excluded.object WHEN 'null' THEN objects.object
+                                      ELSE excluded.object END,
+                             cells = excluded.cells, seen_at = excluded.seen_at",
                     )?
                     .execute(params![context, resource, namespace, name, object, cells, now])?;
             }

@@ -359,6 +359,18 @@ pub fn LiveTable(
             TableStatus::Retrying { message } => {
                 i18n.tf(Msg::TableRetrying, &[("message", message)])
             }
+            TableStatus::Offline { as_of, message } => {
+                let now = (js_sys::Date::now() / 1000.0) as i64;
+                let age = crate::format::age(as_of, now).unwrap_or_default();
+                let time = crate::format::moment(as_of);
+                match message {
+                    Some(message) => i18n.tf(
+                        Msg::TableOffline,
+                        &[("time", &time), ("age", &age), ("message", message)],
+                    ),
+                    None => i18n.tf(Msg::TableStored, &[("time", &time), ("age", &age)]),
+                }
+            }
         };
         for problem in update.filter_error.iter().chain(&update.problems) {
             line = format!("{line} · {problem}");
@@ -377,7 +389,8 @@ pub fn LiveTable(
                 <input id="table-labels" class="input" type="search" placeholder=move || i18n.t(Msg::TableLabelsPlaceholder)
                     on:input=move |event| query.set(TableQuery { labels: event_target_value(&event), offset: 0, ..query.get_untracked() }) />
             </label>
-            <span class="live-table__status" id="table-status" role="status">{status}</span>
+            <span class="live-table__status" id="table-status" role="status"
+                class:live-table__status--offline=move || update.with(|update| matches!(update, Some(TableUpdate { status: TableStatus::Offline { .. }, .. })))>{status}</span>
             <span class="spacer"></span>
             <button type="button" class="button button--small" id="table-columns" aria-expanded=move || picking.get().to_string()
                 on:click=move |_| picking.update(|open| *open = !*open)>

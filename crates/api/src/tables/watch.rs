@@ -36,6 +36,17 @@ pub async fn watch_table(
                 resource,
                 namespace: request.namespace.clone(),
             };
+            if let Ok(store) = &app.store {
+                let resource = &key.resource;
+                store.write(kubedesk_store::Write::Viewed {
+                    context: context.clone(),
+                    resource: kubedesk_store::resource_id(
+                        &resource.group,
+                        &resource.version,
+                        &resource.plural,
+                    ),
+                });
+            }
             Ok::<_, ipc::Error>(app.tables.open(&client, key))
         };
         match opened.await {
@@ -147,6 +158,12 @@ impl Shown {
                 Status::Retrying(message) => {
                     return ipc::TableStatus::Retrying {
                         message: named(context, message),
+                    };
+                }
+                Status::Offline { as_of, message } => {
+                    return ipc::TableStatus::Offline {
+                        as_of: as_of.to_string(),
+                        message: message.map(|message| named(context, message)),
                     };
                 }
             }

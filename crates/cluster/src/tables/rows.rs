@@ -22,7 +22,7 @@ pub enum Cell {
 }
 
 impl Cell {
-    fn text(value: impl Into<String>) -> Self {
+    pub(crate) fn text(value: impl Into<String>) -> Self {
         Self::Text(value.into())
     }
 
@@ -87,6 +87,57 @@ impl Row {
             cells,
             search,
         }
+    }
+
+    /// The row's labels and cells as JSON, to be kept (the offline store) and read back with
+    /// [`Row::from_json`].
+    pub fn to_json(&self) -> serde_json::Value {
+        let cells: Vec<serde_json::Value> = self
+            .cells
+            .iter()
+            .map(|cell| match cell {
+                Cell::Text(text) => serde_json::json!({"text": text}),
+                Cell::Number(number) => serde_json::json!({"number": number}),
+                Cell::Time(time) => serde_json::json!({"time": time.map(|time| time.to_string())}),
+                Cell::Duration(seconds) => serde_json::json!({"seconds": seconds}),
+            })
+            .collect();
+        serde_json::json!({"labels": self.labels, "cells": cells})
+    }
+
+    /// The row kept as `kept` ([`Row::to_json`]) of the object `namespace`/`name`.
+    pub fn from_json(namespace: Option<String>, name: String, kept: &serde_json::Value) -> Self {
+        let cells = kept["cells"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|cell| {
+                if let Some(text) = cell["text"].as_str() {
+                    Cell::text(text)
+                } else if let Some(number) = cell["number"].as_f64() {
+                    Cell::Number(number)
+                } else if let Some(seconds) = cell["seconds"].as_f64() {
+                    Cell::Duration(seconds)
+                } else {
+                    Cell::Time(cell["time"].as_str().and_then(|time| time.parse().ok()))
+                }
+            })
+            .collect();
+        let labels = kept["labels"]
+            .as_object()
+            .into_iter()
+            .flatten()
+            .map(|(key, value)| (key.clone(), value.as_str().unwrap_or_default().to_owned()))
+            .collect();
+        Self::new(
+            ObjectMeta {
+                namespace,
+                name: Some(name),
+                labels: Some(labels),
+                ..ObjectMeta::default()
+            },
+            cells,
+        )
     }
 
     /// The row's identity in its table: `namespace/name`, or the name.
@@ -488,4 +539,33 @@ pub fn cron_job(cron: CronJob) -> Row {
         time(cron.metadata.creation_timestamp.as_ref()),
     ];
     Row::new(cron.metadata, cells)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_row_kept_as_json_reads_back_the_same() {
+        let row = Row::new(
+            ObjectMeta {
+                namespace: Some("ml".into()),
+                name: Some("trainer-0".into()),
+                labels: Some([("app".to_owned(), "trainer".to_owned())].into()),
+                ..ObjectMeta::default()
+            },
+            vec![
+                Cell::text("Running"),
+                Cell::Number(3.0),
+                Cell::Time(Some("2026-11-26T10:00:00Z".parse().unwrap_or_default())),
+                Cell::Time(None),
+                Cell::Duration(42.5),
+            ],
+        );
+        let kept = row.to_json();
+        assert_eq!(
+            Row::from_json(Some("ml".into()), "trainer-0".into(), &kept),
+            row
+        );
+    }
 }

@@ -137,17 +137,19 @@ pub(crate) async fn printed(
         .collect())
 }
 
-/// Follows `resource` (in `namespace`, or everywhere) into `shared`, for as long as the task runs.
+/// Follows `resource` (in `namespace`, or everywhere) into `shared`, for as long as the task runs;
+/// stored rows (`seeded`) are swapped out whole by the first list, as a relist does.
 pub(super) async fn follow(
     client: kube::Client,
     resource: Resource,
     namespace: Option<String>,
     shared: Arc<Shared>,
+    seeded: bool,
 ) {
     let url =
         <DynamicObject as kube::Resource>::url_path(&resource.api_resource(), namespace.as_deref());
     let request = kube::core::Request::new(url);
-    let mut first = true;
+    let mut first = !seeded;
     let mut failures: u32 = 0;
     loop {
         let (layout, mut version) = match list(&client, &request, &shared, first).await {
@@ -187,6 +189,7 @@ async fn list(
     let mut layout = None;
     let mut listing = HashMap::new();
     let mut token: Option<String> = None;
+    let began = jiff::Timestamp::now();
     loop {
         let mut params = ListParams::default().limit(PAGE);
         if let Some(token) = &token {
@@ -198,7 +201,12 @@ async fn list(
             shared.update(|state| state.columns = Some(layout.names.clone()));
             layout
         });
-        let rows = page.rows.into_iter().filter_map(|row| layout.row(row));
+        // Only the row is known of each object: its page reads the whole object.
+        let rows = page
+            .rows
+            .into_iter()
+            .filter_map(|row| layout.row(row))
+            .inspect(|(row, _)| shared.keep(|| None, row));
         if first {
             shared.update(|state| {
                 state.rows.extend(rows.map(|(row, _)| (row.key(), row)));
@@ -209,12 +217,11 @@ async fn list(
         token = page.metadata.continue_.filter(|token| !token.is_empty());
         if token.is_none() {
             let version = page.metadata.resource_version.unwrap_or_default();
-            shared.update(|state| {
-                if !first {
-                    state.rows = listing;
-                }
-                state.status = Status::Live;
-            });
+            if !first {
+                shared.update(|state| state.rows = listing);
+            }
+            shared.live();
+            shared.keep_listed(began);
             return Ok((layout.clone(), version));
         }
     }
@@ -245,10 +252,10 @@ async fn watch(
             .read()
             .unwrap_or_else(PoisonError::into_inner)
             .status,
-        Status::Retrying(_)
+        Status::Retrying(_) | Status::Offline { .. }
     );
     if retrying {
-        shared.update(|state| state.status = Status::Live);
+        shared.live();
     }
     while let Some(event) = events.try_next().await? {
         let (table, deleted) = match event {
@@ -269,6 +276,13 @@ async fn watch(
         if let Some(seen) = rows.iter().rev().find_map(|(_, seen)| seen.clone()) {
             *version = seen;
         }
+        for (row, _) in &rows {
+            if deleted {
+                shared.keep_deleted(row);
+            } else {
+                shared.keep(|| None, row);
+            }
+        }
         shared.update(|state| {
             for (row, _) in rows {
                 if deleted {
@@ -277,6 +291,7 @@ async fn watch(
                     state.rows.insert(row.key(), row);
                 }
             }
+            state.live_at = Some(jiff::Timestamp::now());
         });
     }
     Ok(Watched::Ended)
@@ -294,7 +309,7 @@ fn as_table(
 }
 
 fn fail(shared: &Shared, error: &kube::Error) {
-    let status =
-        forbidden_status(error).unwrap_or_else(|| Status::Retrying(crate::health::message(error)));
-    shared.update(|state| state.status = status);
+    shared.failed(
+        forbidden_status(error).unwrap_or_else(|| Status::Retrying(crate::health::message(error))),
+    );
 }

@@ -1,0 +1,80 @@
+//! The offline store behind the live tables: every row and object a live table sees is kept in
+//! `kubedesk-store`, and a table opened again starts from the rows kept, marked offline as of when
+//! they were live, until its cluster answers.
+
+use std::sync::Arc;
+
+use kubedesk_cluster::tables::{LastKnown, Row, TableKey};
+use kubedesk_store::{Store, Write, resource_id};
+
+/// The store as the tables' keeper of their last-known state.
+#[derive(Debug)]
+pub(crate) struct Kept {
+    pub(crate) store: Arc<Store>,
+}
+
+fn resource(key: &TableKey) -> String {
+    let resource = &key.resource;
+    resource_id(&resource.group, &resource.version, &resource.plural)
+}
+
+fn millis(time: jiff::Timestamp) -> i64 {
+    time.as_millisecond()
+}
+
+impl LastKnown for Kept {
+    fn rows(&self, key: &TableKey) -> Option<(Vec<Row>, Option<Vec<String>>, jiff::Timestamp)> {
+        let resource = resource(key);
+        let listing = self.store.listing(&key.context, &resource).ok()??;
+        let namespace = key.namespace.as_deref().filter(|_| key.resource.namespaced);
+        let rows = self
+            .store
+            .rows(&key.context, &resource, namespace)
+            .ok()?
+            .into_iter()
+            .map(|row| {
+                let namespace = Some(row.namespace).filter(|namespace| !namespace.is_empty());
+                Row::from_json(namespace, row.name, &row.cells)
+            })
+            .collect();
+        let columns = serde_json::from_value(listing.columns).ok();
+        let as_of = jiff::Timestamp::from_millisecond(listing.seen_at).ok()?;
+        Some((rows, columns, as_of))
+    }
+
+    fn listed(&self, key: &TableKey, began: jiff::Timestamp, columns: &[String]) {
+        let resource = resource(key);
+        self.store.write(Write::Relisted {
+            context: key.context.clone(),
+            resource: resource.clone(),
+            namespace: key.namespace.clone().filter(|_| key.resource.namespaced),
+            since: millis(began),
+        });
+        self.store.write(Write::Listed {
+            context: key.context.clone(),
+            resource,
+            kind: key.resource.kind.clone(),
+            columns: serde_json::json!(columns),
+        });
+    }
+
+    fn put(&self, key: &TableKey, object: Option<serde_json::Value>, row: &Row) {
+        self.store.write(Write::Put {
+            context: key.context.clone(),
+            resource: resource(key),
+            namespace: row.namespace.clone().unwrap_or_default(),
+            name: row.name.clone(),
+            object: object.unwrap_or(serde_json::Value::Null),
+            cells: row.to_json(),
+        });
+    }
+
+    fn delete(&self, key: &TableKey, row: &Row) {
+        self.store.write(Write::Delete {
+            context: key.context.clone(),
+            resource: resource(key),
+            namespace: row.namespace.clone().unwrap_or_default(),
+            name: row.name.clone(),
+        });
+    }
+}

@@ -1,0 +1,122 @@
+//! Offline browsing through the use-cases the window calls: a table seen live is kept; with its
+//! cluster stopped, KubeDesk opened again shows the same rows at once, marked offline as of when
+//! they were live; once the cluster answers again, the table is live.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test fails with the message and location of what it unwrapped"
+)]
+
+#[path = "support/updates.rs"]
+mod updates;
+
+use std::ffi::OsString;
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+
+use kubedesk_api::tables::{stop_table, watch_table};
+use kubedesk_api::{App, AppConfig, KubeconfigPaths};
+use kubedesk_ipc as ipc;
+use kubedesk_sim::{SimServer, demo};
+
+fn app(dir: &Path, server: &str) -> App {
+    let kubeconfig = dir.join("kubeconfig");
+    std::fs::write(
+        &kubeconfig,
+        format!(
+            "apiVersion: v1\nkind: Config\ncurrent-context: dev\n\
+             clusters:\n- name: dev\n  cluster:\n    server: {server}\n\
+             users:\n- name: admin\n  user:\n    token: kubedesk-demo\n\
+             contexts:\n- name: dev\n  context:\n    cluster: dev\n    user: admin\n"
+        ),
+    )
+    .unwrap();
+    App::new(AppConfig::in_memory(
+        dir.join("config"),
+        KubeconfigPaths::resolve(Some(OsString::from(&kubeconfig)), None),
+    ))
+}
+
+fn pods_request() -> ipc::WatchTable {
+    ipc::WatchTable {
+        contexts: vec!["dev".into()],
+        kind: ipc::TableKind::Pods.into(),
+        namespace: Some("sandbox".into()),
+        query: ipc::TableQuery {
+            limit: 500,
+            ..ipc::TableQuery::default()
+        },
+    }
+}
+
+fn names(update: &ipc::TableUpdate) -> Vec<String> {
+    let mut names: Vec<String> = update.rows.iter().map(|row| row.name.clone()).collect();
+    names.sort();
+    names
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_table_seen_live_is_browsed_offline_then_live_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let cluster = Arc::new(demo::dev().unwrap());
+    let server = SimServer::start(cluster.clone(), SocketAddr::from(([127, 0, 0, 1], 0)))
+        .await
+        .unwrap();
+    let url = server.url();
+    let address: SocketAddr = url.trim_start_matches("http://").parse().unwrap();
+
+    // Live: the sandbox's pods.
+    let app = app(dir.path(), &url);
+    let (sender, mut updates) = tokio::sync::mpsc::unbounded_channel();
+    let subscription = watch_table(&app, pods_request(), move |update| {
+        sender.send(update).is_ok()
+    })
+    .await
+    .unwrap();
+    let live = updates::next(&mut updates, |update: &ipc::TableUpdate| {
+        update.status == ipc::TableStatus::Live && update.total > 0
+    })
+    .await;
+    let seen = names(&live);
+    stop_table(&app, ipc::StopTable { id: subscription.id }).unwrap();
+    drop(app);
+
+    // The cluster stops; KubeDesk opens again and shows the same rows at once, offline.
+    cluster.store.end_watches();
+    drop(server);
+    let app = app(dir.path(), &url);
+    let (sender, mut updates) = tokio::sync::mpsc::unbounded_channel();
+    let subscription = watch_table(&app, pods_request(), move |update| {
+        sender.send(update).is_ok()
+    })
+    .await
+    .unwrap();
+    let first = updates.recv().await.unwrap();
+    assert_eq!(names(&first), seen, "the stored rows come first");
+    assert!(
+        matches!(first.status, ipc::TableStatus::Offline { .. }),
+        "{:?}",
+        first.status
+    );
+    let offline = updates::next(&mut updates, |update: &ipc::TableUpdate| {
+        matches!(update.status, ipc::TableStatus::Offline { message: Some(_), .. })
+    })
+    .await;
+    assert_eq!(names(&offline), seen);
+    let ipc::TableStatus::Offline { as_of, message } = &offline.status else {
+        unreachable!("matched above")
+    };
+    assert!(as_of.starts_with("20"), "{as_of}");
+    assert!(!message.as_deref().unwrap_or_default().is_empty());
+
+    // The cluster answers again: the table is live, from a new list.
+    let _server = SimServer::start(cluster.clone(), address).await.unwrap();
+    let again = updates::next(&mut updates, |update: &ipc::TableUpdate| {
+        update.status == ipc::TableStatus::Live
+    })
+    .await;
+    assert_eq!(names(&again), seen);
+    stop_table(&app, ipc::StopTable { id: subscription.id }).unwrap();
+}
