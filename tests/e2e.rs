@@ -910,6 +910,56 @@ async fn table_shows(window: &Window, text: &str) {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_cluster_that_stops_answering_is_browsed_as_last_seen_then_live_again() {
+    let (_scene, clusters, mut window) =
+        demo_window("offline", kubedesk_api::demo::SimOptions::default()).await;
+    window.click("a[data-area=workloads]").await;
+    window.wait_for_text("#table-status", "rows").await;
+    let names = "[...document.querySelectorAll('#live-table-body .live-table__row a')].map(a => a.textContent).join(',')";
+    let live = window.eval(names).await;
+    assert!(
+        !live.as_str().unwrap_or_default().is_empty(),
+        "rows are shown: {live}"
+    );
+    window.screenshot("live").await;
+
+    // The cluster stops answering: the same rows stay, marked offline as of when they were live.
+    let cluster = clusters.cluster("gpu-prod").unwrap();
+    cluster.faults.set(kubedesk_sim::faults::FaultConfig {
+        error_rate: [("list".to_owned(), 1.0), ("watch".to_owned(), 1.0)].into(),
+        ..kubedesk_sim::faults::FaultConfig::default()
+    });
+    cluster.store.end_watches();
+    window
+        .wait_for_text(
+            "#table-status",
+            "Offline: the rows as KubeDesk last saw them",
+        )
+        .await;
+    window
+        .wait_for_eval(
+            "document.querySelector('#table-status').classList.contains('live-table__status--offline')",
+            json!(true),
+        )
+        .await;
+    window.wait_for_eval(names, live.clone()).await;
+    window.screenshot("offline").await;
+
+    // It answers again: live, the banner gone.
+    cluster
+        .faults
+        .set(kubedesk_sim::faults::FaultConfig::default());
+    window
+        .wait_for_eval(
+            "document.querySelector('#table-status').classList.contains('live-table__status--offline')",
+            json!(false),
+        )
+        .await;
+    window.wait_for_text("#table-status", "rows").await;
+    window.wait_for_eval(names, live).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn the_workloads_page_shows_live_tables_that_keep_only_the_visible_rows() {
     let (scene, _clusters, mut window) = demo_window(
         "workloads",

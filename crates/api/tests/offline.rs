@@ -21,7 +21,7 @@ use kubedesk_api::{App, AppConfig, KubeconfigPaths};
 use kubedesk_ipc as ipc;
 use kubedesk_sim::{SimServer, demo};
 
-fn app(dir: &Path, server: &str) -> App {
+fn open_app(dir: &Path, server: &str) -> App {
     let kubeconfig = dir.join("kubeconfig");
     std::fs::write(
         &kubeconfig,
@@ -68,7 +68,7 @@ async fn a_table_seen_live_is_browsed_offline_then_live_again() {
     let address: SocketAddr = url.trim_start_matches("http://").parse().unwrap();
 
     // Live: the sandbox's pods.
-    let app = app(dir.path(), &url);
+    let app = open_app(dir.path(), &url);
     let (sender, mut updates) = tokio::sync::mpsc::unbounded_channel();
     let subscription = watch_table(&app, pods_request(), move |update| {
         sender.send(update).is_ok()
@@ -80,13 +80,19 @@ async fn a_table_seen_live_is_browsed_offline_then_live_again() {
     })
     .await;
     let seen = names(&live);
-    stop_table(&app, ipc::StopTable { id: subscription.id }).unwrap();
+    stop_table(
+        &app,
+        ipc::StopTable {
+            id: subscription.id,
+        },
+    )
+    .unwrap();
     drop(app);
 
     // The cluster stops; KubeDesk opens again and shows the same rows at once, offline.
     cluster.store.end_watches();
     drop(server);
-    let app = app(dir.path(), &url);
+    let app = open_app(dir.path(), &url);
     let (sender, mut updates) = tokio::sync::mpsc::unbounded_channel();
     let subscription = watch_table(&app, pods_request(), move |update| {
         sender.send(update).is_ok()
@@ -101,7 +107,13 @@ async fn a_table_seen_live_is_browsed_offline_then_live_again() {
         first.status
     );
     let offline = updates::next(&mut updates, |update: &ipc::TableUpdate| {
-        matches!(update.status, ipc::TableStatus::Offline { message: Some(_), .. })
+        matches!(
+            update.status,
+            ipc::TableStatus::Offline {
+                message: Some(_),
+                ..
+            }
+        )
     })
     .await;
     assert_eq!(names(&offline), seen);
@@ -118,5 +130,11 @@ async fn a_table_seen_live_is_browsed_offline_then_live_again() {
     })
     .await;
     assert_eq!(names(&again), seen);
-    stop_table(&app, ipc::StopTable { id: subscription.id }).unwrap();
+    stop_table(
+        &app,
+        ipc::StopTable {
+            id: subscription.id,
+        },
+    )
+    .unwrap();
 }

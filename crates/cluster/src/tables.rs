@@ -506,10 +506,10 @@ where
                 let status = match &error {
                     watcher::Error::InitialListFailed(error)
                     | watcher::Error::WatchStartFailed(error)
-                    | watcher::Error::WatchFailed(error) => forbidden_status(error),
-                    _ => None,
-                }
-                .unwrap_or_else(|| Status::Retrying(error.to_string()));
+                    | watcher::Error::WatchFailed(error) => forbidden_status(error)
+                        .unwrap_or_else(|| Status::Retrying(crate::health::message(error))),
+                    other => Status::Retrying(crate::health::root_cause(other)),
+                };
                 shared.failed(status);
             }
         }

@@ -21,6 +21,15 @@ impl DemoClusters {
         &self.kubeconfig
     }
 
+    /// The simulated cluster named `name`: its faults and watches, for tests that make it
+    /// misbehave.
+    pub fn cluster(&self, name: &str) -> Option<&std::sync::Arc<kubedesk_sim::Cluster>> {
+        self.servers
+            .iter()
+            .map(SimServer::cluster)
+            .find(|cluster| cluster.name() == name)
+    }
+
     /// Each cluster's name and URL.
     pub fn endpoints(&self) -> Vec<(String, String)> {
         self.servers
