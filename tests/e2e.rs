@@ -945,6 +945,26 @@ async fn a_cluster_that_stops_answering_is_browsed_as_last_seen_then_live_again(
     window.wait_for_eval(names, live.clone()).await;
     window.screenshot("offline").await;
 
+    // A row's page: the object as last seen, read-only, its buttons saying why.
+    window
+        .click("#live-table-body .live-table__row a")
+        .await;
+    window
+        .wait_for_text("#object-state", "as KubeDesk last saw it")
+        .await;
+    window
+        .wait_for_text("#object-state", "read-only until the cluster answers")
+        .await;
+    window.wait_for_text("#object-facts", "Running").await;
+    window
+        .wait_for_eval(
+            "[...document.querySelectorAll('#object-actions button')].every(b => b.disabled && b.title.includes('read-only until context gpu-prod answers'))",
+            json!(true),
+        )
+        .await;
+    window.screenshot("offline-page").await;
+    window.click("#object-back").await;
+
     // It answers again: live, the banner gone.
     cluster
         .faults

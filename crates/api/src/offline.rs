@@ -78,3 +78,86 @@ impl LastKnown for Kept {
         });
     }
 }
+
+/// One object's page and what the offline store keeps of it: the object and its events.
+#[derive(Debug)]
+pub(crate) struct KeptObject {
+    store: Arc<Store>,
+    context: String,
+    resource: String,
+    namespace: String,
+    name: String,
+}
+
+/// An object as last seen: itself, its events, and when.
+pub(crate) type LastSeen = (
+    serde_json::Value,
+    Vec<kubedesk_cluster::detail::EventRow>,
+    jiff::Timestamp,
+);
+
+impl KeptObject {
+    /// What the store keeps of `object` in `context`; `None` without a store.
+    pub(crate) fn of(
+        app: &crate::App,
+        context: &str,
+        object: &kubedesk_cluster::actions::ObjectRef,
+    ) -> Option<Self> {
+        let store = app.store.as_ref().ok()?.clone();
+        let resource = &object.resource;
+        Some(Self {
+            store,
+            context: context.to_owned(),
+            resource: resource_id(&resource.group, &resource.version, &resource.plural),
+            namespace: object.namespace.clone().unwrap_or_default(),
+            name: object.name.clone(),
+        })
+    }
+
+    fn about(&self) -> String {
+        format!("{}/{}/{}", self.resource, self.namespace, self.name)
+    }
+
+    /// The object as last seen, if it was.
+    pub(crate) fn read(&self) -> Option<LastSeen> {
+        let stored = self
+            .store
+            .object(&self.context, &self.resource, &self.namespace, &self.name)
+            .ok()??;
+        if stored.object.is_null() {
+            return None;
+        }
+        let events = self
+            .store
+            .events(&self.context, &self.about())
+            .unwrap_or_default()
+            .iter()
+            .map(kubedesk_cluster::detail::EventRow::from_json)
+            .collect();
+        let as_of = jiff::Timestamp::from_millisecond(stored.seen_at).ok()?;
+        Some((stored.object, events, as_of))
+    }
+
+    /// Keeps the object as its page sees it now, with its events; answers it as last seen.
+    pub(crate) fn keep(&self, detail: &kubedesk_cluster::detail::Detail) -> Option<LastSeen> {
+        let object = detail.object.clone()?;
+        self.store.write(Write::Put {
+            context: self.context.clone(),
+            resource: self.resource.clone(),
+            namespace: self.namespace.clone(),
+            name: self.name.clone(),
+            object: object.clone(),
+            cells: serde_json::Value::Null,
+        });
+        self.store.write(Write::Events {
+            context: self.context.clone(),
+            about: self.about(),
+            events: detail
+                .events
+                .iter()
+                .map(kubedesk_cluster::detail::EventRow::to_json)
+                .collect(),
+        });
+        Some((object, detail.events.clone(), jiff::Timestamp::now()))
+    }
+}

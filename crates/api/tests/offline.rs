@@ -16,6 +16,7 @@ use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
 
+use kubedesk_api::objects::{stop_object, watch_object};
 use kubedesk_api::tables::{stop_table, watch_table};
 use kubedesk_api::{App, AppConfig, KubeconfigPaths};
 use kubedesk_ipc as ipc;
@@ -87,6 +88,34 @@ async fn a_table_seen_live_is_browsed_offline_then_live_again() {
         },
     )
     .unwrap();
+    // A pod's page, with its events.
+    let pod = pod_key(&seen[0]);
+    cluster
+        .create(
+            "",
+            "events",
+            "sandbox",
+            serde_json::json!({"metadata": {"name": format!("{}.pulled", seen[0])},
+                   "involvedObject": {"apiVersion": "v1", "kind": "Pod", "namespace": "sandbox", "name": seen[0]},
+                   "type": "Normal", "reason": "Pulled", "message": "Successfully pulled image", "count": 1,
+                   "source": {"component": "kubelet"}, "lastTimestamp": "2026-11-26T10:00:00Z"}),
+        )
+        .unwrap();
+    let (sender, mut pages) = tokio::sync::mpsc::unbounded_channel();
+    let page = watch_object(
+        &app,
+        ipc::WatchObject {
+            object: pod.clone(),
+        },
+        move |update| sender.send(update).is_ok(),
+    )
+    .await
+    .unwrap();
+    let found = updates::next(&mut pages, |update: &ipc::ObjectUpdate| {
+        update.presence == ipc::Presence::Found && !update.events.is_empty()
+    })
+    .await;
+    stop_object(&app, ipc::StopObject { id: page.id }).unwrap();
     drop(app);
 
     // The cluster stops; KubeDesk opens again and shows the same rows at once, offline.
@@ -123,6 +152,44 @@ async fn a_table_seen_live_is_browsed_offline_then_live_again() {
     assert!(as_of.starts_with("20"), "{as_of}");
     assert!(!message.as_deref().unwrap_or_default().is_empty());
 
+    // The pod's page: as last seen, with its events, every action refused with the reason.
+    let (sender, mut pages) = tokio::sync::mpsc::unbounded_channel();
+    let page = watch_object(
+        &app,
+        ipc::WatchObject {
+            object: pod.clone(),
+        },
+        move |update| sender.send(update).is_ok(),
+    )
+    .await
+    .unwrap();
+    assert!(page.actions.iter().all(|action| !action.allowed));
+    assert!(
+        page.actions[0]
+            .blocked
+            .as_deref()
+            .unwrap_or_default()
+            .ends_with("read-only until context dev answers"),
+        "{:?}",
+        page.actions[0]
+    );
+    let stored = updates::next(&mut pages, |update: &ipc::ObjectUpdate| {
+        matches!(
+            update.presence,
+            ipc::Presence::Offline {
+                message: Some(_),
+                ..
+            }
+        )
+    })
+    .await;
+    assert_eq!(
+        stored.description.as_ref().unwrap().yaml,
+        found.description.as_ref().unwrap().yaml,
+        "the page shows the pod as it was"
+    );
+    assert_eq!(stored.events, found.events);
+
     // The cluster answers again: the table is live, from a new list.
     let _server = SimServer::start(cluster.clone(), address).await.unwrap();
     let again = updates::next(&mut updates, |update: &ipc::TableUpdate| {
@@ -137,4 +204,23 @@ async fn a_table_seen_live_is_browsed_offline_then_live_again() {
         },
     )
     .unwrap();
+    // And the page is live, its actions offered again.
+    let live_page = updates::next(&mut pages, |update: &ipc::ObjectUpdate| {
+        update.presence == ipc::Presence::Found
+    })
+    .await;
+    let offered = live_page
+        .actions
+        .expect("the actions come with the page live again");
+    assert!(offered.iter().any(|action| action.allowed), "{offered:?}");
+    stop_object(&app, ipc::StopObject { id: page.id }).unwrap();
+}
+
+fn pod_key(name: &str) -> ipc::ObjectKey {
+    ipc::ObjectKey {
+        context: "dev".into(),
+        kind: ipc::TableKind::Pods.into(),
+        namespace: Some("sandbox".into()),
+        name: name.into(),
+    }
 }

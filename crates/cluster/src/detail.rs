@@ -41,6 +41,14 @@ pub enum Presence {
     Gone,
     /// It cannot be read: the server's message (forbidden, unreachable).
     Failed(String),
+    /// As last seen (the offline store), as of a moment: the cluster has not answered yet, or
+    /// cannot be reached (`message` says why).
+    Offline {
+        /// When it was last seen live.
+        as_of: jiff::Timestamp,
+        /// Why the cluster does not answer, once it failed to.
+        message: Option<String>,
+    },
 }
 
 /// One event about the object.
@@ -58,6 +66,33 @@ pub struct EventRow {
     pub last_seen: Option<jiff::Timestamp>,
     /// Who reported it (`default-scheduler`, `kubelet`).
     pub source: String,
+}
+
+impl EventRow {
+    /// The event as JSON, to be kept (the offline store) and read back with
+    /// [`EventRow::from_json`].
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "type": self.kind, "reason": self.reason, "message": self.message, "count": self.count,
+            "lastSeen": self.last_seen.map(|time| time.to_string()), "source": self.source,
+        })
+    }
+
+    /// The event kept as `kept`.
+    pub fn from_json(kept: &serde_json::Value) -> Self {
+        let text = |key: &str| kept[key].as_str().unwrap_or_default().to_owned();
+        Self {
+            kind: text("type"),
+            reason: text("reason"),
+            message: text("message"),
+            count: kept["count"]
+                .as_i64()
+                .and_then(|count| i32::try_from(count).ok())
+                .unwrap_or(1),
+            last_seen: kept["lastSeen"].as_str().and_then(|time| time.parse().ok()),
+            source: text("source"),
+        }
+    }
 }
 
 /// Objects related to the object, of one kind, as table rows.
@@ -80,6 +115,26 @@ pub struct Detail {
     pub events: Vec<EventRow>,
     /// What it owns or runs.
     pub related: Vec<Related>,
+    /// The object as the server has it (when found), to be kept for offline reading.
+    pub object: Option<serde_json::Value>,
+}
+
+/// The detail of `object` as last seen (`object` and its `events`, from the offline store), as
+/// of `as_of`; `message` says why the cluster does not answer, once it failed to.
+pub fn stored(
+    resource: &crate::resources::Resource,
+    object: &serde_json::Value,
+    events: Vec<EventRow>,
+    as_of: jiff::Timestamp,
+    message: Option<String>,
+) -> Detail {
+    Detail {
+        presence: Presence::Offline { as_of, message },
+        description: Some(describe(resource.table(), object)),
+        events,
+        related: Vec::new(),
+        object: Some(object.clone()),
+    }
 }
 
 /// A followed object. Dropping it stops its watches.
@@ -355,6 +410,7 @@ fn put_together(
         description: Some(describe(object.resource.table(), &value)),
         events,
         related,
+        object: Some(value),
     }
 }
 

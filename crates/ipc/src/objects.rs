@@ -143,6 +143,14 @@ pub enum Presence {
         /// The server's message.
         message: String,
     },
+    /// As KubeDesk last saw it (the offline store), read-only: its cluster has not answered yet,
+    /// or cannot be reached.
+    Offline {
+        /// When it was last seen live (RFC 3339).
+        as_of: String,
+        /// Why the cluster does not answer, once it failed to.
+        message: Option<String>,
+    },
 }
 
 /// An object described.

@@ -60,7 +60,8 @@ pub enum Write {
         /// The object (`Null` when only its row is known: an object stored before is kept); a
         /// Secret's values are dropped before it is stored.
         object: Value,
-        /// Its table row's cells.
+        /// Its table row's cells (`Null` when its page saw it, not its table: cells stored
+        /// before are kept).
         cells: Value,
     },
     /// An object was deleted.
@@ -294,7 +295,9 @@ fn commit(connection: &mut Connection, writes: &[Write]) -> rusqlite::Result<usi
                          ON CONFLICT DO UPDATE SET
                              object = CASE excluded.object WHEN 'null' THEN objects.object
                                       ELSE excluded.object END,
-                             cells = excluded.cells, seen_at = excluded.seen_at",
+                             cells = CASE excluded.cells WHEN 'null' THEN objects.cells
+                                     ELSE excluded.cells END,
+                             seen_at = excluded.seen_at",
                     )?
                     .execute(params![context, resource, namespace, name, object, cells, now])?;
             }

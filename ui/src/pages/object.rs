@@ -183,6 +183,26 @@ pub fn ObjectPage(kind: ObjectKind, namespace: Option<String>, name: String) -> 
                 Some(Presence::Failed { message }) => {
                     Some(i18n.tf(Msg::ObjectFailed, &[("name", &name), ("message", &message)]))
                 }
+                Some(Presence::Offline { as_of, message }) => {
+                    let now = (js_sys::Date::now() / 1000.0) as i64;
+                    let age = crate::format::age(&as_of, now).unwrap_or_default();
+                    let time = crate::format::moment(&as_of);
+                    Some(match message {
+                        Some(message) => i18n.tf(
+                            Msg::ObjectOffline,
+                            &[
+                                ("name", &name),
+                                ("time", &time),
+                                ("age", &age),
+                                ("message", &message),
+                            ],
+                        ),
+                        None => i18n.tf(
+                            Msg::ObjectStored,
+                            &[("name", &name), ("time", &time), ("age", &age)],
+                        ),
+                    })
+                }
             }
         }
     };
@@ -350,10 +370,9 @@ pub fn ObjectPage(kind: ObjectKind, namespace: Option<String>, name: String) -> 
             .collect::<Vec<_>>()
     });
     let has_actions = Memo::new(move |_| {
-        update
-            .get()
-            .is_some_and(|update| update.presence == Presence::Found)
-            && !offered.get().is_empty()
+        update.get().is_some_and(|update| {
+            matches!(update.presence, Presence::Found | Presence::Offline { .. })
+        }) && !offered.get().is_empty()
     });
     view! {
         <section class="page" data-page="object" data-kind=data_kind>
@@ -372,7 +391,10 @@ pub fn ObjectPage(kind: ObjectKind, namespace: Option<String>, name: String) -> 
                     view! { <ActionBar object offered=bar_actions description=description.into() requested /> }
                 }))}
             </header>
-            {move || state_line().map(|line| view! { <div class="banner banner--info" id="object-state" role="status">{line}</div> })}
+            {move || state_line().map(|line| {
+                let offline = update.with(|update| matches!(update, Some(ObjectUpdate { presence: Presence::Offline { .. }, .. })));
+                view! { <div class="banner" class:banner--info=!offline class:banner--warning=offline id="object-state" role="status">{line}</div> }
+            })}
             <nav class="tabs" role="tablist">
                 {tab_button(Tab::Overview, "tab-overview")}
                 {tab_button(Tab::Events, "tab-events")}

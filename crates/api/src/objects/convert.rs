@@ -106,6 +106,10 @@ pub(super) fn update(detail: Detail) -> ipc::ObjectUpdate {
             Presence::Found => ipc::Presence::Found,
             Presence::Gone => ipc::Presence::Gone,
             Presence::Failed(message) => ipc::Presence::Failed { message },
+            Presence::Offline { as_of, message } => ipc::Presence::Offline {
+                as_of: as_of.to_string(),
+                message,
+            },
         },
         description: detail
             .description

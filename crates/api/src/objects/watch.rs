@@ -3,13 +3,14 @@
 use kubedesk_cluster::Client;
 use kubedesk_cluster::access;
 use kubedesk_cluster::actions::{self, ActionKind, ObjectRef};
-use kubedesk_cluster::detail;
+use kubedesk_cluster::detail::{self, Presence};
 use kubedesk_cluster::storage;
 use kubedesk_ipc as ipc;
 
 use super::convert;
 use crate::App;
 use crate::clusters::client;
+use crate::offline::KeptObject;
 use crate::subscriptions::Subscriptions;
 use crate::tables::UPDATE_EVERY;
 
@@ -18,7 +19,8 @@ pub type Followed = Subscriptions<()>;
 
 /// Follows an object: `send` gets its detail now and whenever it changes, and answers `false`
 /// once nobody listens. The answer says which actions the user may take on it, as the server's
-/// access reviews say.
+/// access reviews say. An object seen before is shown as last seen (the offline store) while its
+/// cluster has not answered or cannot be reached, read-only; each time it is seen it is kept.
 pub async fn watch_object(
     app: &App,
     request: ipc::WatchObject,
@@ -27,26 +29,107 @@ pub async fn watch_object(
     let key = request.object;
     let client = client::client(app, &key.context).await?;
     let object = convert::object(app, &client, &key).await?;
+    let kept = KeptObject::of(app, &key.context, &object);
+    let mut last_seen = kept.as_ref().and_then(KeptObject::read);
+    // An object seen before opens at once, read-only; the permissions are asked once it answers.
+    let access: Option<Vec<(ActionKind, Vec<String>)>> = if last_seen.is_some() {
+        None
+    } else {
+        Some(permissions(&client, &object).await.map_err(|error| {
+            client::unavailable(
+                format!(
+                    "What you may do with {object} in context {} could not be read: {error}",
+                    key.context
+                ),
+                "The Clusters page shows the cluster's state; reload once it is ready.",
+            )
+        })?)
+    };
+    let actions = match &access {
+        Some(access) => offers(&client, &object, access).await,
+        None => read_only(&object, &key.context),
+    };
+    let kind = object.resource.kind.clone();
+    // What a volume's or persistent volume's state allows changes with it (bound, mounted).
+    let follows_state = storage_state(&object);
+    let watch = detail::follow(&client, object.clone());
+    let context = key.context;
+    let task = tokio::spawn(async move {
+        let mut changes = watch.changes();
+        let mut access = access;
+        let mut was_offline = false;
+        loop {
+            let mut live = changes.borrow_and_update().clone();
+            let shown =
+                match (&live.presence, &last_seen) {
+                    (Presence::Found, _) => {
+                        if let Some(kept) = &kept {
+                            last_seen = kept.keep(&live);
+                        }
+                        None
+                    }
+                    (Presence::Loading, Some((object_seen, events, as_of))) => Some(
+                        detail::stored(&object.resource, object_seen, events.clone(), *as_of, None),
+                    ),
+                    (Presence::Failed(message), Some((object_seen, events, as_of))) => {
+                        Some(detail::stored(
+                            &object.resource,
+                            object_seen,
+                            events.clone(),
+                            *as_of,
+                            Some(message.clone()),
+                        ))
+                    }
+                    _ => None,
+                };
+            let offline = shown.is_some();
+            if let Some(shown) = shown {
+                live = shown;
+            }
+            let mut update = convert::update(live);
+            if offline {
+                update.actions = Some(read_only(&object, &context));
+            } else {
+                let asked_now = access.is_none();
+                if asked_now {
+                    access = permissions(&client, &object).await.ok();
+                }
+                if let Some(access) = &access
+                    && (follows_state || was_offline || asked_now)
+                {
+                    update.actions = Some(offers(&client, &object, access).await);
+                }
+            }
+            was_offline = offline;
+            if !send(update) || changes.changed().await.is_err() {
+                return;
+            }
+            tokio::time::sleep(UPDATE_EVERY).await;
+        }
+    });
+    let id = app.followed.add((), task);
+    Ok(ipc::ObjectSubscription { id, kind, actions })
+}
+
+/// Each action `object` offers with the permissions it misses, as the server's access reviews
+/// say.
+async fn permissions(
+    client: &Client,
+    object: &ObjectRef,
+) -> Result<Vec<(ActionKind, Vec<String>)>, String> {
     let offered = actions::offered(&object.resource);
     let mut asked = Vec::new();
     let mut spans = Vec::new();
     for action in offered {
-        let needs = action.needs(&object);
+        let needs = action.needs(object);
         spans.push(needs.len());
         asked.extend(needs);
     }
-    let verdicts = access::can(&client, &asked).await.map_err(|error| {
-        client::unavailable(
-            format!(
-                "What you may do with {object} in context {} could not be read: {error}",
-                key.context
-            ),
-            "The Clusters page shows the cluster's state; reload once it is ready.",
-        )
-    })?;
+    let verdicts = access::can(client, &asked)
+        .await
+        .map_err(|error| error.to_string())?;
     let mut answers = asked.iter().zip(verdicts);
-    // Each action with the permissions it misses.
-    let access: Vec<(ActionKind, Vec<String>)> = offered
+    Ok(offered
         .iter()
         .zip(spans)
         .map(|(action, span)| {
@@ -58,27 +141,24 @@ pub async fn watch_object(
                 .collect();
             (*action, missing)
         })
-        .collect();
-    let actions = offers(&client, &object, &access).await;
-    let kind = object.resource.kind.clone();
-    // What a volume's or persistent volume's state allows changes with it (bound, mounted).
-    let follows_state = storage_state(&object);
-    let watch = detail::follow(&client, object.clone());
-    let task = tokio::spawn(async move {
-        let mut changes = watch.changes();
-        loop {
-            let mut update = convert::update(changes.borrow_and_update().clone());
-            if follows_state {
-                update.actions = Some(offers(&client, &object, &access).await);
-            }
-            if !send(update) || changes.changed().await.is_err() {
-                return;
-            }
-            tokio::time::sleep(UPDATE_EVERY).await;
-        }
-    });
-    let id = app.followed.add((), task);
-    Ok(ipc::ObjectSubscription { id, kind, actions })
+        .collect())
+}
+
+/// The actions of an object shown as last seen: none may be taken until its cluster answers.
+fn read_only(object: &ObjectRef, context: &str) -> Vec<ipc::OfferedAction> {
+    actions::offered(&object.resource)
+        .iter()
+        .map(|action| ipc::OfferedAction {
+            action: convert::action_name(*action),
+            allowed: false,
+            missing: None,
+            blocked: Some(format!(
+                "this is {object} as KubeDesk last saw it; read-only until context {context} answers"
+            )),
+            choices: Vec::new(),
+            warning: None,
+        })
+        .collect()
 }
 
 /// Whether what may be done with `object` depends on its state and its storage class: a volume
