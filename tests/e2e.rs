@@ -946,9 +946,7 @@ async fn a_cluster_that_stops_answering_is_browsed_as_last_seen_then_live_again(
     window.screenshot("offline").await;
 
     // A row's page: the object as last seen, read-only, its buttons saying why.
-    window
-        .click("#live-table-body .live-table__row a")
-        .await;
+    window.click("#live-table-body .live-table__row a").await;
     window
         .wait_for_text("#object-state", "as KubeDesk last saw it")
         .await;

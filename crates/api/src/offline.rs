@@ -4,6 +4,7 @@
 
 use std::sync::Arc;
 
+use kubedesk_cluster::resources::Resource;
 use kubedesk_cluster::tables::{LastKnown, Row, TableKey};
 use kubedesk_store::{Store, Write, resource_id};
 
@@ -160,4 +161,47 @@ impl KeptObject {
         });
         Some((object, detail.events.clone(), jiff::Timestamp::now()))
     }
+}
+
+/// Keeps what `context`'s cluster serves, for reading its resources while it does not answer.
+pub(crate) fn keep_served(app: &crate::App, context: &str, served: &[Resource]) {
+    let Ok(store) = &app.store else { return };
+    let served: Vec<serde_json::Value> = served
+        .iter()
+        .map(|resource| {
+            serde_json::json!({
+                "group": resource.group, "version": resource.version, "kind": resource.kind,
+                "plural": resource.plural, "namespaced": resource.namespaced,
+            })
+        })
+        .collect();
+    store.write(Write::Cluster {
+        context: context.to_owned(),
+        summary: serde_json::json!({ "served": served }),
+    });
+}
+
+/// What `context`'s cluster served when last seen, if it was.
+pub(crate) fn served(app: &crate::App, context: &str) -> Option<Vec<Resource>> {
+    let store = app.store.as_ref().ok()?;
+    let cluster = store
+        .clusters()
+        .ok()?
+        .into_iter()
+        .find(|cluster| cluster.context == context)?;
+    let text =
+        |value: &serde_json::Value, key: &str| value[key].as_str().unwrap_or_default().to_owned();
+    Some(
+        cluster.summary["served"]
+            .as_array()?
+            .iter()
+            .map(|resource| Resource {
+                group: text(resource, "group"),
+                version: text(resource, "version"),
+                kind: text(resource, "kind"),
+                plural: text(resource, "plural"),
+                namespaced: resource["namespaced"].as_bool().unwrap_or(true),
+            })
+            .collect(),
+    )
 }

@@ -48,12 +48,23 @@ async fn discover(
     client: &Client,
     context: &str,
 ) -> Result<Arc<Vec<Resource>>, ipc::Error> {
-    let served = resources::served(client).await.map_err(|error| {
-        crate::clusters::client::unavailable(
-            format!("The resources context {context} serves could not be read: {error}"),
-            "The Clusters page shows the cluster's state; reload once it is ready.",
-        )
-    })?;
+    let served = match resources::served(client).await {
+        Ok(served) => served,
+        // A cluster that does not answer is read as it served when last seen.
+        Err(error) => {
+            return crate::offline::served(app, context)
+                .map(Arc::new)
+                .ok_or_else(|| {
+                    crate::clusters::client::unavailable(
+                        format!(
+                            "The resources context {context} serves could not be read: {error}"
+                        ),
+                        "The Clusters page shows the cluster's state; reload once it is ready.",
+                    )
+                });
+        }
+    };
+    crate::offline::keep_served(app, context, &served);
     Ok(app.served.set(context, served))
 }
 

@@ -88,6 +88,19 @@ async fn a_table_seen_live_is_browsed_offline_then_live_again() {
         },
     )
     .unwrap();
+    // A resource without columns of its own: the server's table of config maps.
+    let (sender, mut served) = tokio::sync::mpsc::unbounded_channel();
+    let configmaps = watch_table(&app, configmaps_request(), move |update| {
+        sender.send(update).is_ok()
+    })
+    .await
+    .unwrap();
+    let configmaps_live = updates::next(&mut served, |update: &ipc::TableUpdate| {
+        update.status == ipc::TableStatus::Live && update.total > 0
+    })
+    .await;
+    stop_table(&app, ipc::StopTable { id: configmaps.id }).unwrap();
+
     // A pod's page, with its events.
     let pod = pod_key(&seen[0]);
     cluster
@@ -152,6 +165,27 @@ async fn a_table_seen_live_is_browsed_offline_then_live_again() {
     assert!(as_of.starts_with("20"), "{as_of}");
     assert!(!message.as_deref().unwrap_or_default().is_empty());
 
+    // The config maps too, with the columns the server printed, though discovery cannot run.
+    let (sender, mut served) = tokio::sync::mpsc::unbounded_channel();
+    let stored_configmaps = watch_table(&app, configmaps_request(), move |update| {
+        sender.send(update).is_ok()
+    })
+    .await
+    .unwrap();
+    assert_eq!(stored_configmaps.columns, configmaps.columns);
+    let offline_configmaps = updates::next(&mut served, |update: &ipc::TableUpdate| {
+        matches!(update.status, ipc::TableStatus::Offline { .. })
+    })
+    .await;
+    assert_eq!(names(&offline_configmaps), names(&configmaps_live));
+    stop_table(
+        &app,
+        ipc::StopTable {
+            id: stored_configmaps.id,
+        },
+    )
+    .unwrap();
+
     // The pod's page: as last seen, with its events, every action refused with the reason.
     let (sender, mut pages) = tokio::sync::mpsc::unbounded_channel();
     let page = watch_object(
@@ -214,6 +248,17 @@ async fn a_table_seen_live_is_browsed_offline_then_live_again() {
         .expect("the actions come with the page live again");
     assert!(offered.iter().any(|action| action.allowed), "{offered:?}");
     stop_object(&app, ipc::StopObject { id: page.id }).unwrap();
+}
+
+fn configmaps_request() -> ipc::WatchTable {
+    ipc::WatchTable {
+        kind: ipc::ObjectKind::Resource(ipc::ResourceName {
+            group: String::new(),
+            version: "v1".into(),
+            plural: "configmaps".into(),
+        }),
+        ..pods_request()
+    }
 }
 
 fn pod_key(name: &str) -> ipc::ObjectKey {

@@ -22,11 +22,12 @@ const CHECK_AFTER_BYTES: usize = 4 * 1024 * 1024;
 /// One change to the store.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Write {
-    /// A cluster was seen: its summary.
+    /// A cluster was seen: what is known of it, merged into what was (a JSON merge patch: each
+    /// key given replaces the one stored, the others stay).
     Cluster {
         /// The context.
         context: String,
-        /// The summary, as the app reads it back.
+        /// The summary's keys, as the app reads them back.
         summary: Value,
     },
     /// A resource's table was listed: its kind and columns.
@@ -251,7 +252,8 @@ fn commit(connection: &mut Connection, writes: &[Write]) -> rusqlite::Result<usi
                 transaction
                     .prepare_cached(
                         "INSERT INTO clusters (context, summary, seen_at) VALUES (?1, ?2, ?3)
-                         ON CONFLICT DO UPDATE SET summary = excluded.summary, seen_at = excluded.seen_at",
+                         ON CONFLICT DO UPDATE SET summary = json_patch(clusters.summary, excluded.summary),
+                             seen_at = excluded.seen_at",
                     )?
                     .execute(params![context, summary.to_string(), now])?;
             }

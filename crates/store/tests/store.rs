@@ -61,8 +61,16 @@ fn what_is_written_reads_back_and_a_relist_forgets_what_it_did_not_see() {
         about: "/v1/pods/ml/a".into(),
         events: vec![json!({"metadata": {"uid": "e1"}, "reason": "Pulled"})],
     });
+    // What is known of a cluster is merged key by key.
+    store.write(Write::Cluster {
+        context: "prod".into(),
+        summary: json!({"served": ["pods"]}),
+    });
     store.flush();
-    assert_eq!(store.clusters().unwrap()[0].summary, json!({"nodes": 3}));
+    assert_eq!(
+        store.clusters().unwrap()[0].summary,
+        json!({"nodes": 3, "served": ["pods"]})
+    );
     let listing = store.listing("prod", &pods()).unwrap().unwrap();
     assert_eq!(
         (listing.kind.as_str(), listing.columns),
