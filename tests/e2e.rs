@@ -975,6 +975,46 @@ async fn a_cluster_that_stops_answering_is_browsed_as_last_seen_then_live_again(
         .await;
     window.wait_for_text("#table-status", "rows").await;
     window.wait_for_eval(names, live).await;
+
+    // Settings say what is kept; a snapshot is exported; a cluster's data is forgotten.
+    window.eval("location.hash = '#/settings'; true").await;
+    window
+        .wait_for_text("#offline-summary", "offline.sqlite")
+        .await;
+    window
+        .click("#offline-clusters button[data-export=gpu-prod]")
+        .await;
+    window
+        .wait_for_text("#offline-outcome", "gpu-prod's kept state is written to")
+        .await;
+    window
+        .eval("document.querySelector('#offline-outcome').scrollIntoView(); true")
+        .await;
+    window.screenshot("offline-data").await;
+    window
+        .click("#offline-clusters button[data-forget=gpu-prod]")
+        .await;
+    window
+        .wait_for_text(
+            "#offline-clusters button[data-forget=gpu-prod]",
+            "Forget it all?",
+        )
+        .await;
+    window
+        .click("#offline-clusters button[data-forget=gpu-prod]")
+        .await;
+    window
+        .wait_for_text(
+            "#offline-outcome",
+            "What KubeDesk kept of gpu-prod is forgotten.",
+        )
+        .await;
+    window
+        .wait_for_eval(
+            "!document.querySelector('#offline-clusters tr[data-context=gpu-prod]')",
+            json!(true),
+        )
+        .await;
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -1,6 +1,8 @@
 //! The Tauri commands: each is named as its `kubedesk-ipc` type says and calls one use-case.
 
-use kubedesk_api::{App, clusters, logs, objects, oidc, resources, settings, storage, tables};
+use kubedesk_api::{
+    App, clusters, logs, objects, offline, oidc, resources, settings, storage, tables,
+};
 use kubedesk_ipc as ipc;
 use tauri::State;
 
@@ -142,6 +144,30 @@ pub async fn create_storage_class(
     request: ipc::CreateStorageClass,
 ) -> Answer<ipc::CreateStorageClass> {
     storage::create_storage_class(&app, request).await
+}
+
+#[tauri::command]
+pub fn get_offline_data(
+    app: State<'_, App>,
+    request: ipc::GetOfflineData,
+) -> Answer<ipc::GetOfflineData> {
+    Ok(offline::get_offline_data(&app, request))
+}
+
+#[tauri::command]
+pub fn forget_offline_data(
+    app: State<'_, App>,
+    request: ipc::ForgetOfflineData,
+) -> Answer<ipc::ForgetOfflineData> {
+    offline::forget_offline_data(&app, request)
+}
+
+#[tauri::command]
+pub fn export_offline_data(
+    app: State<'_, App>,
+    request: ipc::ExportOfflineData,
+) -> Answer<ipc::ExportOfflineData> {
+    offline::export_offline_data(&app, request)
 }
 
 #[tauri::command]

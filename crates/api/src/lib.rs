@@ -10,7 +10,7 @@ mod config;
 pub mod demo;
 pub mod logs;
 pub mod objects;
-mod offline;
+pub mod offline;
 pub mod oidc;
 pub mod resources;
 pub mod settings;

@@ -2,6 +2,10 @@
 //! `kubedesk-store`, and a table opened again starts from the rows kept, marked offline as of when
 //! they were live, until its cluster answers.
 
+mod data;
+
+pub use data::{export_offline_data, forget_offline_data, get_offline_data};
+
 use std::sync::Arc;
 
 use kubedesk_cluster::resources::Resource;

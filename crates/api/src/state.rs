@@ -35,6 +35,8 @@ pub struct App {
     /// The offline store of every cluster's last-known state, or why it could not be opened
     /// (live use goes on without it).
     pub(crate) store: Result<Arc<Store>, String>,
+    /// Its file.
+    pub(crate) store_path: std::path::PathBuf,
 }
 
 impl App {
@@ -46,7 +48,8 @@ impl App {
         if let Ok(stored) = settings.load() {
             clients.set_sign_in(crate::settings::sign_in_settings(&stored));
         }
-        let store = Store::open(&config.data_dir.join(STORE_FILE), Limits::default())
+        let store_path = config.data_dir.join(STORE_FILE);
+        let store = Store::open(&store_path, Limits::default())
             .map(Arc::new)
             .map_err(|error| error.to_string());
         let tables = match &store {
@@ -63,6 +66,7 @@ impl App {
             clients,
             browser: config.browser,
             store,
+            store_path,
             tables,
             watches: crate::tables::Watches::default(),
             followed: crate::objects::Followed::default(),

@@ -17,6 +17,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use kubedesk_api::objects::{stop_object, watch_object};
+use kubedesk_api::offline::{export_offline_data, forget_offline_data, get_offline_data};
 use kubedesk_api::tables::{stop_table, watch_table};
 use kubedesk_api::{App, AppConfig, KubeconfigPaths};
 use kubedesk_ipc as ipc;
@@ -248,6 +249,52 @@ async fn a_table_seen_live_is_browsed_offline_then_live_again() {
         .expect("the actions come with the page live again");
     assert!(offered.iter().any(|action| action.allowed), "{offered:?}");
     stop_object(&app, ipc::StopObject { id: page.id }).unwrap();
+
+    // Settings: what is kept; a snapshot of the cluster; forgetting it.
+    let data = get_offline_data(&app, ipc::GetOfflineData {});
+    assert_eq!(data.problem, None);
+    assert!(data.path.ends_with("offline.sqlite"), "{}", data.path);
+    let dev = data
+        .clusters
+        .iter()
+        .find(|cluster| cluster.context == "dev")
+        .unwrap();
+    assert!(dev.objects >= seen.len() as u64 && dev.bytes > 0, "{dev:?}");
+    assert!(data.file_bytes >= data.total_bytes);
+    let exported = export_offline_data(
+        &app,
+        ipc::ExportOfflineData {
+            context: "dev".into(),
+        },
+    )
+    .unwrap();
+    let snapshot = kubedesk_store::Store::open_snapshot(Path::new(&exported.path)).unwrap();
+    assert_eq!(snapshot.snapshot_of().unwrap().context, "dev");
+    assert_eq!(
+        snapshot
+            .rows(
+                "dev",
+                &kubedesk_store::resource_id("", "v1", "pods"),
+                Some("sandbox")
+            )
+            .unwrap()
+            .len(),
+        seen.len()
+    );
+    let forgotten = forget_offline_data(
+        &app,
+        ipc::ForgetOfflineData {
+            context: "dev".into(),
+        },
+    )
+    .unwrap();
+    assert!(
+        forgotten
+            .clusters
+            .iter()
+            .all(|cluster| cluster.context != "dev"),
+        "{forgotten:?}"
+    );
 }
 
 fn configmaps_request() -> ipc::WatchTable {

@@ -10,6 +10,7 @@ mod clusters;
 mod error;
 mod logs;
 mod objects;
+mod offline;
 mod settings;
 mod sign_in;
 mod storage;
@@ -32,6 +33,10 @@ pub use objects::{
     ObjectDescription, ObjectEvent, ObjectFact, ObjectKey, ObjectOwner, ObjectSubscription,
     ObjectUpdate, OfferedAction, Presence, Propagation, RelatedRows, RunAction, StopObject,
     WatchObject,
+};
+pub use offline::{
+    ExportOfflineData, ExportedSnapshot, ForgetOfflineData, GetOfflineData, OfflineCluster,
+    OfflineData,
 };
 pub use settings::{GetSettings, Language, SaveSettings, Settings, SignInSettings, Theme};
 pub use sign_in::{SignIn, SignOut, SignedIn};
@@ -117,6 +122,9 @@ commands![
     GetVolumeChoices,
     CreateVolume,
     CreateStorageClass,
+    GetOfflineData,
+    ForgetOfflineData,
+    ExportOfflineData,
     WatchLogs,
     StopLogs,
     SaveLogs

@@ -1,5 +1,6 @@
-//! The Settings page: language and theme, and sign-in settings for contexts.
+//! The Settings page: language and theme, sign-in settings for contexts, and the offline data.
 
+mod offline;
 mod sign_in;
 
 use kubedesk_ipc::{Language, Settings};
@@ -9,6 +10,7 @@ use crate::components::top_bar::language_name;
 use crate::i18n::{Msg, use_i18n};
 use crate::state::SettingsState;
 use crate::theme;
+use offline::OfflineDataCard;
 use sign_in::SignInSettingsCard;
 
 /// Language and theme, stored for the next start.
@@ -76,6 +78,7 @@ pub fn SettingsPage(on_settings: Callback<Settings>) -> impl IntoView {
                 </fieldset>
             </div>
             <SignInSettingsCard />
+            <OfflineDataCard />
         </section>
     }
 }
