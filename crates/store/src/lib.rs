@@ -359,7 +359,7 @@ impl Store {
         })
     }
 
-    /// The rows of `resource` in `context`, of one namespace or all, by namespace and name.
+    /// The rows of `resource` in `context`, of one namespace or all, in no particular order.
     pub fn rows(
         &self,
         context: &str,
@@ -368,9 +368,8 @@ impl Store {
     ) -> Result<Vec<StoredRow>, StoreError> {
         self.read(|connection| {
             let mut statement = connection.prepare_cached(
-                "SELECT namespace, name, cells, seen_at FROM objects
-                 WHERE context = ?1 AND resource = ?2 AND (?3 IS NULL OR namespace = ?3)
-                 ORDER BY namespace, name",
+                "SELECT namespace, name, cells, seen_at FROM rows
+                 WHERE context = ?1 AND resource = ?2 AND (?3 IS NULL OR namespace = ?3)",
             )?;
             let rows = statement.query_map(params![context, resource, namespace], |row| {
                 Ok(StoredRow {

@@ -206,6 +206,7 @@ fn run(
             if written >= CHECK_AFTER_BYTES || !flushes.is_empty() {
                 written = 0;
                 bound(&mut connection, limits)?;
+                checkpoint(&connection)?;
             }
             Ok(())
         });
@@ -287,21 +288,28 @@ fn commit(connection: &mut Connection, writes: &[Write]) -> rusqlite::Result<usi
                 object,
                 cells,
             } => {
-                let object = stored(resource, object.clone()).to_string();
-                let cells = cells.to_string();
-                bytes += object.len() + cells.len();
-                transaction
-                    .prepare_cached(
-                        "INSERT INTO objects (context, resource, namespace, name, object, cells, seen_at)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-                         ON CONFLICT DO UPDATE SET
-                             object = CASE excluded.object WHEN 'null' THEN objects.object
-                                      ELSE excluded.object END,
-                             cells = CASE excluded.cells WHEN 'null' THEN objects.cells
-                                     ELSE excluded.cells END,
-                             seen_at = excluded.seen_at",
-                    )?
-                    .execute(params![context, resource, namespace, name, object, cells, now])?;
+                if !cells.is_null() {
+                    let cells = cells.to_string();
+                    bytes += cells.len();
+                    transaction
+                        .prepare_cached(
+                            "INSERT INTO rows (context, resource, namespace, name, cells, seen_at)
+                             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                             ON CONFLICT DO UPDATE SET cells = excluded.cells, seen_at = excluded.seen_at",
+                        )?
+                        .execute(params![context, resource, namespace, name, cells, now])?;
+                }
+                if !object.is_null() {
+                    let object = stored(resource, object.clone()).to_string();
+                    bytes += object.len();
+                    transaction
+                        .prepare_cached(
+                            "INSERT INTO objects (context, resource, namespace, name, object, seen_at)
+                             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                             ON CONFLICT DO UPDATE SET object = excluded.object, seen_at = excluded.seen_at",
+                        )?
+                        .execute(params![context, resource, namespace, name, object, now])?;
+                }
             }
             Write::Delete {
                 context,
@@ -309,12 +317,14 @@ fn commit(connection: &mut Connection, writes: &[Write]) -> rusqlite::Result<usi
                 namespace,
                 name,
             } => {
-                transaction
-                    .prepare_cached(
-                        "DELETE FROM objects
-                         WHERE context = ?1 AND resource = ?2 AND namespace = ?3 AND name = ?4",
-                    )?
-                    .execute(params![context, resource, namespace, name])?;
+                for table in ["rows", "objects"] {
+                    transaction
+                        .prepare_cached(&format!(
+                            "DELETE FROM {table}
+                             WHERE context = ?1 AND resource = ?2 AND namespace = ?3 AND name = ?4"
+                        ))?
+                        .execute(params![context, resource, namespace, name])?;
+                }
             }
             Write::Relisted {
                 context,
@@ -322,12 +332,22 @@ fn commit(connection: &mut Connection, writes: &[Write]) -> rusqlite::Result<usi
                 namespace,
                 since,
             } => {
+                // The rows the list did not see are gone, and with them their objects.
                 transaction
                     .prepare_cached(
-                        "DELETE FROM objects WHERE context = ?1 AND resource = ?2
+                        "DELETE FROM rows WHERE context = ?1 AND resource = ?2
                              AND (?3 IS NULL OR namespace = ?3) AND seen_at < ?4",
                     )?
                     .execute(params![context, resource, namespace, since])?;
+                transaction
+                    .prepare_cached(
+                        "DELETE FROM objects WHERE context = ?1 AND resource = ?2
+                             AND (?3 IS NULL OR namespace = ?3)
+                             AND NOT EXISTS (SELECT 1 FROM rows r WHERE r.context = objects.context
+                                 AND r.resource = objects.resource AND r.namespace = objects.namespace
+                                 AND r.name = objects.name)",
+                    )?
+                    .execute(params![context, resource, namespace])?;
             }
             Write::Events {
                 context,
@@ -356,7 +376,7 @@ fn commit(connection: &mut Connection, writes: &[Write]) -> rusqlite::Result<usi
                 }
             }
             Write::Forget { context } => {
-                for table in ["clusters", "listings", "objects", "events"] {
+                for table in ["clusters", "listings", "rows", "objects", "events"] {
                     transaction.execute(
                         &format!("DELETE FROM {table} WHERE context = ?1"),
                         [context],
@@ -379,10 +399,11 @@ fn bound(connection: &mut Connection, limits: Limits) -> rusqlite::Result<()> {
     }
     let groups: Vec<Group> = {
         let mut statement = connection.prepare(
-            "SELECT o.context, o.resource, sum(length(o.object) + length(o.cells)),
-                    coalesce(l.viewed_at, 0) AS viewed
-             FROM objects o LEFT JOIN listings l USING (context, resource)
-             GROUP BY o.context, o.resource ORDER BY viewed, o.context, o.resource",
+            "SELECT k.context, k.resource, sum(k.bytes), coalesce(l.viewed_at, 0) AS viewed
+             FROM (SELECT context, resource, length(cells) AS bytes FROM rows
+                   UNION ALL SELECT context, resource, length(object) FROM objects) k
+             LEFT JOIN listings l USING (context, resource)
+             GROUP BY k.context, k.resource ORDER BY viewed, k.context, k.resource",
         )?;
         let rows = statement.query_map([], |row| {
             Ok(Group {
@@ -415,7 +436,7 @@ fn bound(connection: &mut Connection, limits: Limits) -> rusqlite::Result<()> {
     }
     let transaction = connection.transaction()?;
     for group in dropped {
-        for table in ["objects", "listings"] {
+        for table in ["rows", "objects", "listings"] {
             transaction.execute(
                 &format!("DELETE FROM {table} WHERE context = ?1 AND resource = ?2"),
                 params![group.context, group.resource],
@@ -424,4 +445,10 @@ fn bound(connection: &mut Connection, limits: Limits) -> rusqlite::Result<()> {
     }
     transaction.commit()?;
     connection.execute_batch("PRAGMA incremental_vacuum")
+}
+
+/// Folds the write-ahead log into the file and empties it, so that the log does not grow with
+/// every large list (readers that hold an older snapshot make it wait; it is tried again later).
+fn checkpoint(connection: &Connection) -> rusqlite::Result<()> {
+    connection.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
 }
