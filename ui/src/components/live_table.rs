@@ -390,7 +390,7 @@ pub fn LiveTable(
                     on:input=move |event| query.set(TableQuery { labels: event_target_value(&event), offset: 0, ..query.get_untracked() }) />
             </label>
             <span class="live-table__status" id="table-status" role="status"
-                class:live-table__status--offline=move || update.with(|update| matches!(update, Some(TableUpdate { status: TableStatus::Offline { .. }, .. })))>{status}</span>
+                class:live-table__status--offline=move || update.with(|update| matches!(update, Some(TableUpdate { status: TableStatus::Offline { message: Some(_), .. }, .. })))>{status}</span>
             <span class="spacer"></span>
             <button type="button" class="button button--small" id="table-columns" aria-expanded=move || picking.get().to_string()
                 on:click=move |_| picking.update(|open| *open = !*open)>

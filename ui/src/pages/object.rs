@@ -392,7 +392,7 @@ pub fn ObjectPage(kind: ObjectKind, namespace: Option<String>, name: String) -> 
                 }))}
             </header>
             {move || state_line().map(|line| {
-                let offline = update.with(|update| matches!(update, Some(ObjectUpdate { presence: Presence::Offline { .. }, .. })));
+                let offline = update.with(|update| matches!(update, Some(ObjectUpdate { presence: Presence::Offline { message: Some(_), .. }, .. })));
                 view! { <div class="banner" class:banner--info=!offline class:banner--warning=offline id="object-state" role="status">{line}</div> }
             })}
             <nav class="tabs" role="tablist">

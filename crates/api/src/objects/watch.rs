@@ -14,6 +14,10 @@ use crate::offline::KeptObject;
 use crate::subscriptions::Subscriptions;
 use crate::tables::UPDATE_EVERY;
 
+/// How long a page of an object seen before waits for its cluster's answer before it opens as
+/// last seen.
+const PATIENCE: std::time::Duration = std::time::Duration::from_millis(1500);
+
 /// The followed objects' subscriptions.
 pub type Followed = Subscriptions<()>;
 
@@ -31,19 +35,26 @@ pub async fn watch_object(
     let object = convert::object(app, &client, &key).await?;
     let kept = KeptObject::of(app, &key.context, &object);
     let mut last_seen = kept.as_ref().and_then(KeptObject::read);
-    // An object seen before opens at once, read-only; the permissions are asked once it answers.
-    let access: Option<Vec<(ActionKind, Vec<String>)>> = if last_seen.is_some() {
-        None
+    // An object seen before does not wait for a cluster slow to answer (or not answering): it
+    // opens read-only as last seen, and the permissions are asked again once it answers.
+    let asked = permissions(&client, &object);
+    let answer = if last_seen.is_some() {
+        tokio::time::timeout(PATIENCE, asked).await.ok()
     } else {
-        Some(permissions(&client, &object).await.map_err(|error| {
-            client::unavailable(
+        Some(asked.await)
+    };
+    let access: Option<Vec<(ActionKind, Vec<String>)>> = match answer {
+        Some(Ok(access)) => Some(access),
+        Some(Err(error)) if last_seen.is_none() => {
+            return Err(client::unavailable(
                 format!(
                     "What you may do with {object} in context {} could not be read: {error}",
                     key.context
                 ),
                 "The Clusters page shows the cluster's state; reload once it is ready.",
-            )
-        })?)
+            ));
+        }
+        Some(Err(_)) | None => None,
     };
     let actions = match &access {
         Some(access) => offers(&client, &object, access).await,
@@ -82,14 +93,19 @@ pub async fn watch_object(
                     }
                     _ => None,
                 };
-            let offline = shown.is_some();
+            // Read-only once the cluster failed to answer, or while it has not and what the user
+            // may do is not known; a page shown as last seen until its first answer keeps the
+            // actions its permissions allow.
+            let offline = shown.is_some()
+                && (matches!(live.presence, Presence::Failed(_)) || access.is_none());
+            let waiting = shown.is_some() && !offline;
             if let Some(shown) = shown {
                 live = shown;
             }
             let mut update = convert::update(live);
             if offline {
                 update.actions = Some(read_only(&object, &context));
-            } else {
+            } else if !waiting {
                 let asked_now = access.is_none();
                 if asked_now {
                     access = permissions(&client, &object).await.ok();
