@@ -913,6 +913,8 @@ async fn table_shows(window: &Window, text: &str) {
 async fn a_cluster_that_stops_answering_is_browsed_as_last_seen_then_live_again() {
     let (_scene, clusters, mut window) =
         demo_window("offline", kubedesk_api::demo::SimOptions::default()).await;
+    window.click("a[data-area=overview]").await;
+    let nodes = window.wait_for_text("#figure-nodes", "ready").await;
     window.click("a[data-area=workloads]").await;
     window.wait_for_text("#table-status", "rows").await;
     let names = "[...document.querySelectorAll('#live-table-body .live-table__row a')].map(a => a.textContent).join(',')";
@@ -944,6 +946,19 @@ async fn a_cluster_that_stops_answering_is_browsed_as_last_seen_then_live_again(
         .await;
     window.wait_for_eval(names, live.clone()).await;
     window.screenshot("offline").await;
+
+    // The overview, as last seen.
+    window.click("a[data-area=overview]").await;
+    window
+        .wait_for_text(
+            "#overview-offline",
+            "Offline: the overview as KubeDesk last saw it",
+        )
+        .await;
+    window.wait_for_text("#figure-nodes", &nodes).await;
+    window.screenshot("offline-overview").await;
+    window.click("a[data-area=workloads]").await;
+    window.wait_for_eval(names, live.clone()).await;
 
     // A row's page: the object as last seen, read-only, its buttons saying why.
     window.click("#live-table-body .live-table__row a").await;

@@ -209,3 +209,43 @@ pub(crate) fn served(app: &crate::App, context: &str) -> Option<Vec<Resource>> {
             .collect(),
     )
 }
+
+/// Keeps the overview of `context` as seen now.
+pub(crate) fn keep_overview(
+    app: &crate::App,
+    context: &str,
+    overview: &kubedesk_ipc::ClusterOverview,
+) {
+    let Ok(store) = &app.store else { return };
+    let Ok(overview) = serde_json::to_value(overview) else {
+        return;
+    };
+    store.write(Write::Cluster {
+        context: context.to_owned(),
+        summary: serde_json::json!({
+            "overview": {"at": jiff::Timestamp::now().to_string(), "overview": overview},
+        }),
+    });
+}
+
+/// The overview of `context` as last seen, marked offline with `message`, if it was seen.
+pub(crate) fn overview(
+    app: &crate::App,
+    context: &str,
+    message: String,
+) -> Option<kubedesk_ipc::ClusterOverview> {
+    let store = app.store.as_ref().ok()?;
+    let cluster = store
+        .clusters()
+        .ok()?
+        .into_iter()
+        .find(|cluster| cluster.context == context)?;
+    let kept = &cluster.summary["overview"];
+    let mut overview: kubedesk_ipc::ClusterOverview =
+        serde_json::from_value(kept["overview"].clone()).ok()?;
+    overview.offline = Some(kubedesk_ipc::OfflineSince {
+        as_of: kept["at"].as_str().unwrap_or_default().to_owned(),
+        message,
+    });
+    Some(overview)
+}

@@ -16,6 +16,7 @@ use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
 
+use kubedesk_api::clusters::cluster_overview;
 use kubedesk_api::objects::{stop_object, watch_object};
 use kubedesk_api::offline::{export_offline_data, forget_offline_data, get_offline_data};
 use kubedesk_api::tables::{stop_table, watch_table};
@@ -102,6 +103,14 @@ async fn a_table_seen_live_is_browsed_offline_then_live_again() {
     .await;
     stop_table(&app, ipc::StopTable { id: configmaps.id }).unwrap();
 
+    // The overview.
+    let overview_request = || ipc::GetClusterOverview {
+        context: "dev".into(),
+        namespace: None,
+    };
+    let overview = cluster_overview(&app, overview_request()).await.unwrap();
+    assert_eq!(overview.offline, None);
+
     // A pod's page, with its events.
     let pod = pod_key(&seen[0]);
     cluster
@@ -186,6 +195,24 @@ async fn a_table_seen_live_is_browsed_offline_then_live_again() {
         },
     )
     .unwrap();
+
+    // The overview as last seen, saying so.
+    let stored_overview = cluster_overview(&app, overview_request()).await.unwrap();
+    let offline_since = stored_overview.offline.clone().expect("marked offline");
+    assert!(offline_since.as_of.starts_with("20"), "{offline_since:?}");
+    assert!(
+        offline_since
+            .message
+            .starts_with("The overview of context dev could not be read"),
+        "{offline_since:?}"
+    );
+    assert_eq!(
+        ipc::ClusterOverview {
+            offline: None,
+            ..stored_overview
+        },
+        overview
+    );
 
     // The pod's page: as last seen, with its events, every action refused with the reason.
     let (sender, mut pages) = tokio::sync::mpsc::unbounded_channel();

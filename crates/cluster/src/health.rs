@@ -169,7 +169,7 @@ fn classify(error: &kube::Error) -> Health {
 
 /// What the user is told of a failed request: the API server's own message when it answered,
 /// else the innermost cause ("Connection refused").
-pub(crate) fn message(error: &kube::Error) -> String {
+pub fn message(error: &kube::Error) -> String {
     match error {
         kube::Error::Api(status) => status.message.clone(),
         other => root_cause(other),

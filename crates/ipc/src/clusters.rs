@@ -238,6 +238,19 @@ pub struct ClusterOverview {
     pub control_plane: Option<ControlPlaneInfo>,
     /// Why the namespace asked for is not the user's to read either: the server's message.
     pub namespace_forbidden: Option<String>,
+    /// When the overview is as KubeDesk last saw it, because the cluster cannot be reached:
+    /// when it was seen and why it is not now.
+    #[serde(default)]
+    pub offline: Option<OfflineSince>,
+}
+
+/// Shown as last seen: when, and why not live.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OfflineSince {
+    /// When it was last seen live (RFC 3339).
+    pub as_of: String,
+    /// Why the cluster does not answer.
+    pub message: String,
 }
 
 /// The control plane: its pods, elected leaders and etcd's leader.

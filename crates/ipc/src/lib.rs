@@ -21,7 +21,7 @@ pub use clusters::{
     Capacity, ClusterHealth, ClusterOverview, ContextList, ContextRow, ControlPlaneInfo,
     ControlPlaneLeader, ControlPlaneMember, GetClusterHealth, GetClusterOverview,
     KubeconfigChanged, KubeconfigProblem, ListContexts, ListNamespaces, NamespaceList, NodeInfo,
-    NodeSummary, PodCounts, ProblemKind, WarningEvent, WorkloadCount,
+    NodeSummary, OfflineSince, PodCounts, ProblemKind, WarningEvent, WorkloadCount,
 };
 pub use error::{Error, ErrorCode};
 pub use logs::{

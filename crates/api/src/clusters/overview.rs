@@ -12,18 +12,32 @@ pub async fn cluster_overview(
     request: ipc::GetClusterOverview,
 ) -> Result<ipc::ClusterOverview, ipc::Error> {
     let client = client(app, &request.context).await?;
-    let overview = kubedesk_cluster::overview(&client, request.namespace.as_deref())
-        .await
-        .map_err(|error| {
-            unavailable(
-                format!(
-                    "The overview of context {} could not be read: {error}",
-                    request.context
-                ),
-                "The Clusters page shows the cluster's state; reload once it is ready.",
-            )
-        })?;
-    Ok(ipc::ClusterOverview {
+    let overview = match kubedesk_cluster::overview(&client, request.namespace.as_deref()).await {
+        Ok(overview) => overview,
+        // A cluster that does not answer shows its overview as last seen, if it was.
+        Err(error) => {
+            let message = format!(
+                "The overview of context {} could not be read: {}",
+                request.context,
+                kubedesk_cluster::health::message(&error)
+            );
+            return crate::offline::overview(app, &request.context, message.clone()).ok_or_else(
+                || {
+                    unavailable(
+                        message,
+                        "The Clusters page shows the cluster's state; reload once it is ready.",
+                    )
+                },
+            );
+        }
+    };
+    let overview = convert(overview);
+    crate::offline::keep_overview(app, &request.context, &overview);
+    Ok(overview)
+}
+
+fn convert(overview: kubedesk_cluster::Overview) -> ipc::ClusterOverview {
+    ipc::ClusterOverview {
         nodes: overview.nodes.map(|nodes| {
             nodes
                 .into_iter()
@@ -72,7 +86,8 @@ pub async fn cluster_overview(
         scoped_to: overview.scoped_to,
         control_plane: overview.control_plane.map(control_plane),
         namespace_forbidden: overview.namespace_forbidden,
-    })
+        offline: None,
+    }
 }
 
 fn control_plane(plane: ControlPlane) -> ipc::ControlPlaneInfo {

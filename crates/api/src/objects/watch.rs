@@ -143,7 +143,7 @@ async fn permissions(
     }
     let verdicts = access::can(client, &asked)
         .await
-        .map_err(|error| error.to_string())?;
+        .map_err(|error| kubedesk_cluster::health::message(&error))?;
     let mut answers = asked.iter().zip(verdicts);
     Ok(offered
         .iter()
