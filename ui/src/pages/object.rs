@@ -242,10 +242,12 @@ pub fn ObjectPage(kind: ObjectKind, namespace: Option<String>, name: String) -> 
             Tab::Yaml if editing.get().is_some() => ().into_any(),
             Tab::Logs => ().into_any(),
             Tab::Yaml => {
+                // Only what is live is edited: never a stale copy.
                 let edit = offered
                     .get()
                     .into_iter()
-                    .find(|offer| offer.action == ActionName::Edit);
+                    .find(|offer| offer.action == ActionName::Edit)
+                    .filter(|_| update.presence == Presence::Found);
                 let editable = description.editable_yaml.clone();
                 view! {
                     <div class="card">
@@ -370,8 +372,17 @@ pub fn ObjectPage(kind: ObjectKind, namespace: Option<String>, name: String) -> 
             .collect::<Vec<_>>()
     });
     let has_actions = Memo::new(move |_| {
+        // Shown as last seen while the cluster is asked, the page has no buttons yet; once it
+        // failed to answer, they show, disabled with the reason.
         update.get().is_some_and(|update| {
-            matches!(update.presence, Presence::Found | Presence::Offline { .. })
+            matches!(
+                update.presence,
+                Presence::Found
+                    | Presence::Offline {
+                        message: Some(_),
+                        ..
+                    }
+            )
         }) && !offered.get().is_empty()
     });
     view! {
@@ -388,7 +399,8 @@ pub fn ObjectPage(kind: ObjectKind, namespace: Option<String>, name: String) -> 
                     <p class="page__subtitle">{subtitle}</p>
                 </div>
                 {move || (has_actions.get()).then(|| object_key.get_untracked().map(|object| {
-                    view! { <ActionBar object offered=bar_actions description=description.into() requested /> }
+                    let live = Signal::derive(move || update.with(|update| update.as_ref().is_some_and(|update| update.presence == Presence::Found)));
+                    view! { <ActionBar object offered=bar_actions description=description.into() requested live /> }
                 }))}
             </header>
             {move || state_line().map(|line| {

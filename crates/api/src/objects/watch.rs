@@ -93,19 +93,15 @@ pub async fn watch_object(
                     }
                     _ => None,
                 };
-            // Read-only once the cluster failed to answer, or while it has not and what the user
-            // may do is not known; a page shown as last seen until its first answer keeps the
-            // actions its permissions allow.
-            let offline = shown.is_some()
-                && (matches!(live.presence, Presence::Failed(_)) || access.is_none());
-            let waiting = shown.is_some() && !offline;
+            // As last seen, read-only: nothing is done to (or edited from) what may be stale.
+            let offline = shown.is_some();
             if let Some(shown) = shown {
                 live = shown;
             }
             let mut update = convert::update(live);
             if offline {
                 update.actions = Some(read_only(&object, &context));
-            } else if !waiting {
+            } else {
                 let asked_now = access.is_none();
                 if asked_now {
                     access = permissions(&client, &object).await.ok();

@@ -25,20 +25,25 @@ pub fn ActionBar(
     description: Signal<Option<ObjectDescription>>,
     /// An action a key or a link asked for: its dialog opens if the user may take it.
     requested: RwSignal<Option<ActionName>>,
+    /// Whether the object is live: until then (shown as last seen) the offers may still change,
+    /// and a request waits for them.
+    live: Signal<bool>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let open = RwSignal::new(None::<ActionName>);
     let outcome = RwSignal::new(None::<Notice>);
     Effect::new(move || {
         if let Some(action) = requested.get() {
-            requested.set(None);
             let allowed = offered
-                .get_untracked()
+                .get()
                 .iter()
                 .any(|offer| offer.action == action && offer.allowed);
             if allowed {
+                requested.set(None);
                 outcome.set(None);
                 open.set(Some(action));
+            } else if live.get() {
+                requested.set(None);
             }
         }
     });
