@@ -39,8 +39,14 @@ pub fn age(time: &str, now_seconds: i64) -> Option<String> {
     Some(duration((now_seconds - unix_seconds(time)?).max(0)))
 }
 
+/// When something was last seen, as a reader takes it in: the moment (`2026-11-26 22:30 UTC`)
+/// and how long ago it was (`5m`).
+pub fn last_seen(time: &str, now_seconds: i64) -> (String, String) {
+    (moment(time), age(time, now_seconds).unwrap_or_default())
+}
+
 /// An RFC 3339 UTC time as a reader takes it in: `2026-11-26 22:30 UTC`.
-pub fn moment(time: &str) -> String {
+fn moment(time: &str) -> String {
     match (time.get(0..10), time.get(11..16)) {
         (Some(day), Some(clock)) => format!("{day} {clock} UTC"),
         _ => time.to_owned(),
@@ -91,6 +97,15 @@ mod tests {
         assert_eq!(count(58.0), "58");
         assert_eq!(count(-0.0), "0");
         assert_eq!(cores(-0.0), "0");
+    }
+
+    #[test]
+    fn a_last_seen_moment_reads_as_a_time_and_an_age() {
+        let now = 1_795_000_000; // 2026-11-18T11:06:40Z
+        assert_eq!(
+            last_seen("2026-11-18T11:01:40.123456Z", now),
+            ("2026-11-18 11:01 UTC".to_owned(), "5m".to_owned())
+        );
     }
 
     #[test]

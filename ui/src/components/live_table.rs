@@ -361,8 +361,7 @@ pub fn LiveTable(
             }
             TableStatus::Offline { as_of, message } => {
                 let now = (js_sys::Date::now() / 1000.0) as i64;
-                let age = crate::format::age(as_of, now).unwrap_or_default();
-                let time = crate::format::moment(as_of);
+                let (time, age) = crate::format::last_seen(as_of, now);
                 match message {
                     Some(message) => i18n.tf(
                         Msg::TableOffline,

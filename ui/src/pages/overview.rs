@@ -132,8 +132,7 @@ fn OverviewView(overview: ClusterOverview) -> impl IntoView {
     });
     let offline = overview.offline.clone().map(|offline| {
         let now = (js_sys::Date::now() / 1000.0) as i64;
-        let age = crate::format::age(&offline.as_of, now).unwrap_or_default();
-        let time = crate::format::moment(&offline.as_of);
+        let (time, age) = crate::format::last_seen(&offline.as_of, now);
         view! {
             <div class="banner banner--warning" role="status" id="overview-offline">
                 {move || i18n.tf(Msg::OverviewOffline, &[("time", &time), ("age", &age), ("message", &offline.message)])}
