@@ -18,9 +18,23 @@ pub(crate) struct Kept {
     pub(crate) store: Arc<Store>,
 }
 
-fn resource(key: &TableKey) -> String {
-    let resource = &key.resource;
+/// The store's key of `resource`.
+fn store_id(resource: &Resource) -> String {
     resource_id(&resource.group, &resource.version, &resource.plural)
+}
+
+fn resource(key: &TableKey) -> String {
+    store_id(&key.resource)
+}
+
+/// The user opened the table of `key`: the store keeps it before those viewed less recently.
+pub(crate) fn viewed(app: &crate::App, key: &TableKey) {
+    if let Ok(store) = &app.store {
+        store.write(Write::Viewed {
+            context: key.context.clone(),
+            resource: resource(key),
+        });
+    }
 }
 
 fn millis(time: jiff::Timestamp) -> i64 {
@@ -109,11 +123,10 @@ impl KeptObject {
         object: &kubedesk_cluster::actions::ObjectRef,
     ) -> Option<Self> {
         let store = app.store.as_ref().ok()?.clone();
-        let resource = &object.resource;
         Some(Self {
             store,
             context: context.to_owned(),
-            resource: resource_id(&resource.group, &resource.version, &resource.plural),
+            resource: store_id(&object.resource),
             namespace: object.namespace.clone().unwrap_or_default(),
             name: object.name.clone(),
         })
@@ -187,16 +200,11 @@ pub(crate) fn keep_served(app: &crate::App, context: &str, served: &[Resource]) 
 
 /// What `context`'s cluster served when last seen, if it was.
 pub(crate) fn served(app: &crate::App, context: &str) -> Option<Vec<Resource>> {
-    let store = app.store.as_ref().ok()?;
-    let cluster = store
-        .clusters()
-        .ok()?
-        .into_iter()
-        .find(|cluster| cluster.context == context)?;
+    let summary = kept_summary(app, context)?;
     let text =
         |value: &serde_json::Value, key: &str| value[key].as_str().unwrap_or_default().to_owned();
     Some(
-        cluster.summary["served"]
+        summary["served"]
             .as_array()?
             .iter()
             .map(|resource| Resource {
@@ -234,13 +242,8 @@ pub(crate) fn overview(
     context: &str,
     message: String,
 ) -> Option<kubedesk_ipc::ClusterOverview> {
-    let store = app.store.as_ref().ok()?;
-    let cluster = store
-        .clusters()
-        .ok()?
-        .into_iter()
-        .find(|cluster| cluster.context == context)?;
-    let kept = &cluster.summary["overview"];
+    let summary = kept_summary(app, context)?;
+    let kept = &summary["overview"];
     let mut overview: kubedesk_ipc::ClusterOverview =
         serde_json::from_value(kept["overview"].clone()).ok()?;
     overview.offline = Some(kubedesk_ipc::OfflineSince {
@@ -248,4 +251,15 @@ pub(crate) fn overview(
         message,
     });
     Some(overview)
+}
+
+/// What is kept of `context`'s cluster itself (what it serves, its overview), if anything.
+fn kept_summary(app: &crate::App, context: &str) -> Option<serde_json::Value> {
+    let store = app.store.as_ref().ok()?;
+    store
+        .clusters()
+        .ok()?
+        .into_iter()
+        .find(|cluster| cluster.context == context)
+        .map(|cluster| cluster.summary)
 }

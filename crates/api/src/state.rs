@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use kubedesk_cluster::{Clients, KubeconfigPaths};
-use kubedesk_store::{Limits, Store};
+use kubedesk_store::{Limits, Store, StoreError};
 
 use crate::AppConfig;
 use crate::settings::SettingsStore;
@@ -34,7 +34,7 @@ pub struct App {
     pub(crate) downloads: std::path::PathBuf,
     /// The offline store of every cluster's last-known state, or why it could not be opened
     /// (live use goes on without it).
-    pub(crate) store: Result<Arc<Store>, String>,
+    pub(crate) store: Result<Arc<Store>, StoreError>,
     /// Its file.
     pub(crate) store_path: std::path::PathBuf,
 }
@@ -49,9 +49,7 @@ impl App {
             clients.set_sign_in(crate::settings::sign_in_settings(&stored));
         }
         let store_path = config.data_dir.join(STORE_FILE);
-        let store = Store::open(&store_path, Limits::default())
-            .map(Arc::new)
-            .map_err(|error| error.to_string());
+        let store = Store::open(&store_path, Limits::default()).map(Arc::new);
         let tables = match &store {
             Ok(store) => {
                 kubedesk_cluster::tables::Tables::keeping(Arc::new(crate::offline::Kept {

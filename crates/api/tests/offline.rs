@@ -72,12 +72,7 @@ async fn a_table_seen_live_is_browsed_offline_then_live_again() {
 
     // Live: the sandbox's pods.
     let app = open_app(dir.path(), &url);
-    let (sender, mut updates) = tokio::sync::mpsc::unbounded_channel();
-    let subscription = watch_table(&app, pods_request(), move |update| {
-        sender.send(update).is_ok()
-    })
-    .await
-    .unwrap();
+    let (subscription, mut updates) = table(&app, pods_request()).await;
     let live = updates::next(&mut updates, |update: &ipc::TableUpdate| {
         update.status == ipc::TableStatus::Live && update.total > 0
     })
@@ -91,12 +86,7 @@ async fn a_table_seen_live_is_browsed_offline_then_live_again() {
     )
     .unwrap();
     // A resource without columns of its own: the server's table of config maps.
-    let (sender, mut served) = tokio::sync::mpsc::unbounded_channel();
-    let configmaps = watch_table(&app, configmaps_request(), move |update| {
-        sender.send(update).is_ok()
-    })
-    .await
-    .unwrap();
+    let (configmaps, mut served) = table(&app, configmaps_request()).await;
     let configmaps_live = updates::next(&mut served, |update: &ipc::TableUpdate| {
         update.status == ipc::TableStatus::Live && update.total > 0
     })
@@ -124,16 +114,7 @@ async fn a_table_seen_live_is_browsed_offline_then_live_again() {
                    "source": {"component": "kubelet"}, "lastTimestamp": "2026-11-26T10:00:00Z"}),
         )
         .unwrap();
-    let (sender, mut pages) = tokio::sync::mpsc::unbounded_channel();
-    let page = watch_object(
-        &app,
-        ipc::WatchObject {
-            object: pod.clone(),
-        },
-        move |update| sender.send(update).is_ok(),
-    )
-    .await
-    .unwrap();
+    let (page, mut pages) = follow_page(&app, &pod).await;
     let found = updates::next(&mut pages, |update: &ipc::ObjectUpdate| {
         update.presence == ipc::Presence::Found && !update.events.is_empty()
     })
@@ -145,12 +126,7 @@ async fn a_table_seen_live_is_browsed_offline_then_live_again() {
     cluster.store.end_watches();
     drop(server);
     let app = open_app(dir.path(), &url);
-    let (sender, mut updates) = tokio::sync::mpsc::unbounded_channel();
-    let subscription = watch_table(&app, pods_request(), move |update| {
-        sender.send(update).is_ok()
-    })
-    .await
-    .unwrap();
+    let (subscription, mut updates) = table(&app, pods_request()).await;
     let first = updates.recv().await.unwrap();
     assert_eq!(names(&first), seen, "the stored rows come first");
     assert!(
@@ -176,12 +152,7 @@ async fn a_table_seen_live_is_browsed_offline_then_live_again() {
     assert!(!message.as_deref().unwrap_or_default().is_empty());
 
     // The config maps too, with the columns the server printed, though discovery cannot run.
-    let (sender, mut served) = tokio::sync::mpsc::unbounded_channel();
-    let stored_configmaps = watch_table(&app, configmaps_request(), move |update| {
-        sender.send(update).is_ok()
-    })
-    .await
-    .unwrap();
+    let (stored_configmaps, mut served) = table(&app, configmaps_request()).await;
     assert_eq!(stored_configmaps.columns, configmaps.columns);
     let offline_configmaps = updates::next(&mut served, |update: &ipc::TableUpdate| {
         matches!(update.status, ipc::TableStatus::Offline { .. })
@@ -215,16 +186,7 @@ async fn a_table_seen_live_is_browsed_offline_then_live_again() {
     );
 
     // The pod's page: as last seen, with its events, every action refused with the reason.
-    let (sender, mut pages) = tokio::sync::mpsc::unbounded_channel();
-    let page = watch_object(
-        &app,
-        ipc::WatchObject {
-            object: pod.clone(),
-        },
-        move |update| sender.send(update).is_ok(),
-    )
-    .await
-    .unwrap();
+    let (page, mut pages) = follow_page(&app, &pod).await;
     assert!(page.actions.iter().all(|action| !action.allowed));
     assert!(
         page.actions[0]
@@ -322,6 +284,42 @@ async fn a_table_seen_live_is_browsed_offline_then_live_again() {
             .all(|cluster| cluster.context != "dev"),
         "{forgotten:?}"
     );
+}
+
+/// Subscribes to a table; its updates arrive on the receiver.
+async fn table(
+    app: &App,
+    request: ipc::WatchTable,
+) -> (
+    ipc::TableSubscription,
+    tokio::sync::mpsc::UnboundedReceiver<ipc::TableUpdate>,
+) {
+    let (sender, updates) = tokio::sync::mpsc::unbounded_channel();
+    let subscription = watch_table(app, request, move |update| sender.send(update).is_ok())
+        .await
+        .unwrap();
+    (subscription, updates)
+}
+
+/// Follows an object's page; its updates arrive on the receiver.
+async fn follow_page(
+    app: &App,
+    object: &ipc::ObjectKey,
+) -> (
+    ipc::ObjectSubscription,
+    tokio::sync::mpsc::UnboundedReceiver<ipc::ObjectUpdate>,
+) {
+    let (sender, updates) = tokio::sync::mpsc::unbounded_channel();
+    let followed = watch_object(
+        app,
+        ipc::WatchObject {
+            object: object.clone(),
+        },
+        move |update| sender.send(update).is_ok(),
+    )
+    .await
+    .unwrap();
+    (followed, updates)
 }
 
 fn configmaps_request() -> ipc::WatchTable {

@@ -37,7 +37,7 @@ pub async fn watch_object(
     let mut last_seen = kept.as_ref().and_then(KeptObject::read);
     // An object seen before does not wait for a cluster slow to answer (or not answering): it
     // opens read-only as last seen, and the permissions are asked again once it answers.
-    let asked = permissions(&client, &object);
+    let asked = permissions(&client, &object, &key.context);
     let answer = if last_seen.is_some() {
         tokio::time::timeout(PATIENCE, asked).await.ok()
     } else {
@@ -45,15 +45,7 @@ pub async fn watch_object(
     };
     let access: Option<Vec<(ActionKind, Vec<String>)>> = match answer {
         Some(Ok(access)) => Some(access),
-        Some(Err(error)) if last_seen.is_none() => {
-            return Err(client::unavailable(
-                format!(
-                    "What you may do with {object} in context {} could not be read: {error}",
-                    key.context
-                ),
-                "The Clusters page shows the cluster's state; reload once it is ready.",
-            ));
-        }
+        Some(Err(error)) if last_seen.is_none() => return Err(error),
         Some(Err(_)) | None => None,
     };
     let actions = match &access {
@@ -104,7 +96,7 @@ pub async fn watch_object(
             } else {
                 let asked_now = access.is_none();
                 if asked_now {
-                    access = permissions(&client, &object).await.ok();
+                    access = permissions(&client, &object, &context).await.ok();
                 }
                 if let Some(access) = &access
                     && (follows_state || was_offline || asked_now)
@@ -128,7 +120,8 @@ pub async fn watch_object(
 async fn permissions(
     client: &Client,
     object: &ObjectRef,
-) -> Result<Vec<(ActionKind, Vec<String>)>, String> {
+    context: &str,
+) -> Result<Vec<(ActionKind, Vec<String>)>, ipc::Error> {
     let offered = actions::offered(&object.resource);
     let mut asked = Vec::new();
     let mut spans = Vec::new();
@@ -137,9 +130,15 @@ async fn permissions(
         spans.push(needs.len());
         asked.extend(needs);
     }
-    let verdicts = access::can(client, &asked)
-        .await
-        .map_err(|error| kubedesk_cluster::health::message(&error))?;
+    let verdicts = access::can(client, &asked).await.map_err(|error| {
+        client::unavailable(
+            format!(
+                "What you may do with {object} in context {context} could not be read: {}",
+                kubedesk_cluster::health::message(&error)
+            ),
+            "The Clusters page shows the cluster's state; reload once it is ready.",
+        )
+    })?;
     let mut answers = asked.iter().zip(verdicts);
     Ok(offered
         .iter()

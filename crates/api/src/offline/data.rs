@@ -5,10 +5,10 @@ use kubedesk_ipc as ipc;
 
 use crate::App;
 
-fn unusable(problem: &str) -> ipc::Error {
+fn unusable(problem: &kubedesk_store::StoreError) -> ipc::Error {
     ipc::Error {
         code: ipc::ErrorCode::Storage,
-        message: problem.to_owned(),
+        message: problem.to_string(),
         hint: Some("KubeDesk works live without it; the message says how to recover it.".into()),
     }
 }
@@ -21,7 +21,7 @@ pub fn get_offline_data(app: &App, _request: ipc::GetOfflineData) -> ipc::Offlin
         Err(problem) => {
             return ipc::OfflineData {
                 path,
-                problem: Some(problem.clone()),
+                problem: Some(problem.to_string()),
                 ..ipc::OfflineData::default()
             };
         }
@@ -57,7 +57,7 @@ pub fn forget_offline_data(
     app: &App,
     request: ipc::ForgetOfflineData,
 ) -> Result<ipc::OfflineData, ipc::Error> {
-    let store = app.store.as_ref().map_err(|problem| unusable(problem))?;
+    let store = app.store.as_ref().map_err(unusable)?;
     store.forget(&request.context);
     Ok(get_offline_data(app, ipc::GetOfflineData {}))
 }
@@ -67,7 +67,7 @@ pub fn export_offline_data(
     app: &App,
     request: ipc::ExportOfflineData,
 ) -> Result<ipc::ExportedSnapshot, ipc::Error> {
-    let store = app.store.as_ref().map_err(|problem| unusable(problem))?;
+    let store = app.store.as_ref().map_err(unusable)?;
     let stamp = jiff::Timestamp::now().strftime("%Y%m%d-%H%M%S").to_string();
     let safe: String = request
         .context

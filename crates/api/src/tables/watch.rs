@@ -36,17 +36,7 @@ pub async fn watch_table(
                 resource,
                 namespace: request.namespace.clone(),
             };
-            if let Ok(store) = &app.store {
-                let resource = &key.resource;
-                store.write(kubedesk_store::Write::Viewed {
-                    context: context.clone(),
-                    resource: kubedesk_store::resource_id(
-                        &resource.group,
-                        &resource.version,
-                        &resource.plural,
-                    ),
-                });
-            }
+            crate::offline::viewed(app, &key);
             Ok::<_, ipc::Error>(app.tables.open(&client, key))
         };
         match opened.await {

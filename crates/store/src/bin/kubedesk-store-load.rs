@@ -1,6 +1,7 @@
 //! Writes pods into an offline store as the live tables do, and says how long it took:
 //! `kubedesk-store-load STORE COUNT` writes COUNT pods of context `load` and exits;
-//! with COUNT 0 it writes for ever (the crash-consistency test kills it with SIGKILL mid-write).
+//! with COUNT 0 it writes for ever, saying `committed N` after each thousand (the
+//! crash-consistency test kills it with SIGKILL mid-write).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -33,6 +34,7 @@ fn main() -> ExitCode {
         written += 1;
         if count == 0 && written.is_multiple_of(1000) {
             store.flush();
+            println!("committed {written}");
         }
     }
     store.flush();

@@ -7,6 +7,7 @@ use kubedesk_ipc::{
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use crate::components::notice::{Notice, NoticeBanner};
 use crate::format;
 use crate::i18n::{Msg, use_i18n};
 use crate::ipc;
@@ -16,13 +17,13 @@ use crate::ipc;
 pub fn OfflineDataCard() -> impl IntoView {
     let i18n = use_i18n();
     let data = RwSignal::new(None::<OfflineData>);
-    let outcome = RwSignal::new(None::<Result<String, String>>);
+    let outcome = RwSignal::new(None::<Notice>);
     // The cluster whose Forget was pressed once: a second press forgets.
     let forgetting = RwSignal::new(None::<String>);
     spawn_local(async move {
         match ipc::call(&GetOfflineData {}).await {
             Ok(read) => data.set(Some(read)),
-            Err(error) => outcome.set(Some(Err(error.to_string()))),
+            Err(error) => outcome.set(Some(Notice::Failed(error.to_string()))),
         }
     });
     let forget = move |context: String| {
@@ -39,11 +40,11 @@ pub fn OfflineDataCard() -> impl IntoView {
             {
                 Ok(read) => {
                     data.set(Some(read));
-                    outcome.set(Some(Ok(
-                        i18n.tf(Msg::OfflineForgotten, &[("context", &context)])
+                    outcome.set(Some(Notice::Done(
+                        i18n.tf(Msg::OfflineForgotten, &[("context", &context)]),
                     )));
                 }
-                Err(error) => outcome.set(Some(Err(error.to_string()))),
+                Err(error) => outcome.set(Some(Notice::Failed(error.to_string()))),
             }
         });
     };
@@ -54,11 +55,11 @@ pub fn OfflineDataCard() -> impl IntoView {
             })
             .await
             {
-                Ok(written) => outcome.set(Some(Ok(i18n.tf(
+                Ok(written) => outcome.set(Some(Notice::Done(i18n.tf(
                     Msg::OfflineExported,
                     &[("context", &context), ("path", &written.path)],
                 )))),
-                Err(error) => outcome.set(Some(Err(error.to_string()))),
+                Err(error) => outcome.set(Some(Notice::Failed(error.to_string()))),
             }
         });
     };
@@ -130,10 +131,7 @@ pub fn OfflineDataCard() -> impl IntoView {
             <h2 class="card__title">{move || i18n.t(Msg::OfflineTitle)}</h2>
             <p class="help">{move || i18n.t(Msg::OfflineHelp)}</p>
             {body}
-            {move || outcome.get().map(|outcome| match outcome {
-                Ok(done) => view! { <div class="banner banner--info" id="offline-outcome" role="status">{done}</div> }.into_any(),
-                Err(error) => view! { <div class="banner banner--error" id="offline-outcome" role="alert">{error}</div> }.into_any(),
-            })}
+            {move || outcome.get().map(|notice| view! { <NoticeBanner notice id="offline-outcome" /> })}
         </div>
     }
 }
