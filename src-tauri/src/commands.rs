@@ -171,6 +171,19 @@ pub fn export_offline_data(
 }
 
 #[tauri::command]
+pub fn open_snapshot(app: State<'_, App>, request: ipc::OpenSnapshot) -> Answer<ipc::OpenSnapshot> {
+    offline::open_snapshot(&app, request)
+}
+
+#[tauri::command]
+pub fn close_snapshot(
+    app: State<'_, App>,
+    request: ipc::CloseSnapshot,
+) -> Answer<ipc::CloseSnapshot> {
+    offline::close_snapshot(&app, request)
+}
+
+#[tauri::command]
 pub async fn watch_logs(
     app: State<'_, App>,
     request: ipc::WatchLogs,

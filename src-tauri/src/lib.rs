@@ -47,6 +47,8 @@ pub fn builder<R: tauri::Runtime>(base: tauri::Builder<R>, app: App) -> tauri::B
             commands::get_offline_data,
             commands::forget_offline_data,
             commands::export_offline_data,
+            commands::open_snapshot,
+            commands::close_snapshot,
             commands::watch_logs,
             commands::stop_logs,
             commands::save_logs,

@@ -3,19 +3,64 @@
 //! they were live, until its cluster answers.
 
 mod data;
+pub(crate) mod read_only;
 
 pub use data::{export_offline_data, forget_offline_data, get_offline_data};
+pub use read_only::{Snapshots, close_snapshot, open_snapshot};
 
 use std::sync::Arc;
 
 use kubedesk_cluster::resources::Resource;
 use kubedesk_cluster::tables::{LastKnown, Row, TableKey};
-use kubedesk_store::{Store, Write, resource_id};
+use kubedesk_store::{Limits, Store, Write, resource_id};
+
+/// How long a page of something seen before (an object, the overview) waits for its cluster's
+/// answer before it opens as last seen.
+pub(crate) const PATIENCE: std::time::Duration = std::time::Duration::from_millis(1500);
 
 /// The store as the tables' keeper of their last-known state.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct Kept {
     pub(crate) store: Arc<Store>,
+    /// The context whose state it reads when it is not the table's (a snapshot's tables are
+    /// named after the snapshot).
+    pub(crate) context: Option<String>,
+}
+
+impl Kept {
+    fn context<'a>(&'a self, key: &'a TableKey) -> &'a str {
+        self.context.as_deref().unwrap_or(&key.context)
+    }
+}
+
+/// The store's limits as the settings give them, or what is wrong with them.
+pub(crate) fn limits(limits: kubedesk_ipc::OfflineLimits) -> Result<Limits, kubedesk_ipc::Error> {
+    let least = kubedesk_ipc::OfflineLimits::LEAST_MIB;
+    let invalid = |message: String| kubedesk_ipc::Error {
+        code: kubedesk_ipc::ErrorCode::InvalidRequest,
+        message,
+        hint: Some(format!(
+            "Give each limit in MiB, at least {least}; the total at least the limit per cluster."
+        )),
+    };
+    if limits.per_cluster_mib < least {
+        return Err(invalid(format!(
+            "The offline data's limit per cluster, {} MiB, is below {least} MiB.",
+            limits.per_cluster_mib
+        )));
+    }
+    if limits.total_mib < limits.per_cluster_mib {
+        return Err(invalid(format!(
+            "The offline data's total limit, {} MiB, is below its limit per cluster, {} MiB.",
+            limits.total_mib, limits.per_cluster_mib
+        )));
+    }
+    let bytes = |mib: u64| mib.saturating_mul(1024 * 1024);
+    Ok(Limits {
+        per_cluster: bytes(limits.per_cluster_mib),
+        total: bytes(limits.total_mib),
+        file: None,
+    })
 }
 
 /// The store's key of `resource`.
@@ -44,11 +89,12 @@ fn millis(time: jiff::Timestamp) -> i64 {
 impl LastKnown for Kept {
     fn rows(&self, key: &TableKey) -> Option<(Vec<Row>, Option<Vec<String>>, jiff::Timestamp)> {
         let resource = resource(key);
-        let listing = self.store.listing(&key.context, &resource).ok()??;
+        let context = self.context(key);
+        let listing = self.store.listing(context, &resource).ok()??;
         let namespace = key.namespace.as_deref().filter(|_| key.resource.namespaced);
         let rows = self
             .store
-            .rows(&key.context, &resource, namespace)
+            .rows(context, &resource, namespace)
             .ok()?
             .into_iter()
             .map(|row| {
@@ -122,14 +168,23 @@ impl KeptObject {
         context: &str,
         object: &kubedesk_cluster::actions::ObjectRef,
     ) -> Option<Self> {
-        let store = app.store.as_ref().ok()?.clone();
-        Some(Self {
-            store,
+        let store = app.store.as_ref().ok()?;
+        Some(Self::in_store(store, context, object))
+    }
+
+    /// What `store` keeps of `object` in `context`.
+    pub(crate) fn in_store(
+        store: &Arc<Store>,
+        context: &str,
+        object: &kubedesk_cluster::actions::ObjectRef,
+    ) -> Self {
+        Self {
+            store: store.clone(),
             context: context.to_owned(),
             resource: store_id(&object.resource),
             namespace: object.namespace.clone().unwrap_or_default(),
             name: object.name.clone(),
-        })
+        }
     }
 
     fn about(&self) -> String {
@@ -192,15 +247,32 @@ pub(crate) fn keep_served(app: &crate::App, context: &str, served: &[Resource]) 
             })
         })
         .collect();
+    keep_summary(store, context, serde_json::json!({ "served": served }));
+}
+
+/// Merges `summary` into what is kept of `context`'s cluster itself.
+fn keep_summary(store: &Store, context: &str, summary: serde_json::Value) {
     store.write(Write::Cluster {
         context: context.to_owned(),
-        summary: serde_json::json!({ "served": served }),
+        summary,
     });
 }
 
+/// Keeps the namespaces of `context`'s cluster as listed now.
+pub(crate) fn keep_namespaces(app: &crate::App, context: &str, names: &[String]) {
+    if let Ok(store) = &app.store {
+        keep_summary(store, context, serde_json::json!({ "namespaces": names }));
+    }
+}
+
+/// The namespaces of `context`'s cluster as last listed, if they were.
+pub(crate) fn namespaces(store: &Store, context: &str) -> Option<Vec<String>> {
+    serde_json::from_value(kept_summary(store, context)?["namespaces"].take()).ok()
+}
+
 /// What `context`'s cluster served when last seen, if it was.
-pub(crate) fn served(app: &crate::App, context: &str) -> Option<Vec<Resource>> {
-    let summary = kept_summary(app, context)?;
+pub(crate) fn served(store: &Store, context: &str) -> Option<Vec<Resource>> {
+    let summary = kept_summary(store, context)?;
     let text =
         |value: &serde_json::Value, key: &str| value[key].as_str().unwrap_or_default().to_owned();
     Some(
@@ -228,38 +300,38 @@ pub(crate) fn keep_overview(
     let Ok(overview) = serde_json::to_value(overview) else {
         return;
     };
-    store.write(Write::Cluster {
-        context: context.to_owned(),
-        summary: serde_json::json!({
+    keep_summary(
+        store,
+        context,
+        serde_json::json!({
             "overview": {"at": jiff::Timestamp::now().to_string(), "overview": overview},
         }),
-    });
+    );
 }
 
-/// The overview of `context` as last seen, marked offline with `message`, if it was seen.
+/// The overview of `context` as last seen in `store`, marked offline with `message`, if it was
+/// seen.
 pub(crate) fn overview(
-    app: &crate::App,
+    store: &Store,
     context: &str,
     message: String,
 ) -> Option<kubedesk_ipc::ClusterOverview> {
-    let summary = kept_summary(app, context)?;
+    let summary = kept_summary(store, context)?;
     let kept = &summary["overview"];
     let mut overview: kubedesk_ipc::ClusterOverview =
         serde_json::from_value(kept["overview"].clone()).ok()?;
     overview.offline = Some(kubedesk_ipc::OfflineSince {
         as_of: kept["at"].as_str().unwrap_or_default().to_owned(),
         message,
+        read_only: None,
     });
     Some(overview)
 }
 
 /// What is kept of `context`'s cluster itself (what it serves, its overview), if anything.
-fn kept_summary(app: &crate::App, context: &str) -> Option<serde_json::Value> {
-    let store = app.store.as_ref().ok()?;
+fn kept_summary(store: &Store, context: &str) -> Option<serde_json::Value> {
     store
-        .clusters()
+        .cluster(context)
         .ok()?
-        .into_iter()
-        .find(|cluster| cluster.context == context)
         .map(|cluster| cluster.summary)
 }

@@ -52,7 +52,11 @@ async fn discover(
         Ok(served) => served,
         // A cluster that does not answer is read as it served when last seen.
         Err(error) => {
-            return crate::offline::served(app, context)
+            return app
+                .store
+                .as_ref()
+                .ok()
+                .and_then(|store| crate::offline::served(store, context))
                 .map(Arc::new)
                 .ok_or_else(|| {
                     crate::clusters::client::unavailable(
@@ -84,19 +88,36 @@ pub(crate) async fn resolve(
     if let Some(found) = app.served.get(context).and_then(|served| find(&served)) {
         return Ok(found);
     }
-    find(&discover(app, client, context).await?).ok_or_else(|| {
-        let qualified = if name.group.is_empty() {
-            format!("{}/{}", name.version, name.plural)
-        } else {
-            format!("{}/{}/{}", name.group, name.version, name.plural)
-        };
-        ipc::Error {
-            code: ipc::ErrorCode::InvalidRequest,
-            message: format!("Context {context}'s cluster serves no resource {qualified}."),
-            hint: Some(
-                "Its definition may have been removed; API resources lists what the cluster serves."
-                    .into(),
-            ),
+    find(&discover(app, client, context).await?).ok_or_else(|| not_served(context, name))
+}
+
+/// The resource `kind` names among those a read-only cluster served.
+pub(crate) fn resolve_kept(
+    served: &[Resource],
+    context: &str,
+    kind: &ipc::ObjectKind,
+) -> Result<Resource, ipc::Error> {
+    match kind {
+        ipc::ObjectKind::Kind(kind) => Ok(convert::kind(*kind).into()),
+        ipc::ObjectKind::Resource(name) => {
+            resources::find(served, &name.group, &name.version, &name.plural)
+                .ok_or_else(|| not_served(context, name))
         }
-    })
+    }
+}
+
+fn not_served(context: &str, name: &ipc::ResourceName) -> ipc::Error {
+    let qualified = if name.group.is_empty() {
+        format!("{}/{}", name.version, name.plural)
+    } else {
+        format!("{}/{}/{}", name.group, name.version, name.plural)
+    };
+    ipc::Error {
+        code: ipc::ErrorCode::InvalidRequest,
+        message: format!("Context {context}'s cluster serves no resource {qualified}."),
+        hint: Some(
+            "Its definition may have been removed; API resources lists what the cluster serves."
+                .into(),
+        ),
+    }
 }

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use kubedesk_cluster::{Clients, KubeconfigPaths};
-use kubedesk_store::{Limits, Store, StoreError};
+use kubedesk_store::{Store, StoreError};
 
 use crate::AppConfig;
 use crate::settings::SettingsStore;
@@ -37,6 +37,8 @@ pub struct App {
     pub(crate) store: Result<Arc<Store>, StoreError>,
     /// Its file.
     pub(crate) store_path: std::path::PathBuf,
+    /// The snapshot files open as read-only clusters.
+    pub(crate) snapshots: crate::offline::Snapshots,
 }
 
 impl App {
@@ -45,15 +47,21 @@ impl App {
     pub fn new(config: AppConfig) -> Self {
         let settings = SettingsStore::new(config.config_dir.join("settings.json"));
         let clients = Clients::new(config.keyring);
-        if let Ok(stored) = settings.load() {
-            clients.set_sign_in(crate::settings::sign_in_settings(&stored));
+        let stored = settings.load().ok();
+        if let Some(stored) = &stored {
+            clients.set_sign_in(crate::settings::sign_in_settings(stored));
         }
+        // Limits that do not hold (a settings file edited by hand) give way to the defaults.
+        let limits = stored
+            .and_then(|stored| crate::offline::limits(stored.offline_limits).ok())
+            .unwrap_or_default();
         let store_path = config.data_dir.join(STORE_FILE);
-        let store = Store::open(&store_path, Limits::default()).map(Arc::new);
+        let store = Store::open(&store_path, limits).map(Arc::new);
         let tables = match &store {
             Ok(store) => {
                 kubedesk_cluster::tables::Tables::keeping(Arc::new(crate::offline::Kept {
                     store: store.clone(),
+                    context: None,
                 }))
             }
             Err(_) => kubedesk_cluster::tables::Tables::default(),
@@ -65,6 +73,7 @@ impl App {
             browser: config.browser,
             store,
             store_path,
+            snapshots: crate::offline::Snapshots::default(),
             tables,
             watches: crate::tables::Watches::default(),
             followed: crate::objects::Followed::default(),

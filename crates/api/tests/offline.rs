@@ -16,9 +16,12 @@ use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
 
-use kubedesk_api::clusters::cluster_overview;
-use kubedesk_api::objects::{stop_object, watch_object};
-use kubedesk_api::offline::{export_offline_data, forget_offline_data, get_offline_data};
+use kubedesk_api::clusters::{cluster_overview, list_contexts, list_namespaces};
+use kubedesk_api::objects::{run_action, stop_object, watch_object};
+use kubedesk_api::offline::{
+    close_snapshot, export_offline_data, forget_offline_data, get_offline_data, open_snapshot,
+};
+use kubedesk_api::settings::{get_settings, save_settings};
 use kubedesk_api::tables::{stop_table, watch_table};
 use kubedesk_api::{App, AppConfig, KubeconfigPaths};
 use kubedesk_ipc as ipc;
@@ -340,4 +343,365 @@ fn pod_key(name: &str) -> ipc::ObjectKey {
         namespace: Some("sandbox".into()),
         name: name.into(),
     }
+}
+
+/// What a user saw of the dev cluster live: the sandbox's pods, its config maps, the overview,
+/// the namespaces and a pod's page.
+struct SeenLive {
+    pods: ipc::TableUpdate,
+    configmaps: (ipc::TableSubscription, ipc::TableUpdate),
+    overview: ipc::ClusterOverview,
+    namespaces: Vec<String>,
+    page: ipc::ObjectUpdate,
+}
+
+async fn browse_live(app: &App, context: &str) -> SeenLive {
+    let in_context = |request: ipc::WatchTable| ipc::WatchTable {
+        contexts: vec![context.to_owned()],
+        ..request
+    };
+    let mut seen = Vec::new();
+    for request in [pods_request(), configmaps_request()] {
+        let (subscription, mut updates) = table(app, in_context(request)).await;
+        let live = updates::next(&mut updates, |update: &ipc::TableUpdate| {
+            update.status == ipc::TableStatus::Live && update.total > 0
+        })
+        .await;
+        stop_table(
+            app,
+            ipc::StopTable {
+                id: subscription.id,
+            },
+        )
+        .unwrap();
+        seen.push((subscription, live));
+    }
+    let configmaps = seen.pop().unwrap();
+    let (_, pods) = seen.pop().unwrap();
+    let overview = cluster_overview(
+        app,
+        ipc::GetClusterOverview {
+            context: context.into(),
+            namespace: None,
+        },
+    )
+    .await
+    .unwrap();
+    let namespaces = list_namespaces(
+        app,
+        ipc::ListNamespaces {
+            context: context.into(),
+        },
+    )
+    .await
+    .unwrap()
+    .names;
+    let pod = ipc::ObjectKey {
+        context: context.into(),
+        ..pod_key(&pods.rows[0].name)
+    };
+    let (followed, mut pages) = follow_page(app, &pod).await;
+    let page = updates::next(&mut pages, |update: &ipc::ObjectUpdate| {
+        update.presence == ipc::Presence::Found
+    })
+    .await;
+    stop_object(app, ipc::StopObject { id: followed.id }).unwrap();
+    SeenLive {
+        pods,
+        configmaps,
+        overview,
+        namespaces,
+        page,
+    }
+}
+
+/// What `name` shows, read-only, is exactly what was seen live.
+async fn shows_as_seen(app: &App, name: &str, seen: &SeenLive, source: &ipc::ReadOnlySource) {
+    let in_it = |request: ipc::WatchTable| ipc::WatchTable {
+        contexts: vec![name.to_owned()],
+        ..request
+    };
+    let (subscription, mut updates) = table(app, in_it(pods_request())).await;
+    let pods = updates.recv().await.unwrap();
+    assert_eq!(pods.rows, seen.pods.rows, "the pods as they were");
+    let ipc::TableStatus::ReadOnly {
+        as_of: Some(_),
+        source: shown,
+    } = &pods.status
+    else {
+        panic!("{:?}", pods.status)
+    };
+    assert_eq!(shown, source);
+    stop_table(
+        app,
+        ipc::StopTable {
+            id: subscription.id,
+        },
+    )
+    .unwrap();
+    let (subscription, mut updates) = table(app, in_it(configmaps_request())).await;
+    assert_eq!(subscription.columns, seen.configmaps.0.columns);
+    assert_eq!(updates.recv().await.unwrap().rows, seen.configmaps.1.rows);
+    stop_table(
+        app,
+        ipc::StopTable {
+            id: subscription.id,
+        },
+    )
+    .unwrap();
+
+    let overview = cluster_overview(
+        app,
+        ipc::GetClusterOverview {
+            context: name.into(),
+            namespace: None,
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        overview.offline.as_ref().unwrap().read_only.as_ref(),
+        Some(source)
+    );
+    assert_eq!(
+        ipc::ClusterOverview {
+            offline: None,
+            ..overview
+        },
+        seen.overview
+    );
+    let namespaces = list_namespaces(
+        app,
+        ipc::ListNamespaces {
+            context: name.into(),
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(namespaces.names, seen.namespaces);
+
+    // The pod's page, with nothing that may be done.
+    let pod = ipc::ObjectKey {
+        context: name.into(),
+        ..pod_key(&seen.pods.rows[0].name)
+    };
+    let (page, mut pages) = follow_page(app, &pod).await;
+    assert!(
+        page.actions
+            .iter()
+            .all(|action| !action.allowed && action.blocked.is_some())
+    );
+    let shown = pages.recv().await.unwrap();
+    assert!(
+        matches!(&shown.presence, ipc::Presence::ReadOnly { source: s, .. } if s == source),
+        "{:?}",
+        shown.presence
+    );
+    assert_eq!(
+        shown.description.as_ref().unwrap().yaml,
+        seen.page.description.as_ref().unwrap().yaml
+    );
+    assert_eq!(shown.events, seen.page.events);
+    stop_object(app, ipc::StopObject { id: page.id }).unwrap();
+    let refused = run_action(
+        app,
+        ipc::RunAction {
+            object: pod,
+            action: ipc::ObjectAction::Delete {
+                propagation: ipc::Propagation::default(),
+            },
+        },
+    )
+    .await
+    .unwrap_err();
+    assert!(refused.message.contains("read-only"), "{refused:?}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_snapshot_opens_as_a_read_only_cluster_exactly_as_it_was_seen() {
+    let dir = tempfile::tempdir().unwrap();
+    let cluster = Arc::new(demo::dev().unwrap());
+    let server = SimServer::start(cluster.clone(), SocketAddr::from(([127, 0, 0, 1], 0)))
+        .await
+        .unwrap();
+    let app = open_app(dir.path(), &server.url());
+    let seen = browse_live(&app, "dev").await;
+    let exported = export_offline_data(
+        &app,
+        ipc::ExportOfflineData {
+            context: "dev".into(),
+        },
+    )
+    .unwrap();
+
+    // Settings lists the snapshot; opened, it is a read-only cluster named after its file.
+    let listed = get_offline_data(&app, ipc::GetOfflineData {});
+    assert_eq!(listed.snapshots.len(), 1, "{listed:?}");
+    assert_eq!(listed.snapshots[0].path, exported.path);
+    assert_eq!(listed.snapshots[0].context.as_deref(), Some("dev"));
+    let opened = open_snapshot(
+        &app,
+        ipc::OpenSnapshot {
+            path: exported.path.clone(),
+        },
+    )
+    .unwrap();
+    let stem = Path::new(&exported.path).file_stem().unwrap();
+    assert_eq!(opened.name, stem.to_string_lossy());
+    let ipc::ReadOnlySource::Snapshot {
+        file,
+        context,
+        exported_at,
+    } = &opened.source
+    else {
+        panic!("{opened:?}")
+    };
+    assert_eq!((file, context.as_str()), (&exported.path, "dev"));
+    assert!(exported_at.starts_with("20"), "{exported_at}");
+    let contexts = list_contexts(&app, ipc::ListContexts {}).unwrap();
+    assert_eq!(contexts.read_only, vec![opened.clone()]);
+    assert!(contexts.contexts[0].kept_as_of.is_some());
+    assert_eq!(
+        get_offline_data(&app, ipc::GetOfflineData {}).snapshots[0].open_as,
+        Some(opened.name.clone())
+    );
+
+    // Its cluster changes live; the snapshot does not.
+    cluster
+        .store
+        .delete("/pods", "sandbox", &seen.pods.rows[1].name)
+        .unwrap();
+    shows_as_seen(&app, &opened.name, &seen, &opened.source).await;
+    // The pod whose deletion the snapshot refused is still there.
+    assert!(
+        cluster
+            .store
+            .get("/pods", "sandbox", &seen.pods.rows[0].name)
+            .is_some()
+    );
+
+    // Closed, it is gone.
+    close_snapshot(
+        &app,
+        ipc::CloseSnapshot {
+            name: opened.name.clone(),
+        },
+    )
+    .unwrap();
+    let closed = watch_table(
+        &app,
+        ipc::WatchTable {
+            contexts: vec![opened.name.clone()],
+            ..pods_request()
+        },
+        |_| true,
+    )
+    .await
+    .unwrap_err();
+    assert!(closed.message.contains(&opened.name), "{closed:?}");
+
+    // A damaged file is refused with its name, and listed with the reason.
+    let damaged = dir.path().join("config/downloads/damaged.kubedesk");
+    std::fs::write(&damaged, b"SQLite format 3\0 cut short").unwrap();
+    let refused = open_snapshot(
+        &app,
+        ipc::OpenSnapshot {
+            path: damaged.display().to_string(),
+        },
+    )
+    .unwrap_err();
+    assert!(
+        refused.message.contains(&damaged.display().to_string()),
+        "{refused:?}"
+    );
+    let listed = get_offline_data(&app, ipc::GetOfflineData {});
+    let found = listed
+        .snapshots
+        .iter()
+        .find(|file| file.path == damaged.display().to_string())
+        .unwrap();
+    assert!(found.problem.is_some(), "{found:?}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_kept_cluster_whose_context_is_gone_stays_browsable_read_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let cluster = Arc::new(demo::dev().unwrap());
+    let server = SimServer::start(cluster.clone(), SocketAddr::from(([127, 0, 0, 1], 0)))
+        .await
+        .unwrap();
+    let app = open_app(dir.path(), &server.url());
+    let seen = browse_live(&app, "dev").await;
+    drop(app);
+
+    // The context is renamed in the kubeconfig: dev is kept, read-only, beside the live context.
+    let app = open_app(dir.path(), &server.url());
+    let kubeconfig = dir.path().join("kubeconfig");
+    let renamed = std::fs::read_to_string(&kubeconfig)
+        .unwrap()
+        .replace("- name: dev\n  context:", "- name: dev-2\n  context:")
+        .replace("current-context: dev", "current-context: dev-2");
+    std::fs::write(&kubeconfig, renamed).unwrap();
+    let contexts = list_contexts(&app, ipc::ListContexts {}).unwrap();
+    assert_eq!(contexts.contexts.len(), 1);
+    assert_eq!(contexts.contexts[0].name, "dev-2");
+    assert_eq!(contexts.contexts[0].kept_as_of, None);
+    let source = ipc::ReadOnlySource::Removed {
+        context: "dev".into(),
+    };
+    assert_eq!(contexts.read_only.len(), 1);
+    assert_eq!(contexts.read_only[0].name, "dev");
+    assert_eq!(contexts.read_only[0].source, source);
+    shows_as_seen(&app, "dev", &seen, &source).await;
+    // The live context browses the same cluster live.
+    let live = browse_live(&app, "dev-2").await;
+    assert_eq!(live.pods.rows, seen.pods.rows);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_offline_limits_are_checked_and_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let cluster = Arc::new(demo::dev().unwrap());
+    let server = SimServer::start(cluster, SocketAddr::from(([127, 0, 0, 1], 0)))
+        .await
+        .unwrap();
+    let app = open_app(dir.path(), &server.url());
+    browse_live(&app, "dev").await;
+    let held = get_offline_data(&app, ipc::GetOfflineData {});
+    assert!(held.total_bytes > 0);
+
+    let with = |per_cluster_mib, total_mib| ipc::SaveSettings {
+        settings: ipc::Settings {
+            offline_limits: ipc::OfflineLimits {
+                per_cluster_mib,
+                total_mib,
+            },
+            ..ipc::Settings::default()
+        },
+    };
+    for (per_cluster, total, named) in [(0, 100, "per cluster"), (100, 50, "total")] {
+        let refused = save_settings(&app, with(per_cluster, total))
+            .await
+            .unwrap_err();
+        assert!(refused.message.contains(named), "{refused:?}");
+    }
+    assert_eq!(
+        get_settings(&app, ipc::GetSettings {})
+            .unwrap()
+            .offline_limits,
+        ipc::OfflineLimits::DEFAULT,
+        "nothing refused is kept"
+    );
+    save_settings(&app, with(16, 64)).await.unwrap();
+    drop(app);
+    let app = open_app(dir.path(), &server.url());
+    assert_eq!(
+        get_settings(&app, ipc::GetSettings {})
+            .unwrap()
+            .offline_limits,
+        ipc::OfflineLimits {
+            per_cluster_mib: 16,
+            total_mib: 64,
+        }
+    );
 }

@@ -65,6 +65,12 @@ pub enum Status {
         /// Why the cluster does not answer, once it failed to.
         message: Option<String>,
     },
+    /// The rows are all there is, never live: a snapshot opened, or a cluster kept whose context
+    /// is gone.
+    ReadOnly {
+        /// When the rows were last known live; `None` when none were kept.
+        as_of: Option<jiff::Timestamp>,
+    },
 }
 
 /// What keeps the last-known state of the tables (the offline store): it hands back the rows a
@@ -167,12 +173,15 @@ impl Shared {
 #[derive(Debug)]
 pub struct Table {
     shared: Arc<Shared>,
-    task: tokio::task::JoinHandle<()>,
+    /// Its watch; `None` for a table of kept rows only.
+    task: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl Drop for Table {
     fn drop(&mut self) {
-        self.task.abort();
+        if let Some(task) = &self.task {
+            task.abort();
+        }
     }
 }
 
@@ -303,7 +312,7 @@ impl Tables {
                 shared.clone(),
                 seeded,
             ));
-            return self.keep(key, Table { shared, task }, open);
+            return self.keep(key, Table { shared, task: Some(task) }, open);
         };
         let task = match kind {
             Kind::Pods => start(api::<Pod>(client, namespace), rows::pod, &shared, seeded),
@@ -345,7 +354,39 @@ impl Tables {
                 seeded,
             ),
         };
-        self.keep(key, Table { shared, task }, open)
+        self.keep(key, Table { shared, task: Some(task) }, open)
+    }
+
+    /// The table for `key` from what `last_known` kept, never live: the rows of a snapshot, or
+    /// of a cluster kept whose context is gone.
+    pub fn open_kept(&self, key: TableKey, last_known: &dyn LastKnown) -> Arc<Table> {
+        let mut open = self.open.lock().unwrap_or_else(PoisonError::into_inner);
+        open.retain(|_, table| table.strong_count() > 0);
+        if let Some(table) = open.get(&key).and_then(Weak::upgrade) {
+            return table;
+        }
+        let own_columns = key.resource.table().map(|kind| {
+            kind.columns()
+                .iter()
+                .map(|&column| column.to_owned())
+                .collect()
+        });
+        let (rows, columns, as_of) = match last_known.rows(&key) {
+            Some((rows, columns, as_of)) => (rows, own_columns.or(columns), Some(as_of)),
+            None => (Vec::new(), own_columns, None),
+        };
+        let state = State {
+            rows: rows.into_iter().map(|row| (row.key(), row)).collect(),
+            status: Status::ReadOnly { as_of },
+            columns,
+            live_at: as_of,
+        };
+        let shared = Arc::new(Shared {
+            state: RwLock::new(state),
+            changes: tokio::sync::watch::channel(0).0,
+            keeper: None,
+        });
+        self.keep(key, Table { shared, task: None }, open)
     }
 
     fn keep(

@@ -26,6 +26,40 @@ pub struct ContextList {
     pub problems: Vec<KubeconfigProblem>,
     /// Why sign-ins are kept in memory only (no OS keyring reachable), if they are.
     pub keyring_unavailable: Option<String>,
+    /// The clusters browsed read-only: snapshots opened, and clusters the offline store keeps
+    /// whose contexts are gone from the kubeconfig.
+    pub read_only: Vec<ReadOnlyCluster>,
+}
+
+/// A cluster browsed only as kept, never live.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReadOnlyCluster {
+    /// The name it is selected by (in place of a context).
+    pub name: String,
+    /// What it is.
+    pub source: ReadOnlySource,
+    /// When its cluster was last seen (RFC 3339), if anything of it was kept.
+    pub as_of: Option<String>,
+}
+
+/// Where a read-only cluster's state comes from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type")]
+pub enum ReadOnlySource {
+    /// A snapshot file opened.
+    Snapshot {
+        /// The file.
+        file: String,
+        /// The context it was exported from.
+        context: String,
+        /// When (RFC 3339).
+        exported_at: String,
+    },
+    /// The offline store's state of a context no longer in the kubeconfig.
+    Removed {
+        /// The context.
+        context: String,
+    },
 }
 
 /// One context, as the cluster switcher shows it.
@@ -45,6 +79,9 @@ pub struct ContextRow {
     pub file: String,
     /// The OpenID provider the context signs in at, when it signs in with OpenID Connect.
     pub sign_in_issuer: Option<String>,
+    /// When its cluster was last seen, if the offline store keeps it (RFC 3339): it can be
+    /// browsed as then at once, whether it answers or not.
+    pub kept_as_of: Option<String>,
 }
 
 /// Something in the kubeconfig that cannot be used.
@@ -251,6 +288,9 @@ pub struct OfflineSince {
     pub as_of: String,
     /// Why the cluster does not answer.
     pub message: String,
+    /// Where it comes from, when its cluster is read-only (a snapshot): it is never live.
+    #[serde(default)]
+    pub read_only: Option<ReadOnlySource>,
 }
 
 /// The control plane: its pods, elected leaders and etcd's leader.

@@ -21,7 +21,8 @@ pub use clusters::{
     Capacity, ClusterHealth, ClusterOverview, ContextList, ContextRow, ControlPlaneInfo,
     ControlPlaneLeader, ControlPlaneMember, GetClusterHealth, GetClusterOverview,
     KubeconfigChanged, KubeconfigProblem, ListContexts, ListNamespaces, NamespaceList, NodeInfo,
-    NodeSummary, OfflineSince, PodCounts, ProblemKind, WarningEvent, WorkloadCount,
+    NodeSummary, OfflineSince, PodCounts, ProblemKind, ReadOnlyCluster, ReadOnlySource,
+    WarningEvent, WorkloadCount,
 };
 pub use error::{Error, ErrorCode};
 pub use logs::{
@@ -35,8 +36,8 @@ pub use objects::{
     WatchObject,
 };
 pub use offline::{
-    ExportOfflineData, ExportedSnapshot, ForgetOfflineData, GetOfflineData, OfflineCluster,
-    OfflineData,
+    CloseSnapshot, ExportOfflineData, ExportedSnapshot, ForgetOfflineData, GetOfflineData,
+    OfflineCluster, OfflineData, OfflineLimits, OpenSnapshot, SnapshotFile,
 };
 pub use settings::{GetSettings, Language, SaveSettings, Settings, SignInSettings, Theme};
 pub use sign_in::{SignIn, SignOut, SignedIn};
@@ -125,6 +126,8 @@ commands![
     GetOfflineData,
     ForgetOfflineData,
     ExportOfflineData,
+    OpenSnapshot,
+    CloseSnapshot,
     WatchLogs,
     StopLogs,
     SaveLogs

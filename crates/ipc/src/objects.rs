@@ -151,6 +151,13 @@ pub enum Presence {
         /// Why the cluster does not answer, once it failed to.
         message: Option<String>,
     },
+    /// As kept in a read-only cluster (a snapshot), never live.
+    ReadOnly {
+        /// When it was last seen live (RFC 3339).
+        as_of: String,
+        /// Where it comes from.
+        source: crate::ReadOnlySource,
+    },
 }
 
 /// An object described.

@@ -21,6 +21,9 @@ pub struct Settings {
     /// The columns hidden in each kind's table, by the kind's name in the URL (`pods`).
     #[serde(default)]
     pub hidden_columns: std::collections::BTreeMap<String, Vec<String>>,
+    /// How large the offline store may grow.
+    #[serde(default)]
+    pub offline_limits: crate::OfflineLimits,
 }
 
 /// How to sign in to a context's OpenID provider (a public client, with PKCE).

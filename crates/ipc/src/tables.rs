@@ -234,6 +234,13 @@ pub enum TableStatus {
         /// Why the cluster does not answer, once it failed to; `None` while it is being asked.
         message: Option<String>,
     },
+    /// The rows are those kept of a read-only cluster (a snapshot), never live.
+    ReadOnly {
+        /// When they were last live (RFC 3339); `None` when nothing of them was kept.
+        as_of: Option<String>,
+        /// Where they come from.
+        source: crate::ReadOnlySource,
+    },
 }
 
 /// Changes a subscription's filter, sort or window.

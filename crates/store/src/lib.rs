@@ -303,6 +303,13 @@ impl Store {
         }
     }
 
+    /// Bounds the store by `limits` from now on; what is over them goes with the next commit.
+    pub fn set_limits(&self, limits: Limits) {
+        if let Some(writer) = &self.writer {
+            writer.set_limits(limits);
+        }
+    }
+
     /// Waits until everything written before is committed (or failed).
     pub fn flush(&self) {
         if let Some(writer) = &self.writer {
@@ -337,6 +344,25 @@ impl Store {
                 })
             })?;
             rows.collect()
+        })
+    }
+
+    /// The cluster of `context`, if it is stored.
+    pub fn cluster(&self, context: &str) -> Result<Option<StoredCluster>, StoreError> {
+        self.read(|connection| {
+            connection
+                .query_row(
+                    "SELECT summary, seen_at FROM clusters WHERE context = ?1",
+                    params![context],
+                    |row| {
+                        Ok(StoredCluster {
+                            context: context.to_owned(),
+                            summary: json(&row.get::<_, String>(0)?),
+                            seen_at: row.get(1)?,
+                        })
+                    },
+                )
+                .optional()
         })
     }
 

@@ -111,6 +111,7 @@ pub enum Write {
 enum Message {
     Write(Write),
     Flush(mpsc::Sender<()>),
+    Limits(Limits),
 }
 
 type Failure = Arc<Mutex<Option<Arc<StoreError>>>>;
@@ -160,6 +161,10 @@ impl Writer {
         self.message(Message::Write(write));
     }
 
+    pub(crate) fn set_limits(&self, limits: Limits) {
+        self.message(Message::Limits(limits));
+    }
+
     pub(crate) fn flush(&self) {
         let (done, wait) = mpsc::channel();
         if self.message(Message::Flush(done)) {
@@ -178,7 +183,7 @@ impl Writer {
 fn run(
     mut connection: Connection,
     path: &std::path::Path,
-    limits: Limits,
+    mut limits: Limits,
     receiver: &mpsc::Receiver<Message>,
     failure: &Failure,
 ) {
@@ -192,6 +197,11 @@ fn run(
             match message {
                 Message::Write(write) => writes.push(write),
                 Message::Flush(done) => flushes.push(done),
+                // New limits are applied with this commit, as a flush's are.
+                Message::Limits(new) => {
+                    limits = new;
+                    written = CHECK_AFTER_BYTES;
+                }
             }
             if !flushes.is_empty() || writes.len() >= MOST {
                 break;

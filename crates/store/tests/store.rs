@@ -261,6 +261,23 @@ fn the_limits_drop_the_least_recently_viewed_resources_first() {
     );
     assert_eq!(store.rows("dev", "dev/v1/things", None).unwrap().len(), 50);
     assert!(sizes.file_bytes > 0);
+    // Lower limits set while it runs apply at once: prod's third resource, viewed before dev's,
+    // goes.
+    store.set_limits(Limits {
+        per_cluster: 60_000,
+        total: 60_000,
+        file: None,
+    });
+    store.flush();
+    let sizes = store.sizes().unwrap();
+    assert!(sizes.total <= 60_000, "{sizes:?}");
+    assert!(
+        store
+            .rows("prod", "third/v1/things", None)
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(store.rows("dev", "dev/v1/things", None).unwrap().len(), 50);
 }
 
 fn everything(store: &Store, context: &str) -> Value {

@@ -1,9 +1,12 @@
 //! `list_contexts`: the contexts of the user's kubeconfig, with what is wrong in it.
 
+use std::collections::BTreeMap;
+
 use kubedesk_cluster::{Kubeconfig, Problem, ProblemKind};
 use kubedesk_ipc as ipc;
 
 use crate::App;
+use crate::offline::read_only;
 
 /// Reads the kubeconfig afresh and lists its usable contexts and its problems.
 pub fn list_contexts(
@@ -11,11 +14,27 @@ pub fn list_contexts(
     _request: ipc::ListContexts,
 ) -> Result<ipc::ContextList, ipc::Error> {
     let config = Kubeconfig::load(&app.kubeconfig);
+    // When each cluster was last seen, read from the offline store at once: a cluster that does
+    // not answer is browsed as then without waiting for its connection to time out.
+    let kept: BTreeMap<String, i64> = app
+        .store
+        .as_ref()
+        .ok()
+        .and_then(|store| store.clusters().ok())
+        .unwrap_or_default()
+        .into_iter()
+        .map(|cluster| (cluster.context, cluster.seen_at))
+        .collect();
+    let live: Vec<String> = config.contexts.keys().cloned().collect();
     Ok(ipc::ContextList {
+        read_only: read_only::all(app, &kept, &live),
         contexts: config
             .contexts
             .into_values()
             .map(|context| ipc::ContextRow {
+                kept_as_of: kept
+                    .get(&context.name)
+                    .and_then(|&seen| read_only::rfc3339(seen)),
                 sign_in_issuer: app
                     .clients
                     .oidc_settings(&app.kubeconfig, &context.name)

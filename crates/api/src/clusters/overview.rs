@@ -3,16 +3,39 @@
 use kubedesk_cluster::{ControlPlane, EtcdLeader};
 use kubedesk_ipc as ipc;
 
-use super::client::{client, unavailable};
+use super::client::{Cluster, cluster, unavailable};
 use crate::App;
+use crate::offline::PATIENCE;
 
 /// Reads the overview with the context's client; what the user may not list stays unknown.
 pub async fn cluster_overview(
     app: &App,
     request: ipc::GetClusterOverview,
 ) -> Result<ipc::ClusterOverview, ipc::Error> {
-    let client = client(app, &request.context).await?;
-    let overview = match kubedesk_cluster::overview(&client, request.namespace.as_deref()).await {
+    let client = match cluster(app, &request.context).await? {
+        Cluster::Live(client) => client,
+        Cluster::Kept(kept) => return kept.overview(),
+    };
+    let kept = |message: &str| {
+        app.store
+            .as_ref()
+            .ok()
+            .and_then(|store| crate::offline::overview(store, &request.context, message.to_owned()))
+    };
+    let live = kubedesk_cluster::overview(&client, request.namespace.as_deref());
+    // An overview seen before does not wait for a cluster slow to answer, or not answering.
+    let answer = if let Some(waiting) = kept(&format!(
+        "Context {} has not answered yet; the overview turns live once the Clusters page finds it ready.",
+        request.context
+    )) {
+        match tokio::time::timeout(PATIENCE, live).await {
+            Ok(answer) => answer,
+            Err(_) => return Ok(waiting),
+        }
+    } else {
+        live.await
+    };
+    let overview = match answer {
         Ok(overview) => overview,
         // A cluster that does not answer shows its overview as last seen, if it was.
         Err(error) => {
@@ -21,7 +44,7 @@ pub async fn cluster_overview(
                 request.context,
                 kubedesk_cluster::health::message(&error)
             );
-            return crate::offline::overview(app, &request.context, message.clone()).ok_or_else(
+            return kept(&message).ok_or_else(
                 || {
                     unavailable(
                         message,

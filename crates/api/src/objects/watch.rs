@@ -10,13 +10,10 @@ use kubedesk_ipc as ipc;
 use super::convert;
 use crate::App;
 use crate::clusters::client;
-use crate::offline::KeptObject;
+use crate::offline::{KeptObject, PATIENCE};
+use crate::offline::read_only::ReadOnly;
 use crate::subscriptions::Subscriptions;
 use crate::tables::UPDATE_EVERY;
-
-/// How long a page of an object seen before waits for its cluster's answer before it opens as
-/// last seen.
-const PATIENCE: std::time::Duration = std::time::Duration::from_millis(1500);
 
 /// The followed objects' subscriptions.
 pub type Followed = Subscriptions<()>;
@@ -31,7 +28,10 @@ pub async fn watch_object(
     send: impl Fn(ipc::ObjectUpdate) -> bool + Send + Sync + 'static,
 ) -> Result<ipc::ObjectSubscription, ipc::Error> {
     let key = request.object;
-    let client = client::client(app, &key.context).await?;
+    let client = match client::cluster(app, &key.context).await? {
+        client::Cluster::Live(client) => client,
+        client::Cluster::Kept(kept) => return watch_kept(app, &kept, &key, send),
+    };
     let object = convert::object(app, &client, &key).await?;
     let kept = KeptObject::of(app, &key.context, &object);
     let mut last_seen = kept.as_ref().and_then(KeptObject::read);
@@ -115,6 +115,71 @@ pub async fn watch_object(
     Ok(ipc::ObjectSubscription { id, kind, actions })
 }
 
+/// Shows an object of a read-only cluster as kept, once: it never changes, and nothing may be
+/// done with it.
+fn watch_kept(
+    app: &App,
+    kept: &ReadOnly,
+    key: &ipc::ObjectKey,
+    send: impl Fn(ipc::ObjectUpdate) -> bool + Send + Sync + 'static,
+) -> Result<ipc::ObjectSubscription, ipc::Error> {
+    let object = ObjectRef {
+        resource: crate::resources::resolve_kept(&kept.served(), &key.context, &key.kind)?,
+        namespace: key.namespace.clone(),
+        name: key.name.clone(),
+    };
+    let refusal = kept.refusal().message;
+    let actions: Vec<ipc::OfferedAction> = actions::offered(&object.resource)
+        .iter()
+        .map(|action| refused(*action, refusal.clone()))
+        .collect();
+    let update = match kept.object(&object).read() {
+        Some((seen, events, as_of)) => {
+            let mut update = convert::update(detail::stored(
+                &object.resource,
+                &seen,
+                events,
+                as_of,
+                None,
+            ));
+            update.presence = ipc::Presence::ReadOnly {
+                as_of: as_of.to_string(),
+                source: kept.source.clone(),
+            };
+            update
+        }
+        None => ipc::ObjectUpdate {
+            presence: ipc::Presence::Failed {
+                message: format!(
+                    "{object} was not kept: KubeDesk keeps an object once its page or table was opened while its cluster answered."
+                ),
+            },
+            ..ipc::ObjectUpdate::default()
+        },
+    };
+    let task = tokio::spawn(async move {
+        send(update);
+    });
+    let id = app.followed.add((), task);
+    Ok(ipc::ObjectSubscription {
+        id,
+        kind: object.resource.kind,
+        actions,
+    })
+}
+
+/// `action`, not allowed because `blocked`.
+fn refused(action: ActionKind, blocked: String) -> ipc::OfferedAction {
+    ipc::OfferedAction {
+        action: convert::action_name(action),
+        allowed: false,
+        missing: None,
+        blocked: Some(blocked),
+        choices: Vec::new(),
+        warning: None,
+    }
+}
+
 /// Each action `object` offers with the permissions it misses, as the server's access reviews
 /// say.
 async fn permissions(
@@ -157,18 +222,12 @@ async fn permissions(
 
 /// The actions of an object shown as last seen: none may be taken until its cluster answers.
 fn read_only(object: &ObjectRef, context: &str) -> Vec<ipc::OfferedAction> {
+    let blocked = format!(
+        "this is {object} as KubeDesk last saw it; read-only until context {context} answers"
+    );
     actions::offered(&object.resource)
         .iter()
-        .map(|action| ipc::OfferedAction {
-            action: convert::action_name(*action),
-            allowed: false,
-            missing: None,
-            blocked: Some(format!(
-                "this is {object} as KubeDesk last saw it; read-only until context {context} answers"
-            )),
-            choices: Vec::new(),
-            warning: None,
-        })
+        .map(|action| refused(*action, blocked.clone()))
         .collect()
 }
 

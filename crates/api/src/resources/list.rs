@@ -11,8 +11,10 @@ pub async fn list_resources(
     app: &App,
     request: ipc::ListResources,
 ) -> Result<Vec<ipc::ServedResource>, ipc::Error> {
-    let client = client::client(app, &request.context).await?;
-    let served = super::discover(app, &client, &request.context).await?;
+    let served = match client::cluster(app, &request.context).await? {
+        client::Cluster::Live(client) => super::discover(app, &client, &request.context).await?,
+        client::Cluster::Kept(kept) => std::sync::Arc::new(kept.served()),
+    };
     Ok(served
         .iter()
         .map(|resource| ipc::ServedResource {

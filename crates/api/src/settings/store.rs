@@ -104,6 +104,10 @@ mod tests {
             theme: ipc::Theme::Dark,
             sign_in: Default::default(),
             hidden_columns: [("pods".to_owned(), vec!["IP".to_owned()])].into(),
+            offline_limits: ipc::OfflineLimits {
+                per_cluster_mib: 64,
+                total_mib: 256,
+            },
         };
         SettingsStore::new(path.clone()).save(&settings).unwrap();
         assert_eq!(SettingsStore::new(path).load().unwrap(), settings);

@@ -8,7 +8,7 @@ use kubedesk_ipc as ipc;
 use super::{UPDATE_EVERY, convert};
 use crate::App;
 use crate::clusters::client;
-use crate::resources::resolve;
+use crate::resources::{resolve, resolve_kept};
 use crate::subscriptions::Subscriptions;
 
 /// The live tables' subscriptions, each changed through its query.
@@ -29,18 +29,29 @@ pub async fn watch_table(
     let mut first_error = None;
     for context in request.contexts {
         let opened = async {
-            let client = client::client(app, &context).await?;
-            let resource = resolve(app, &client, &context, &request.kind).await?;
-            let key = TableKey {
+            let key = |resource| TableKey {
                 context: context.clone(),
                 resource,
                 namespace: request.namespace.clone(),
             };
-            crate::offline::viewed(app, &key);
-            Ok::<_, ipc::Error>(app.tables.open(&client, key))
+            match client::cluster(app, &context).await? {
+                client::Cluster::Live(client) => {
+                    let key = key(resolve(app, &client, &context, &request.kind).await?);
+                    crate::offline::viewed(app, &key);
+                    Ok::<_, ipc::Error>((app.tables.open(&client, key), None))
+                }
+                client::Cluster::Kept(kept) => {
+                    let key = key(resolve_kept(&kept.served(), &context, &request.kind)?);
+                    Ok((kept.table(app, key), Some(kept.source.clone())))
+                }
+            }
         };
         match opened.await {
-            Ok(table) => tables.push((context, table)),
+            Ok((table, read_only)) => tables.push(OneTable {
+                context,
+                table,
+                read_only,
+            }),
             Err(error) => {
                 problems.push(format!("{context}: {}", error.message));
                 first_error.get_or_insert(error);
@@ -56,8 +67,8 @@ pub async fn watch_table(
     }
     // A served resource's columns come with its first list (the first cluster's, when several).
     let mut columns = Vec::new();
-    for (_, table) in &tables {
-        if let Some(known) = table.columns().await {
+    for shown in &tables {
+        if let Some(known) = shown.table.columns().await {
             columns = known;
             break;
         }
@@ -73,17 +84,25 @@ pub async fn watch_table(
     Ok(ipc::TableSubscription { id, columns })
 }
 
-/// The tables one subscription shows, by context.
+/// The tables one subscription shows.
 struct Shown {
-    tables: Vec<(String, Arc<Table>)>,
+    tables: Vec<OneTable>,
     several: bool,
     problems: Vec<String>,
+}
+
+/// One cluster's table in a subscription.
+struct OneTable {
+    context: String,
+    table: Arc<Table>,
+    /// Where its rows come from, when its cluster is read-only.
+    read_only: Option<ipc::ReadOnlySource>,
 }
 
 impl Shown {
     /// The window `query` selects, with its status.
     fn update(&self, query: &Query) -> Option<ipc::TableUpdate> {
-        let tables: Vec<&Table> = self.tables.iter().map(|(_, table)| &**table).collect();
+        let tables: Vec<&Table> = self.tables.iter().map(|shown| &*shown.table).collect();
         // A selector that cannot be parsed leaves the rows unfiltered by labels, and says why.
         let (answer, filter_error) = match query_all(&tables, query) {
             Ok(answer) => (answer, None),
@@ -106,10 +125,10 @@ impl Shown {
             .map(|(row, source)| {
                 let mut row = convert::row(row);
                 if self.several
-                    && let Some((context, _)) = self.tables.get(source)
+                    && let Some(shown) = self.tables.get(source)
                 {
-                    row.key = format!("{context}/{}", row.key);
-                    row.cluster = Some(context.clone());
+                    row.key = format!("{}/{}", shown.context, row.key);
+                    row.cluster = Some(shown.context.clone());
                 }
                 row
             })
@@ -137,7 +156,8 @@ impl Shown {
                 message
             }
         };
-        for ((context, _), status) in self.tables.iter().zip(statuses) {
+        for (shown, status) in self.tables.iter().zip(statuses) {
+            let context = &shown.context;
             match status {
                 Status::Live | Status::Listing => {}
                 Status::Forbidden(message) => {
@@ -156,6 +176,14 @@ impl Shown {
                         message: message.map(|message| named(context, message)),
                     };
                 }
+                Status::ReadOnly { as_of } => {
+                    if let Some(source) = &shown.read_only {
+                        return ipc::TableStatus::ReadOnly {
+                            as_of: as_of.map(|as_of| as_of.to_string()),
+                            source: source.clone(),
+                        };
+                    }
+                }
             }
         }
         ipc::TableStatus::Live
@@ -172,7 +200,7 @@ async fn follow(
     let mut changes: Vec<_> = shown
         .tables
         .iter()
-        .map(|(_, table)| table.changes())
+        .map(|shown| shown.table.changes())
         .collect();
     loop {
         let query = queries.borrow_and_update().clone();
