@@ -3,7 +3,8 @@
 //! keystroke in the filter takes to repaint (p50 and p95), how smooth the frames stay while the
 //! clusters change 1,000 pods a second (against the same window idle, measured in the same run),
 //! and the memory (PSS) of the app's process tree; as the baseline, how long serde_json alone
-//! takes to parse the same pods as list JSON.
+//! takes to parse the same pods as list JSON. Then the app opened again with no network (every
+//! cluster's address a black hole): how soon the kept pods are on screen.
 //!
 //! ```sh
 //! cargo xtask build --release
@@ -300,6 +301,41 @@ async fn main() {
         each.join(", "),
         resting as f64 / 1024.0
     );
+    window.close().await;
+
+    // Offline: KubeDesk opened again with every cluster's address a black hole (requests taken,
+    // never answered): the pods kept show from the offline store.
+    for cluster in &clusters {
+        cluster.faults.set(kubedesk_sim::faults::FaultConfig {
+            latency_ms: 3_600_000,
+            ..kubedesk_sim::faults::FaultConfig::default()
+        });
+    }
+    let mut window = Window::open("bench-window-offline", &launch).await;
+    window.wait_for_text("#contexts-table", "Kept").await;
+    window
+        .eval("(() => { const s = document.querySelector('#namespace-picker'); s.value = ''; s.dispatchEvent(new Event('change')); return true; })()")
+        .await;
+    window
+        .eval("location.hash = '#/workloads/nodes'; true")
+        .await;
+    window.click("#all-clusters").await;
+    window
+        .wait_for_text("#table-status", "as KubeDesk last saw them")
+        .await;
+    window.eval(OPEN_PODS).await;
+    let offline_first = number(&wait_for(&window, "window.__first", Duration::from_secs(60)).await);
+    let kept = window
+        .wait_for_text("#table-status", "as KubeDesk last saw them")
+        .await;
+    let shown = window
+        .eval("document.querySelectorAll('#live-table-body .live-table__row').length")
+        .await;
+    println!(
+        "no network, opened again: first kept rows on screen {offline_first:.0} ms after opening Pods ({:.2}× the live first rows); {shown} rows in view; status: {kept}",
+        offline_first / first
+    );
+    window.screenshot("offline-pods").await;
     window.close().await;
 }
 

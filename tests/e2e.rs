@@ -989,7 +989,7 @@ async fn a_cluster_that_stops_answering_is_browsed_as_last_seen_then_live_again(
         )
         .await;
     window.wait_for_text("#table-status", "rows").await;
-    window.wait_for_eval(names, live).await;
+    window.wait_for_eval(names, live.clone()).await;
 
     // Settings say what is kept; a snapshot is exported; a cluster's data is forgotten.
     window.eval("location.hash = '#/settings'; true").await;
@@ -1006,6 +1006,67 @@ async fn a_cluster_that_stops_answering_is_browsed_as_last_seen_then_live_again(
         .eval("document.querySelector('#offline-outcome').scrollIntoView(); true")
         .await;
     window.screenshot("offline-data").await;
+
+    // The snapshot is listed; opened, it is a read-only cluster showing what was seen.
+    window.click("#offline-snapshots button[data-open]").await;
+    window
+        .wait_for_text("#offline-outcome", "is open as the read-only cluster")
+        .await;
+    window.click("a[data-area=workloads]").await;
+    window
+        .wait_for_text(
+            "#table-status",
+            "Read-only: the rows as KubeDesk last saw them",
+        )
+        .await;
+    window
+        .wait_for_text("#table-status", "Snapshot of gpu-prod exported")
+        .await;
+    window.wait_for_eval(names, live.clone()).await;
+    window.wait_for_text("#connection-state", "Read-only").await;
+    window.screenshot("snapshot-table").await;
+    window.click("#live-table-body .live-table__row a").await;
+    window.wait_for_text("#object-state", "Read-only:").await;
+    window.wait_for_text("#object-facts", "Running").await;
+    window
+        .wait_for_eval(
+            "[...document.querySelectorAll('#object-actions button')].every(b => b.disabled && b.title.includes('is a snapshot of context gpu-prod'))",
+            json!(true),
+        )
+        .await;
+    window.screenshot("snapshot-page").await;
+    window.click("a[data-area=overview]").await;
+    window
+        .wait_for_text(
+            "#overview-offline",
+            "Read-only: the overview as KubeDesk last saw it",
+        )
+        .await;
+    window.wait_for_text("#figure-nodes", &nodes).await;
+    window.screenshot("snapshot-overview").await;
+    // The Clusters page: each kept context says since when; the snapshot among the read-only.
+    window.click("a[data-area=clusters]").await;
+    window
+        .wait_for_text(
+            "#contexts-table tr[data-context=gpu-prod] [data-kept]",
+            "Kept",
+        )
+        .await;
+    window
+        .wait_for_text("#read-only-clusters", "Snapshot of gpu-prod exported")
+        .await;
+    window.screenshot("clusters-kept").await;
+    window.click("#read-only-clusters button[data-close]").await;
+    window
+        .wait_for_eval(
+            "!document.querySelector('#read-only-clusters')",
+            json!(true),
+        )
+        .await;
+    window.eval("location.hash = '#/settings'; true").await;
+    window
+        .wait_for_text("#offline-summary", "offline.sqlite")
+        .await;
     window
         .click("#offline-clusters button[data-forget=gpu-prod]")
         .await;

@@ -112,6 +112,10 @@ fn settings_saved_through_the_ipc_layer_are_read_back() {
         theme: ipc::Theme::Light,
         sign_in: Default::default(),
         hidden_columns: Default::default(),
+        offline_limits: ipc::OfflineLimits {
+            per_cluster_mib: 100,
+            total_mib: 300,
+        },
     };
     let saved = invoke(
         webview,

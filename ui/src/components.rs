@@ -7,6 +7,7 @@ pub mod live_table;
 pub mod log_viewer;
 pub mod notice;
 pub mod palette;
+pub mod read_only;
 pub mod side_nav;
 pub mod sign_in;
 pub mod table;

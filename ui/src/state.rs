@@ -2,7 +2,9 @@
 
 use std::collections::BTreeMap;
 
-use kubedesk_ipc::{ClusterHealth, ContextList, Error, GetClusterHealth, ListContexts, Settings};
+use kubedesk_ipc::{
+    ClusterHealth, ContextList, Error, GetClusterHealth, ListContexts, ReadOnlyCluster, Settings,
+};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -30,6 +32,22 @@ impl Contexts {
             Loadable::Ready(list) => list.contexts.into_iter().map(|row| row.name).collect(),
             _ => Vec::new(),
         }
+    }
+
+    /// The read-only clusters (snapshots opened, kept clusters whose contexts are gone), once
+    /// the list is loaded (tracked).
+    pub fn read_only(self) -> Vec<ReadOnlyCluster> {
+        match self.0.get() {
+            Loadable::Ready(list) => list.read_only,
+            _ => Vec::new(),
+        }
+    }
+
+    /// The read-only cluster named `name`, if it is one (tracked).
+    pub fn read_only_named(self, name: &str) -> Option<ReadOnlyCluster> {
+        self.read_only()
+            .into_iter()
+            .find(|cluster| cluster.name == name)
     }
 }
 
@@ -185,7 +203,10 @@ pub fn default_namespace(list: &ContextList, context: Option<&str>) -> Option<St
 /// exists, else the current context, else the first.
 pub fn context_after_load(list: &ContextList, before: Option<&str>) -> Option<String> {
     before
-        .filter(|name| list.contexts.iter().any(|row| row.name == *name))
+        .filter(|name| {
+            list.contexts.iter().any(|row| row.name == *name)
+                || list.read_only.iter().any(|cluster| cluster.name == *name)
+        })
         .map(str::to_owned)
         .or_else(|| initial_context(list))
 }
@@ -228,6 +249,7 @@ mod tests {
             namespace: namespace.map(Into::into),
             file: "/f".into(),
             sign_in_issuer: None,
+            kept_as_of: None,
         }
     }
 
@@ -256,6 +278,21 @@ mod tests {
             Some("a")
         );
         assert_eq!(context_after_load(&list, None).as_deref(), Some("a"));
+        // A read-only cluster selected stays selected while it is listed.
+        let list = ContextList {
+            read_only: vec![ReadOnlyCluster {
+                name: "snap".into(),
+                source: kubedesk_ipc::ReadOnlySource::Removed {
+                    context: "snap".into(),
+                },
+                as_of: None,
+            }],
+            ..list
+        };
+        assert_eq!(
+            context_after_load(&list, Some("snap")).as_deref(),
+            Some("snap")
+        );
     }
 
     #[test]

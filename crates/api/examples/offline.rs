@@ -2,7 +2,8 @@
 //! pods table takes to list with every pod kept than without a store (the baseline, in the same
 //! run), how soon every pod is committed, the file's size against the pods' JSON, how soon a table
 //! opened again with the cluster stopped has its first update (100,000 stored rows, sorted and
-//! windowed), and exporting the cluster to a snapshot.
+//! windowed), exporting the cluster to a snapshot and opening it as a read-only cluster, and
+//! opening KubeDesk with no network (the cluster's address a black hole).
 //!
 //! ```sh
 //! cargo run --release -p kubedesk-api --example offline
@@ -21,7 +22,8 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use kubedesk_api::offline::{export_offline_data, get_offline_data};
+use kubedesk_api::clusters::{cluster_health, cluster_overview, list_contexts};
+use kubedesk_api::offline::{export_offline_data, get_offline_data, open_snapshot};
 use kubedesk_api::tables::{stop_table, watch_table};
 use kubedesk_api::{App, AppConfig, KubeconfigPaths};
 use kubedesk_ipc as ipc;
@@ -49,14 +51,19 @@ fn app(dir: &Path, data_dir: &Path, server: &str) -> App {
     App::new(config)
 }
 
-/// Opens every namespace's pods; answers the time to `until` and the subscription's id.
-async fn open(app: &App, until: impl Fn(&ipc::TableUpdate) -> bool) -> (Duration, u64) {
+/// Opens every namespace's pods of `context`; answers the time to `until` and the subscription's
+/// id.
+async fn open(
+    app: &App,
+    context: &str,
+    until: impl Fn(&ipc::TableUpdate) -> bool,
+) -> (Duration, u64) {
     let (sender, mut updates) = tokio::sync::mpsc::unbounded_channel();
     let started = Instant::now();
     let subscription = watch_table(
         app,
         ipc::WatchTable {
-            contexts: vec!["prod".into()],
+            contexts: vec![context.into()],
             kind: ipc::TableKind::Pods.into(),
             namespace: None,
             query: ipc::TableQuery {
@@ -109,7 +116,7 @@ async fn main() {
     std::fs::write(&blocked, "").unwrap();
     std::fs::create_dir_all(dir.path().join("a")).unwrap();
     let without = app(&dir.path().join("a"), &blocked, &url);
-    let (baseline, id) = open(&without, live).await;
+    let (baseline, id) = open(&without, "prod", live).await;
     stop_table(&without, ipc::StopTable { id }).unwrap();
     drop(without);
     println!("listed live without a store (baseline): {}", ms(baseline));
@@ -118,7 +125,7 @@ async fn main() {
     let data = dir.path().join("data");
     std::fs::create_dir_all(dir.path().join("b")).unwrap();
     let keeping = app(&dir.path().join("b"), &data, &url);
-    let (listed, id) = open(&keeping, live).await;
+    let (listed, id) = open(&keeping, "prod", live).await;
     let started = Instant::now();
     let kept = get_offline_data(&keeping, ipc::GetOfflineData {});
     let committed = listed + started.elapsed();
@@ -136,6 +143,10 @@ async fn main() {
         mib(kept.file_bytes),
         kept.file_bytes as f64 / json as f64
     );
+    // The overview, kept for when the cluster does not answer.
+    cluster_overview(&keeping, overview_request())
+        .await
+        .unwrap();
     let started = Instant::now();
     let snapshot = export_offline_data(
         &keeping,
@@ -160,8 +171,9 @@ async fn main() {
     let started = Instant::now();
     let offline = app(&dir.path().join("c"), &data, &url);
     let opened = started.elapsed();
-    let (first, id) = open(&offline, |update| update.total >= total).await;
+    let (first, id) = open(&offline, "prod", |update| update.total >= total).await;
     stop_table(&offline, ipc::StopTable { id }).unwrap();
+    drop(offline);
     println!(
         "opened offline: the app with its store in {}, then the first update with all {total} stored rows after {} ({} in all)",
         ms(opened),
@@ -176,12 +188,7 @@ async fn main() {
         .unwrap();
     let read = started.elapsed();
     let started = Instant::now();
-    let rows: Vec<_> = kept_rows
-        .into_iter()
-        .map(|row| {
-            kubedesk_cluster::tables::Row::from_json(Some(row.namespace), row.name, &row.cells)
-        })
-        .collect();
+    let rows = kubedesk_api::offline::table_rows(kept_rows);
     println!(
         "  of which: {} rows read from the store in {}, made table rows in {}",
         rows.len(),
@@ -189,4 +196,68 @@ async fn main() {
         ms(started.elapsed())
     );
     drop((store, rows));
+
+    // No network: the cluster's address is a black hole (connections accepted, never answered,
+    // as behind a VPN that is down). Every kept cluster shows at once, and its pages open as last
+    // seen, without waiting for the connection attempts to time out.
+    let black_hole = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = format!("http://{}", black_hole.local_addr().unwrap());
+    std::fs::create_dir_all(dir.path().join("d")).unwrap();
+    let started = Instant::now();
+    let unreachable = app(&dir.path().join("d"), &data, &address);
+    let contexts = list_contexts(&unreachable, ipc::ListContexts {}).unwrap();
+    let listed_contexts = started.elapsed();
+    assert!(contexts.contexts[0].kept_as_of.is_some());
+    let (first, id) = open(&unreachable, "prod", |update| update.total >= total).await;
+    let table_at = listed_contexts + first;
+    stop_table(&unreachable, ipc::StopTable { id }).unwrap();
+    let asked = Instant::now();
+    let overview = cluster_overview(&unreachable, overview_request())
+        .await
+        .unwrap();
+    assert!(overview.offline.is_some());
+    let overview_took = asked.elapsed();
+    let asked = Instant::now();
+    let health = cluster_health(
+        &unreachable,
+        ipc::GetClusterHealth {
+            context: "prod".into(),
+        },
+    )
+    .await
+    .unwrap();
+    println!(
+        "no network: the kept clusters listed {} after opening; the pods' {total} stored rows shown after {}; the overview as last seen in {}; a connection attempt gives up after {} ({})",
+        ms(listed_contexts),
+        ms(table_at),
+        ms(overview_took),
+        ms(asked.elapsed()),
+        serde_json::to_value(&health).unwrap()["state"]
+    );
+    drop(unreachable);
+
+    // The snapshot opened as a read-only cluster, to its first table.
+    std::fs::create_dir_all(dir.path().join("e")).unwrap();
+    let reader = app(&dir.path().join("e"), &dir.path().join("data-e"), &url);
+    let started = Instant::now();
+    let opened = open_snapshot(
+        &reader,
+        ipc::OpenSnapshot {
+            path: snapshot.path.clone(),
+        },
+    )
+    .unwrap();
+    let (first, id) = open(&reader, &opened.name, |update| update.total >= total).await;
+    stop_table(&reader, ipc::StopTable { id }).unwrap();
+    println!(
+        "snapshot opened as a read-only cluster: its {total} pods shown after {}",
+        ms(started.elapsed().max(first))
+    );
+}
+
+fn overview_request() -> ipc::GetClusterOverview {
+    ipc::GetClusterOverview {
+        context: "prod".into(),
+        namespace: None,
+    }
 }

@@ -82,6 +82,35 @@ pub(crate) fn viewed(app: &crate::App, key: &TableKey) {
     }
 }
 
+/// The kept rows read into table rows, on every core: a table opened offline may have 100,000.
+/// A row that cannot be read is left out.
+pub fn table_rows(stored: Vec<kubedesk_store::StoredRow>) -> Vec<Row> {
+    let read = |rows: &[kubedesk_store::StoredRow]| -> Vec<Row> {
+        rows.iter()
+            .filter_map(|row| {
+                let namespace =
+                    Some(row.namespace.clone()).filter(|namespace| !namespace.is_empty());
+                Row::from_kept(namespace, row.name.clone(), &row.cells)
+            })
+            .collect()
+    };
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+    if cores < 2 || stored.len() < 10_000 {
+        return read(&stored);
+    }
+    let chunk = stored.len().div_ceil(cores);
+    std::thread::scope(|scope| {
+        let parts: Vec<_> = stored
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || read(part)))
+            .collect();
+        parts
+            .into_iter()
+            .flat_map(|part| part.join().unwrap_or_default())
+            .collect()
+    })
+}
+
 fn millis(time: jiff::Timestamp) -> i64 {
     time.as_millisecond()
 }
@@ -92,16 +121,7 @@ impl LastKnown for Kept {
         let context = self.context(key);
         let listing = self.store.listing(context, &resource).ok()??;
         let namespace = key.namespace.as_deref().filter(|_| key.resource.namespaced);
-        let rows = self
-            .store
-            .rows(context, &resource, namespace)
-            .ok()?
-            .into_iter()
-            .map(|row| {
-                let namespace = Some(row.namespace).filter(|namespace| !namespace.is_empty());
-                Row::from_json(namespace, row.name, &row.cells)
-            })
-            .collect();
+        let rows = table_rows(self.store.rows(context, &resource, namespace).ok()?);
         let columns = serde_json::from_value(listing.columns).ok();
         let as_of = jiff::Timestamp::from_millisecond(listing.seen_at).ok()?;
         Some((rows, columns, as_of))
@@ -330,8 +350,5 @@ pub(crate) fn overview(
 
 /// What is kept of `context`'s cluster itself (what it serves, its overview), if anything.
 fn kept_summary(store: &Store, context: &str) -> Option<serde_json::Value> {
-    store
-        .cluster(context)
-        .ok()?
-        .map(|cluster| cluster.summary)
+    store.cluster(context).ok()?.map(|cluster| cluster.summary)
 }

@@ -312,7 +312,14 @@ impl Tables {
                 shared.clone(),
                 seeded,
             ));
-            return self.keep(key, Table { shared, task: Some(task) }, open);
+            return self.keep(
+                key,
+                Table {
+                    shared,
+                    task: Some(task),
+                },
+                open,
+            );
         };
         let task = match kind {
             Kind::Pods => start(api::<Pod>(client, namespace), rows::pod, &shared, seeded),
@@ -354,7 +361,14 @@ impl Tables {
                 seeded,
             ),
         };
-        self.keep(key, Table { shared, task: Some(task) }, open)
+        self.keep(
+            key,
+            Table {
+                shared,
+                task: Some(task),
+            },
+            open,
+        )
     }
 
     /// The table for `key` from what `last_known` kept, never live: the rows of a snapshot, or

@@ -164,8 +164,8 @@ pub struct StoredRow {
     pub namespace: String,
     /// Its name.
     pub name: String,
-    /// Its cells, as the app wrote them.
-    pub cells: Value,
+    /// Its cells, as the app wrote them (JSON text, for the app to read into its own types).
+    pub cells: String,
     /// When it was last seen, in ms since the epoch.
     pub seen_at: i64,
 }
@@ -401,7 +401,7 @@ impl Store {
                 Ok(StoredRow {
                     namespace: row.get(0)?,
                     name: row.get(1)?,
-                    cells: json(&row.get::<_, String>(2)?),
+                    cells: row.get(2)?,
                     seen_at: row.get(3)?,
                 })
             })?;

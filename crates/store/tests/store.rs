@@ -97,7 +97,7 @@ fn what_is_written_reads_back_and_a_relist_forgets_what_it_did_not_see() {
     );
     let rows = store.rows("prod", &pods(), Some("ml")).unwrap();
     let a = rows.iter().find(|row| row.name == "a").unwrap();
-    assert_eq!(a.cells, json!(["a", "Running"]));
+    assert_eq!(a.cells, json!(["a", "Running"]).to_string());
     assert_eq!(
         store.events("prod", "/v1/pods/ml/a").unwrap()[0]["reason"],
         "Pulled"

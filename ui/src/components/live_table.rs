@@ -370,6 +370,20 @@ pub fn LiveTable(
                     None => i18n.tf(Msg::TableStored, &[("time", &time), ("age", &age)]),
                 }
             }
+            TableStatus::ReadOnly {
+                as_of: Some(as_of),
+                source,
+            } => crate::components::read_only::as_of(i18n, Msg::ReadOnlyTable, as_of, source, &[]),
+            TableStatus::ReadOnly {
+                as_of: None,
+                source,
+            } => i18n.tf(
+                Msg::ReadOnlyTableNotKept,
+                &[(
+                    "source",
+                    &crate::components::read_only::source(i18n, source),
+                )],
+            ),
         };
         for problem in update.filter_error.iter().chain(&update.problems) {
             line = format!("{line} · {problem}");
@@ -389,7 +403,7 @@ pub fn LiveTable(
                     on:input=move |event| query.set(TableQuery { labels: event_target_value(&event), offset: 0, ..query.get_untracked() }) />
             </label>
             <span class="live-table__status" id="table-status" role="status"
-                class:live-table__status--offline=move || update.with(|update| matches!(update, Some(TableUpdate { status: TableStatus::Offline { message: Some(_), .. }, .. })))>{status}</span>
+                class:live-table__status--offline=move || update.with(|update| matches!(update, Some(TableUpdate { status: TableStatus::Offline { message: Some(_), .. } | TableStatus::ReadOnly { .. }, .. })))>{status}</span>
             <span class="spacer"></span>
             <button type="button" class="button button--small" id="table-columns" aria-expanded=move || picking.get().to_string()
                 on:click=move |_| picking.update(|open| *open = !*open)>

@@ -43,15 +43,27 @@ fn ClusterSwitcher() -> impl IntoView {
     let known: Contexts = expect_context();
     let selection: Selection = expect_context();
     let names = move || known.names();
+    let read_only = move || {
+        known
+            .read_only()
+            .into_iter()
+            .map(|cluster| cluster.name)
+            .collect::<Vec<_>>()
+    };
     let on_change = move |event| selection.choose_context(known, event_target_value(&event));
     view! {
         <label class="field field--inline">
             <span class="field__label">{move || i18n.t(Msg::TopbarCluster)}</span>
-            <select id="cluster-switcher" class="select" on:change=on_change disabled=move || names().is_empty()>
-                <Show when=move || names().is_empty()>
+            <select id="cluster-switcher" class="select" on:change=on_change disabled=move || names().is_empty() && read_only().is_empty()>
+                <Show when=move || names().is_empty() && read_only().is_empty()>
                     <option value="">{move || i18n.t(Msg::TopbarNoContexts)}</option>
                 </Show>
                 <NameOptions names=Signal::derive(names) selected=selection.context />
+                <Show when=move || !read_only().is_empty()>
+                    <optgroup label=move || i18n.t(Msg::TopbarReadOnlyGroup)>
+                        <NameOptions names=Signal::derive(read_only) selected=selection.context />
+                    </optgroup>
+                </Show>
             </select>
         </label>
     }
@@ -277,10 +289,17 @@ fn ConnectionState() -> impl IntoView {
     let i18n = use_i18n();
     let selection: Selection = expect_context();
     let healths: Healths = expect_context();
+    let known: Contexts = expect_context();
     let health = Signal::derive(move || {
         let context = selection.context.get()?;
         healths.states.with(|map| map.get(&context).cloned())
     });
+    let read_only = move || {
+        selection
+            .context
+            .get()
+            .and_then(|name| known.read_only_named(&name))
+    };
     let version = move || match health.get() {
         Some(Loadable::Ready(ClusterHealth::Ready { version, .. })) => Some(version),
         _ => None,
@@ -288,6 +307,10 @@ fn ConnectionState() -> impl IntoView {
     view! {
         <span class="pill pill--muted" id="connection-state">
             {move || match (selection.context.get(), version()) {
+                (Some(_), _) if read_only().is_some() => view! {
+                    <span class="status status--warning"><span class="dot"></span></span>
+                    {i18n.t(Msg::TopbarConnectionReadOnly)}
+                }.into_any(),
                 (None, _) => view! { <span class="dot"></span>{i18n.t(Msg::TopbarConnectionUnknown)}<span></span> }.into_any(),
                 (Some(_), Some(version)) => view! {
                     <span class="status status--success"><span class="dot"></span></span>

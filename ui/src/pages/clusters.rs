@@ -1,16 +1,22 @@
 //! The Clusters page: the kubeconfig's contexts and what is wrong with it.
 
-use kubedesk_ipc::{ClusterHealth, ContextList, KubeconfigProblem, ProblemKind};
+use kubedesk_ipc::{
+    CloseSnapshot, ClusterHealth, ContextList, KubeconfigProblem, ProblemKind, ReadOnlyCluster,
+    ReadOnlySource,
+};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::components::empty_state::EmptyState;
 use crate::components::health::HealthBadge;
 use crate::components::icon::{Icon, IconName};
+use crate::components::read_only;
 use crate::components::sign_in::SignInControl;
 use crate::components::table::TableHead;
 use crate::format;
 use crate::i18n::{I18n, Msg, use_i18n};
+use crate::ipc;
+use crate::route::Area;
 use crate::state::{Contexts, Healths, Loadable, Selection, load_contexts};
 
 /// The contexts of the kubeconfig as a table, with its problems above.
@@ -82,11 +88,109 @@ fn ContextsView(list: ContextList) -> impl IntoView {
     let keyring = list.keyring_unavailable.clone().map(|detail| {
         view! { <KeyringBanner detail /> }
     });
+    let read_only = (!list.read_only.is_empty()).then(|| {
+        view! { <ReadOnlyCard clusters=list.read_only.clone() /> }
+    });
     view! {
         {problems}
         {keyring}
         {table}
+        {read_only}
         {files}
+    }
+}
+
+/// Says that a context's cluster is kept, and since when: its pages open at once as then.
+#[component]
+fn KeptTag(as_of: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let now = (js_sys::Date::now() / 1000.0) as i64;
+    let (time, age) = format::last_seen(&as_of, now);
+    let help = {
+        let time = time.clone();
+        move || i18n.tf(Msg::ClustersKeptHelp, &[("time", &time), ("age", &age)])
+    };
+    view! {
+        <span class="tag tag--muted" data-kept title=help>
+            {move || i18n.tf(Msg::ClustersKept, &[("time", &time)])}
+        </span>
+    }
+}
+
+/// The read-only clusters: each browsed at a click, a snapshot closed at another.
+#[component]
+fn ReadOnlyCard(clusters: Vec<ReadOnlyCluster>) -> impl IntoView {
+    let i18n = use_i18n();
+    let contexts: Contexts = expect_context();
+    let selection: Selection = expect_context();
+    let healths: Healths = expect_context();
+    let failure = RwSignal::new(None::<String>);
+    let rows = clusters
+        .into_iter()
+        .map(|cluster| {
+            let name = cluster.name.clone();
+            let selected = {
+                let name = name.clone();
+                move || selection.context.get().as_deref() == Some(name.as_str())
+            };
+            // Selects it and opens its overview.
+            let browse = {
+                let name = name.clone();
+                move |_| selection.choose_context(contexts, name.clone())
+            };
+            let close = matches!(cluster.source, ReadOnlySource::Snapshot { .. }).then(|| {
+                let name = name.clone();
+                view! {
+                    <button type="button" class="button button--small" data-close=name.clone()
+                        on:click=move |_| {
+                            let name = name.clone();
+                            spawn_local(async move {
+                                match ipc::call(&CloseSnapshot { name }).await {
+                                    Ok(()) => load_contexts(contexts, selection, healths).await,
+                                    Err(error) => failure.set(Some(error.to_string())),
+                                }
+                            });
+                        }>
+                        {move || i18n.t(Msg::ClustersReadOnlyClose)}
+                    </button>
+                }
+            });
+            let source = cluster.source.clone();
+            let file = match &cluster.source {
+                ReadOnlySource::Snapshot { file, .. } => Some(file.clone()),
+                ReadOnlySource::Removed { .. } => None,
+            };
+            let as_of = cluster.as_of.clone();
+            view! {
+                <tr class:is-selected=selected data-read-only=name.clone()>
+                    <td class="cell--strong">{name.clone()}</td>
+                    <td class="cell--wrap" title=file>{move || read_only::source(i18n, &source)}</td>
+                    <td>{move || match &as_of {
+                        Some(as_of) => i18n.tf(Msg::ClustersReadOnlyAsOf, &[("time", &format::last_seen(as_of, 0).0)]),
+                        None => i18n.t(Msg::ClustersReadOnlyNothingKept).to_owned(),
+                    }}</td>
+                    <td class="offline-data__buttons">
+                        <a class="button button--small" data-browse=name.clone() href=Area::Overview.href() on:click=browse>
+                            {move || i18n.t(Msg::ClustersReadOnlyOpen)}
+                        </a>
+                        {close}
+                    </td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <div class="card card--table" id="read-only-clusters">
+            <h2 class="card__title card__title--padded">
+                <Icon name=IconName::HardDrive />
+                {move || i18n.t(Msg::ClustersReadOnlyTitle)}
+            </h2>
+            <p class="card__intro">{move || i18n.t(Msg::ClustersReadOnlyIntro)}</p>
+            {move || failure.get().map(|failure| view! { <div class="banner banner--error" role="alert">{failure}</div> })}
+            <table class="table">
+                <tbody>{rows}</tbody>
+            </table>
+        </div>
     }
 }
 
@@ -154,6 +258,7 @@ fn ContextsTable(list: ContextList) -> impl IntoView {
                     </td>
                     <td class="cell--status">
                         <HealthBadge health />
+                        {row.kept_as_of.clone().map(|as_of| view! { <KeptTag as_of /> })}
                         <SignInControl context=context.clone() issuer=row.sign_in_issuer.clone() health />
                     </td>
                     <td class="cell--mono">{move || ready(health.get()).map(|(version, _)| version).unwrap_or_default()}</td>

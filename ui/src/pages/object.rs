@@ -202,6 +202,15 @@ pub fn ObjectPage(kind: ObjectKind, namespace: Option<String>, name: String) -> 
                         ),
                     })
                 }
+                Some(Presence::ReadOnly { as_of, source }) => {
+                    Some(crate::components::read_only::as_of(
+                        i18n,
+                        Msg::ReadOnlyObject,
+                        &as_of,
+                        &source,
+                        &[("name", &name)],
+                    ))
+                }
             }
         }
     };
@@ -381,6 +390,7 @@ pub fn ObjectPage(kind: ObjectKind, namespace: Option<String>, name: String) -> 
                         message: Some(_),
                         ..
                     }
+                    | Presence::ReadOnly { .. }
             )
         }) && !offered.get().is_empty()
     });
@@ -403,7 +413,7 @@ pub fn ObjectPage(kind: ObjectKind, namespace: Option<String>, name: String) -> 
                 }))}
             </header>
             {move || state_line().map(|line| {
-                let offline = update.with(|update| matches!(update, Some(ObjectUpdate { presence: Presence::Offline { message: Some(_), .. }, .. })));
+                let offline = update.with(|update| matches!(update, Some(ObjectUpdate { presence: Presence::Offline { message: Some(_), .. } | Presence::ReadOnly { .. }, .. })));
                 view! { <div class="banner" class:banner--info=!offline class:banner--warning=offline id="object-state" role="status">{line}</div> }
             })}
             <nav class="tabs" role="tablist">

@@ -2,8 +2,11 @@
 //! namespaces, workloads and pods it has, and its latest warnings. What the user may not list says
 //! so instead of failing the page.
 
-use kubedesk_ipc::{ClusterOverview, GetClusterOverview, NodeInfo, WarningEvent};
+use kubedesk_ipc::{
+    ClusterHealth, ClusterOverview, GetClusterOverview, NodeInfo, OfflineSince, WarningEvent,
+};
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 
 mod access;
 mod control_plane;
@@ -14,7 +17,8 @@ use control_plane::ControlPlaneCard;
 use crate::components::table::TableHead;
 use crate::format;
 use crate::i18n::{I18n, Msg, use_i18n};
-use crate::state::{Loadable, Selection, for_selection};
+use crate::ipc;
+use crate::state::{Healths, Loadable, Selection, for_selection};
 
 /// The selected context's overview, read again when the context changes.
 #[component]
@@ -25,6 +29,7 @@ pub fn OverviewPage() -> impl IntoView {
         context,
         namespace,
     });
+    live_again(selection, overview);
     let title = move || {
         let context = selection.context.get().unwrap_or_default();
         i18n.tf(Msg::OverviewTitle, &[("context", &context)])
@@ -44,6 +49,59 @@ pub fn OverviewPage() -> impl IntoView {
             }}
         </section>
     }
+}
+
+/// An overview shown as last seen (its cluster slow to answer, or not answering) is asked again
+/// once the Clusters page finds its cluster ready: it turns live. Once per overview asked, so
+/// that a cluster that stays slow is not asked in a loop.
+fn live_again(selection: Selection, overview: RwSignal<Loadable<ClusterOverview>>) {
+    let healths: Healths = expect_context();
+    let asked_again = StoredValue::new(None::<String>);
+    Effect::new(move || {
+        let Some(context) = selection.context.get() else {
+            return;
+        };
+        // A new overview asked (another context or namespace) may be asked again in turn.
+        if overview.with(|overview| matches!(overview, Loadable::Loading)) {
+            asked_again.set_value(None);
+            return;
+        }
+        let ready = healths.states.with(|states| {
+            matches!(
+                states.get(&context),
+                Some(Loadable::Ready(ClusterHealth::Ready { .. }))
+            )
+        });
+        let last_seen = overview.with(|overview| {
+            matches!(
+                overview,
+                Loadable::Ready(ClusterOverview {
+                    offline: Some(OfflineSince {
+                        read_only: None,
+                        ..
+                    }),
+                    ..
+                })
+            )
+        });
+        if !ready || !last_seen || asked_again.get_value().as_deref() == Some(context.as_str()) {
+            return;
+        }
+        asked_again.set_value(Some(context.clone()));
+        let namespace = selection.namespace.get_untracked();
+        spawn_local(async move {
+            let answer = ipc::call(&GetClusterOverview {
+                context: context.clone(),
+                namespace,
+            })
+            .await;
+            if let Ok(answer) = answer
+                && selection.context.get_untracked().as_deref() == Some(context.as_str())
+            {
+                overview.set(Loadable::Ready(answer));
+            }
+        });
+    });
 }
 
 #[component]
@@ -131,12 +189,29 @@ fn OverviewView(overview: ClusterOverview) -> impl IntoView {
         }
     });
     let offline = overview.offline.clone().map(|offline| {
-        let now = (js_sys::Date::now() / 1000.0) as i64;
-        let (time, age) = crate::format::last_seen(&offline.as_of, now);
+        let line = move || match &offline.read_only {
+            Some(source) => crate::components::read_only::as_of(
+                i18n,
+                Msg::ReadOnlyOverview,
+                &offline.as_of,
+                source,
+                &[],
+            ),
+            None => {
+                let now = (js_sys::Date::now() / 1000.0) as i64;
+                let (time, age) = crate::format::last_seen(&offline.as_of, now);
+                i18n.tf(
+                    Msg::OverviewOffline,
+                    &[
+                        ("time", &time),
+                        ("age", &age),
+                        ("message", &offline.message),
+                    ],
+                )
+            }
+        };
         view! {
-            <div class="banner banner--warning" role="status" id="overview-offline">
-                {move || i18n.tf(Msg::OverviewOffline, &[("time", &time), ("age", &age), ("message", &offline.message)])}
-            </div>
+            <div class="banner banner--warning" role="status" id="overview-offline">{line}</div>
         }
     });
     view! {

@@ -44,14 +44,12 @@ pub async fn cluster_overview(
                 request.context,
                 kubedesk_cluster::health::message(&error)
             );
-            return kept(&message).ok_or_else(
-                || {
-                    unavailable(
-                        message,
-                        "The Clusters page shows the cluster's state; reload once it is ready.",
-                    )
-                },
-            );
+            return kept(&message).ok_or_else(|| {
+                unavailable(
+                    message,
+                    "The Clusters page shows the cluster's state; reload once it is ready.",
+                )
+            });
         }
     };
     let overview = convert(overview);

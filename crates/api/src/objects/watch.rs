@@ -10,8 +10,8 @@ use kubedesk_ipc as ipc;
 use super::convert;
 use crate::App;
 use crate::clusters::client;
-use crate::offline::{KeptObject, PATIENCE};
 use crate::offline::read_only::ReadOnly;
+use crate::offline::{KeptObject, PATIENCE};
 use crate::subscriptions::Subscriptions;
 use crate::tables::UPDATE_EVERY;
 
@@ -135,13 +135,8 @@ fn watch_kept(
         .collect();
     let update = match kept.object(&object).read() {
         Some((seen, events, as_of)) => {
-            let mut update = convert::update(detail::stored(
-                &object.resource,
-                &seen,
-                events,
-                as_of,
-                None,
-            ));
+            let mut update =
+                convert::update(detail::stored(&object.resource, &seen, events, as_of, None));
             update.presence = ipc::Presence::ReadOnly {
                 as_of: as_of.to_string(),
                 source: kept.source.clone(),

@@ -53,8 +53,8 @@ impl ReadOnly {
     /// The error for anything that would change it, or read it live.
     pub(crate) fn refusal(&self) -> ipc::Error {
         let message = match &self.source {
-            ipc::ReadOnlySource::Snapshot { file, context, .. } => format!(
-                "{} is the snapshot {file} of context {context}: read-only, nothing in it can be changed or read live",
+            ipc::ReadOnlySource::Snapshot { context, .. } => format!(
+                "{} is a snapshot of context {context}: read-only, nothing in it can be changed or read live",
                 self.name
             ),
             ipc::ReadOnlySource::Removed { context } => format!(
