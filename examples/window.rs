@@ -162,14 +162,7 @@ async fn main() {
     };
     let mut window = Window::open("bench-window", &launch).await;
     window.wait_for_text("#connection-state", "Connected").await;
-    window
-        .eval("(() => { const s = document.querySelector('#namespace-picker'); s.value = ''; s.dispatchEvent(new Event('change')); return true; })()")
-        .await;
-    // Every cluster at once, chosen on the nodes table so that the pods are not read before.
-    window
-        .eval("location.hash = '#/workloads/nodes'; true")
-        .await;
-    window.click("#all-clusters").await;
+    every_cluster_on_nodes(&window).await;
     window
         .wait_for_eval(
             "document.querySelector('#table-status').textContent.includes('rows') && !!document.querySelector('#live-table-body .live-table__row[data-row^=\"edge/\"]')",
@@ -313,13 +306,7 @@ async fn main() {
     }
     let mut window = Window::open("bench-window-offline", &launch).await;
     window.wait_for_text("#contexts-table", "Kept").await;
-    window
-        .eval("(() => { const s = document.querySelector('#namespace-picker'); s.value = ''; s.dispatchEvent(new Event('change')); return true; })()")
-        .await;
-    window
-        .eval("location.hash = '#/workloads/nodes'; true")
-        .await;
-    window.click("#all-clusters").await;
+    every_cluster_on_nodes(&window).await;
     window
         .wait_for_text("#table-status", "as KubeDesk last saw them")
         .await;
@@ -337,6 +324,18 @@ async fn main() {
     );
     window.screenshot("offline-pods").await;
     window.close().await;
+}
+
+/// All namespaces of every cluster at once, chosen on the nodes table so that the pods are not
+/// read before.
+async fn every_cluster_on_nodes(window: &Window) {
+    window
+        .eval("(() => { const s = document.querySelector('#namespace-picker'); s.value = ''; s.dispatchEvent(new Event('change')); return true; })()")
+        .await;
+    window
+        .eval("location.hash = '#/workloads/nodes'; true")
+        .await;
+    window.click("#all-clusters").await;
 }
 
 /// Types a filter a keystroke at a time, each text selecting other rows so that every one

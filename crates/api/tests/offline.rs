@@ -415,6 +415,24 @@ async fn browse_live(app: &App, context: &str) -> SeenLive {
     }
 }
 
+/// The dev cluster served, and a KubeDesk that saw it live.
+async fn dev_seen_live() -> (
+    tempfile::TempDir,
+    Arc<kubedesk_sim::Cluster>,
+    SimServer,
+    App,
+    SeenLive,
+) {
+    let dir = tempfile::tempdir().unwrap();
+    let cluster = Arc::new(demo::dev().unwrap());
+    let server = SimServer::start(cluster.clone(), SocketAddr::from(([127, 0, 0, 1], 0)))
+        .await
+        .unwrap();
+    let app = open_app(dir.path(), &server.url());
+    let seen = browse_live(&app, "dev").await;
+    (dir, cluster, server, app, seen)
+}
+
 /// What `name` shows, read-only, is exactly what was seen live.
 async fn shows_as_seen(app: &App, name: &str, seen: &SeenLive, source: &ipc::ReadOnlySource) {
     let in_it = |request: ipc::WatchTable| ipc::WatchTable {
@@ -519,13 +537,7 @@ async fn shows_as_seen(app: &App, name: &str, seen: &SeenLive, source: &ipc::Rea
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_snapshot_opens_as_a_read_only_cluster_exactly_as_it_was_seen() {
-    let dir = tempfile::tempdir().unwrap();
-    let cluster = Arc::new(demo::dev().unwrap());
-    let server = SimServer::start(cluster.clone(), SocketAddr::from(([127, 0, 0, 1], 0)))
-        .await
-        .unwrap();
-    let app = open_app(dir.path(), &server.url());
-    let seen = browse_live(&app, "dev").await;
+    let (dir, cluster, _server, app, seen) = dev_seen_live().await;
     let exported = export_offline_data(
         &app,
         ipc::ExportOfflineData {
@@ -625,13 +637,7 @@ async fn a_snapshot_opens_as_a_read_only_cluster_exactly_as_it_was_seen() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_kept_cluster_whose_context_is_gone_stays_browsable_read_only() {
-    let dir = tempfile::tempdir().unwrap();
-    let cluster = Arc::new(demo::dev().unwrap());
-    let server = SimServer::start(cluster.clone(), SocketAddr::from(([127, 0, 0, 1], 0)))
-        .await
-        .unwrap();
-    let app = open_app(dir.path(), &server.url());
-    let seen = browse_live(&app, "dev").await;
+    let (dir, _cluster, server, app, seen) = dev_seen_live().await;
     drop(app);
 
     // The context is renamed in the kubeconfig: dev is kept, read-only, beside the live context.
@@ -660,13 +666,7 @@ async fn a_kept_cluster_whose_context_is_gone_stays_browsable_read_only() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_offline_limits_are_checked_and_kept() {
-    let dir = tempfile::tempdir().unwrap();
-    let cluster = Arc::new(demo::dev().unwrap());
-    let server = SimServer::start(cluster, SocketAddr::from(([127, 0, 0, 1], 0)))
-        .await
-        .unwrap();
-    let app = open_app(dir.path(), &server.url());
-    browse_live(&app, "dev").await;
+    let (dir, _cluster, server, app, _) = dev_seen_live().await;
     let held = get_offline_data(&app, ipc::GetOfflineData {});
     assert!(held.total_bytes > 0);
 
