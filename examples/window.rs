@@ -367,10 +367,12 @@ async fn wait_for(window: &Window, expression: &str, limit: Duration) -> serde_j
         if !value.is_null() {
             return value;
         }
-        assert!(
-            Instant::now() < deadline,
-            "{expression} stayed null for {limit:?}"
-        );
+        if Instant::now() >= deadline {
+            let status = window
+                .eval("document.querySelector('#table-status')?.textContent ?? null")
+                .await;
+            panic!("{expression} stayed null for {limit:?}; the table's status: {status}");
+        }
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
 }

@@ -119,7 +119,12 @@ async fn main() {
     let (baseline, id) = open(&without, "prod", live).await;
     stop_table(&without, ipc::StopTable { id }).unwrap();
     drop(without);
-    println!("listed live without a store (baseline): {}", ms(baseline));
+    let baseline_peak = peak_memory();
+    println!(
+        "listed live without a store (baseline): {}; the process's peak memory {}",
+        ms(baseline),
+        mib(baseline_peak)
+    );
 
     // With the store: every pod kept as it is listed.
     let data = dir.path().join("data");
@@ -136,6 +141,12 @@ async fn main() {
         listed.as_secs_f64() / baseline.as_secs_f64(),
         kept.clusters.first().map_or(0, |cluster| cluster.objects),
         ms(committed)
+    );
+    let peak = peak_memory();
+    println!(
+        "  the process's peak memory {} ({:.2}× the baseline's)",
+        mib(peak),
+        peak as f64 / baseline_peak as f64
     );
     println!(
         "store: {} of objects kept, {} on disk: {:.2}× the pods' JSON",
@@ -253,6 +264,16 @@ async fn main() {
         "snapshot opened as a read-only cluster: its {total} pods shown after {}",
         ms(started.elapsed().max(first))
     );
+}
+
+/// The process's peak resident memory so far, in bytes (`VmHWM`).
+fn peak_memory() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .unwrap_or_default()
+        .lines()
+        .find_map(|line| line.strip_prefix("VmHWM:"))
+        .and_then(|kib| kib.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        .map_or(0, |kib| kib * 1024)
 }
 
 fn overview_request() -> ipc::GetClusterOverview {

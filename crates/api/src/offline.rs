@@ -143,14 +143,14 @@ impl LastKnown for Kept {
         });
     }
 
-    fn put(&self, key: &TableKey, object: Option<serde_json::Value>, row: &Row) {
+    fn put(&self, key: &TableKey, object: Option<String>, row: &Row) {
         self.store.write(Write::Put {
             context: key.context.clone(),
             resource: resource(key),
             namespace: row.namespace.clone().unwrap_or_default(),
             name: row.name.clone(),
-            object: object.unwrap_or(serde_json::Value::Null),
-            cells: row.to_json(),
+            object,
+            cells: Some(row.to_json().to_string()),
         });
     }
 
@@ -239,8 +239,8 @@ impl KeptObject {
             resource: self.resource.clone(),
             namespace: self.namespace.clone(),
             name: self.name.clone(),
-            object: object.clone(),
-            cells: serde_json::Value::Null,
+            object: serde_json::to_string(&object).ok(),
+            cells: None,
         });
         self.store.write(Write::Events {
             context: self.context.clone(),

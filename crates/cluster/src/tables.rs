@@ -81,8 +81,9 @@ pub trait LastKnown: Send + Sync + std::fmt::Debug {
     /// The table of `key` listed everything, from a list that began at `began`: what was not put
     /// since is gone.
     fn listed(&self, key: &TableKey, began: jiff::Timestamp, columns: &[String]);
-    /// An object of the table as seen now (`None` when only its row is known), with its row.
-    fn put(&self, key: &TableKey, object: Option<serde_json::Value>, row: &Row);
+    /// An object of the table as seen now, as JSON text without its managed fields (`None` when
+    /// only its row is known), with its row.
+    fn put(&self, key: &TableKey, object: Option<String>, row: &Row);
     /// An object of the table was deleted.
     fn delete(&self, key: &TableKey, row: &Row);
 }
@@ -143,7 +144,7 @@ impl Shared {
     }
 
     /// Hands a seen object to the keeper of the last-known state.
-    fn keep(&self, object: impl FnOnce() -> Option<serde_json::Value>, row: &Row) {
+    fn keep(&self, object: impl FnOnce() -> Option<String>, row: &Row) {
         if let Some(keeper) = &self.keeper {
             keeper.last_known.put(&keeper.key, object(), row);
         }
@@ -481,11 +482,15 @@ where
     // longer than its next retry would take, the retry worked and the rows are live again.
     let mut failures: u32 = 0;
     // Each object seen is handed to the keeper of the last-known state with its row.
-    let seen = |object: K| {
+    let seen = |mut object: K| {
+        // Text, not a parsed value: while the keeper writes, a list's objects wait as their text.
         let json = shared
             .keeper
             .is_some()
-            .then(|| serde_json::to_value(&object).ok())
+            .then(|| {
+                object.meta_mut().managed_fields = None;
+                serde_json::to_string(&object).ok()
+            })
             .flatten();
         let row = project(object);
         shared.keep(|| json, &row);

@@ -24,8 +24,8 @@ fn put(context: &str, resource: &str, namespace: &str, name: &str, object: Value
         resource: resource.into(),
         namespace: namespace.into(),
         name: name.into(),
-        cells: json!([name, "Running"]),
-        object,
+        cells: Some(json!([name, "Running"]).to_string()),
+        object: Some(object.to_string()),
     }
 }
 
@@ -173,7 +173,19 @@ fn secret_values_never_reach_the_file() {
     ));
     // Even under another resource name, a Secret is a Secret.
     store.write(put("prod", "custom/v1/things", "ml", "db", secret));
+    // Managed fields are never kept, of any object.
+    let mut managed = pod("managed");
+    managed["metadata"]["managedFields"] =
+        json!([{"manager": "kubectl-edit-hunter2", "operation": "Update"}]);
+    store.write(put("prod", &pods(), "ml", "managed", managed));
     store.flush();
+    let kept = store
+        .object("prod", &pods(), "ml", "managed")
+        .unwrap()
+        .unwrap()
+        .object;
+    assert_eq!(kept["metadata"].get("managedFields"), None);
+    assert_eq!(kept["metadata"]["name"], "managed");
     let stored = store
         .object("prod", &resource_id("", "v1", "secrets"), "ml", "db")
         .unwrap()
@@ -459,6 +471,14 @@ fn a_full_disk_is_reported_while_what_was_stored_reads_on() {
             json!({"padding": "y".repeat(500), "name": name}),
         ));
     }
+    // One larger than the whole file may be: whichever batch the writer commits it in fails.
+    store.write(put(
+        "prod",
+        &pods(),
+        "ml",
+        "huge",
+        json!({"padding": "z".repeat(300 * 1024)}),
+    ));
     store.flush();
     let failure = store.failure().expect("the writes fail");
     assert!(matches!(*failure, StoreError::Full { .. }), "{failure:?}");

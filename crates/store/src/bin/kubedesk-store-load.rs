@@ -58,7 +58,7 @@ fn pod(index: u64) -> Write {
         resource: resource_id("", "v1", "pods"),
         namespace: namespace.clone(),
         name: name.clone(),
-        object: json!({
+        object: Some(json!({
             "apiVersion": "v1", "kind": "Pod",
             "metadata": {"name": name, "namespace": namespace, "uid": format!("00000000-0000-0000-0000-{index:012}"),
                          "labels": {"app": "load", "shard": (index % 7).to_string()},
@@ -69,8 +69,8 @@ fn pod(index: u64) -> Write {
             "status": {"phase": "Running", "podIP": format!("10.1.{}.{}", (index / 250) % 250, index % 250),
                        "containerStatuses": [{"name": "main", "ready": true, "restartCount": index % 3,
                                               "image": "registry.example.com/load:1.0", "state": {"running": {"startedAt": "2026-11-26T10:00:05Z"}}}]}
-        }),
-        cells: json!([
+        }).to_string()),
+        cells: Some(json!([
             "1/1",
             "Running",
             index % 3,
@@ -78,6 +78,7 @@ fn pod(index: u64) -> Write {
             format!("node-{}", index % 50),
             "",
             "2026-11-26T10:00:00Z"
-        ]),
+        ])
+        .to_string()),
     }
 }
