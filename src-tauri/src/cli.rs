@@ -1,4 +1,5 @@
-//! The command line: `kubedesk` opens the window; `kubedesk sim` serves the demo clusters.
+//! The command line: `kubedesk` opens the window; `kubedesk sim` serves the demo clusters;
+//! `kubedesk gpu report` and `kubedesk gpu record` read this machine's GPUs headless.
 
 use std::path::PathBuf;
 
@@ -12,6 +13,8 @@ pub enum Invocation {
         kubeconfig: PathBuf,
         options: Box<kubedesk_api::demo::SimOptions>,
     },
+    /// Report on or record this machine's GPUs.
+    Gpu(kubedesk_api::gpu::Command),
     /// Print the usage.
     Help,
 }
@@ -19,6 +22,11 @@ pub enum Invocation {
 pub const USAGE: &str = "\
 usage:
   kubedesk                                   open the window on your kubeconfig
+  kubedesk gpu report [--json] [--watch] [--trace FILE]
+        this machine's GPUs through NVML (or a recorded trace): what they are, their readings and
+        what is wrong with each, with what to do; --watch prints it again every second
+  kubedesk gpu record FILE [--samples N] [--interval MS]
+        record this machine's GPUs to a trace file (60 samples, 1000 ms apart, by default)
   kubedesk sim --kubeconfig FILE [--pods N] [--latency MS] [--error-rate VERB=SHARE]... [--ports P1,P2,P3] [--http]
         serve the demo clusters on loopback ports, write their kubeconfig to FILE once they
         answer, run until Ctrl-C. --pods adds N pods to gpu-prod; --latency delays every request;
@@ -133,7 +141,67 @@ pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Invocation, Usage
                 options: Box::new(options),
             })
         }
+        Some("gpu") => gpu(args).map(Invocation::Gpu),
         Some(other) => Err(UsageError(format!("unknown command {other:?}"))),
+    }
+}
+
+/// Reads `kubedesk gpu report …` or `kubedesk gpu record …`.
+fn gpu(mut args: impl Iterator<Item = String>) -> Result<kubedesk_api::gpu::Command, UsageError> {
+    let number = |flag: &str, text: Option<String>| {
+        let text = text.ok_or_else(|| UsageError(format!("{flag} needs a value")))?;
+        text.parse::<u64>()
+            .map_err(|_| UsageError(format!("{flag} takes a whole number, not {text:?}")))
+    };
+    match args.next().as_deref() {
+        Some("report") => {
+            let (mut json, mut watch, mut trace) = (false, false, None);
+            while let Some(flag) = args.next() {
+                match flag.as_str() {
+                    "--json" => json = true,
+                    "--watch" => watch = true,
+                    "--trace" => {
+                        let path = args
+                            .next()
+                            .ok_or_else(|| UsageError("--trace needs a file".into()))?;
+                        trace = Some(PathBuf::from(path));
+                    }
+                    other => {
+                        return Err(UsageError(format!(
+                            "unknown option {other:?} for gpu report"
+                        )));
+                    }
+                }
+            }
+            Ok(kubedesk_api::gpu::Command::Report { trace, json, watch })
+        }
+        Some("record") => {
+            let path = args
+                .next()
+                .filter(|path| !path.starts_with("--"))
+                .ok_or_else(|| UsageError("gpu record needs the trace file to write".into()))?;
+            let (mut samples, mut interval_ms) = (60, 1000);
+            while let Some(flag) = args.next() {
+                match flag.as_str() {
+                    "--samples" => samples = number("--samples", args.next())?,
+                    "--interval" => interval_ms = number("--interval", args.next())?,
+                    other => {
+                        return Err(UsageError(format!(
+                            "unknown option {other:?} for gpu record"
+                        )));
+                    }
+                }
+            }
+            Ok(kubedesk_api::gpu::Command::Record {
+                path: PathBuf::from(path),
+                samples: usize::try_from(samples).unwrap_or(usize::MAX),
+                interval: std::time::Duration::from_millis(interval_ms),
+            })
+        }
+        Some(other) => Err(UsageError(format!(
+            "unknown gpu command {other:?}; use report or record"
+        ))),
+        None => Err(UsageError("gpu needs a command: report or record".into())),
     }
 }
 

@@ -14,6 +14,9 @@ fn main() {
             kubeconfig,
             options,
         }) => cli::sim(&kubeconfig, &options),
+        Ok(cli::Invocation::Gpu(command)) => {
+            kubedesk_api::gpu::run(&command, &mut std::io::stdout(), &mut std::io::stderr())
+        }
         Ok(cli::Invocation::Help) => {
             print!("{}", cli::USAGE);
             0

@@ -8,6 +8,7 @@
 pub mod clusters;
 mod config;
 pub mod demo;
+pub mod gpu;
 pub mod logs;
 pub mod objects;
 pub mod offline;

@@ -1,0 +1,260 @@
+//! Health checks: what is wrong with a GPU, from its limits and one sample, each with what it
+//! means and what to do. They follow the level-1 checks DCGM makes through NVML (persistence
+//! mode, page retirement, ECC) and what nvidia-smi's clock-event reasons and Xid errors say.
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::{Device, Sample, Throttle};
+
+/// How bad a finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    /// Worth knowing.
+    Notice,
+    /// Costs performance, or will fail without action.
+    Warning,
+    /// The GPU is failing, or its results may be wrong.
+    Critical,
+}
+
+/// Which check found it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Check {
+    /// The GPU could not be read at all.
+    Lost,
+    /// Its temperature is near or past its slowdown threshold.
+    Temperature,
+    /// It is held under its power limit.
+    PowerCapped,
+    /// The hardware or the driver slows it down.
+    Slowdown,
+    /// Uncorrectable ECC errors.
+    UncorrectableEcc,
+    /// Pages wait to be retired.
+    PageRetirement,
+    /// Its PCIe link runs below what it can reach.
+    PcieLink,
+    /// It reported an Xid error.
+    Xid,
+    /// Persistence mode is off on a data-centre GPU.
+    Persistence,
+}
+
+/// Something wrong with one GPU.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Finding {
+    /// The GPU's index.
+    pub gpu: u32,
+    /// Which check.
+    pub check: Check,
+    /// How bad.
+    pub severity: Severity,
+    /// What was found, with the figures.
+    pub summary: String,
+    /// What to do.
+    pub action: String,
+}
+
+/// How close to its slowdown temperature a GPU may run before it is said.
+const NEAR_SLOWDOWN_CELSIUS: u32 = 5;
+
+/// Xid errors caused by the program running, not the GPU (NVIDIA's Xid catalogue).
+const APPLICATION_XIDS: &[u64] = &[13, 31, 43, 45, 68, 69];
+/// Xid errors of the GPU, its memory or its link.
+const HARDWARE_XIDS: &[u64] = &[
+    48, 61, 62, 63, 64, 74, 79, 92, 94, 95, 119, 120, 121, 140, 160, 171, 172,
+];
+
+/// What a GPU that could not be read at all (`why`) means.
+pub fn lost(gpu: u32, why: &str) -> Finding {
+    Finding {
+        gpu,
+        check: Check::Lost,
+        severity: Severity::Critical,
+        summary: format!("GPU {gpu} could not be read: {why}"),
+        action: "Stop its workloads, then reset it (nvidia-smi -r) or reboot; if it falls off the bus again, check its seating and power cables and have it replaced.".to_owned(),
+    }
+}
+
+/// Everything wrong with `device` in `sample`, worst first.
+pub fn check(device: &Device, sample: &Sample) -> Vec<Finding> {
+    let gpu = device.index;
+    let mut findings = Vec::new();
+    let mut found = |check, severity, summary: String, action: &str| {
+        findings.push(Finding {
+            gpu,
+            check,
+            severity,
+            summary,
+            action: action.to_owned(),
+        });
+    };
+    if let (Ok(temperature), Ok(slowdown)) = (&sample.temperature_celsius, &device.slowdown_celsius)
+        && temperature + NEAR_SLOWDOWN_CELSIUS >= *slowdown
+    {
+        let past = temperature >= slowdown;
+        found(
+            Check::Temperature,
+            if past {
+                Severity::Critical
+            } else {
+                Severity::Warning
+            },
+            format!(
+                "GPU {gpu} is at {temperature} °C, {} its slowdown temperature of {slowdown} °C",
+                if past { "at or past" } else { "near" }
+            ),
+            "Improve its cooling: check the fans and the airflow through the chassis, clean the heat sink, and the room's temperature.",
+        );
+    }
+    let throttle = sample.throttle.as_deref().unwrap_or_default();
+    if throttle.contains(&Throttle::SwPowerCap) {
+        let drawing = match (&sample.power_milliwatts, &device.power_limit_milliwatts) {
+            (Ok(power), Ok(limit)) => format!(
+                " (drawing {:.0} W of {:.0} W)",
+                f64::from(*power) / 1000.0,
+                f64::from(*limit) / 1000.0
+            ),
+            _ => String::new(),
+        };
+        found(
+            Check::PowerCapped,
+            Severity::Notice,
+            format!("GPU {gpu} is held under its power limit{drawing}: its clocks are lowered"),
+            "Expected under full load. If it costs too much speed, raise the limit (nvidia-smi -pl) where the board and the power supply allow it.",
+        );
+    }
+    let slowdowns: Vec<&str> = throttle
+        .iter()
+        .filter_map(|reason| match reason {
+            Throttle::HwSlowdown => Some("hardware slowdown"),
+            Throttle::HwThermalSlowdown => Some("hardware thermal slowdown"),
+            Throttle::HwPowerBrakeSlowdown => Some("hardware power brake"),
+            Throttle::SwThermalSlowdown => Some("driver thermal slowdown"),
+            _ => None,
+        })
+        .collect();
+    if !slowdowns.is_empty() {
+        let hardware = throttle.iter().any(|reason| {
+            matches!(
+                reason,
+                Throttle::HwSlowdown | Throttle::HwThermalSlowdown | Throttle::HwPowerBrakeSlowdown
+            )
+        });
+        found(
+            Check::Slowdown,
+            if hardware {
+                Severity::Critical
+            } else {
+                Severity::Warning
+            },
+            format!("GPU {gpu} is slowed down: {}", slowdowns.join(", ")),
+            if hardware {
+                "The GPU protects itself from heat or a failing power supply: check its cooling, its power cables and the supply's capacity."
+            } else {
+                "The driver lowers the clocks to keep the GPU under its temperature target: improve its cooling."
+            },
+        );
+    }
+    if let Ok(errors @ 1..) = sample.ecc_uncorrected_volatile {
+        found(
+            Check::UncorrectableEcc,
+            Severity::Critical,
+            format!(
+                "GPU {gpu} had {errors} uncorrectable ECC error(s) since the driver loaded: results computed on it may be wrong"
+            ),
+            "Drain its workloads and reset it (nvidia-smi -r) or reboot, so the bad memory is retired; if the errors come back, have the GPU replaced.",
+        );
+    }
+    if sample.pages_pending_retirement == Ok(true) {
+        found(
+            Check::PageRetirement,
+            Severity::Warning,
+            format!("GPU {gpu} has memory pages waiting to be retired"),
+            "Reset the GPU (nvidia-smi -r) or reboot when its workloads allow: the pages are retired then.",
+        );
+    }
+    // An idle link steps down to save power: only a busy one should run at full speed.
+    let busy = !throttle.contains(&Throttle::Idle)
+        && sample.gpu_percent.as_ref().is_ok_and(|busy| *busy > 0);
+    if busy {
+        let link = |now: &crate::Reading<u32>, most: &crate::Reading<u32>| match (now, most) {
+            (Ok(now), Ok(most)) if now < most => Some((*now, *most)),
+            _ => None,
+        };
+        let generation = link(&sample.pcie_generation, &device.max_pcie_generation);
+        let width = link(&sample.pcie_width, &device.max_pcie_width);
+        let mut below = Vec::new();
+        if let Some((now, most)) = generation {
+            below.push(format!("generation {now} of {most}"));
+        }
+        if let Some((now, most)) = width {
+            below.push(format!("x{now} of x{most}"));
+        }
+        if !below.is_empty() {
+            found(
+                Check::PcieLink,
+                Severity::Warning,
+                format!(
+                    "GPU {gpu}'s PCIe link runs below what it can reach while busy: {}",
+                    below.join(", ")
+                ),
+                "Reseat the card in a slot wired for its full width, check the BIOS's PCIe settings and any riser cable.",
+            );
+        }
+    }
+    for xid in &sample.xids {
+        let (severity, kind, action) = if APPLICATION_XIDS.contains(xid) {
+            (
+                Severity::Warning,
+                "an application fault (a bad memory access or an exception in a kernel)",
+                "Check the program that ran on it: its logs, and the CUDA and framework versions it was built for.",
+            )
+        } else if HARDWARE_XIDS.contains(xid) {
+            (
+                Severity::Critical,
+                "a fault of the GPU, its memory or its link",
+                "Drain its workloads, reset it or reboot, and look up the Xid in NVIDIA's catalogue; if it recurs, have the GPU replaced.",
+            )
+        } else {
+            (
+                Severity::Warning,
+                "a driver event",
+                "Look up the Xid in NVIDIA's Xid catalogue, and the lines around it in the kernel log (dmesg).",
+            )
+        };
+        found(
+            Check::Xid,
+            severity,
+            format!("GPU {gpu} reported Xid {xid}: {kind}"),
+            action,
+        );
+    }
+    if device.persistence == Ok(false) && data_centre(device) {
+        found(
+            Check::Persistence,
+            Severity::Notice,
+            format!(
+                "GPU {gpu} is a data-centre GPU with persistence mode off: the driver unloads when no program uses it, and each start waits for it"
+            ),
+            "Turn persistence on (nvidia-smi -pm 1, or the nvidia-persistenced service).",
+        );
+    }
+    findings.sort_by_key(|finding| std::cmp::Reverse(finding.severity));
+    findings
+}
+
+/// Whether `device` is a data-centre GPU (where persistence mode is expected), by its name.
+fn data_centre(device: &Device) -> bool {
+    let Ok(name) = &device.name else { return false };
+    let model = name.trim_start_matches("NVIDIA ");
+    name.starts_with("Tesla")
+        || [
+            "A10", "A16", "A30", "A40", "A100", "H100", "H200", "H800", "L4", "L40", "B100",
+            "B200", "GB200",
+        ]
+        .iter()
+        .any(|prefix| model.starts_with(prefix))
+}

@@ -1,0 +1,29 @@
+//! This machine's GPUs: what they are and how they are doing, read through NVML or replayed from
+//! a recorded trace, checked for what is wrong with an explanation and an action each, and put in
+//! a report that reads the same in the window and headless (`kubedesk gpu report`).
+//!
+//! [`GpuSource`] is the one way in: [`nvml::NvmlSource`] reads the driver (nvml-wrapper, the
+//! library loaded when it is opened, so a machine without it gets [`nvml::Unavailable`] with the
+//! reason), and [`trace::TraceSource`] replays a file [`trace::Recorder`] wrote. A reading the
+//! driver cannot give (not supported, no permission, too old a driver) is a [`Missing`] for that
+//! reading alone; a GPU that fails as a whole between samples is reported lost while the others go
+//! on.
+
+pub mod health;
+mod model;
+pub mod nvml;
+pub mod report;
+pub mod trace;
+
+pub use model::{Device, Missing, Process, Reading, Sample, System, Throttle};
+
+/// Where GPU readings come from.
+pub trait GpuSource {
+    /// The driver's versions.
+    fn system(&self) -> &System;
+    /// The GPUs, by index.
+    fn devices(&self) -> &[Device];
+    /// One sample of every GPU, in the order of [`GpuSource::devices`]: each its readings, or why
+    /// it could not be read at all (it fell off the bus). `None` once a trace has ended.
+    fn sample(&mut self) -> Option<Vec<Result<Sample, String>>>;
+}

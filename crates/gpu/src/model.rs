@@ -1,0 +1,154 @@
+//! What is read of a GPU: once (its identity and limits) and at each sample.
+
+use serde::{Deserialize, Serialize};
+
+/// Why one reading is missing; the others are read regardless.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[serde(rename_all = "snake_case", tag = "missing", content = "detail")]
+pub enum Missing {
+    /// The GPU does not have it (ECC on a consumer board, fans on a passive one).
+    #[error("not supported by this GPU")]
+    NotSupported,
+    /// Reading it needs more privileges.
+    #[error("needs more privileges")]
+    NoPermission,
+    /// The driver's NVML lacks the function.
+    #[error("the driver is too old to report it")]
+    DriverTooOld,
+    /// Anything else the driver said.
+    #[error("{0}")]
+    Failed(String),
+}
+
+/// One reading, or why it is missing.
+pub type Reading<T> = Result<T, Missing>;
+
+/// The driver, as NVML reports it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct System {
+    /// The kernel driver's version (`550.54.15`).
+    pub driver_version: Reading<String>,
+    /// NVML's version.
+    pub nvml_version: Reading<String>,
+    /// The newest CUDA version the driver supports, as NVML encodes it (12040 for 12.4).
+    pub cuda_driver_version: Reading<i32>,
+}
+
+/// A GPU's identity and limits, read once.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Device {
+    /// Its NVML index.
+    pub index: u32,
+    /// Its product name.
+    pub name: Reading<String>,
+    /// Its UUID (`GPU-…`).
+    pub uuid: Reading<String>,
+    /// Its PCI bus id.
+    pub pci_bus_id: Reading<String>,
+    /// Its memory, in bytes.
+    pub memory_total_bytes: Reading<u64>,
+    /// The temperature at which it slows itself down, °C.
+    pub slowdown_celsius: Reading<u32>,
+    /// The temperature at which it shuts down, °C.
+    pub shutdown_celsius: Reading<u32>,
+    /// The power limit in force, mW.
+    pub power_limit_milliwatts: Reading<u32>,
+    /// Its fastest SM clock, MHz.
+    pub max_sm_clock_mhz: Reading<u32>,
+    /// The PCIe generation its link can reach.
+    pub max_pcie_generation: Reading<u32>,
+    /// The PCIe width its link can reach (lanes).
+    pub max_pcie_width: Reading<u32>,
+    /// Whether persistence mode is on (the driver stays loaded with no client).
+    pub persistence: Reading<bool>,
+    /// Whether MIG mode is on.
+    pub mig: Reading<bool>,
+}
+
+impl Device {
+    /// GPU `index`, none of whose readings could be read, for `why`.
+    pub fn unreadable(index: u32, why: &Missing) -> Self {
+        Self {
+            index,
+            name: Err(why.clone()),
+            uuid: Err(why.clone()),
+            pci_bus_id: Err(why.clone()),
+            memory_total_bytes: Err(why.clone()),
+            slowdown_celsius: Err(why.clone()),
+            shutdown_celsius: Err(why.clone()),
+            power_limit_milliwatts: Err(why.clone()),
+            max_sm_clock_mhz: Err(why.clone()),
+            max_pcie_generation: Err(why.clone()),
+            max_pcie_width: Err(why.clone()),
+            persistence: Err(why.clone()),
+            mig: Err(why.clone()),
+        }
+    }
+}
+
+/// Why the clocks are held below their maximum.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Throttle {
+    /// Nothing runs.
+    Idle,
+    /// The application clocks are set lower.
+    ApplicationsClocks,
+    /// Held under the power limit by software.
+    SwPowerCap,
+    /// The hardware slows down (temperature, power brake or a failing supply).
+    HwSlowdown,
+    /// The hardware slows down for temperature.
+    HwThermalSlowdown,
+    /// The hardware's power brake (an external signal) slows it down.
+    HwPowerBrakeSlowdown,
+    /// The driver slows down for temperature.
+    SwThermalSlowdown,
+    /// Held with other GPUs (sync boost).
+    SyncBoost,
+    /// Held for the display's clock.
+    DisplayClock,
+}
+
+/// A process using the GPU.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Process {
+    /// Its PID on the host.
+    pub pid: u32,
+    /// The GPU memory it holds, bytes, when the driver says.
+    pub used_bytes: Option<u64>,
+}
+
+/// A GPU's readings at one moment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Sample {
+    /// When, in ms since the epoch.
+    pub at_ms: i64,
+    /// How busy its SMs were, %.
+    pub gpu_percent: Reading<u32>,
+    /// How busy its memory was, %.
+    pub memory_percent: Reading<u32>,
+    /// Memory in use, bytes.
+    pub memory_used_bytes: Reading<u64>,
+    /// Its temperature, °C.
+    pub temperature_celsius: Reading<u32>,
+    /// Its power draw, mW.
+    pub power_milliwatts: Reading<u32>,
+    /// Its SM clock, MHz.
+    pub sm_clock_mhz: Reading<u32>,
+    /// Why its clocks are held, if they are.
+    pub throttle: Reading<Vec<Throttle>>,
+    /// Uncorrectable ECC errors since the driver loaded.
+    pub ecc_uncorrected_volatile: Reading<u64>,
+    /// Whether memory pages wait to be retired at the next reset.
+    pub pages_pending_retirement: Reading<bool>,
+    /// Its PCIe link's generation now.
+    pub pcie_generation: Reading<u32>,
+    /// Its PCIe link's width now (lanes).
+    pub pcie_width: Reading<u32>,
+    /// The processes using it.
+    pub processes: Reading<Vec<Process>>,
+    /// The Xid errors it reported since the previous sample.
+    #[serde(default)]
+    pub xids: Vec<u64>,
+}

@@ -1,0 +1,215 @@
+//! The GPUs as the NVIDIA driver reports them, through NVML (nvml-wrapper). The library is loaded
+//! when the source is opened: a machine without it, or whose driver is not loaded, gets
+//! [`Unavailable`] saying which and what to do; the rest of the app is unaffected.
+
+use nvml_wrapper::Nvml;
+use nvml_wrapper::bitmasks::device::ThrottleReasons;
+use nvml_wrapper::enum_wrappers::device::{
+    Clock, EccCounter, MemoryError, TemperatureSensor, TemperatureThreshold,
+};
+use nvml_wrapper::enums::device::UsedGpuMemory;
+use nvml_wrapper::error::NvmlError;
+
+use crate::model::{Device, Missing, Process, Reading, Sample, System, Throttle};
+
+/// Why NVML cannot be used on this machine, each with what to do.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Unavailable {
+    /// `libnvidia-ml.so.1` is not installed (no NVIDIA driver, or a container without it).
+    #[error(
+        "the NVIDIA driver's NVML library is not installed here ({0}); install the NVIDIA driver, or in a container run it with the NVIDIA container toolkit"
+    )]
+    LibraryMissing(String),
+    /// The library is there, the kernel driver is not loaded.
+    #[error(
+        "the NVIDIA kernel driver is not loaded; load it (modprobe nvidia) or check `dmesg` for why it failed"
+    )]
+    DriverNotLoaded,
+    /// The library and the kernel module are of different versions.
+    #[error(
+        "the NVIDIA driver's library and kernel module are of different versions, as after an upgrade without a reboot; reboot, or reload the nvidia kernel modules"
+    )]
+    VersionMismatch,
+    /// NVML answered, with no GPU.
+    #[error("the NVIDIA driver is loaded but reports no GPU")]
+    NoGpu,
+    /// Anything else NVML said.
+    #[error("NVML could not be started: {0}")]
+    Failed(String),
+}
+
+impl Unavailable {
+    fn from_init(error: NvmlError) -> Self {
+        match error {
+            NvmlError::LibloadingError(error) => Self::LibraryMissing(error.to_string()),
+            NvmlError::DriverNotLoaded => Self::DriverNotLoaded,
+            NvmlError::LibRmVersionMismatch => Self::VersionMismatch,
+            other => Self::Failed(other.to_string()),
+        }
+    }
+}
+
+/// The reading for one NVML answer.
+fn reading<T>(answer: Result<T, NvmlError>) -> Reading<T> {
+    answer.map_err(|error| match error {
+        NvmlError::NotSupported => Missing::NotSupported,
+        NvmlError::NoPermission => Missing::NoPermission,
+        NvmlError::FailedToLoadSymbol(_) => Missing::DriverTooOld,
+        other => Missing::Failed(other.to_string()),
+    })
+}
+
+/// NVML, opened.
+pub struct NvmlSource {
+    nvml: Nvml,
+    system: System,
+    devices: Vec<Device>,
+}
+
+impl std::fmt::Debug for NvmlSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NvmlSource")
+            .field("system", &self.system)
+            .field("devices", &self.devices)
+            .finish_non_exhaustive()
+    }
+}
+
+impl NvmlSource {
+    /// Loads NVML and reads what each GPU is.
+    pub fn open() -> Result<Self, Unavailable> {
+        let nvml = Nvml::init().map_err(Unavailable::from_init)?;
+        let count = nvml
+            .device_count()
+            .map_err(|error| Unavailable::Failed(error.to_string()))?;
+        if count == 0 {
+            return Err(Unavailable::NoGpu);
+        }
+        let system = System {
+            driver_version: reading(nvml.sys_driver_version()),
+            nvml_version: reading(nvml.sys_nvml_version()),
+            cuda_driver_version: reading(nvml.sys_cuda_driver_version()),
+        };
+        let devices = (0..count).map(|index| device(&nvml, index)).collect();
+        Ok(Self {
+            nvml,
+            system,
+            devices,
+        })
+    }
+}
+
+fn device(nvml: &Nvml, index: u32) -> Device {
+    let device = match nvml.device_by_index(index) {
+        Ok(device) => device,
+        Err(error) => return Device::unreadable(index, &Missing::Failed(error.to_string())),
+    };
+    Device {
+        index,
+        name: reading(device.name()),
+        uuid: reading(device.uuid()),
+        pci_bus_id: reading(device.pci_info()).map(|pci| pci.bus_id),
+        memory_total_bytes: reading(device.memory_info()).map(|memory| memory.total),
+        slowdown_celsius: reading(device.temperature_threshold(TemperatureThreshold::Slowdown)),
+        shutdown_celsius: reading(device.temperature_threshold(TemperatureThreshold::Shutdown)),
+        power_limit_milliwatts: reading(device.enforced_power_limit()),
+        max_sm_clock_mhz: reading(device.max_clock_info(Clock::SM)),
+        max_pcie_generation: reading(device.max_pcie_link_gen()),
+        max_pcie_width: reading(device.max_pcie_link_width()),
+        persistence: reading(device.is_in_persistent_mode()),
+        mig: reading(device.mig_mode()).map(|mode| mode.current == 1),
+    }
+}
+
+fn throttles(reasons: ThrottleReasons) -> Vec<Throttle> {
+    [
+        (ThrottleReasons::GPU_IDLE, Throttle::Idle),
+        (
+            ThrottleReasons::APPLICATIONS_CLOCKS_SETTING,
+            Throttle::ApplicationsClocks,
+        ),
+        (ThrottleReasons::SW_POWER_CAP, Throttle::SwPowerCap),
+        (ThrottleReasons::HW_SLOWDOWN, Throttle::HwSlowdown),
+        (
+            ThrottleReasons::HW_THERMAL_SLOWDOWN,
+            Throttle::HwThermalSlowdown,
+        ),
+        (
+            ThrottleReasons::HW_POWER_BRAKE_SLOWDOWN,
+            Throttle::HwPowerBrakeSlowdown,
+        ),
+        (
+            ThrottleReasons::SW_THERMAL_SLOWDOWN,
+            Throttle::SwThermalSlowdown,
+        ),
+        (ThrottleReasons::SYNC_BOOST, Throttle::SyncBoost),
+        (
+            ThrottleReasons::DISPLAY_CLOCK_SETTING,
+            Throttle::DisplayClock,
+        ),
+    ]
+    .into_iter()
+    .filter(|(bit, _)| reasons.contains(*bit))
+    .map(|(_, throttle)| throttle)
+    .collect()
+}
+
+fn sample(nvml: &Nvml, index: u32, at_ms: i64) -> Result<Sample, String> {
+    // A GPU that cannot even be found, or has fallen off the bus, fails as a whole.
+    let device = nvml
+        .device_by_index(index)
+        .map_err(|error| error.to_string())?;
+    if let Err(NvmlError::GpuLost) = device.utilization_rates() {
+        return Err("the GPU has fallen off the bus (GPU lost, Xid 79)".to_owned());
+    }
+    let utilization = reading(device.utilization_rates());
+    Ok(Sample {
+        at_ms,
+        gpu_percent: utilization.clone().map(|rates| rates.gpu),
+        memory_percent: utilization.map(|rates| rates.memory),
+        memory_used_bytes: reading(device.memory_info()).map(|memory| memory.used),
+        temperature_celsius: reading(device.temperature(TemperatureSensor::Gpu)),
+        power_milliwatts: reading(device.power_usage()),
+        sm_clock_mhz: reading(device.clock_info(Clock::SM)),
+        throttle: reading(device.current_throttle_reasons()).map(throttles),
+        ecc_uncorrected_volatile: reading(
+            device.total_ecc_errors(MemoryError::Uncorrected, EccCounter::Volatile),
+        ),
+        pages_pending_retirement: reading(device.are_pages_pending_retired()),
+        pcie_generation: reading(device.current_pcie_link_gen()),
+        pcie_width: reading(device.current_pcie_link_width()),
+        processes: reading(device.running_compute_processes()).map(|processes| {
+            processes
+                .into_iter()
+                .map(|process| Process {
+                    pid: process.pid,
+                    used_bytes: match process.used_gpu_memory {
+                        UsedGpuMemory::Used(bytes) => Some(bytes),
+                        UsedGpuMemory::Unavailable => None,
+                    },
+                })
+                .collect()
+        }),
+        xids: Vec::new(),
+    })
+}
+
+impl crate::GpuSource for NvmlSource {
+    fn system(&self) -> &System {
+        &self.system
+    }
+
+    fn devices(&self) -> &[Device] {
+        &self.devices
+    }
+
+    fn sample(&mut self) -> Option<Vec<Result<Sample, String>>> {
+        let at_ms = crate::trace::now_ms();
+        Some(
+            self.devices
+                .iter()
+                .map(|device| sample(&self.nvml, device.index, at_ms))
+                .collect(),
+        )
+    }
+}

@@ -1,0 +1,316 @@
+//! The report of this machine's GPUs: what they are, their latest readings and what is wrong,
+//! as text for a terminal or JSON for a program (`kubedesk gpu report [--json]`).
+
+use std::fmt::Write as _;
+
+use serde::Serialize;
+
+use crate::health::{self, Finding};
+use crate::model::{Device, Reading, Sample, System};
+
+/// The report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Report {
+    /// The driver.
+    pub system: System,
+    /// Each GPU.
+    pub gpus: Vec<GpuReport>,
+    /// What the reader should know of the report itself (a trace cut short).
+    pub notes: Vec<String>,
+}
+
+/// One GPU in the report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct GpuReport {
+    /// What it is.
+    pub device: Device,
+    /// Its latest readings, when it could be read.
+    pub sample: Option<Sample>,
+    /// What is wrong, worst first.
+    pub findings: Vec<Finding>,
+}
+
+/// Reads `samples` samples from `source` (all a trace has when `None`) and reports the latest
+/// readings of each GPU, with what its latest sample shows wrong and every Xid error seen.
+pub fn collect(source: &mut dyn crate::GpuSource, samples: Option<usize>) -> Report {
+    let devices = source.devices().to_vec();
+    let mut latest: Vec<Option<Result<Sample, String>>> = vec![None; devices.len()];
+    let mut xids: Vec<Vec<u64>> = vec![Vec::new(); devices.len()];
+    let mut taken = 0;
+    while samples.is_none_or(|most| taken < most) {
+        let Some(sampled) = source.sample() else {
+            break;
+        };
+        taken += 1;
+        for (index, sample) in sampled.into_iter().enumerate().take(devices.len()) {
+            if let Ok(sample) = &sample {
+                xids[index].extend(&sample.xids);
+            }
+            latest[index] = Some(sample);
+        }
+    }
+    let gpus = devices
+        .into_iter()
+        .zip(latest)
+        .zip(xids)
+        .map(|((device, sample), xids)| match sample {
+            Some(Ok(mut sample)) => {
+                sample.xids = xids;
+                GpuReport {
+                    findings: health::check(&device, &sample),
+                    device,
+                    sample: Some(sample),
+                }
+            }
+            Some(Err(why)) => GpuReport {
+                findings: vec![health::lost(device.index, &why)],
+                device,
+                sample: None,
+            },
+            None => GpuReport {
+                device,
+                sample: None,
+                findings: Vec::new(),
+            },
+        })
+        .collect();
+    Report {
+        system: source.system().clone(),
+        gpus,
+        notes: Vec::new(),
+    }
+}
+
+fn shown<T>(reading: &Reading<T>, show: impl Fn(&T) -> String) -> String {
+    match reading {
+        Ok(value) => show(value),
+        Err(missing) => format!("n/a ({missing})"),
+    }
+}
+
+fn gib(bytes: u64) -> String {
+    format!("{:.1} GiB", bytes as f64 / 1024.0 / 1024.0 / 1024.0)
+}
+
+fn watts(milliwatts: u32) -> String {
+    format!("{:.0} W", f64::from(milliwatts) / 1000.0)
+}
+
+fn cuda(version: i32) -> String {
+    format!("{}.{}", version / 1000, (version % 1000) / 10)
+}
+
+impl Report {
+    /// The report as text for a terminal.
+    pub fn text(&self) -> String {
+        let mut out = String::from("KubeDesk GPU report\n");
+        let _ = writeln!(
+            out,
+            "Driver {} · CUDA {} · NVML {}",
+            shown(&self.system.driver_version, Clone::clone),
+            shown(&self.system.cuda_driver_version, |version| cuda(*version)),
+            shown(&self.system.nvml_version, Clone::clone),
+        );
+        for note in &self.notes {
+            let _ = writeln!(out, "Note: {note}");
+        }
+        for gpu in &self.gpus {
+            let device = &gpu.device;
+            let _ = writeln!(
+                out,
+                "\nGPU {}  {}  {}  {}",
+                device.index,
+                shown(&device.name, Clone::clone),
+                shown(&device.uuid, Clone::clone),
+                shown(&device.pci_bus_id, Clone::clone),
+            );
+            if let Some(sample) = &gpu.sample {
+                let _ = writeln!(
+                    out,
+                    "  utilisation {}  memory {} of {}  temperature {} (slowdown {})",
+                    shown(&sample.gpu_percent, |percent| format!("{percent} %")),
+                    shown(&sample.memory_used_bytes, |bytes| gib(*bytes)),
+                    shown(&device.memory_total_bytes, |bytes| gib(*bytes)),
+                    shown(&sample.temperature_celsius, |celsius| format!(
+                        "{celsius} °C"
+                    )),
+                    shown(&device.slowdown_celsius, |celsius| format!("{celsius} °C")),
+                );
+                let _ = writeln!(
+                    out,
+                    "  power {} of {}  SM clock {} of {}",
+                    shown(&sample.power_milliwatts, |power| watts(*power)),
+                    shown(&device.power_limit_milliwatts, |power| watts(*power)),
+                    shown(&sample.sm_clock_mhz, |mhz| format!("{mhz} MHz")),
+                    shown(&device.max_sm_clock_mhz, |mhz| format!("{mhz} MHz")),
+                );
+                let _ = writeln!(
+                    out,
+                    "  PCIe gen {} x{} (can reach gen {} x{})  persistence {}  MIG {}  uncorrectable ECC errors {}",
+                    shown(&sample.pcie_generation, ToString::to_string),
+                    shown(&sample.pcie_width, ToString::to_string),
+                    shown(&device.max_pcie_generation, ToString::to_string),
+                    shown(&device.max_pcie_width, ToString::to_string),
+                    shown(&device.persistence, |on| on_off(*on)),
+                    shown(&device.mig, |on| on_off(*on)),
+                    shown(&sample.ecc_uncorrected_volatile, ToString::to_string),
+                );
+                if let Ok(processes) = &sample.processes
+                    && !processes.is_empty()
+                {
+                    let listed: Vec<String> = processes
+                        .iter()
+                        .map(|process| match process.used_bytes {
+                            Some(bytes) => format!("{} ({})", process.pid, gib(bytes)),
+                            None => process.pid.to_string(),
+                        })
+                        .collect();
+                    let _ = writeln!(out, "  processes: {}", listed.join(", "));
+                }
+            }
+            if gpu.findings.is_empty() && gpu.sample.is_some() {
+                let _ = writeln!(out, "  healthy: no problem found");
+            }
+            for finding in &gpu.findings {
+                let severity = match finding.severity {
+                    health::Severity::Critical => "CRITICAL",
+                    health::Severity::Warning => "WARNING",
+                    health::Severity::Notice => "NOTICE",
+                };
+                let _ = writeln!(out, "  {severity}: {}", finding.summary);
+                let _ = writeln!(out, "    what to do: {}", finding.action);
+            }
+        }
+        out
+    }
+}
+
+fn on_off(on: bool) -> String {
+    if on { "on" } else { "off" }.to_owned()
+}
+
+/// What `kubedesk gpu …` asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    /// Print the report: of a trace when given, else of this machine's GPUs.
+    Report {
+        /// A trace to replay instead of NVML.
+        trace: Option<std::path::PathBuf>,
+        /// JSON instead of text.
+        json: bool,
+        /// Print it again at every sample, until interrupted (or the trace ends).
+        watch: bool,
+    },
+    /// Record this machine's GPUs to a trace.
+    Record {
+        /// The new trace file.
+        path: std::path::PathBuf,
+        /// How many samples.
+        samples: usize,
+        /// The time between them.
+        interval: std::time::Duration,
+    },
+}
+
+/// Runs `command`, printing to `out`; answers the exit code (1 when the GPUs cannot be read,
+/// with the reason on `err`).
+pub fn run(command: &Command, out: &mut dyn std::io::Write, err: &mut dyn std::io::Write) -> i32 {
+    let opened: Result<Box<dyn crate::GpuSource>, String> = match command {
+        Command::Report {
+            trace: Some(path), ..
+        } => crate::trace::TraceSource::open(path)
+            .map(|trace| {
+                if let Some(line) = trace.cut_short_at() {
+                    let _ = writeln!(
+                        err,
+                        "kubedesk gpu: the trace {} was cut short at line {line}; what came before is replayed",
+                        path.display()
+                    );
+                }
+                Box::new(trace) as Box<dyn crate::GpuSource>
+            })
+            .map_err(|error| error.to_string()),
+        _ => crate::nvml::NvmlSource::open()
+            .map(|nvml| Box::new(nvml) as Box<dyn crate::GpuSource>)
+            .map_err(|error| error.to_string()),
+    };
+    let mut source = match opened {
+        Ok(source) => source,
+        Err(message) => {
+            let _ = writeln!(err, "kubedesk gpu: {message}");
+            return 1;
+        }
+    };
+    match command {
+        Command::Report {
+            json, watch, trace, ..
+        } => {
+            let print = |report: &Report, out: &mut dyn std::io::Write| {
+                if *json {
+                    serde_json::to_writer_pretty(&mut *out, report)
+                        .map_err(std::io::Error::from)
+                        .and_then(|()| writeln!(out))
+                } else {
+                    write!(out, "{}", report.text())
+                }
+            };
+            if !*watch {
+                let report = collect(&mut *source, if trace.is_some() { None } else { Some(1) });
+                return i32::from(print(&report, out).is_err());
+            }
+            loop {
+                let report = collect(&mut *source, Some(1));
+                if report
+                    .gpus
+                    .iter()
+                    .all(|gpu| gpu.sample.is_none() && gpu.findings.is_empty())
+                {
+                    return 0;
+                }
+                if print(&report, out).is_err() {
+                    return 1;
+                }
+                std::thread::sleep(std::time::Duration::from_secs(1));
+            }
+        }
+        Command::Record {
+            path,
+            samples,
+            interval,
+        } => {
+            let mut recorder = match crate::trace::Recorder::create(path, &*source) {
+                Ok(recorder) => recorder,
+                Err(error) => {
+                    let _ = writeln!(
+                        err,
+                        "kubedesk gpu: {} cannot be written: {error}",
+                        path.display()
+                    );
+                    return 1;
+                }
+            };
+            for taken in 0..*samples {
+                if taken > 0 {
+                    std::thread::sleep(*interval);
+                }
+                let Some(sample) = source.sample() else { break };
+                if let Err(error) = recorder.record(&sample) {
+                    let _ = writeln!(
+                        err,
+                        "kubedesk gpu: {} cannot be written: {error}",
+                        path.display()
+                    );
+                    return 1;
+                }
+            }
+            let _ = writeln!(
+                out,
+                "{} samples of {} GPU(s) recorded to {}",
+                samples,
+                source.devices().len(),
+                path.display()
+            );
+            0
+        }
+    }
+}

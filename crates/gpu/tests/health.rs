@@ -1,0 +1,407 @@
+//! Health checks, the report and traces, on recorded traces: a healthy A100 and a GeForce, then
+//! each fault; damaged trace files; and NVML as this machine has it (CI has no NVIDIA driver, so
+//! the missing-library path runs for real there).
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test fails with the message and location of what it unwrapped"
+)]
+
+use std::path::{Path, PathBuf};
+
+use kubedesk_gpu::health::{Check, Severity};
+use kubedesk_gpu::nvml::{NvmlSource, Unavailable};
+use kubedesk_gpu::report::{self, Report};
+use kubedesk_gpu::trace::{Recorder, TraceError, TraceSource};
+use kubedesk_gpu::{Device, GpuSource, Missing, Sample, System, Throttle};
+
+/// A source that says what the test scripts, to be recorded as a trace.
+struct Scripted {
+    system: System,
+    devices: Vec<Device>,
+    samples: std::vec::IntoIter<Vec<Result<Sample, String>>>,
+}
+
+impl GpuSource for Scripted {
+    fn system(&self) -> &System {
+        &self.system
+    }
+    fn devices(&self) -> &[Device] {
+        &self.devices
+    }
+    fn sample(&mut self) -> Option<Vec<Result<Sample, String>>> {
+        self.samples.next()
+    }
+}
+
+fn system() -> System {
+    System {
+        driver_version: Ok("550.54.15".into()),
+        nvml_version: Ok("12.550.54.15".into()),
+        cuda_driver_version: Ok(12040),
+    }
+}
+
+fn a100(index: u32) -> Device {
+    Device {
+        index,
+        name: Ok("NVIDIA A100-SXM4-80GB".into()),
+        uuid: Ok(format!("GPU-0000000{index}-a100")),
+        pci_bus_id: Ok(format!("00000000:0{index}:00.0")),
+        memory_total_bytes: Ok(80 * 1024 * 1024 * 1024),
+        slowdown_celsius: Ok(87),
+        shutdown_celsius: Ok(92),
+        power_limit_milliwatts: Ok(400_000),
+        max_sm_clock_mhz: Ok(1410),
+        max_pcie_generation: Ok(4),
+        max_pcie_width: Ok(16),
+        persistence: Ok(true),
+        mig: Ok(false),
+    }
+}
+
+fn busy(at_ms: i64) -> Sample {
+    Sample {
+        at_ms,
+        gpu_percent: Ok(97),
+        memory_percent: Ok(60),
+        memory_used_bytes: Ok(40 * 1024 * 1024 * 1024),
+        temperature_celsius: Ok(64),
+        power_milliwatts: Ok(310_000),
+        sm_clock_mhz: Ok(1410),
+        throttle: Ok(Vec::new()),
+        ecc_uncorrected_volatile: Ok(0),
+        pages_pending_retirement: Ok(false),
+        pcie_generation: Ok(4),
+        pcie_width: Ok(16),
+        processes: Ok(vec![kubedesk_gpu::Process {
+            pid: 4242,
+            used_bytes: Some(39 * 1024 * 1024 * 1024),
+        }]),
+        xids: Vec::new(),
+    }
+}
+
+/// Records `samples` of `devices` to a trace file and replays it into a report.
+fn replayed(dir: &Path, devices: Vec<Device>, samples: Vec<Vec<Result<Sample, String>>>) -> Report {
+    let path = dir.join(format!(
+        "trace-{}.jsonl",
+        samples.len() * 1000 + devices.len()
+    ));
+    let _ = std::fs::remove_file(&path);
+    let mut source = Scripted {
+        system: system(),
+        devices,
+        samples: samples.into_iter(),
+    };
+    let mut recorder = Recorder::create(&path, &source).unwrap();
+    while let Some(sample) = source.sample() {
+        recorder.record(&sample).unwrap();
+    }
+    drop(recorder);
+    let mut trace = TraceSource::open(&path).unwrap();
+    report::collect(&mut trace, None)
+}
+
+/// The checks found on GPU 0 after one sample changed by `fault`.
+fn found(device: Device, fault: impl FnOnce(&mut Sample)) -> Vec<(Check, Severity, String)> {
+    let dir = tempfile::tempdir().unwrap();
+    let mut sample = busy(2);
+    fault(&mut sample);
+    let report = replayed(
+        dir.path(),
+        vec![device],
+        vec![vec![Ok(busy(1))], vec![Ok(sample)]],
+    );
+    report.gpus[0]
+        .findings
+        .iter()
+        .map(|finding| (finding.check, finding.severity, finding.summary.clone()))
+        .collect()
+}
+
+#[test]
+fn a_healthy_gpu_has_no_finding_and_its_report_reads_as_text_and_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let report = replayed(dir.path(), vec![a100(0)], vec![vec![Ok(busy(1))]]);
+    assert!(report.gpus[0].findings.is_empty(), "{report:?}");
+    let text = report.text();
+    for expected in [
+        "Driver 550.54.15 · CUDA 12.4 · NVML 12.550.54.15",
+        "GPU 0  NVIDIA A100-SXM4-80GB  GPU-00000000-a100  00000000:00:00.0",
+        "utilisation 97 %  memory 40.0 GiB of 80.0 GiB  temperature 64 °C (slowdown 87 °C)",
+        "power 310 W of 400 W  SM clock 1410 MHz of 1410 MHz",
+        "PCIe gen 4 x16 (can reach gen 4 x16)  persistence on  MIG off  uncorrectable ECC errors 0",
+        "processes: 4242 (39.0 GiB)",
+        "healthy: no problem found",
+    ] {
+        assert!(text.contains(expected), "{expected:?} is not in:\n{text}");
+    }
+    let json: serde_json::Value = serde_json::to_value(&report).unwrap();
+    assert_eq!(
+        json["gpus"][0]["device"]["name"]["Ok"],
+        "NVIDIA A100-SXM4-80GB"
+    );
+    assert_eq!(json["gpus"][0]["sample"]["temperature_celsius"]["Ok"], 64);
+    assert_eq!(json["gpus"][0]["findings"], serde_json::json!([]));
+}
+
+#[test]
+fn each_fault_is_found_with_what_to_do() {
+    let near = found(a100(0), |sample| sample.temperature_celsius = Ok(83));
+    assert_eq!(near[0].0, Check::Temperature);
+    assert_eq!(near[0].1, Severity::Warning);
+    assert!(
+        near[0]
+            .2
+            .contains("83 °C, near its slowdown temperature of 87 °C"),
+        "{near:?}"
+    );
+    let past = found(a100(0), |sample| sample.temperature_celsius = Ok(88));
+    assert_eq!(
+        (past[0].0, past[0].1),
+        (Check::Temperature, Severity::Critical)
+    );
+
+    let capped = found(a100(0), |sample| {
+        sample.throttle = Ok(vec![Throttle::SwPowerCap]);
+        sample.power_milliwatts = Ok(399_000);
+    });
+    assert_eq!(capped[0].0, Check::PowerCapped);
+    assert!(capped[0].2.contains("drawing 399 W of 400 W"), "{capped:?}");
+
+    let slowed = found(a100(0), |sample| {
+        sample.throttle = Ok(vec![Throttle::HwThermalSlowdown]);
+    });
+    assert_eq!(
+        (slowed[0].0, slowed[0].1),
+        (Check::Slowdown, Severity::Critical)
+    );
+    assert!(slowed[0].2.contains("hardware thermal slowdown"));
+    let driver = found(a100(0), |sample| {
+        sample.throttle = Ok(vec![Throttle::SwThermalSlowdown]);
+    });
+    assert_eq!(
+        (driver[0].0, driver[0].1),
+        (Check::Slowdown, Severity::Warning)
+    );
+
+    let ecc = found(a100(0), |sample| sample.ecc_uncorrected_volatile = Ok(3));
+    assert_eq!(
+        (ecc[0].0, ecc[0].1),
+        (Check::UncorrectableEcc, Severity::Critical)
+    );
+    assert!(ecc[0].2.contains("3 uncorrectable ECC error(s)"));
+    // A board without ECC reports none, and nothing is found.
+    assert!(
+        found(a100(0), |sample| sample.ecc_uncorrected_volatile =
+            Err(Missing::NotSupported))
+        .is_empty()
+    );
+
+    let pages = found(a100(0), |sample| sample.pages_pending_retirement = Ok(true));
+    assert_eq!(pages[0].0, Check::PageRetirement);
+
+    let link = found(a100(0), |sample| {
+        sample.pcie_generation = Ok(3);
+        sample.pcie_width = Ok(8);
+    });
+    assert_eq!(link[0].0, Check::PcieLink);
+    assert!(
+        link[0].2.contains("generation 3 of 4, x8 of x16"),
+        "{link:?}"
+    );
+    // An idle link steps down to save power: nothing to say.
+    assert!(
+        found(a100(0), |sample| {
+            sample.gpu_percent = Ok(0);
+            sample.throttle = Ok(vec![Throttle::Idle]);
+            sample.pcie_generation = Ok(1);
+        })
+        .is_empty()
+    );
+
+    let mut off = a100(0);
+    off.persistence = Ok(false);
+    let persistence = found(off, |_| {});
+    assert_eq!(
+        (persistence[0].0, persistence[0].1),
+        (Check::Persistence, Severity::Notice)
+    );
+    let mut geforce = a100(0);
+    geforce.name = Ok("NVIDIA GeForce RTX 4090".into());
+    geforce.persistence = Ok(false);
+    assert!(
+        found(geforce, |_| {}).is_empty(),
+        "a desktop GPU without persistence is fine"
+    );
+
+    // Worst first.
+    let several = found(a100(0), |sample| {
+        sample.throttle = Ok(vec![Throttle::SwPowerCap]);
+        sample.ecc_uncorrected_volatile = Ok(1);
+    });
+    assert_eq!(several[0].0, Check::UncorrectableEcc);
+    assert_eq!(several[1].0, Check::PowerCapped);
+}
+
+#[test]
+fn xid_errors_seen_anywhere_in_a_trace_are_classified() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut application = busy(2);
+    application.xids = vec![13];
+    let mut hardware = busy(3);
+    hardware.xids = vec![79];
+    let mut unknown = busy(4);
+    unknown.xids = vec![999];
+    let report = replayed(
+        dir.path(),
+        vec![a100(0)],
+        vec![
+            vec![Ok(busy(1))],
+            vec![Ok(application)],
+            vec![Ok(hardware)],
+            vec![Ok(unknown)],
+            vec![Ok(busy(5))],
+        ],
+    );
+    let xids: Vec<(Severity, &str)> = report.gpus[0]
+        .findings
+        .iter()
+        .filter(|finding| finding.check == Check::Xid)
+        .map(|finding| (finding.severity, finding.summary.as_str()))
+        .collect();
+    assert_eq!(
+        xids,
+        [
+            (
+                Severity::Critical,
+                "GPU 0 reported Xid 79: a fault of the GPU, its memory or its link"
+            ),
+            (
+                Severity::Warning,
+                "GPU 0 reported Xid 13: an application fault (a bad memory access or an exception in a kernel)"
+            ),
+            (Severity::Warning, "GPU 0 reported Xid 999: a driver event"),
+        ]
+    );
+}
+
+#[test]
+fn a_gpu_lost_between_samples_is_reported_while_the_others_go_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let report = replayed(
+        dir.path(),
+        vec![a100(0), a100(1)],
+        vec![
+            vec![Ok(busy(1)), Ok(busy(1))],
+            vec![
+                Ok(busy(2)),
+                Err("the GPU has fallen off the bus (GPU lost, Xid 79)".into()),
+            ],
+        ],
+    );
+    assert!(report.gpus[0].findings.is_empty());
+    assert_eq!(report.gpus[0].sample.as_ref().unwrap().at_ms, 2);
+    assert_eq!(report.gpus[1].sample, None);
+    assert_eq!(report.gpus[1].findings[0].check, Check::Lost);
+    let text = report.text();
+    assert!(
+        text.contains("CRITICAL: GPU 1 could not be read: the GPU has fallen off the bus"),
+        "{text}"
+    );
+    // A reading the driver does not give is said for that reading only.
+    let mut partial = busy(1);
+    partial.power_milliwatts = Err(Missing::NoPermission);
+    let report = replayed(dir.path(), vec![a100(0)], vec![vec![Ok(partial)]]);
+    assert!(
+        report
+            .text()
+            .contains("power n/a (needs more privileges) of 400 W"),
+        "{}",
+        report.text()
+    );
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+#[test]
+fn damaged_foreign_newer_and_cut_short_traces_are_said_plainly() {
+    let dir = tempfile::tempdir().unwrap();
+    let report = replayed(
+        dir.path(),
+        vec![a100(0)],
+        vec![vec![Ok(busy(1))], vec![Ok(busy(2))]],
+    );
+    assert_eq!(report.gpus.len(), 1);
+    let whole = std::fs::read_to_string(dir.path().join("trace-2001.jsonl")).unwrap();
+
+    // Cut short mid-line (a recording killed): what came before replays.
+    let cut = write(dir.path(), "cut.jsonl", &whole[..whole.len() - 40]);
+    let mut trace = TraceSource::open(&cut).unwrap();
+    assert_eq!(trace.cut_short_at(), Some(3));
+    let report = report::collect(&mut trace, None);
+    assert_eq!(report.gpus[0].sample.as_ref().unwrap().at_ms, 1);
+
+    let refused = |path: &PathBuf| TraceSource::open(path).unwrap_err();
+    let empty = refused(&write(dir.path(), "empty.jsonl", ""));
+    assert!(matches!(empty, TraceError::Empty { .. }), "{empty}");
+    let foreign = write(dir.path(), "foreign.jsonl", "{\"hello\": 1}\n");
+    let error = refused(&foreign);
+    assert_eq!(
+        error.to_string(),
+        format!(
+            "{} is not a KubeDesk GPU trace (its first line is not a trace header); record one with `kubedesk gpu record FILE`",
+            foreign.display()
+        )
+    );
+    let newer = write(
+        dir.path(),
+        "newer.jsonl",
+        &whole.replacen("\"kubedesk_gpu_trace\":1", "\"kubedesk_gpu_trace\":7", 1),
+    );
+    assert!(matches!(
+        refused(&newer),
+        TraceError::Newer { found: 7, .. }
+    ));
+    let mut lines: Vec<&str> = whole.lines().collect();
+    lines[1] = "{\"samples\": [oops]}";
+    let damaged = write(dir.path(), "damaged.jsonl", &(lines.join("\n") + "\n"));
+    let error = refused(&damaged);
+    assert!(
+        matches!(error, TraceError::Damaged { line: 2, .. }),
+        "{error}"
+    );
+    assert!(
+        error
+            .to_string()
+            .contains("damaged.jsonl is damaged at line 2")
+    );
+    let missing = refused(&dir.path().join("nowhere.jsonl"));
+    assert!(matches!(missing, TraceError::Io { .. }));
+}
+
+#[test]
+fn nvml_opens_or_says_plainly_why_not() {
+    match NvmlSource::open() {
+        // A machine with an NVIDIA driver: its GPUs are read.
+        Ok(mut source) => {
+            assert!(!source.devices().is_empty());
+            let report = report::collect(&mut source, Some(1));
+            assert!(report.gpus[0].sample.is_some(), "{report:?}");
+        }
+        // CI and this workstation: no libnvidia-ml.so.1, said with what to do.
+        Err(Unavailable::LibraryMissing(detail)) => {
+            assert!(detail.contains("libnvidia-ml.so.1"), "{detail}");
+            let message = Unavailable::LibraryMissing(detail).to_string();
+            assert!(message.starts_with("the NVIDIA driver's NVML library is not installed here"));
+            assert!(message.contains("install the NVIDIA driver"));
+        }
+        Err(other) => panic!("NVML is neither usable nor missing: {other}"),
+    }
+}
