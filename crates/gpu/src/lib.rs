@@ -4,7 +4,8 @@
 //!
 //! [`GpuSource`] is the one way in: [`nvml::NvmlSource`] reads the driver (nvml-wrapper, the
 //! library loaded when it is opened, so a machine without it gets [`nvml::Unavailable`] with the
-//! reason), and [`trace::TraceSource`] replays a file [`trace::Recorder`] wrote. A reading the
+//! reason), and [`trace::TraceSource`] replays a file [`trace::Recorder`] wrote. The
+//! [`sampler::Sampler`] reads a source at 1 Hz into a bounded history per GPU. A reading the
 //! driver cannot give (not supported, no permission, too old a driver) is a [`Missing`] for that
 //! reading alone; a GPU that fails as a whole between samples is reported lost while the others go
 //! on.
@@ -13,6 +14,7 @@ pub mod health;
 mod model;
 pub mod nvml;
 pub mod report;
+pub mod sampler;
 pub mod trace;
 
 pub use model::{Device, Missing, Process, Reading, Sample, System, Throttle};
