@@ -213,3 +213,45 @@ impl crate::GpuSource for NvmlSource {
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_way_nvml_cannot_start_is_said_with_what_to_do() {
+        let said = |error| Unavailable::from_init(error).to_string();
+        assert!(
+            said(NvmlError::DriverNotLoaded)
+                .starts_with("the NVIDIA kernel driver is not loaded; load it (modprobe nvidia)")
+        );
+        assert!(
+            said(NvmlError::LibRmVersionMismatch)
+                .contains("library and kernel module are of different versions")
+        );
+        assert!(said(NvmlError::LibRmVersionMismatch).contains("reboot"));
+        assert_eq!(
+            said(NvmlError::Unknown),
+            "NVML could not be started: an internal driver error occurred"
+        );
+    }
+
+    #[test]
+    fn a_reading_the_driver_cannot_give_is_missing_alone() {
+        assert_eq!(
+            reading::<u32>(Err(NvmlError::NotSupported)),
+            Err(Missing::NotSupported)
+        );
+        assert_eq!(
+            reading::<u32>(Err(NvmlError::NoPermission)),
+            Err(Missing::NoPermission)
+        );
+        assert_eq!(
+            reading::<u32>(Err(NvmlError::FailedToLoadSymbol(
+                "nvmlDeviceGetMemoryInfo_v2".into()
+            ))),
+            Err(Missing::DriverTooOld)
+        );
+        assert_eq!(reading(Ok(7_u32)), Ok(7));
+    }
+}
