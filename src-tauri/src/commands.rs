@@ -1,7 +1,7 @@
 //! The Tauri commands: each is named as its `kubedesk-ipc` type says and calls one use-case.
 
 use kubedesk_api::{
-    App, clusters, logs, objects, offline, oidc, resources, settings, storage, tables,
+    App, clusters, gpu, logs, objects, offline, oidc, resources, settings, storage, tables,
 };
 use kubedesk_ipc as ipc;
 use tauri::State;
@@ -181,6 +181,25 @@ pub fn close_snapshot(
     request: ipc::CloseSnapshot,
 ) -> Answer<ipc::CloseSnapshot> {
     offline::close_snapshot(&app, request)
+}
+
+#[tauri::command]
+pub async fn watch_local_gpus(
+    app: State<'_, App>,
+    request: ipc::WatchLocalGpus,
+    channel: tauri::ipc::Channel<ipc::LocalGpus>,
+) -> Answer<ipc::WatchLocalGpus> {
+    Ok(gpu::watch_local_gpus(&app, request, move |update| {
+        channel.send(update).is_ok()
+    }))
+}
+
+#[tauri::command]
+pub fn stop_local_gpus(
+    app: State<'_, App>,
+    request: ipc::StopLocalGpus,
+) -> Answer<ipc::StopLocalGpus> {
+    gpu::stop_local_gpus(&app, request)
 }
 
 #[tauri::command]

@@ -49,6 +49,8 @@ pub fn builder<R: tauri::Runtime>(base: tauri::Builder<R>, app: App) -> tauri::B
             commands::export_offline_data,
             commands::open_snapshot,
             commands::close_snapshot,
+            commands::watch_local_gpus,
+            commands::stop_local_gpus,
             commands::watch_logs,
             commands::stop_logs,
             commands::save_logs,

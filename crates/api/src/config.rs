@@ -9,6 +9,9 @@ use kubedesk_secrets::Keyring;
 
 /// The environment variable that moves the app's configuration folder (tests use a throwaway one).
 pub const CONFIG_DIR_ENV: &str = "KUBEDESK_CONFIG_DIR";
+/// The environment variable that names a GPU trace to show in place of this machine's GPUs
+/// (recorded with `kubedesk gpu record`: for support cases, demos and tests).
+pub const GPU_TRACE_ENV: &str = "KUBEDESK_GPU_TRACE";
 
 /// The outside facts the application state is built from.
 #[derive(Debug, Clone)]
@@ -26,6 +29,8 @@ pub struct AppConfig {
     pub downloads: PathBuf,
     /// The folder for the offline store (the user's data folder).
     pub data_dir: PathBuf,
+    /// A GPU trace shown in place of this machine's GPUs (`KUBEDESK_GPU_TRACE`).
+    pub gpu_trace: Option<PathBuf>,
 }
 
 impl AppConfig {
@@ -39,13 +44,14 @@ impl AppConfig {
             kubeconfig,
             keyring: Arc::new(Keyring::memory("this run keeps sign-ins in memory only")),
             browser: None,
+            gpu_trace: None,
         }
     }
 
     /// Reads the configuration from this process's environment: `KUBEDESK_CONFIG_DIR` or the
     /// user's configuration folder (`~/.config/kubedesk` on Linux) and data folder
     /// (`~/.local/share/kubedesk`; the configuration folder too when that is set), and `KUBECONFIG` or
-    /// `~/.kube/config`, and the desktop's downloads folder. Connects to the session's Secret Service (tens of milliseconds).
+    /// `~/.kube/config`, the desktop's downloads folder, and `KUBEDESK_GPU_TRACE`. Connects to the session's Secret Service (tens of milliseconds).
     pub fn from_env() -> Self {
         let chosen = std::env::var_os(CONFIG_DIR_ENV)
             .filter(|dir| !dir.is_empty())
@@ -63,6 +69,9 @@ impl AppConfig {
             kubeconfig: KubeconfigPaths::from_env(),
             keyring: Arc::new(Keyring::open()),
             browser: std::env::var_os("BROWSER").filter(|browser| !browser.is_empty()),
+            gpu_trace: std::env::var_os(GPU_TRACE_ENV)
+                .filter(|trace| !trace.is_empty())
+                .map(PathBuf::from),
             downloads: dirs::download_dir()
                 .or_else(|| dirs::home_dir().map(|home| home.join("Downloads")))
                 .unwrap_or_else(|| PathBuf::from(".")),

@@ -1,3 +1,241 @@
-//! `kubedesk gpu report` and `kubedesk gpu record`: this machine's GPUs, headless.
+//! This machine's GPUs: `watch_local_gpus` and `stop_local_gpus` for the GPUs page (the sampler
+//! starts the first time they are watched and runs from then on), and `kubedesk gpu report` and
+//! `kubedesk gpu record` headless.
+
+use std::path::PathBuf;
+use std::sync::{Arc, OnceLock};
+
+use kubedesk_gpu::health;
+use kubedesk_gpu::sampler::{self, Sampler, State};
+use kubedesk_gpu::{Missing, Reading};
+use kubedesk_ipc as ipc;
 
 pub use kubedesk_gpu::report::{Command, run};
+
+use crate::App;
+use crate::subscriptions::Subscriptions;
+
+/// How often a subscription looks for a new sample.
+const LOOK_EVERY: std::time::Duration = std::time::Duration::from_millis(250);
+
+/// The sampler of this machine's GPUs (or of a trace in their place), once started, or why
+/// there are none to sample; and the page's subscriptions to it.
+#[derive(Debug)]
+pub struct LocalGpus {
+    trace: Option<PathBuf>,
+    sampler: OnceLock<Result<Arc<Sampler>, String>>,
+    watches: Subscriptions<()>,
+}
+
+impl LocalGpus {
+    pub(crate) fn new(trace: Option<PathBuf>) -> Self {
+        Self {
+            trace,
+            sampler: OnceLock::new(),
+            watches: Subscriptions::default(),
+        }
+    }
+
+    fn sampler(&self) -> Result<Arc<Sampler>, String> {
+        self.sampler
+            .get_or_init(|| {
+                let source: Box<dyn kubedesk_gpu::GpuSource + Send> = match &self.trace {
+                    Some(path) => Box::new(
+                        kubedesk_gpu::trace::TraceSource::open(path)
+                            .map_err(|error| error.to_string())?,
+                    ),
+                    None => Box::new(
+                        kubedesk_gpu::nvml::NvmlSource::open()
+                            .map_err(|error| error.to_string())?,
+                    ),
+                };
+                Ok(Arc::new(Sampler::start(
+                    source,
+                    sampler::EVERY,
+                    sampler::KEEP,
+                )))
+            })
+            .clone()
+    }
+}
+
+/// Follows this machine's GPUs: `send` gets their state now and after each sample, and answers
+/// `false` once nobody listens.
+pub fn watch_local_gpus(
+    app: &App,
+    _request: ipc::WatchLocalGpus,
+    send: impl Fn(ipc::LocalGpus) -> bool + Send + Sync + 'static,
+) -> ipc::LocalGpusSubscription {
+    let task = match app.local_gpus.sampler() {
+        Err(reason) => tokio::spawn(async move {
+            send(ipc::LocalGpus::Unavailable { reason });
+        }),
+        Ok(sampler) => tokio::spawn(async move {
+            let mut sent = None;
+            loop {
+                let (taken, ended) = sampler.read(|state| (state.taken, state.ended));
+                if sent != Some((taken, ended)) {
+                    sent = Some((taken, ended));
+                    if !send(sampler.read(ready)) {
+                        return;
+                    }
+                }
+                if ended {
+                    return;
+                }
+                tokio::time::sleep(LOOK_EVERY).await;
+            }
+        }),
+    };
+    let id = app.local_gpus.watches.add((), task);
+    ipc::LocalGpusSubscription { id }
+}
+
+/// Ends a subscription to this machine's GPUs.
+pub fn stop_local_gpus(app: &App, request: ipc::StopLocalGpus) -> Result<(), ipc::Error> {
+    app.local_gpus.watches.stop(request.id)
+}
+
+/// What the sampler has, as the page shows it.
+fn ready(state: &State) -> ipc::LocalGpus {
+    let text = |reading: &Reading<String>| reading.as_ref().ok().cloned();
+    ipc::LocalGpus::Ready {
+        driver: text(&state.system.driver_version),
+        cuda: state
+            .system
+            .cuda_driver_version
+            .as_ref()
+            .ok()
+            .map(|version| format!("{}.{}", version / 1000, (version % 1000) / 10)),
+        gpus: state
+            .devices
+            .iter()
+            .zip(&state.histories)
+            .map(|(device, history)| {
+                let latest = history.latest_with_events();
+                let latest = latest.as_ref();
+                let mut findings: Vec<health::Finding> = latest
+                    .map(|sample| health::check(device, sample))
+                    .unwrap_or_default();
+                if let Some(why) = &history.lost {
+                    findings.insert(0, health::lost(device.index, why));
+                }
+                ipc::LocalGpu {
+                    index: device.index,
+                    name: text(&device.name),
+                    uuid: text(&device.uuid),
+                    pci_bus_id: text(&device.pci_bus_id),
+                    readings: latest
+                        .map(|sample| readings(device, sample))
+                        .unwrap_or_default(),
+                    processes: latest
+                        .and_then(|sample| sample.processes.as_ref().ok())
+                        .map(|processes| {
+                            processes
+                                .iter()
+                                .map(|process| ipc::GpuProcess {
+                                    pid: process.pid,
+                                    used_bytes: process.used_bytes,
+                                })
+                                .collect()
+                        })
+                        .unwrap_or_default(),
+                    lost: history.lost.clone(),
+                    findings: findings.into_iter().map(finding).collect(),
+                }
+            })
+            .collect(),
+        ended: state.ended,
+    }
+}
+
+fn missing(missing: &Missing) -> ipc::GpuMissing {
+    match missing {
+        Missing::NotSupported => ipc::GpuMissing::NotSupported,
+        Missing::NoPermission => ipc::GpuMissing::NoPermission,
+        Missing::DriverTooOld => ipc::GpuMissing::DriverTooOld,
+        Missing::Failed(message) => ipc::GpuMissing::Failed {
+            message: message.clone(),
+        },
+    }
+}
+
+/// A reading of `value` against `of`.
+fn reading<T: Copy + Into<f64>, U: Copy + Into<f64>>(
+    kind: ipc::GpuReadingKind,
+    value: &Reading<T>,
+    of: Option<&Reading<U>>,
+    scale: f64,
+) -> ipc::GpuReading {
+    ipc::GpuReading {
+        kind,
+        value: value.as_ref().ok().map(|value| (*value).into() * scale),
+        of: of.and_then(|of| of.as_ref().ok().map(|of| (*of).into() * scale)),
+        missing: value.as_ref().err().map(missing),
+    }
+}
+
+fn readings(device: &kubedesk_gpu::Device, sample: &kubedesk_gpu::Sample) -> Vec<ipc::GpuReading> {
+    use ipc::GpuReadingKind as Kind;
+    let float = |reading: &Reading<u64>| reading.clone().map(|value| value as f64);
+    let hundred: Reading<u32> = Ok(100);
+    vec![
+        reading(Kind::Utilization, &sample.gpu_percent, Some(&hundred), 1.0),
+        reading::<f64, f64>(
+            Kind::Memory,
+            &float(&sample.memory_used_bytes),
+            Some(&float(&device.memory_total_bytes)),
+            1.0,
+        ),
+        reading(
+            Kind::Temperature,
+            &sample.temperature_celsius,
+            Some(&device.slowdown_celsius),
+            1.0,
+        ),
+        reading(
+            Kind::Power,
+            &sample.power_milliwatts,
+            Some(&device.power_limit_milliwatts),
+            0.001,
+        ),
+        reading(
+            Kind::SmClock,
+            &sample.sm_clock_mhz,
+            Some(&device.max_sm_clock_mhz),
+            1.0,
+        ),
+        reading(
+            Kind::PcieGeneration,
+            &sample.pcie_generation,
+            Some(&device.max_pcie_generation),
+            1.0,
+        ),
+        reading(
+            Kind::PcieWidth,
+            &sample.pcie_width,
+            Some(&device.max_pcie_width),
+            1.0,
+        ),
+        reading::<f64, f64>(
+            Kind::EccUncorrected,
+            &float(&sample.ecc_uncorrected_volatile),
+            None,
+            1.0,
+        ),
+    ]
+}
+
+fn finding(finding: health::Finding) -> ipc::GpuFinding {
+    let name = |value: serde_json::Result<serde_json::Value>| {
+        value
+            .ok()
+            .and_then(|value| value.as_str().map(str::to_owned))
+            .unwrap_or_default()
+    };
+    ipc::GpuFinding {
+        check: name(serde_json::to_value(finding.check)),
+        severity: name(serde_json::to_value(finding.severity)),
+        values: finding.values,
+    }
+}

@@ -39,6 +39,8 @@ pub struct App {
     pub(crate) store_path: std::path::PathBuf,
     /// The snapshot files open as read-only clusters.
     pub(crate) snapshots: crate::offline::Snapshots,
+    /// This machine's GPUs, sampled from the first time they are watched.
+    pub(crate) local_gpus: crate::gpu::LocalGpus,
 }
 
 impl App {
@@ -74,6 +76,7 @@ impl App {
             store,
             store_path,
             snapshots: crate::offline::Snapshots::default(),
+            local_gpus: crate::gpu::LocalGpus::new(config.gpu_trace.clone()),
             tables,
             watches: crate::tables::Watches::default(),
             followed: crate::objects::Followed::default(),

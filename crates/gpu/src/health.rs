@@ -2,6 +2,8 @@
 //! means and what to do. They follow the level-1 checks DCGM makes through NVML (persistence
 //! mode, page retirement, ECC) and what nvidia-smi's clock-event reasons and Xid errors say.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 use crate::model::{Device, Sample, Throttle};
@@ -55,6 +57,9 @@ pub struct Finding {
     pub summary: String,
     /// What to do.
     pub action: String,
+    /// The figures in the summary, by name (`gpu`, `temperature`, `slowdown`, …), for a reader
+    /// that words the finding in its own language.
+    pub values: BTreeMap<String, String>,
 }
 
 /// How close to its slowdown temperature a GPU may run before it is said.
@@ -75,6 +80,7 @@ pub fn lost(gpu: u32, why: &str) -> Finding {
         severity: Severity::Critical,
         summary: format!("GPU {gpu} could not be read: {why}"),
         action: "Stop its workloads, then reset it (nvidia-smi -r) or reboot; if it falls off the bus again, check its seating and power cables and have it replaced.".to_owned(),
+        values: values(gpu, &[("why", why.to_owned())]),
     }
 }
 
@@ -82,13 +88,14 @@ pub fn lost(gpu: u32, why: &str) -> Finding {
 pub fn check(device: &Device, sample: &Sample) -> Vec<Finding> {
     let gpu = device.index;
     let mut findings = Vec::new();
-    let mut found = |check, severity, summary: String, action: &str| {
+    let mut found = |check, severity, summary: String, action: &str, named: &[(&str, String)]| {
         findings.push(Finding {
             gpu,
             check,
             severity,
             summary,
             action: action.to_owned(),
+            values: values(gpu, named),
         });
     };
     if let (Ok(temperature), Ok(slowdown)) = (&sample.temperature_celsius, &device.slowdown_celsius)
@@ -107,35 +114,54 @@ pub fn check(device: &Device, sample: &Sample) -> Vec<Finding> {
                 if past { "at or past" } else { "near" }
             ),
             "Improve its cooling: check the fans and the airflow through the chassis, clean the heat sink, and the room's temperature.",
+            &[
+                ("temperature", temperature.to_string()),
+                ("slowdown", slowdown.to_string()),
+            ],
         );
     }
     let throttle = sample.throttle.as_deref().unwrap_or_default();
     if throttle.contains(&Throttle::SwPowerCap) {
-        let drawing = match (&sample.power_milliwatts, &device.power_limit_milliwatts) {
-            (Ok(power), Ok(limit)) => format!(
-                " (drawing {:.0} W of {:.0} W)",
-                f64::from(*power) / 1000.0,
-                f64::from(*limit) / 1000.0
-            ),
+        let watts = |milliwatts: &crate::Reading<u32>| {
+            milliwatts
+                .as_ref()
+                .map(|milliwatts| format!("{:.0}", f64::from(*milliwatts) / 1000.0))
+                .ok()
+        };
+        let (power, limit) = (
+            watts(&sample.power_milliwatts),
+            watts(&device.power_limit_milliwatts),
+        );
+        let drawing = match (&power, &limit) {
+            (Some(power), Some(limit)) => format!(" (drawing {power} W of {limit} W)"),
             _ => String::new(),
         };
+        let named: Vec<(&str, String)> = [("power", power), ("limit", limit)]
+            .into_iter()
+            .filter_map(|(name, value)| Some((name, value?)))
+            .collect();
         found(
             Check::PowerCapped,
             Severity::Notice,
             format!("GPU {gpu} is held under its power limit{drawing}: its clocks are lowered"),
             "Expected under full load. If it costs too much speed, raise the limit (nvidia-smi -pl) where the board and the power supply allow it.",
+            &named,
         );
     }
-    let slowdowns: Vec<&str> = throttle
+    let (slowdowns, reasons): (Vec<&str>, Vec<&str>) = throttle
         .iter()
         .filter_map(|reason| match reason {
-            Throttle::HwSlowdown => Some("hardware slowdown"),
-            Throttle::HwThermalSlowdown => Some("hardware thermal slowdown"),
-            Throttle::HwPowerBrakeSlowdown => Some("hardware power brake"),
-            Throttle::SwThermalSlowdown => Some("driver thermal slowdown"),
+            Throttle::HwSlowdown => Some(("hardware slowdown", "hw_slowdown")),
+            Throttle::HwThermalSlowdown => {
+                Some(("hardware thermal slowdown", "hw_thermal_slowdown"))
+            }
+            Throttle::HwPowerBrakeSlowdown => {
+                Some(("hardware power brake", "hw_power_brake_slowdown"))
+            }
+            Throttle::SwThermalSlowdown => Some(("driver thermal slowdown", "sw_thermal_slowdown")),
             _ => None,
         })
-        .collect();
+        .unzip();
     if !slowdowns.is_empty() {
         let hardware = throttle.iter().any(|reason| {
             matches!(
@@ -156,6 +182,7 @@ pub fn check(device: &Device, sample: &Sample) -> Vec<Finding> {
             } else {
                 "The driver lowers the clocks to keep the GPU under its temperature target: improve its cooling."
             },
+            &[("reasons", reasons.join(","))],
         );
     }
     if let Ok(errors @ 1..) = sample.ecc_uncorrected_volatile {
@@ -166,6 +193,7 @@ pub fn check(device: &Device, sample: &Sample) -> Vec<Finding> {
                 "GPU {gpu} had {errors} uncorrectable ECC error(s) since the driver loaded: results computed on it may be wrong"
             ),
             "Drain its workloads and reset it (nvidia-smi -r) or reboot, so the bad memory is retired; if the errors come back, have the GPU replaced.",
+            &[("errors", errors.to_string())],
         );
     }
     if sample.pages_pending_retirement == Ok(true) {
@@ -174,6 +202,7 @@ pub fn check(device: &Device, sample: &Sample) -> Vec<Finding> {
             Severity::Warning,
             format!("GPU {gpu} has memory pages waiting to be retired"),
             "Reset the GPU (nvidia-smi -r) or reboot when its workloads allow: the pages are retired then.",
+            &[],
         );
     }
     // An idle link steps down to save power: only a busy one should run at full speed.
@@ -202,27 +231,36 @@ pub fn check(device: &Device, sample: &Sample) -> Vec<Finding> {
                     below.join(", ")
                 ),
                 "Reseat the card in a slot wired for its full width, check the BIOS's PCIe settings and any riser cable.",
+                &[
+                    ("generation", shown(&sample.pcie_generation)),
+                    ("max_generation", shown(&device.max_pcie_generation)),
+                    ("width", shown(&sample.pcie_width)),
+                    ("max_width", shown(&device.max_pcie_width)),
+                ],
             );
         }
     }
     for xid in &sample.xids {
-        let (severity, kind, action) = if APPLICATION_XIDS.contains(xid) {
+        let (severity, kind, action, class) = if APPLICATION_XIDS.contains(xid) {
             (
                 Severity::Warning,
                 "an application fault (a bad memory access or an exception in a kernel)",
                 "Check the program that ran on it: its logs, and the CUDA and framework versions it was built for.",
+                "application",
             )
         } else if HARDWARE_XIDS.contains(xid) {
             (
                 Severity::Critical,
                 "a fault of the GPU, its memory or its link",
                 "Drain its workloads, reset it or reboot, and look up the Xid in NVIDIA's catalogue; if it recurs, have the GPU replaced.",
+                "hardware",
             )
         } else {
             (
                 Severity::Warning,
                 "a driver event",
                 "Look up the Xid in NVIDIA's Xid catalogue, and the lines around it in the kernel log (dmesg).",
+                "driver",
             )
         };
         found(
@@ -230,6 +268,7 @@ pub fn check(device: &Device, sample: &Sample) -> Vec<Finding> {
             severity,
             format!("GPU {gpu} reported Xid {xid}: {kind}"),
             action,
+            &[("xid", xid.to_string()), ("kind", class.to_owned())],
         );
     }
     if device.persistence == Ok(false) && data_centre(device) {
@@ -240,10 +279,29 @@ pub fn check(device: &Device, sample: &Sample) -> Vec<Finding> {
                 "GPU {gpu} is a data-centre GPU with persistence mode off: the driver unloads when no program uses it, and each start waits for it"
             ),
             "Turn persistence on (nvidia-smi -pm 1, or the nvidia-persistenced service).",
+            &[],
         );
     }
     findings.sort_by_key(|finding| std::cmp::Reverse(finding.severity));
     findings
+}
+
+/// A finding's figures: the GPU's index and `named`.
+fn values(gpu: u32, named: &[(&str, String)]) -> BTreeMap<String, String> {
+    std::iter::once(("gpu".to_owned(), gpu.to_string()))
+        .chain(
+            named
+                .iter()
+                .map(|(name, value)| ((*name).to_owned(), value.clone())),
+        )
+        .collect()
+}
+
+/// A reading as a figure, or `?`.
+fn shown(reading: &crate::Reading<u32>) -> String {
+    reading
+        .as_ref()
+        .map_or_else(|_| "?".to_owned(), ToString::to_string)
 }
 
 /// Whether `device` is a data-centre GPU (where persistence mode is expected), by its name.

@@ -32,6 +32,18 @@ impl History {
         self.samples.back()
     }
 
+    /// The latest sample, with every Xid error of the whole history: they are events, and an
+    /// Xid an hour ago still matters.
+    pub fn latest_with_events(&self) -> Option<Sample> {
+        let mut latest = self.latest()?.clone();
+        latest.xids = self
+            .samples
+            .iter()
+            .flat_map(|sample| sample.xids.iter().copied())
+            .collect();
+        Some(latest)
+    }
+
     fn push(&mut self, sample: Result<Sample, String>, keep: usize) {
         match sample {
             Ok(sample) => {

@@ -8,6 +8,7 @@
 mod access;
 mod clusters;
 mod error;
+mod gpu;
 mod logs;
 mod objects;
 mod offline;
@@ -25,6 +26,10 @@ pub use clusters::{
     WarningEvent, WorkloadCount,
 };
 pub use error::{Error, ErrorCode};
+pub use gpu::{
+    GpuFinding, GpuMissing, GpuProcess, GpuReading, GpuReadingKind, LocalGpu, LocalGpus,
+    LocalGpusSubscription, StopLocalGpus, WatchLocalGpus,
+};
 pub use logs::{
     LogLine, LogOptions, LogSubscription, LogUpdate, SaveLogs, SavedLogs, StopLogs, WatchLogs,
 };
@@ -128,6 +133,8 @@ commands![
     ExportOfflineData,
     OpenSnapshot,
     CloseSnapshot,
+    WatchLocalGpus,
+    StopLocalGpus,
     WatchLogs,
     StopLogs,
     SaveLogs
