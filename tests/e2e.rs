@@ -210,9 +210,9 @@ async fn the_theme_switch_changes_the_colours_and_system_follows_the_desktop() {
         .await;
     window.wait_for_eval("document.querySelector('#theme-switch [data-theme-choice=dark]').getAttribute('aria-checked')", json!("true")).await;
     window.screenshot("dark").await;
-    window.click("a[data-area=gpus]").await;
+    window.click("a[data-area=monitoring]").await;
     window
-        .wait_for_text("section[data-page=gpus]", "not built yet")
+        .wait_for_text("section[data-page=monitoring]", "not built yet")
         .await;
     window.screenshot("dark-not-built").await;
     window
@@ -2021,4 +2021,79 @@ async fn volumes_and_storage_classes_are_created_from_forms_then_expanded_snapsh
         .wait_for_text("[data-fact='Reclaim Policy']", "Retain")
         .await;
     window.wait_for_text("#object-labels", "tier").await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn this_machine_s_gpus_are_shown_from_a_replayed_trace_with_what_to_do() {
+    let scene = Scene::new();
+    let trace = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("crates/gpu/tests/fixtures/two-a100s-warming.jsonl");
+    let mut launch = scene.launch(&[]);
+    launch
+        .env
+        .push(("KUBEDESK_GPU_TRACE".to_owned(), trace.display().to_string()));
+    let mut window = Window::open("gpus", &launch).await;
+    window.click("a[data-area=gpus]").await;
+    window
+        .wait_for_text("#gpus-driver", "Driver 550.54.15 · CUDA 12.4")
+        .await;
+    // The trace replays at a sample a second, to its end.
+    window
+        .wait_for_text("#gpus-ended", "The recorded trace has ended")
+        .await;
+    window
+        .wait_for_text(
+            "[data-gpu='0'] [data-check=temperature]",
+            "GPU 0 is at 82 °C, near its slowdown temperature of 87 °C",
+        )
+        .await;
+    window
+        .wait_for_text(
+            "[data-gpu='0'] [data-check=power_capped]",
+            "drawing 398 W of 400 W",
+        )
+        .await;
+    window
+        .wait_for_text(
+            "[data-gpu='1'] [data-check=xid]",
+            "GPU 1 reported Xid 48: a fault of the GPU, its memory or its link",
+        )
+        .await;
+    window
+        .wait_for_text(
+            "[data-gpu='1'] [data-check=xid]",
+            "What to do: Drain its workloads",
+        )
+        .await;
+    window
+        .wait_for_text(
+            "[data-gpu='0'] [data-reading=Temperature]",
+            "82 °C of 87 °C",
+        )
+        .await;
+    window
+        .wait_for_text("[data-gpu='0'] [data-processes]", "4242")
+        .await;
+    window.screenshot("this-machine").await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn without_nvml_the_gpus_page_says_why_and_the_rest_works() {
+    if Path::new("/proc/driver/nvidia/version").exists() {
+        return;
+    }
+    let scene = Scene::new();
+    let mut window = Window::open("gpus-unavailable", &scene.launch(&[])).await;
+    window.click("a[data-area=gpus]").await;
+    window
+        .wait_for_text(
+            "#gpus-unavailable",
+            "the NVIDIA driver's NVML library is not installed here",
+        )
+        .await;
+    window.screenshot("unavailable").await;
+    window.click("a[data-area=clusters]").await;
+    window
+        .wait_for_text("section[data-page=clusters]", "Clusters")
+        .await;
 }

@@ -10,6 +10,7 @@ use crate::components::top_bar::TopBar;
 use crate::i18n::{Msg, provide_i18n, resolve_language};
 use crate::ipc;
 use crate::pages::clusters::ClustersPage;
+use crate::pages::gpus::GpusPage;
 use crate::pages::not_built::NotBuilt;
 use crate::pages::overview::OverviewPage;
 use crate::pages::resources::ResourcesPage;
@@ -120,6 +121,7 @@ pub fn App() -> impl IntoView {
                     Area::Workloads => view! { <WorkloadsPage /> }.into_any(),
                     Area::Resources => view! { <ResourcesPage /> }.into_any(),
                     Area::Storage => view! { <StoragePage /> }.into_any(),
+                    Area::Gpus => view! { <GpusPage /> }.into_any(),
                     other => match other.plan() {
                         Some(plan) => view! { <NotBuilt area=other plan /> }.into_any(),
                         None => view! { <ClustersPage /> }.into_any(),

@@ -1,6 +1,7 @@
 //! One page per area.
 
 pub mod clusters;
+pub mod gpus;
 pub mod not_built;
 pub mod object;
 pub mod overview;

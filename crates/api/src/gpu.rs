@@ -178,9 +178,8 @@ fn reading<T: Copy + Into<f64>, U: Copy + Into<f64>>(
 fn readings(device: &kubedesk_gpu::Device, sample: &kubedesk_gpu::Sample) -> Vec<ipc::GpuReading> {
     use ipc::GpuReadingKind as Kind;
     let float = |reading: &Reading<u64>| reading.clone().map(|value| value as f64);
-    let hundred: Reading<u32> = Ok(100);
     vec![
-        reading(Kind::Utilization, &sample.gpu_percent, Some(&hundred), 1.0),
+        reading::<u32, u32>(Kind::Utilization, &sample.gpu_percent, None, 1.0),
         reading::<f64, f64>(
             Kind::Memory,
             &float(&sample.memory_used_bytes),

@@ -83,7 +83,7 @@ pub struct LocalGpu {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum GpuReadingKind {
-    /// How busy its SMs are, % (of 100).
+    /// How busy its SMs are, %.
     Utilization,
     /// Memory used, bytes (of the total).
     Memory,
