@@ -2075,6 +2075,20 @@ async fn this_machine_s_gpus_are_shown_from_a_replayed_trace_with_what_to_do() {
         .wait_for_text("[data-gpu='0'] [data-processes]", "4242")
         .await;
     window.screenshot("this-machine").await;
+    window.click("#gpu-export-markdown").await;
+    let written = window
+        .wait_for_text("#gpu-export-outcome", "The report is written to")
+        .await;
+    window.screenshot("exported").await;
+    let path = written
+        .trim_start_matches("The report is written to ")
+        .trim_end_matches('.');
+    assert!(path.ends_with(".md"), "{written}");
+    let report = std::fs::read_to_string(path).expect("the report is written");
+    assert!(
+        report.contains("## GPU 1: NVIDIA A100-SXM4-80GB"),
+        "{report}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -203,6 +203,14 @@ pub fn stop_local_gpus(
 }
 
 #[tauri::command]
+pub fn export_gpu_report(
+    app: State<'_, App>,
+    request: ipc::ExportGpuReport,
+) -> Answer<ipc::ExportGpuReport> {
+    gpu::export_gpu_report(&app, request)
+}
+
+#[tauri::command]
 pub async fn watch_logs(
     app: State<'_, App>,
     request: ipc::WatchLogs,

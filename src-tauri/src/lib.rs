@@ -51,6 +51,7 @@ pub fn builder<R: tauri::Runtime>(base: tauri::Builder<R>, app: App) -> tauri::B
             commands::close_snapshot,
             commands::watch_local_gpus,
             commands::stop_local_gpus,
+            commands::export_gpu_report,
             commands::watch_logs,
             commands::stop_logs,
             commands::save_logs,

@@ -98,37 +98,35 @@ pub fn stop_local_gpus(app: &App, request: ipc::StopLocalGpus) -> Result<(), ipc
 
 /// What the sampler has, as the page shows it.
 fn ready(state: &State) -> ipc::LocalGpus {
+    let report = kubedesk_gpu::report::of_state(state);
     let text = |reading: &Reading<String>| reading.as_ref().ok().cloned();
     ipc::LocalGpus::Ready {
-        driver: text(&state.system.driver_version),
-        cuda: state
+        driver: text(&report.system.driver_version),
+        cuda: report
             .system
             .cuda_driver_version
             .as_ref()
             .ok()
             .map(|version| format!("{}.{}", version / 1000, (version % 1000) / 10)),
-        gpus: state
-            .devices
-            .iter()
+        gpus: report
+            .gpus
+            .into_iter()
             .zip(&state.histories)
-            .map(|(device, history)| {
-                let latest = history.latest_with_events();
-                let latest = latest.as_ref();
-                let mut findings: Vec<health::Finding> = latest
-                    .map(|sample| health::check(device, sample))
-                    .unwrap_or_default();
-                if let Some(why) = &history.lost {
-                    findings.insert(0, health::lost(device.index, why));
-                }
+            .map(|(gpu, history)| {
+                let device = &gpu.device;
                 ipc::LocalGpu {
                     index: device.index,
                     name: text(&device.name),
                     uuid: text(&device.uuid),
                     pci_bus_id: text(&device.pci_bus_id),
-                    readings: latest
+                    readings: gpu
+                        .sample
+                        .as_ref()
                         .map(|sample| readings(device, sample))
                         .unwrap_or_default(),
-                    processes: latest
+                    processes: gpu
+                        .sample
+                        .as_ref()
                         .and_then(|sample| sample.processes.as_ref().ok())
                         .map(|processes| {
                             processes
@@ -141,12 +139,50 @@ fn ready(state: &State) -> ipc::LocalGpus {
                         })
                         .unwrap_or_default(),
                     lost: history.lost.clone(),
-                    findings: findings.into_iter().map(finding).collect(),
+                    findings: gpu.findings.into_iter().map(finding).collect(),
                 }
             })
             .collect(),
         ended: state.ended,
     }
+}
+
+/// Writes the report of this machine's GPUs as they are now to the downloads folder, as Markdown
+/// or JSON.
+pub fn export_gpu_report(
+    app: &App,
+    request: ipc::ExportGpuReport,
+) -> Result<ipc::ExportedGpuReport, ipc::Error> {
+    let sampler = app.local_gpus.sampler().map_err(|reason| ipc::Error {
+        code: ipc::ErrorCode::Unavailable,
+        message: reason,
+        hint: None,
+    })?;
+    let report = sampler.read(kubedesk_gpu::report::of_state);
+    let (text, extension) = match request.format {
+        ipc::GpuReportFormat::Markdown => (report.markdown(), "md"),
+        ipc::GpuReportFormat::Json => (
+            serde_json::to_string_pretty(&report).unwrap_or_default(),
+            "json",
+        ),
+    };
+    let stamp = jiff::Timestamp::now().strftime("%Y%m%d-%H%M%S").to_string();
+    let path = app
+        .downloads
+        .join(format!("kubedesk-gpu-report-{stamp}.{extension}"));
+    let written =
+        std::fs::create_dir_all(&app.downloads).and_then(|()| std::fs::write(&path, text));
+    written.map_err(|error| ipc::Error {
+        code: ipc::ErrorCode::Storage,
+        message: format!(
+            "The GPU report could not be written to {}: {error}",
+            path.display()
+        ),
+        hint: Some("Check that the downloads folder exists and may be written to.".into()),
+    })?;
+    Ok(ipc::ExportedGpuReport {
+        path: path.display().to_string(),
+    })
 }
 
 fn missing(missing: &Missing) -> ipc::GpuMissing {

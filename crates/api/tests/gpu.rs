@@ -13,7 +13,7 @@ mod updates;
 
 use std::ffi::OsString;
 
-use kubedesk_api::gpu::{stop_local_gpus, watch_local_gpus};
+use kubedesk_api::gpu::{export_gpu_report, stop_local_gpus, watch_local_gpus};
 use kubedesk_api::{App, AppConfig, KubeconfigPaths};
 use kubedesk_ipc as ipc;
 
@@ -89,6 +89,36 @@ async fn a_replayed_trace_shows_each_gpu_with_what_is_wrong() {
         },
     )
     .unwrap();
+
+    // The report as it stands, exported to the downloads folder.
+    let markdown = export_gpu_report(
+        &app,
+        ipc::ExportGpuReport {
+            format: ipc::GpuReportFormat::Markdown,
+        },
+    )
+    .unwrap();
+    assert!(markdown.path.ends_with(".md"), "{}", markdown.path);
+    let text = std::fs::read_to_string(&markdown.path).unwrap();
+    for expected in [
+        "# KubeDesk GPU report",
+        "## GPU 0: NVIDIA A100-SXM4-80GB",
+        "| Temperature | 82 °C | 87 °C (slowdown) |",
+        "- **Warning**: GPU 0 is at 82 °C, near its slowdown temperature of 87 °C. What to do: Improve its cooling",
+        "- **Critical**: GPU 1 reported Xid 48: a fault of the GPU, its memory or its link.",
+    ] {
+        assert!(text.contains(expected), "{expected:?} is not in:\n{text}");
+    }
+    let json = export_gpu_report(
+        &app,
+        ipc::ExportGpuReport {
+            format: ipc::GpuReportFormat::Json,
+        },
+    )
+    .unwrap();
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json.path).unwrap()).unwrap();
+    assert_eq!(report["gpus"][1]["findings"][0]["check"], "xid");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -108,4 +138,6 @@ async fn without_nvml_the_page_says_why() {
         reason.starts_with("the NVIDIA driver's NVML library is not installed here"),
         "{reason}"
     );
+    let refused = export_gpu_report(&app, ipc::ExportGpuReport::default()).unwrap_err();
+    assert_eq!(refused.message, reason);
 }

@@ -81,6 +81,36 @@ pub fn collect(source: &mut dyn crate::GpuSource, samples: Option<usize>) -> Rep
     }
 }
 
+/// The report of what `state` (a sampler's) has: each GPU's latest readings, with every Xid
+/// error of its history.
+pub fn of_state(state: &crate::sampler::State) -> Report {
+    let gpus = state
+        .devices
+        .iter()
+        .zip(&state.histories)
+        .map(|(device, history)| {
+            let sample = history.latest_with_events();
+            let mut findings = sample
+                .as_ref()
+                .map(|sample| health::check(device, sample))
+                .unwrap_or_default();
+            if let Some(why) = &history.lost {
+                findings.insert(0, health::lost(device.index, why));
+            }
+            GpuReport {
+                device: device.clone(),
+                sample,
+                findings,
+            }
+        })
+        .collect();
+    Report {
+        system: state.system.clone(),
+        gpus,
+        notes: Vec::new(),
+    }
+}
+
 fn shown<T>(reading: &Reading<T>, show: impl Fn(&T) -> String) -> String {
     match reading {
         Ok(value) => show(value),
@@ -179,6 +209,106 @@ impl Report {
                 };
                 let _ = writeln!(out, "  {severity}: {}", finding.summary);
                 let _ = writeln!(out, "    what to do: {}", finding.action);
+            }
+        }
+        out
+    }
+}
+
+impl Report {
+    /// The report as Markdown, for a support case or an issue: a section per GPU with its
+    /// readings as a table and its findings as a list.
+    pub fn markdown(&self) -> String {
+        let mut out = String::from("# KubeDesk GPU report\n\n");
+        let _ = writeln!(
+            out,
+            "Driver {} · CUDA {} · NVML {}",
+            shown(&self.system.driver_version, Clone::clone),
+            shown(&self.system.cuda_driver_version, |version| cuda(*version)),
+            shown(&self.system.nvml_version, Clone::clone),
+        );
+        for gpu in &self.gpus {
+            let device = &gpu.device;
+            let _ = writeln!(
+                out,
+                "\n## GPU {}: {}\n\n{} · {}\n",
+                device.index,
+                shown(&device.name, Clone::clone),
+                shown(&device.uuid, Clone::clone),
+                shown(&device.pci_bus_id, Clone::clone),
+            );
+            if let Some(sample) = &gpu.sample {
+                let rows = [
+                    (
+                        "Utilisation",
+                        shown(&sample.gpu_percent, |percent| format!("{percent} %")),
+                        String::new(),
+                    ),
+                    (
+                        "Memory",
+                        shown(&sample.memory_used_bytes, |bytes| gib(*bytes)),
+                        shown(&device.memory_total_bytes, |bytes| gib(*bytes)),
+                    ),
+                    (
+                        "Temperature",
+                        shown(&sample.temperature_celsius, |celsius| {
+                            format!("{celsius} °C")
+                        }),
+                        shown(&device.slowdown_celsius, |celsius| {
+                            format!("{celsius} °C (slowdown)")
+                        }),
+                    ),
+                    (
+                        "Power",
+                        shown(&sample.power_milliwatts, |power| watts(*power)),
+                        shown(&device.power_limit_milliwatts, |power| watts(*power)),
+                    ),
+                    (
+                        "SM clock",
+                        shown(&sample.sm_clock_mhz, |mhz| format!("{mhz} MHz")),
+                        shown(&device.max_sm_clock_mhz, |mhz| format!("{mhz} MHz")),
+                    ),
+                    (
+                        "PCIe generation",
+                        shown(&sample.pcie_generation, ToString::to_string),
+                        shown(&device.max_pcie_generation, ToString::to_string),
+                    ),
+                    (
+                        "PCIe width",
+                        shown(&sample.pcie_width, |width| format!("x{width}")),
+                        shown(&device.max_pcie_width, |width| format!("x{width}")),
+                    ),
+                    (
+                        "Uncorrectable ECC errors",
+                        shown(&sample.ecc_uncorrected_volatile, ToString::to_string),
+                        String::new(),
+                    ),
+                    (
+                        "Persistence mode",
+                        shown(&device.persistence, |on| on_off(*on)),
+                        String::new(),
+                    ),
+                ];
+                out.push_str("| Reading | Now | Limit or maximum |\n|---|---|---|\n");
+                for (name, now, limit) in rows {
+                    let _ = writeln!(out, "| {name} | {now} | {limit} |");
+                }
+                out.push('\n');
+            }
+            if gpu.findings.is_empty() && gpu.sample.is_some() {
+                out.push_str("Healthy: no problem found.\n");
+            }
+            for finding in &gpu.findings {
+                let severity = match finding.severity {
+                    health::Severity::Critical => "Critical",
+                    health::Severity::Warning => "Warning",
+                    health::Severity::Notice => "Notice",
+                };
+                let _ = writeln!(
+                    out,
+                    "- **{severity}**: {}. What to do: {}",
+                    finding.summary, finding.action
+                );
             }
         }
         out

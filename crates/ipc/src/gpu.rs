@@ -36,6 +36,36 @@ impl Command for StopLocalGpus {
     type Output = ();
 }
 
+/// Writes the report of this machine's GPUs as they are now to the downloads folder.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExportGpuReport {
+    /// Markdown or JSON.
+    pub format: GpuReportFormat,
+}
+
+impl Command for ExportGpuReport {
+    const NAME: &'static str = "export_gpu_report";
+    type Output = ExportedGpuReport;
+}
+
+/// The format of an exported GPU report.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GpuReportFormat {
+    /// Markdown, for a support case or an issue.
+    #[default]
+    Markdown,
+    /// JSON, for a program.
+    Json,
+}
+
+/// A GPU report written.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExportedGpuReport {
+    /// Its file.
+    pub path: String,
+}
+
 /// This machine's GPUs now.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "state", rename_all = "snake_case")]

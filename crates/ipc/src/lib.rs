@@ -27,8 +27,9 @@ pub use clusters::{
 };
 pub use error::{Error, ErrorCode};
 pub use gpu::{
-    GpuFinding, GpuMissing, GpuProcess, GpuReading, GpuReadingKind, LocalGpu, LocalGpus,
-    LocalGpusSubscription, StopLocalGpus, WatchLocalGpus,
+    ExportGpuReport, ExportedGpuReport, GpuFinding, GpuMissing, GpuProcess, GpuReading,
+    GpuReadingKind, GpuReportFormat, LocalGpu, LocalGpus, LocalGpusSubscription, StopLocalGpus,
+    WatchLocalGpus,
 };
 pub use logs::{
     LogLine, LogOptions, LogSubscription, LogUpdate, SaveLogs, SavedLogs, StopLogs, WatchLogs,
@@ -135,6 +136,7 @@ commands![
     CloseSnapshot,
     WatchLocalGpus,
     StopLocalGpus,
+    ExportGpuReport,
     WatchLogs,
     StopLogs,
     SaveLogs

@@ -3,12 +3,13 @@
 //! it; why there are none when NVML cannot be used. The cluster's GPUs are not built yet.
 
 use kubedesk_ipc::{
-    GpuFinding, GpuMissing, GpuReading, GpuReadingKind, LocalGpu, LocalGpus, LocalGpusSubscription,
-    StopLocalGpus, WatchLocalGpus,
+    ExportGpuReport, GpuFinding, GpuMissing, GpuReading, GpuReadingKind, GpuReportFormat, LocalGpu,
+    LocalGpus, LocalGpusSubscription, StopLocalGpus, WatchLocalGpus,
 };
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use crate::components::notice::{Notice, NoticeBanner};
 use crate::format;
 use crate::i18n::{I18n, Msg, use_i18n};
 use crate::ipc;
@@ -31,6 +32,16 @@ pub fn GpusPage() -> impl IntoView {
         }
     });
     on_cleanup(move || held.stop(|id| StopLocalGpus { id }));
+    let outcome = RwSignal::new(None::<Notice>);
+    let export = move |format: GpuReportFormat| {
+        spawn_local(async move {
+            outcome.set(Some(match ipc::call(&ExportGpuReport { format }).await {
+                Ok(written) => Notice::Done(i18n.tf(Msg::GpuExported, &[("path", &written.path)])),
+                Err(error) => Notice::Failed(error.to_string()),
+            }));
+        });
+    };
+    let ready = move || matches!(state.get(), Some(LocalGpus::Ready { .. }));
     let body = move || {
         if let Some(failure) = failure.get() {
             return view! { <div class="banner banner--error" role="alert">{failure}</div> }
@@ -76,10 +87,23 @@ pub fn GpusPage() -> impl IntoView {
     };
     view! {
         <section class="page" data-page="gpus">
-            <header class="page__header">
-                <h1 class="page__title">{move || i18n.t(Msg::GpuTitle)}</h1>
-                <p class="page__subtitle">{move || i18n.t(Msg::GpuSubtitle)}</p>
+            <header class="page__header page__header--actions">
+                <div>
+                    <h1 class="page__title">{move || i18n.t(Msg::GpuTitle)}</h1>
+                    <p class="page__subtitle">{move || i18n.t(Msg::GpuSubtitle)}</p>
+                </div>
+                <Show when=ready>
+                    <div class="offline-data__buttons">
+                        <button type="button" class="button" id="gpu-export-markdown" on:click=move |_| export(GpuReportFormat::Markdown)>
+                            {move || i18n.t(Msg::GpuExportMarkdown)}
+                        </button>
+                        <button type="button" class="button" id="gpu-export-json" on:click=move |_| export(GpuReportFormat::Json)>
+                            {move || i18n.t(Msg::GpuExportJson)}
+                        </button>
+                    </div>
+                </Show>
             </header>
+            {move || outcome.get().map(|notice| view! { <NoticeBanner notice id="gpu-export-outcome" /> })}
             <h2 class="section__title">{move || i18n.t(Msg::GpuThisMachine)}</h2>
             {body}
             <p class="help" id="gpus-cluster-not-built">{move || i18n.t(Msg::GpuClusterNotBuilt)}</p>
