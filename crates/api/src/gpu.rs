@@ -134,6 +134,15 @@ fn ready(state: &State) -> ipc::LocalGpus {
                                 .map(|process| ipc::GpuProcess {
                                     pid: process.pid,
                                     used_bytes: process.used_bytes,
+                                    owner: process.owner().map(|owner| match owner {
+                                        kubedesk_gpu::Owner::Pod { uid, .. } => {
+                                            ipc::GpuProcessOwner::Pod { uid }
+                                        }
+                                        kubedesk_gpu::Owner::Container { id } => {
+                                            ipc::GpuProcessOwner::Container { id }
+                                        }
+                                        kubedesk_gpu::Owner::Host => ipc::GpuProcessOwner::Host,
+                                    }),
                                 })
                                 .collect()
                         })

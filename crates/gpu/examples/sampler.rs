@@ -98,7 +98,7 @@ fn main() {
                 history
                     .samples()
                     .iter()
-                    .map(|sample| kubedesk_gpu::health::check(device, sample).len())
+                    .map(|sample| kubedesk_gpu::health::check(&state.system, device, sample).len())
                     .sum::<usize>()
             })
             .sum()

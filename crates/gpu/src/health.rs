@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::{Device, Sample, Throttle};
+use crate::model::{Device, Owner, Sample, System, Throttle};
 
 /// How bad a finding is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -42,6 +42,8 @@ pub enum Check {
     Xid,
     /// Persistence mode is off on a data-centre GPU.
     Persistence,
+    /// On a Kubernetes node, a process of no pod holds GPU memory.
+    OutsidePods,
 }
 
 /// Something wrong with one GPU.
@@ -84,8 +86,9 @@ pub fn lost(gpu: u32, why: &str) -> Finding {
     }
 }
 
-/// Everything wrong with `device` in `sample`, worst first.
-pub fn check(device: &Device, sample: &Sample) -> Vec<Finding> {
+/// Everything wrong with `device` in `sample` on a machine whose driver is `system`, worst
+/// first.
+pub fn check(system: &System, device: &Device, sample: &Sample) -> Vec<Finding> {
     let gpu = device.index;
     let mut findings = Vec::new();
     let mut found = |check, severity, summary: String, action: &str, named: &[(&str, String)]| {
@@ -270,6 +273,27 @@ pub fn check(device: &Device, sample: &Sample) -> Vec<Finding> {
             action,
             &[("xid", xid.to_string()), ("kind", class.to_owned())],
         );
+    }
+    // On a node, GPU memory held outside pods is memory the scheduler hands out again.
+    if system.kubernetes_node {
+        for process in sample.processes.as_deref().unwrap_or_default() {
+            if matches!(process.owner(), Some(Owner::Host | Owner::Container { .. })) {
+                let memory = process.used_bytes.map_or_else(
+                    || "?".to_owned(),
+                    |bytes| format!("{:.1}", bytes as f64 / 1024.0 / 1024.0 / 1024.0),
+                );
+                found(
+                    Check::OutsidePods,
+                    Severity::Warning,
+                    format!(
+                        "Process {} holds {memory} GiB of GPU {gpu}'s memory and belongs to no pod: the scheduler does not count it",
+                        process.pid
+                    ),
+                    "Stop it, or run it in a pod that requests the GPU: the device plugin hands out only what pods request, so pods placed here may find the memory taken.",
+                    &[("pid", process.pid.to_string()), ("memory", memory)],
+                );
+            }
+        }
     }
     if device.persistence == Ok(false) && data_centre(device) {
         found(

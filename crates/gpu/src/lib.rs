@@ -17,7 +17,7 @@ pub mod report;
 pub mod sampler;
 pub mod trace;
 
-pub use model::{Device, Missing, Process, Reading, Sample, System, Throttle};
+pub use model::{Device, Missing, Owner, Process, Reading, Sample, System, Throttle, owner};
 
 /// Where GPU readings come from.
 pub trait GpuSource {

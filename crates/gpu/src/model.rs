@@ -32,6 +32,10 @@ pub struct System {
     pub nvml_version: Reading<String>,
     /// The newest CUDA version the driver supports, as NVML encodes it (12040 for 12.4).
     pub cuda_driver_version: Reading<i32>,
+    /// Whether this machine runs a kubelet's pods (their cgroups are here): GPU memory held by
+    /// a process of no pod is then hidden from the scheduler.
+    #[serde(default)]
+    pub kubernetes_node: bool,
 }
 
 /// A GPU's identity and limits, read once.
@@ -117,6 +121,72 @@ pub struct Process {
     pub pid: u32,
     /// The GPU memory it holds, bytes, when the driver says.
     pub used_bytes: Option<u64>,
+    /// Its cgroup (`/proc/PID/cgroup`'s path), when it could be read.
+    #[serde(default)]
+    pub cgroup: Option<String>,
+}
+
+/// Who runs a process, from its cgroup.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Owner {
+    /// A Kubernetes pod (its UID), and its container when the cgroup names it.
+    Pod {
+        /// The pod's UID.
+        uid: String,
+        /// The container's ID.
+        container: Option<String>,
+    },
+    /// A container outside Kubernetes (Docker, Podman).
+    Container {
+        /// The container's ID.
+        id: String,
+    },
+    /// Neither: a process of the host.
+    Host,
+}
+
+impl Process {
+    /// Who runs it, when its cgroup is known.
+    pub fn owner(&self) -> Option<Owner> {
+        self.cgroup.as_deref().map(owner)
+    }
+}
+
+/// Who runs a process whose cgroup path is `cgroup`: the kubelet's layouts (cgroup v1
+/// `/kubepods/burstable/pod<UID>/<container>`, the systemd driver's
+/// `/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod<UID with _>.slice/cri-containerd-<ID>.scope`),
+/// Docker's and Podman's (`/docker/<ID>`, `docker-<ID>.scope`, `libpod-<ID>.scope`), else the host.
+pub fn owner(cgroup: &str) -> Owner {
+    let parts: Vec<&str> = cgroup.split('/').filter(|part| !part.is_empty()).collect();
+    // A container's ID: the last part, without a runtime's prefix and the `.scope` suffix.
+    let container_id = |part: &str| {
+        let id = part.trim_end_matches(".scope");
+        let id = id.rsplit_once('-').map_or(id, |(_, id)| id);
+        (id.len() >= 12 && id.chars().all(|c| c.is_ascii_hexdigit())).then(|| id.to_owned())
+    };
+    if parts.iter().any(|part| part.starts_with("kubepods")) {
+        let uid = parts.iter().find_map(|part| {
+            let part = part.trim_end_matches(".slice");
+            let at = part.rfind("pod")?;
+            let uid = &part[at + 3..];
+            (uid.len() >= 32).then(|| uid.replace('_', "-"))
+        });
+        if let Some(uid) = uid {
+            let container = parts
+                .last()
+                .filter(|last| !last.contains("pod"))
+                .and_then(|last| container_id(last));
+            return Owner::Pod { uid, container };
+        }
+    }
+    let runtime = parts.iter().any(|part| {
+        *part == "docker" || part.starts_with("docker-") || part.starts_with("libpod-")
+    });
+    match parts.last().and_then(|last| container_id(last)) {
+        Some(id) if runtime => Owner::Container { id },
+        _ => Owner::Host,
+    }
 }
 
 /// A GPU's readings at one moment.

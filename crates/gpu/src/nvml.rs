@@ -89,6 +89,7 @@ impl NvmlSource {
             driver_version: reading(nvml.sys_driver_version()),
             nvml_version: reading(nvml.sys_nvml_version()),
             cuda_driver_version: reading(nvml.sys_cuda_driver_version()),
+            kubernetes_node: kubernetes_node(),
         };
         let devices = (0..count).map(|index| device(&nvml, index)).collect();
         Ok(Self {
@@ -119,6 +120,35 @@ fn device(nvml: &Nvml, index: u32) -> Device {
         persistence: reading(device.is_in_persistent_mode()),
         mig: reading(device.mig_mode()).map(|mode| mode.current == 1),
     }
+}
+
+/// Whether this machine runs a kubelet's pods: their cgroup is there (cgroup v2 with the systemd
+/// or the cgroupfs driver, or v1).
+fn kubernetes_node() -> bool {
+    [
+        "/sys/fs/cgroup/kubepods.slice",
+        "/sys/fs/cgroup/kubepods",
+        "/sys/fs/cgroup/memory/kubepods",
+        "/sys/fs/cgroup/memory/kubepods.slice",
+    ]
+    .iter()
+    .any(|path| std::path::Path::new(path).is_dir())
+}
+
+/// The cgroup of host process `pid`: cgroup v2's one path, else v1's memory controller's.
+fn cgroup(pid: u32) -> Option<String> {
+    let text = std::fs::read_to_string(format!("/proc/{pid}/cgroup")).ok()?;
+    let path = |controller: &str| {
+        text.lines().find_map(|line| {
+            let mut fields = line.splitn(3, ':');
+            let (_, controllers, path) = (fields.next()?, fields.next()?, fields.next()?);
+            controllers
+                .split(',')
+                .any(|name| name == controller)
+                .then(|| path.to_owned())
+        })
+    };
+    path("").or_else(|| path("memory"))
 }
 
 fn throttles(reasons: ThrottleReasons) -> Vec<Throttle> {
@@ -182,6 +212,7 @@ fn sample(nvml: &Nvml, index: u32, at_ms: i64) -> Result<Sample, String> {
             processes
                 .into_iter()
                 .map(|process| Process {
+                    cgroup: cgroup(process.pid),
                     pid: process.pid,
                     used_bytes: match process.used_gpu_memory {
                         UsedGpuMemory::Used(bytes) => Some(bytes),

@@ -57,7 +57,7 @@ pub fn collect(source: &mut dyn crate::GpuSource, samples: Option<usize>) -> Rep
             Some(Ok(mut sample)) => {
                 sample.xids = xids;
                 GpuReport {
-                    findings: health::check(&device, &sample),
+                    findings: health::check(source.system(), &device, &sample),
                     device,
                     sample: Some(sample),
                 }
@@ -92,7 +92,7 @@ pub fn of_state(state: &crate::sampler::State) -> Report {
             let sample = history.latest_with_events();
             let mut findings = sample
                 .as_ref()
-                .map(|sample| health::check(device, sample))
+                .map(|sample| health::check(&state.system, device, sample))
                 .unwrap_or_default();
             if let Some(why) = &history.lost {
                 findings.insert(0, health::lost(device.index, why));
@@ -190,9 +190,24 @@ impl Report {
                 {
                     let listed: Vec<String> = processes
                         .iter()
-                        .map(|process| match process.used_bytes {
-                            Some(bytes) => format!("{} ({})", process.pid, gib(bytes)),
-                            None => process.pid.to_string(),
+                        .map(|process| {
+                            let mut about: Vec<String> =
+                                process.used_bytes.map(gib).into_iter().collect();
+                            match process.owner() {
+                                Some(crate::Owner::Pod { uid, .. }) => {
+                                    about.push(format!("pod {uid}"))
+                                }
+                                Some(crate::Owner::Container { id }) => {
+                                    about.push(format!("container {}", &id[..12]))
+                                }
+                                Some(crate::Owner::Host) => about.push("no pod".to_owned()),
+                                None => {}
+                            }
+                            if about.is_empty() {
+                                process.pid.to_string()
+                            } else {
+                                format!("{} ({})", process.pid, about.join(", "))
+                            }
                         })
                         .collect();
                     let _ = writeln!(out, "  processes: {}", listed.join(", "));

@@ -40,8 +40,12 @@ fn system() -> System {
         driver_version: Ok("550.54.15".into()),
         nvml_version: Ok("12.550.54.15".into()),
         cuda_driver_version: Ok(12040),
+        kubernetes_node: false,
     }
 }
+
+/// A container of pod 2c1f…, as the kubelet's systemd cgroup driver names it under cgroup v2.
+const POD_CGROUP: &str = "/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod2c1f6f7e_4b1a_4c55_9a3e_0f3c2d1b9a77.slice/cri-containerd-4f9d1c2b7a6e5d4c3b2a19081726354453627180a9b8c7d6e5f4a3b2c1d0e9f8.scope";
 
 fn a100(index: u32) -> Device {
     Device {
@@ -78,6 +82,7 @@ fn busy(at_ms: i64) -> Sample {
         processes: Ok(vec![kubedesk_gpu::Process {
             pid: 4242,
             used_bytes: Some(39 * 1024 * 1024 * 1024),
+            cgroup: Some(POD_CGROUP.to_owned()),
         }]),
         xids: Vec::new(),
     }
@@ -133,7 +138,7 @@ fn a_healthy_gpu_has_no_finding_and_its_report_reads_as_text_and_json() {
         "utilisation 97 %  memory 40.0 GiB of 80.0 GiB  temperature 64 °C (slowdown 87 °C)",
         "power 310 W of 400 W  SM clock 1410 MHz of 1410 MHz",
         "PCIe gen 4 x16 (can reach gen 4 x16)  persistence on  MIG off  uncorrectable ECC errors 0",
-        "processes: 4242 (39.0 GiB)",
+        "processes: 4242 (39.0 GiB, pod 2c1f6f7e-4b1a-4c55-9a3e-0f3c2d1b9a77)",
         "healthy: no problem found",
     ] {
         assert!(text.contains(expected), "{expected:?} is not in:\n{text}");
@@ -404,4 +409,90 @@ fn nvml_opens_or_says_plainly_why_not() {
         }
         Err(other) => panic!("NVML is neither usable nor missing: {other}"),
     }
+}
+
+#[test]
+fn a_process_is_placed_in_its_pod_or_container_from_its_cgroup() {
+    use kubedesk_gpu::{Owner, owner};
+    let pod = "2c1f6f7e-4b1a-4c55-9a3e-0f3c2d1b9a77";
+    let container = "4f9d1c2b7a6e5d4c3b2a19081726354453627180a9b8c7d6e5f4a3b2c1d0e9f8";
+    assert_eq!(
+        owner(POD_CGROUP),
+        Owner::Pod {
+            uid: pod.into(),
+            container: Some(container.into())
+        }
+    );
+    // The cgroupfs driver, cgroup v1.
+    assert_eq!(
+        owner(&format!("/kubepods/besteffort/pod{pod}/{container}")),
+        Owner::Pod {
+            uid: pod.into(),
+            container: Some(container.into())
+        }
+    );
+    // A guaranteed pod's own cgroup (no container in it).
+    assert_eq!(
+        owner(&format!(
+            "/kubepods.slice/kubepods-pod{}.slice",
+            pod.replace('-', "_")
+        )),
+        Owner::Pod {
+            uid: pod.into(),
+            container: None
+        }
+    );
+    assert_eq!(
+        owner(&format!("/system.slice/docker-{container}.scope")),
+        Owner::Container {
+            id: container.into()
+        }
+    );
+    assert_eq!(
+        owner(&format!("/docker/{container}")),
+        Owner::Container {
+            id: container.into()
+        }
+    );
+    assert_eq!(
+        owner("/user.slice/user-1000.slice/session-2.scope"),
+        Owner::Host
+    );
+    assert_eq!(owner("/"), Owner::Host);
+}
+
+#[test]
+fn on_a_node_gpu_memory_held_outside_pods_is_found() {
+    let node = System {
+        kubernetes_node: true,
+        ..system()
+    };
+    let mut sample = busy(1);
+    sample.processes = Ok(vec![
+        kubedesk_gpu::Process {
+            pid: 4242,
+            used_bytes: Some(39 * 1024 * 1024 * 1024),
+            cgroup: Some(POD_CGROUP.to_owned()),
+        },
+        kubedesk_gpu::Process {
+            pid: 777,
+            used_bytes: Some(2 * 1024 * 1024 * 1024),
+            cgroup: Some("/user.slice/user-1000.slice/session-2.scope".to_owned()),
+        },
+        // Whose cgroup could not be read: nothing is said of it.
+        kubedesk_gpu::Process {
+            pid: 778,
+            used_bytes: Some(1024),
+            cgroup: None,
+        },
+    ]);
+    let findings = kubedesk_gpu::health::check(&node, &a100(0), &sample);
+    assert_eq!(findings.len(), 1, "{findings:?}");
+    assert_eq!(findings[0].check, Check::OutsidePods);
+    assert_eq!(
+        findings[0].summary,
+        "Process 777 holds 2.0 GiB of GPU 0's memory and belongs to no pod: the scheduler does not count it"
+    );
+    // A workstation runs no pods: its processes are its own.
+    assert!(kubedesk_gpu::health::check(&system(), &a100(0), &sample).is_empty());
 }

@@ -168,13 +168,33 @@ pub struct GpuProcess {
     pub pid: u32,
     /// The GPU memory it holds, bytes.
     pub used_bytes: Option<u64>,
+    /// Who runs it, when its cgroup says.
+    pub owner: Option<GpuProcessOwner>,
+}
+
+/// Who runs a process using a GPU.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum GpuProcessOwner {
+    /// A Kubernetes pod, by UID.
+    Pod {
+        /// Its UID.
+        uid: String,
+    },
+    /// A container outside Kubernetes.
+    Container {
+        /// Its ID.
+        id: String,
+    },
+    /// The host.
+    Host,
 }
 
 /// Something wrong with a GPU, worded by the UI from its check and values.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GpuFinding {
     /// Which check found it (`temperature`, `power_capped`, `slowdown`, `uncorrectable_ecc`,
-    /// `page_retirement`, `pcie_link`, `xid`, `persistence`, `lost`).
+    /// `page_retirement`, `pcie_link`, `xid`, `persistence`, `outside_pods`, `lost`).
     pub check: String,
     /// `critical`, `warning` or `notice`.
     pub severity: String,

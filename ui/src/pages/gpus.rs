@@ -3,8 +3,8 @@
 //! it; why there are none when NVML cannot be used. The cluster's GPUs are not built yet.
 
 use kubedesk_ipc::{
-    ExportGpuReport, GpuFinding, GpuMissing, GpuReading, GpuReadingKind, GpuReportFormat, LocalGpu,
-    LocalGpus, LocalGpusSubscription, StopLocalGpus, WatchLocalGpus,
+    ExportGpuReport, GpuFinding, GpuMissing, GpuProcessOwner, GpuReading, GpuReadingKind,
+    GpuReportFormat, LocalGpu, LocalGpus, LocalGpusSubscription, StopLocalGpus, WatchLocalGpus,
 };
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -163,9 +163,25 @@ fn GpuCard(gpu: LocalGpu) -> impl IntoView {
         let listed = gpu
             .processes
             .iter()
-            .map(|process| match process.used_bytes {
-                Some(bytes) => format!("{} ({})", process.pid, format::bytes(bytes as f64)),
-                None => process.pid.to_string(),
+            .map(|process| {
+                let mut about: Vec<String> = process
+                    .used_bytes
+                    .map(|bytes| format::bytes(bytes as f64))
+                    .into_iter()
+                    .collect();
+                about.extend(process.owner.as_ref().map(|owner| match owner {
+                    GpuProcessOwner::Pod { uid } => i18n.tf(Msg::GpuOwnerPod, &[("uid", uid)]),
+                    GpuProcessOwner::Container { id } => i18n.tf(
+                        Msg::GpuOwnerContainer,
+                        &[("id", id.get(..12).unwrap_or(id))],
+                    ),
+                    GpuProcessOwner::Host => i18n.t(Msg::GpuOwnerHost).to_owned(),
+                }));
+                if about.is_empty() {
+                    process.pid.to_string()
+                } else {
+                    format!("{} ({})", process.pid, about.join(", "))
+                }
             })
             .collect::<Vec<_>>()
             .join(", ");
@@ -256,6 +272,7 @@ fn worded(i18n: I18n, finding: &GpuFinding) -> (String, String) {
             "hardware" => (Msg::GpuFindingXidHardware, Msg::GpuActionXidHardware),
             _ => (Msg::GpuFindingXidDriver, Msg::GpuActionXidDriver),
         },
+        "outside_pods" => (Msg::GpuFindingOutsidePods, Msg::GpuActionOutsidePods),
         _ => (Msg::GpuFindingPersistence, Msg::GpuActionPersistence),
     };
     let reasons = value("reasons")
