@@ -107,7 +107,7 @@ fn ready(state: &State) -> ipc::LocalGpus {
             .cuda_driver_version
             .as_ref()
             .ok()
-            .map(|version| format!("{}.{}", version / 1000, (version % 1000) / 10)),
+            .map(|version| kubedesk_gpu::report::cuda_version(*version)),
         gpus: report
             .gpus
             .into_iter()

@@ -15,8 +15,6 @@ pub struct Report {
     pub system: System,
     /// Each GPU.
     pub gpus: Vec<GpuReport>,
-    /// What the reader should know of the report itself (a trace cut short).
-    pub notes: Vec<String>,
 }
 
 /// One GPU in the report.
@@ -77,7 +75,6 @@ pub fn collect(source: &mut dyn crate::GpuSource, samples: Option<usize>) -> Rep
     Report {
         system: source.system().clone(),
         gpus,
-        notes: Vec::new(),
     }
 }
 
@@ -107,7 +104,6 @@ pub fn of_state(state: &crate::sampler::State) -> Report {
     Report {
         system: state.system.clone(),
         gpus,
-        notes: Vec::new(),
     }
 }
 
@@ -126,24 +122,27 @@ fn watts(milliwatts: u32) -> String {
     format!("{:.0} W", f64::from(milliwatts) / 1000.0)
 }
 
-fn cuda(version: i32) -> String {
+/// The CUDA version NVML encodes as `version` (12040), as people write it (`12.4`).
+pub fn cuda_version(version: i32) -> String {
     format!("{}.{}", version / 1000, (version % 1000) / 10)
 }
 
 impl Report {
-    /// The report as text for a terminal.
-    pub fn text(&self) -> String {
-        let mut out = String::from("KubeDesk GPU report\n");
-        let _ = writeln!(
-            out,
+    /// The driver's versions, in a line.
+    fn driver_line(&self) -> String {
+        format!(
             "Driver {} · CUDA {} · NVML {}",
             shown(&self.system.driver_version, Clone::clone),
-            shown(&self.system.cuda_driver_version, |version| cuda(*version)),
+            shown(&self.system.cuda_driver_version, |version| cuda_version(
+                *version
+            )),
             shown(&self.system.nvml_version, Clone::clone),
-        );
-        for note in &self.notes {
-            let _ = writeln!(out, "Note: {note}");
-        }
+        )
+    }
+
+    /// The report as text for a terminal.
+    pub fn text(&self) -> String {
+        let mut out = format!("KubeDesk GPU report\n{}\n", self.driver_line());
         for gpu in &self.gpus {
             let device = &gpu.device;
             let _ = writeln!(
@@ -228,20 +227,11 @@ impl Report {
         }
         out
     }
-}
 
-impl Report {
     /// The report as Markdown, for a support case or an issue: a section per GPU with its
     /// readings as a table and its findings as a list.
     pub fn markdown(&self) -> String {
-        let mut out = String::from("# KubeDesk GPU report\n\n");
-        let _ = writeln!(
-            out,
-            "Driver {} · CUDA {} · NVML {}",
-            shown(&self.system.driver_version, Clone::clone),
-            shown(&self.system.cuda_driver_version, |version| cuda(*version)),
-            shown(&self.system.nvml_version, Clone::clone),
-        );
+        let mut out = format!("# KubeDesk GPU report\n\n{}\n", self.driver_line());
         for gpu in &self.gpus {
             let device = &gpu.device;
             let _ = writeln!(
