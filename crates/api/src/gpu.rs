@@ -23,7 +23,7 @@ const LOOK_EVERY: std::time::Duration = std::time::Duration::from_millis(250);
 #[derive(Debug)]
 pub struct LocalGpus {
     trace: Option<PathBuf>,
-    sampler: OnceLock<Result<Arc<Sampler>, String>>,
+    sampler: OnceLock<Result<Arc<Sampler>, Arc<kubedesk_gpu::OpenError>>>,
     watches: Subscriptions<()>,
 }
 
@@ -36,21 +36,12 @@ impl LocalGpus {
         }
     }
 
-    fn sampler(&self) -> Result<Arc<Sampler>, String> {
+    fn sampler(&self) -> Result<Arc<Sampler>, Arc<kubedesk_gpu::OpenError>> {
         self.sampler
             .get_or_init(|| {
-                let source: Box<dyn kubedesk_gpu::GpuSource + Send> = match &self.trace {
-                    Some(path) => Box::new(
-                        kubedesk_gpu::trace::TraceSource::open(path)
-                            .map_err(|error| error.to_string())?,
-                    ),
-                    None => Box::new(
-                        kubedesk_gpu::nvml::NvmlSource::open()
-                            .map_err(|error| error.to_string())?,
-                    ),
-                };
+                let opened = kubedesk_gpu::open(self.trace.as_deref()).map_err(Arc::new)?;
                 Ok(Arc::new(Sampler::start(
-                    source,
+                    opened.source,
                     sampler::EVERY,
                     sampler::KEEP,
                 )))
@@ -67,8 +58,10 @@ pub fn watch_local_gpus(
     send: impl Fn(ipc::LocalGpus) -> bool + Send + Sync + 'static,
 ) -> ipc::LocalGpusSubscription {
     let task = match app.local_gpus.sampler() {
-        Err(reason) => tokio::spawn(async move {
-            send(ipc::LocalGpus::Unavailable { reason });
+        Err(error) => tokio::spawn(async move {
+            send(ipc::LocalGpus::Unavailable {
+                reason: error.to_string(),
+            });
         }),
         Ok(sampler) => tokio::spawn(async move {
             let mut sent = None;
@@ -162,9 +155,9 @@ pub fn export_gpu_report(
     app: &App,
     request: ipc::ExportGpuReport,
 ) -> Result<ipc::ExportedGpuReport, ipc::Error> {
-    let sampler = app.local_gpus.sampler().map_err(|reason| ipc::Error {
+    let sampler = app.local_gpus.sampler().map_err(|error| ipc::Error {
         code: ipc::ErrorCode::Unavailable,
-        message: reason,
+        message: error.to_string(),
         hint: None,
     })?;
     let report = sampler.read(kubedesk_gpu::report::of_state);

@@ -17,7 +17,9 @@ pub mod report;
 pub mod sampler;
 pub mod trace;
 
-pub use model::{Device, Missing, Owner, Process, Reading, Sample, System, Throttle, owner};
+pub use model::{
+    Device, Lost, Missing, Owner, Process, Reading, Sample, Sampled, System, Throttle, owner,
+};
 
 /// Where GPU readings come from.
 pub trait GpuSource {
@@ -27,5 +29,50 @@ pub trait GpuSource {
     fn devices(&self) -> &[Device];
     /// One sample of every GPU, in the order of [`GpuSource::devices`]: each its readings, or why
     /// it could not be read at all (it fell off the bus). `None` once a trace has ended.
-    fn sample(&mut self) -> Option<Vec<Result<Sample, String>>>;
+    fn sample(&mut self) -> Option<Vec<Sampled>>;
+}
+
+/// Why no GPU source could be opened.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    /// The trace asked for cannot be replayed.
+    #[error(transparent)]
+    Trace(#[from] trace::TraceError),
+    /// NVML cannot be used on this machine.
+    #[error(transparent)]
+    Nvml(#[from] nvml::Unavailable),
+}
+
+/// A source opened.
+pub struct Opened {
+    /// The source.
+    pub source: Box<dyn GpuSource + Send>,
+    /// The line a trace was cut short at, if it was.
+    pub cut_short_at: Option<usize>,
+}
+
+impl std::fmt::Debug for Opened {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Opened")
+            .field("devices", &self.source.devices().len())
+            .field("cut_short_at", &self.cut_short_at)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The trace at `trace` when one is given, else this machine's GPUs through NVML.
+pub fn open(trace: Option<&std::path::Path>) -> Result<Opened, OpenError> {
+    Ok(match trace {
+        Some(path) => {
+            let trace = trace::TraceSource::open(path)?;
+            Opened {
+                cut_short_at: trace.cut_short_at(),
+                source: Box::new(trace),
+            }
+        }
+        None => Opened {
+            source: Box::new(nvml::NvmlSource::open()?),
+            cut_short_at: None,
+        },
+    })
 }

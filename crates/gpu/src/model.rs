@@ -126,6 +126,15 @@ pub struct Process {
     pub cgroup: Option<String>,
 }
 
+/// Why a GPU could not be read at all at one sample (it fell off the bus); its other samples and
+/// the other GPUs go on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[error("{0}")]
+pub struct Lost(pub String);
+
+/// One GPU's sample, or why it could not be read.
+pub type Sampled = Result<Sample, Lost>;
+
 /// Who runs a process, from its cgroup.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]

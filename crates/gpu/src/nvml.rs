@@ -10,7 +10,7 @@ use nvml_wrapper::enum_wrappers::device::{
 use nvml_wrapper::enums::device::UsedGpuMemory;
 use nvml_wrapper::error::NvmlError;
 
-use crate::model::{Device, Missing, Process, Reading, Sample, System, Throttle};
+use crate::model::{Device, Lost, Missing, Process, Reading, Sample, Sampled, System, Throttle};
 
 /// Why NVML cannot be used on this machine, each with what to do.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -184,13 +184,15 @@ fn throttles(reasons: ThrottleReasons) -> Vec<Throttle> {
     .collect()
 }
 
-fn sample(nvml: &Nvml, index: u32, at_ms: i64) -> Result<Sample, String> {
+fn sample(nvml: &Nvml, index: u32, at_ms: i64) -> Sampled {
     // A GPU that cannot even be found, or has fallen off the bus, fails as a whole.
     let device = nvml
         .device_by_index(index)
-        .map_err(|error| error.to_string())?;
+        .map_err(|error| Lost(error.to_string()))?;
     if let Err(NvmlError::GpuLost) = device.utilization_rates() {
-        return Err("the GPU has fallen off the bus (GPU lost, Xid 79)".to_owned());
+        return Err(Lost(
+            "the GPU has fallen off the bus (GPU lost, Xid 79)".to_owned(),
+        ));
     }
     let utilization = reading(device.utilization_rates());
     Ok(Sample {
@@ -234,7 +236,7 @@ impl crate::GpuSource for NvmlSource {
         &self.devices
     }
 
-    fn sample(&mut self) -> Option<Vec<Result<Sample, String>>> {
+    fn sample(&mut self) -> Option<Vec<Sampled>> {
         let at_ms = crate::trace::now_ms();
         Some(
             self.devices

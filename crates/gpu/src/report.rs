@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use serde::Serialize;
 
 use crate::health::{self, Finding};
-use crate::model::{Device, Reading, Sample, System};
+use crate::model::{Device, Reading, Sample, Sampled, System};
 
 /// The report.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -32,7 +32,7 @@ pub struct GpuReport {
 /// readings of each GPU, with what its latest sample shows wrong and every Xid error seen.
 pub fn collect(source: &mut dyn crate::GpuSource, samples: Option<usize>) -> Report {
     let devices = source.devices().to_vec();
-    let mut latest: Vec<Option<Result<Sample, String>>> = vec![None; devices.len()];
+    let mut latest: Vec<Option<Sampled>> = vec![None; devices.len()];
     let mut xids: Vec<Vec<u64>> = vec![Vec::new(); devices.len()];
     let mut taken = 0;
     while samples.is_none_or(|most| taken < most) {
@@ -61,7 +61,7 @@ pub fn collect(source: &mut dyn crate::GpuSource, samples: Option<usize>) -> Rep
                 }
             }
             Some(Err(why)) => GpuReport {
-                findings: vec![health::lost(device.index, &why)],
+                findings: vec![health::lost(device.index, &why.0)],
                 device,
                 sample: None,
             },
@@ -350,29 +350,23 @@ pub enum Command {
 /// Runs `command`, printing to `out`; answers the exit code (1 when the GPUs cannot be read,
 /// with the reason on `err`).
 pub fn run(command: &Command, out: &mut dyn std::io::Write, err: &mut dyn std::io::Write) -> i32 {
-    let opened: Result<Box<dyn crate::GpuSource>, String> = match command {
-        Command::Report {
-            trace: Some(path), ..
-        } => crate::trace::TraceSource::open(path)
-            .map(|trace| {
-                if let Some(line) = trace.cut_short_at() {
-                    let _ = writeln!(
-                        err,
-                        "kubedesk gpu: the trace {} was cut short at line {line}; what came before is replayed",
-                        path.display()
-                    );
-                }
-                Box::new(trace) as Box<dyn crate::GpuSource>
-            })
-            .map_err(|error| error.to_string()),
-        _ => crate::nvml::NvmlSource::open()
-            .map(|nvml| Box::new(nvml) as Box<dyn crate::GpuSource>)
-            .map_err(|error| error.to_string()),
+    let trace = match command {
+        Command::Report { trace, .. } => trace.as_deref(),
+        Command::Record { .. } => None,
     };
-    let mut source = match opened {
-        Ok(source) => source,
-        Err(message) => {
-            let _ = writeln!(err, "kubedesk gpu: {message}");
+    let mut source = match crate::open(trace) {
+        Ok(opened) => {
+            if let (Some(line), Some(path)) = (opened.cut_short_at, trace) {
+                let _ = writeln!(
+                    err,
+                    "kubedesk gpu: the trace {} was cut short at line {line}; what came before is replayed",
+                    path.display()
+                );
+            }
+            opened.source
+        }
+        Err(error) => {
+            let _ = writeln!(err, "kubedesk gpu: {error}");
             return 1;
         }
     };

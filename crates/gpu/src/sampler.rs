@@ -6,7 +6,7 @@ use std::sync::mpsc;
 use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-use crate::model::{Device, Sample, System};
+use crate::model::{Device, Sample, Sampled, System};
 
 /// The interval between samples unless another is asked for.
 pub const EVERY: Duration = Duration::from_secs(1);
@@ -44,7 +44,7 @@ impl History {
         Some(latest)
     }
 
-    fn push(&mut self, sample: Result<Sample, String>, keep: usize) {
+    fn push(&mut self, sample: Sampled, keep: usize) {
         match sample {
             Ok(sample) => {
                 if self.samples.len() == keep {
@@ -53,7 +53,7 @@ impl History {
                 self.samples.push_back(sample);
                 self.lost = None;
             }
-            Err(why) => self.lost = Some(why),
+            Err(why) => self.lost = Some(why.0),
         }
     }
 }

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::{Device, Sample, System};
+use crate::model::{Device, Sampled, System};
 
 /// The format version this build writes and reads.
 pub const VERSION: u32 = 1;
@@ -32,7 +32,7 @@ struct Header {
 
 #[derive(Serialize, Deserialize)]
 struct Line {
-    samples: Vec<Result<Sample, String>>,
+    samples: Vec<Sampled>,
 }
 
 /// Why a trace cannot be replayed, naming the file.
@@ -87,7 +87,7 @@ pub enum TraceError {
 pub struct TraceSource {
     system: System,
     devices: Vec<Device>,
-    samples: std::vec::IntoIter<Vec<Result<Sample, String>>>,
+    samples: std::vec::IntoIter<Vec<Sampled>>,
     cut_short_at: Option<usize>,
 }
 
@@ -168,7 +168,7 @@ impl crate::GpuSource for TraceSource {
         &self.devices
     }
 
-    fn sample(&mut self) -> Option<Vec<Result<Sample, String>>> {
+    fn sample(&mut self) -> Option<Vec<Sampled>> {
         self.samples.next()
     }
 }
@@ -198,7 +198,7 @@ impl Recorder {
     }
 
     /// Adds one sample of every GPU.
-    pub fn record(&mut self, samples: &[Result<Sample, String>]) -> std::io::Result<()> {
+    pub fn record(&mut self, samples: &[Sampled]) -> std::io::Result<()> {
         self.line(&Line {
             samples: samples.to_vec(),
         })

@@ -14,13 +14,13 @@ use kubedesk_gpu::health::{Check, Severity};
 use kubedesk_gpu::nvml::{NvmlSource, Unavailable};
 use kubedesk_gpu::report::{self, Report};
 use kubedesk_gpu::trace::{Recorder, TraceError, TraceSource};
-use kubedesk_gpu::{Device, GpuSource, Missing, Sample, System, Throttle};
+use kubedesk_gpu::{Device, GpuSource, Lost, Missing, Sample, Sampled, System, Throttle};
 
 /// A source that says what the test scripts, to be recorded as a trace.
 struct Scripted {
     system: System,
     devices: Vec<Device>,
-    samples: std::vec::IntoIter<Vec<Result<Sample, String>>>,
+    samples: std::vec::IntoIter<Vec<Sampled>>,
 }
 
 impl GpuSource for Scripted {
@@ -30,7 +30,7 @@ impl GpuSource for Scripted {
     fn devices(&self) -> &[Device] {
         &self.devices
     }
-    fn sample(&mut self) -> Option<Vec<Result<Sample, String>>> {
+    fn sample(&mut self) -> Option<Vec<Sampled>> {
         self.samples.next()
     }
 }
@@ -89,7 +89,7 @@ fn busy(at_ms: i64) -> Sample {
 }
 
 /// Records `samples` of `devices` to a trace file and replays it into a report.
-fn replayed(dir: &Path, devices: Vec<Device>, samples: Vec<Vec<Result<Sample, String>>>) -> Report {
+fn replayed(dir: &Path, devices: Vec<Device>, samples: Vec<Vec<Sampled>>) -> Report {
     let path = dir.join(format!(
         "trace-{}.jsonl",
         samples.len() * 1000 + devices.len()
@@ -303,7 +303,9 @@ fn a_gpu_lost_between_samples_is_reported_while_the_others_go_on() {
             vec![Ok(busy(1)), Ok(busy(1))],
             vec![
                 Ok(busy(2)),
-                Err("the GPU has fallen off the bus (GPU lost, Xid 79)".into()),
+                Err(Lost(
+                    "the GPU has fallen off the bus (GPU lost, Xid 79)".into(),
+                )),
             ],
         ],
     );
