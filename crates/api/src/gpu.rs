@@ -15,8 +15,9 @@ pub use kubedesk_gpu::report::{Command, run};
 use crate::App;
 use crate::subscriptions::Subscriptions;
 
-/// How often a subscription looks for a new sample.
-const LOOK_EVERY: std::time::Duration = std::time::Duration::from_millis(250);
+/// How long a subscription waits for the next sample before it looks again (a sampler that has
+/// stopped sending is then noticed, and a page gone is noticed at its next update).
+const WAIT_AT_MOST: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// The sampler of this machine's GPUs (or of a trace in their place), once started, or why
 /// there are none to sample; and the page's subscriptions to it.
@@ -64,19 +65,20 @@ pub fn watch_local_gpus(
             });
         }),
         Ok(sampler) => tokio::spawn(async move {
-            let mut sent = None;
+            let progress = |state: &State| (state.taken, state.ended);
             loop {
-                let (taken, ended) = sampler.read(|state| (state.taken, state.ended));
-                if sent != Some((taken, ended)) {
-                    sent = Some((taken, ended));
-                    if !send(sampler.read(ready)) {
-                        return;
-                    }
-                }
-                if ended {
+                let (update, sent) = sampler.read(|state| (ready(state), progress(state)));
+                if !send(update) || sent.1 {
                     return;
                 }
-                tokio::time::sleep(LOOK_EVERY).await;
+                // The sampler's next sample (or its end), waited for off the async threads.
+                let waiting = sampler.clone();
+                let next = tokio::task::spawn_blocking(move || {
+                    waiting.wait_until(|state| progress(state) != sent, WAIT_AT_MOST);
+                });
+                if next.await.is_err() {
+                    return;
+                }
             }
         }),
     };
