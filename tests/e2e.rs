@@ -2026,8 +2026,7 @@ async fn volumes_and_storage_classes_are_created_from_forms_then_expanded_snapsh
 #[tokio::test(flavor = "multi_thread")]
 async fn this_machine_s_gpus_are_shown_from_a_replayed_trace_with_what_to_do() {
     let scene = Scene::new();
-    let trace = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("crates/gpu/tests/fixtures/two-a100s-warming.jsonl");
+    let trace = ten_minutes_of_two_a100s(scene.dir.path());
     let mut launch = scene.launch(&[]);
     launch
         .env
@@ -2037,7 +2036,7 @@ async fn this_machine_s_gpus_are_shown_from_a_replayed_trace_with_what_to_do() {
     window
         .wait_for_text("#gpus-driver", "Driver 550.54.15 · CUDA 12.4")
         .await;
-    // The trace replays at a sample a second, to its end.
+    // The trace is read whole at once, to its end.
     window
         .wait_for_text("#gpus-ended", "The recorded trace has ended")
         .await;
@@ -2074,7 +2073,54 @@ async fn this_machine_s_gpus_are_shown_from_a_replayed_trace_with_what_to_do() {
     window
         .wait_for_text("[data-gpu='0'] [data-processes]", "4242")
         .await;
+    window
+        .wait_for_text(
+            "[data-gpu='0'] [data-reading=MemoryClock]",
+            "1593 MHz of 1593 MHz",
+        )
+        .await;
+    window
+        .wait_for_text("[data-gpu='0'] [data-reading=NvLink]", "12 of 12 up")
+        .await;
+    // The history charts: each drawn with its line over the ten minutes, ticked on the clock,
+    // the temperature's with the slowdown threshold.
+    for chart in ["utilization", "memory", "temperature", "power", "clocks"] {
+        window
+            .wait_for_eval(
+                &format!(
+                    "document.querySelectorAll(\"[data-chart='gpu-0-{chart}'] svg polyline\").length > 0"
+                ),
+                json!(true),
+            )
+            .await;
+    }
+    window
+        .wait_for_text("[data-chart='gpu-0-temperature']", "Slowdown")
+        .await;
+    window
+        .wait_for_text("[data-chart='gpu-0-power'] svg", "400 W")
+        .await;
+    // The pointer over the middle of the utilisation chart: the tooltip says both lines' values.
+    window
+        .eval(
+            "(() => { const plot = document.querySelector(\"[data-chart='gpu-0-utilization'] .chart__plot\"); \
+             const box = plot.getBoundingClientRect(); \
+             plot.dispatchEvent(new MouseEvent('mousemove', { clientX: box.left + box.width * 0.55, clientY: box.top + box.height / 2, bubbles: true })); \
+             return true; })()",
+        )
+        .await;
+    let tooltip = window
+        .wait_for_text(
+            "[data-chart='gpu-0-utilization'] .chart__tooltip",
+            "Utilisation: ",
+        )
+        .await;
+    assert!(tooltip.contains("Memory activity: "), "{tooltip}");
     window.screenshot("this-machine").await;
+    window
+        .eval("document.querySelector(\"[data-chart='gpu-0-temperature']\").scrollIntoView({ block: 'center' }) ?? true")
+        .await;
+    window.screenshot("charts").await;
     window.click("#gpu-export-markdown").await;
     let written = window
         .wait_for_text("#gpu-export-outcome", "The report is written to")
@@ -2089,6 +2135,72 @@ async fn this_machine_s_gpus_are_shown_from_a_replayed_trace_with_what_to_do() {
         report.contains("## GPU 1: NVIDIA A100-SXM4-80GB"),
         "{report}"
     );
+}
+
+/// Ten minutes of two A100s at a sample a second, as a trace: the fixture's first sample with the
+/// readings it predates filled in, under a load that comes and goes, GPU 0 warming towards its
+/// slowdown temperature and held at its power limit at the end, GPU 1 reporting Xid 48.
+fn ten_minutes_of_two_a100s(dir: &Path) -> PathBuf {
+    let fixture = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("crates/gpu/tests/fixtures/two-a100s-warming.jsonl"),
+    )
+    .unwrap();
+    let mut lines = fixture.lines();
+    let mut header: serde_json::Value = serde_json::from_str(lines.next().unwrap()).unwrap();
+    for device in header["devices"].as_array_mut().unwrap() {
+        device["max_memory_clock_mhz"] = json!({"Ok": 1593});
+        device["max_graphics_clock_mhz"] = json!({"Ok": 1410});
+        device["default_power_limit_milliwatts"] = json!({"Ok": 400_000});
+        device["compute_mode"] = json!({"Ok": "default"});
+    }
+    let first: serde_json::Value = serde_json::from_str(lines.next().unwrap()).unwrap();
+    let mut out = vec![header.to_string()];
+    let start: i64 = 1_795_000_000_000;
+    for second in 0..600_i64 {
+        let load = ((second as f64 / 45.0).sin() * 0.5 + 0.5) * 0.7 + 0.3;
+        let last = second == 599;
+        let samples: Vec<serde_json::Value> = (0..2)
+            .map(|gpu| {
+                let mut sample = first["samples"][gpu].clone();
+                let ok = &mut sample["Ok"];
+                ok["at_ms"] = json!(start + second * 1000);
+                ok["gpu_percent"] = json!({"Ok": (load * 100.0) as u32});
+                ok["memory_percent"] = json!({"Ok": (load * 60.0) as u32});
+                ok["encoder_percent"] = json!({"Ok": 0});
+                ok["decoder_percent"] = json!({"Ok": 0});
+                ok["memory_free_bytes"] = json!({"Ok": 42_412_802_048_u64});
+                ok["memory_reserved_bytes"] = json!({"Ok": 536_870_912});
+                ok["temperature_celsius"] = json!({"Ok": if last && gpu == 0 { 82 } else { 40 + (load * 35.0) as u32 }});
+                ok["power_milliwatts"] = json!({"Ok": if last && gpu == 0 { 398_000 } else { 60_000 + (load * 320_000.0) as u32 }});
+                ok["energy_millijoules"] = json!({"Ok": 7_200_000_000_u64 + second as u64 * 250_000});
+                ok["memory_clock_mhz"] = json!({"Ok": 1593});
+                ok["graphics_clock_mhz"] = json!({"Ok": 1410});
+                ok["pstate"] = json!({"Ok": 0});
+                ok["fans_percent"] = json!({"Err": {"missing": "not_supported"}});
+                ok["ecc_corrected_volatile"] = json!({"Ok": 0});
+                ok["ecc_uncorrected_aggregate"] = json!({"Ok": 0});
+                ok["remapped_rows"] = json!({"Ok": {"correctable": 0, "uncorrectable": 0, "pending": false, "failed": false}});
+                ok["pcie_tx_kilobytes_per_second"] = json!({"Ok": 12_000});
+                ok["pcie_rx_kilobytes_per_second"] = json!({"Ok": 48_000});
+                ok["pcie_replays"] = json!({"Ok": 0});
+                ok["nvlinks"] = json!({"Ok": (0..12).map(|link| json!({
+                    "link": link, "active": true,
+                    "replay_errors": {"Ok": 0}, "recovery_errors": {"Ok": 0}, "crc_errors": {"Ok": 0}
+                })).collect::<Vec<_>>()});
+                ok["mig_instances"] = json!({"Ok": []});
+                if last && gpu == 0 {
+                    ok["throttle"] = json!({"Ok": ["sw_power_cap"]});
+                }
+                ok["xids"] = json!(if gpu == 1 && second == 300 { vec![48] } else { Vec::new() });
+                sample
+            })
+            .collect();
+        out.push(json!({ "samples": samples }).to_string());
+    }
+    let path = dir.join("ten-minutes.jsonl");
+    std::fs::write(&path, out.join("\n") + "\n").unwrap();
+    path
 }
 
 #[tokio::test(flavor = "multi_thread")]

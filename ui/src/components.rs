@@ -11,5 +11,6 @@ pub mod read_only;
 pub mod side_nav;
 pub mod sign_in;
 pub mod table;
+pub mod time_chart;
 pub mod top_bar;
 pub mod yaml_editor;

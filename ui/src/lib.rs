@@ -5,6 +5,7 @@
 //! components bind it.
 
 mod app;
+pub mod charts;
 mod components;
 pub mod format;
 pub mod i18n;

@@ -38,10 +38,36 @@ async fn a_replayed_trace_shows_each_gpu_with_what_is_wrong() {
     let subscription = watch_local_gpus(&app, ipc::WatchLocalGpus {}, move |update| {
         sender.send(update).is_ok()
     });
+    // Every update's samples of GPU 0, gathered as the page gathers them for its charts.
+    let charted = std::sync::Mutex::new(Vec::<(i64, Option<f64>)>::new());
     let last = updates::next(&mut updates, |update: &ipc::LocalGpus| {
-        matches!(update, ipc::LocalGpus::Ready { ended: true, .. })
+        let ipc::LocalGpus::Ready { gpus, ended, .. } = update else {
+            return false;
+        };
+        let history = &gpus[0].history;
+        let mut charted = charted.lock().unwrap();
+        if !history.continues {
+            charted.clear();
+        }
+        charted.extend(
+            history
+                .at_ms
+                .iter()
+                .copied()
+                .zip(history.temperature.iter().copied()),
+        );
+        *ended
     })
     .await;
+    // The trace is read whole at once: the charts have its five samples, in order, once each.
+    assert_eq!(
+        charted.into_inner().unwrap(),
+        [70.0, 73.0, 76.0, 79.0, 82.0]
+            .iter()
+            .enumerate()
+            .map(|(second, celsius)| (1_795_000_000_000 + second as i64 * 1000, Some(*celsius)))
+            .collect::<Vec<_>>()
+    );
     let ipc::LocalGpus::Ready {
         driver, cuda, gpus, ..
     } = last
@@ -103,7 +129,7 @@ async fn a_replayed_trace_shows_each_gpu_with_what_is_wrong() {
     for expected in [
         "# KubeDesk GPU report",
         "## GPU 0: NVIDIA A100-SXM4-80GB",
-        "| Temperature | 82 °C | 87 °C (slowdown) |",
+        "| Temperature | 82 °C | slowdown 87 °C, shutdown 92 °C |",
         "- **Warning**: GPU 0 is at 82 °C, near its slowdown temperature of 87 °C. What to do: Improve its cooling",
         "- **Critical**: GPU 1 reported Xid 48: a fault of the GPU, its memory or its link.",
     ] {

@@ -36,6 +36,12 @@ pub enum Check {
     UncorrectableEcc,
     /// Pages wait to be retired.
     PageRetirement,
+    /// A memory row remapping waits for a reset, or failed.
+    RowRemap,
+    /// NVLink links are down or report errors.
+    Nvlink,
+    /// The driver is older than the CUDA version a program or the toolkit needs.
+    CudaDriver,
     /// Its PCIe link runs below what it can reach.
     PcieLink,
     /// It reported an Xid error.
@@ -208,6 +214,33 @@ pub fn check(system: &System, device: &Device, sample: &Sample) -> Vec<Finding> 
             &[],
         );
     }
+    if let Ok(rows) = &sample.remapped_rows {
+        let counts = [
+            ("correctable", rows.correctable.to_string()),
+            ("uncorrectable", rows.uncorrectable.to_string()),
+        ];
+        if rows.failed {
+            found(
+                Check::RowRemap,
+                Severity::Critical,
+                format!(
+                    "GPU {gpu} failed to remap a memory row: no spare row was left ({} rows remapped after uncorrectable errors, {} after correctable ones)",
+                    rows.uncorrectable, rows.correctable
+                ),
+                "Drain its workloads and have the GPU replaced: memory errors on it can no longer be repaired.",
+                &counts,
+            );
+        } else if rows.pending {
+            found(
+                Check::RowRemap,
+                Severity::Warning,
+                format!("GPU {gpu} has a memory row remapping waiting for its next reset"),
+                "Reset the GPU (nvidia-smi -r) or reboot when its workloads allow: the row is remapped then.",
+                &counts,
+            );
+        }
+    }
+    nvlink(&mut found, gpu, sample);
     // An idle link steps down to save power: only a busy one should run at full speed.
     let busy = !throttle.contains(&Throttle::Idle)
         && sample.gpu_percent.as_ref().is_ok_and(|busy| *busy > 0);
@@ -295,6 +328,7 @@ pub fn check(system: &System, device: &Device, sample: &Sample) -> Vec<Finding> 
             }
         }
     }
+    cuda_driver(&mut found, gpu, system, sample);
     if device.persistence == Ok(false) && data_centre(device) {
         found(
             Check::Persistence,
@@ -308,6 +342,166 @@ pub fn check(system: &System, device: &Device, sample: &Sample) -> Vec<Finding> 
     }
     findings.sort_by_key(|finding| std::cmp::Reverse(finding.severity));
     findings
+}
+
+/// What records a finding: its check, severity, summary, action and figures.
+type Found<'a> = dyn FnMut(Check, Severity, String, &str, &[(&str, String)]) + 'a;
+
+/// NVLink links down while others are up, and links that needed recovery or saw errors.
+fn nvlink(found: &mut Found<'_>, gpu: u32, sample: &Sample) {
+    let Ok(links) = &sample.nvlinks else { return };
+    let listed = |links: Vec<u32>| {
+        links
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let down: Vec<u32> = links
+        .iter()
+        .filter(|link| !link.active)
+        .map(|link| link.link)
+        .collect();
+    if !down.is_empty() && links.iter().any(|link| link.active) {
+        found(
+            Check::Nvlink,
+            Severity::Warning,
+            format!(
+                "GPU {gpu}'s NVLink link(s) {} are down while its others are up: traffic between GPUs is slower",
+                listed(down.clone())
+            ),
+            "Check the NVLink bridge or the NVSwitch fabric (nvidia-smi nvlink -s, and the fabric manager's log); reset the GPU or reboot.",
+            &[("links", listed(down))],
+        );
+    }
+    let count = |reading: &crate::Reading<u64>| *reading.as_ref().unwrap_or(&0);
+    let recovered: u64 = links.iter().map(|link| count(&link.recovery_errors)).sum();
+    let errors: u64 = links
+        .iter()
+        .map(|link| count(&link.crc_errors) + count(&link.replay_errors))
+        .sum();
+    if recovered > 0 || errors > 0 {
+        found(
+            Check::Nvlink,
+            if recovered > 0 {
+                Severity::Warning
+            } else {
+                Severity::Notice
+            },
+            format!(
+                "GPU {gpu}'s NVLink links had {recovered} recoveries and {errors} CRC or replay errors since the driver loaded"
+            ),
+            "A few errors are corrected without loss; if they keep growing, reseat the NVLink bridge or have the link checked (nvidia-smi nvlink -e).",
+            &[
+                ("recoveries", recovered.to_string()),
+                ("errors", errors.to_string()),
+            ],
+        );
+    }
+}
+
+/// Where the CUDA toolkit is installed.
+pub const CUDA_TOOLKIT: &str = "/usr/local/cuda";
+
+/// The minimum Linux driver of each CUDA major version since minor version compatibility began
+/// (NVIDIA's CUDA compatibility guide): 11.x needs ≥ 450, 12.x ≥ 525, 13.x ≥ 580.
+const MINIMUM_DRIVER: &[(u32, &str)] = &[(11, "450.80.02"), (12, "525.60.13"), (13, "580.65.06")];
+
+/// A CUDA version's major and minor (`12.4.131` → (12, 4)).
+fn major_minor(version: &str) -> Option<(u32, u32)> {
+    let mut parts = version.trim().split('.');
+    let major = parts.next()?.parse().ok()?;
+    let minor = parts.next().map_or(Some(0), |minor| minor.parse().ok())?;
+    Some((major, minor))
+}
+
+/// Programs on the GPU (by their image's CUDA version) and the toolkit installed, against the
+/// newest CUDA version the driver supports. A newer major version does not run at all; a newer
+/// minor runs through minor version compatibility, without code compiled for it at run time (PTX).
+fn cuda_driver(found: &mut Found<'_>, gpu: u32, system: &System, sample: &Sample) {
+    let Ok(driver) = system.cuda_driver_version else {
+        return;
+    };
+    let supported = (
+        u32::try_from(driver / 1000).unwrap_or(0),
+        u32::try_from(driver % 1000 / 10).unwrap_or(0),
+    );
+    // Who uses it, in words and as a figure: a process by its PID, or the toolkit.
+    let mut users: Vec<(String, (&str, String), String)> = sample
+        .processes
+        .as_deref()
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|process| {
+            Some((
+                format!("Process {}", process.pid),
+                ("pid", process.pid.to_string()),
+                process.cuda_version.clone()?,
+            ))
+        })
+        .collect();
+    // The toolkit is the machine's, not this GPU's: said once, with GPU 0.
+    if gpu == 0
+        && let Some(toolkit) = &system.cuda_toolkit
+    {
+        users.push((
+            format!("The CUDA toolkit in {CUDA_TOOLKIT}"),
+            ("toolkit", CUDA_TOOLKIT.to_owned()),
+            toolkit.clone(),
+        ));
+    }
+    let driver_version = system.driver_version.as_deref().unwrap_or("?").to_owned();
+    let shown = format!("{}.{}", supported.0, supported.1);
+    for (user, who, version) in users {
+        let Some(needed) = major_minor(&version) else {
+            continue;
+        };
+        if needed.0 > supported.0 {
+            let minimum = MINIMUM_DRIVER
+                .iter()
+                .find(|(major, _)| *major == needed.0)
+                .map(|(_, minimum)| *minimum);
+            let newer = minimum.map_or_else(
+                || format!("one that supports CUDA {}.{}", needed.0, needed.1),
+                |minimum| format!("{minimum} or later"),
+            );
+            let mut named = vec![
+                who,
+                ("cuda", version.clone()),
+                ("driver", driver_version.clone()),
+                ("supported", shown.clone()),
+                ("major", needed.0.to_string()),
+            ];
+            named.extend(minimum.map(|minimum| ("minimum", minimum.to_owned())));
+            found(
+                Check::CudaDriver,
+                Severity::Critical,
+                format!(
+                    "{user} uses CUDA {version}, but driver {driver_version} supports CUDA up to {shown}: it fails with \"CUDA driver version is insufficient\""
+                ),
+                &format!(
+                    "Install a newer NVIDIA driver ({newer}), or on a data-centre GPU the CUDA forward compatibility package (cuda-compat) for CUDA {}.",
+                    needed.0
+                ),
+                &named,
+            );
+        } else if needed > supported {
+            found(
+                Check::CudaDriver,
+                Severity::Notice,
+                format!(
+                    "{user} uses CUDA {version}, newer than the CUDA {shown} that driver {driver_version} supports: it runs through minor version compatibility, but code compiled at run time (PTX) for the newer version fails"
+                ),
+                "Update the driver to one that supports that CUDA version, or build the program for the GPU's architecture ahead of time.",
+                &[
+                    who,
+                    ("cuda", version),
+                    ("driver", driver_version.clone()),
+                    ("supported", shown.clone()),
+                ],
+            );
+        }
+    }
 }
 
 /// A finding's figures: the GPU's index and `named`.

@@ -18,7 +18,8 @@ pub mod sampler;
 pub mod trace;
 
 pub use model::{
-    Device, Lost, Missing, Owner, Process, Reading, Sample, Sampled, System, Throttle, owner,
+    ComputeMode, Device, Lost, MigInstance, Missing, NvLink, Owner, Process, Reading, RemappedRows,
+    Sample, Sampled, System, Throttle, owner,
 };
 
 /// Where GPU readings come from.

@@ -18,10 +18,18 @@ pub enum Missing {
     /// Anything else the driver said.
     #[error("{0}")]
     Failed(String),
+    /// A trace recorded before KubeDesk read it.
+    #[error("not in this trace")]
+    NotRecorded,
 }
 
 /// One reading, or why it is missing.
 pub type Reading<T> = Result<T, Missing>;
+
+/// A reading a trace recorded by an older KubeDesk does not have.
+fn not_recorded<T>() -> Reading<T> {
+    Err(Missing::NotRecorded)
+}
 
 /// The driver, as NVML reports it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -36,6 +44,9 @@ pub struct System {
     /// a process of no pod is then hidden from the scheduler.
     #[serde(default)]
     pub kubernetes_node: bool,
+    /// The CUDA toolkit installed on this machine (`/usr/local/cuda`), as `12.4.131`.
+    #[serde(default)]
+    pub cuda_toolkit: Option<String>,
 }
 
 /// A GPU's identity and limits, read once.
@@ -59,6 +70,15 @@ pub struct Device {
     pub power_limit_milliwatts: Reading<u32>,
     /// Its fastest SM clock, MHz.
     pub max_sm_clock_mhz: Reading<u32>,
+    /// Its fastest memory clock, MHz.
+    #[serde(default = "not_recorded")]
+    pub max_memory_clock_mhz: Reading<u32>,
+    /// Its fastest graphics clock, MHz.
+    #[serde(default = "not_recorded")]
+    pub max_graphics_clock_mhz: Reading<u32>,
+    /// The power limit it ships with, mW.
+    #[serde(default = "not_recorded")]
+    pub default_power_limit_milliwatts: Reading<u32>,
     /// The PCIe generation its link can reach.
     pub max_pcie_generation: Reading<u32>,
     /// The PCIe width its link can reach (lanes).
@@ -67,6 +87,23 @@ pub struct Device {
     pub persistence: Reading<bool>,
     /// Whether MIG mode is on.
     pub mig: Reading<bool>,
+    /// Which processes may use it.
+    #[serde(default = "not_recorded")]
+    pub compute_mode: Reading<ComputeMode>,
+}
+
+/// Which processes may use a GPU.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ComputeMode {
+    /// Any number of processes.
+    Default,
+    /// One thread of one process (deprecated by NVIDIA).
+    ExclusiveThread,
+    /// None.
+    Prohibited,
+    /// One process.
+    ExclusiveProcess,
 }
 
 impl Device {
@@ -84,8 +121,12 @@ impl Device {
             max_sm_clock_mhz: Err(why.clone()),
             max_pcie_generation: Err(why.clone()),
             max_pcie_width: Err(why.clone()),
+            max_memory_clock_mhz: Err(why.clone()),
+            max_graphics_clock_mhz: Err(why.clone()),
+            default_power_limit_milliwatts: Err(why.clone()),
             persistence: Err(why.clone()),
             mig: Err(why.clone()),
+            compute_mode: Err(why.clone()),
         }
     }
 }
@@ -124,6 +165,57 @@ pub struct Process {
     /// Its cgroup (`/proc/PID/cgroup`'s path), when it could be read.
     #[serde(default)]
     pub cgroup: Option<String>,
+    /// Its pod as `namespace/name`, when it runs in a pod of this node and the kubelet's pod log
+    /// folders (`/var/log/pods/<namespace>_<name>_<uid>`) name it.
+    #[serde(default)]
+    pub pod: Option<String>,
+    /// The CUDA version its container image declares (`CUDA_VERSION` in its environment, as
+    /// NVIDIA's CUDA images set it), when it could be read.
+    #[serde(default)]
+    pub cuda_version: Option<String>,
+}
+
+/// Rows of a GPU's memory remapped to spare rows after errors (Ampere and later).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RemappedRows {
+    /// Rows remapped after correctable errors.
+    pub correctable: u64,
+    /// Rows remapped after uncorrectable errors.
+    pub uncorrectable: u64,
+    /// Whether a remapping waits for the GPU's next reset.
+    pub pending: bool,
+    /// Whether a remapping failed (no spare row was left).
+    pub failed: bool,
+}
+
+/// One NVLink link of a GPU, with its error counters since the driver loaded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NvLink {
+    /// Its number on the GPU.
+    pub link: u32,
+    /// Whether it is up.
+    pub active: bool,
+    /// Transmissions replayed after an error.
+    pub replay_errors: Reading<u64>,
+    /// Times the link had to be recovered (retrained).
+    pub recovery_errors: Reading<u64>,
+    /// Flits and data packets received with a CRC error.
+    pub crc_errors: Reading<u64>,
+}
+
+/// A MIG instance of a GPU.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MigInstance {
+    /// Its index on the GPU.
+    pub index: u32,
+    /// Its UUID (`MIG-…`).
+    pub uuid: Reading<String>,
+    /// Its profile's name (`NVIDIA A100-SXM4-80GB MIG 3g.40gb`).
+    pub name: Reading<String>,
+    /// Its memory in use, bytes.
+    pub memory_used_bytes: Reading<u64>,
+    /// Its memory, bytes.
+    pub memory_total_bytes: Reading<u64>,
 }
 
 /// Why a GPU could not be read at all at one sample (it fell off the bus); its other samples and
@@ -207,24 +299,75 @@ pub struct Sample {
     pub gpu_percent: Reading<u32>,
     /// How busy its memory was, %.
     pub memory_percent: Reading<u32>,
+    /// How busy its video encoder was, %.
+    #[serde(default = "not_recorded")]
+    pub encoder_percent: Reading<u32>,
+    /// How busy its video decoder was, %.
+    #[serde(default = "not_recorded")]
+    pub decoder_percent: Reading<u32>,
     /// Memory in use, bytes.
     pub memory_used_bytes: Reading<u64>,
+    /// Memory free, bytes.
+    #[serde(default = "not_recorded")]
+    pub memory_free_bytes: Reading<u64>,
+    /// Memory the driver reserves, bytes.
+    #[serde(default = "not_recorded")]
+    pub memory_reserved_bytes: Reading<u64>,
     /// Its temperature, °C.
     pub temperature_celsius: Reading<u32>,
     /// Its power draw, mW.
     pub power_milliwatts: Reading<u32>,
+    /// The energy it used since the driver loaded, mJ.
+    #[serde(default = "not_recorded")]
+    pub energy_millijoules: Reading<u64>,
     /// Its SM clock, MHz.
     pub sm_clock_mhz: Reading<u32>,
+    /// Its memory clock, MHz.
+    #[serde(default = "not_recorded")]
+    pub memory_clock_mhz: Reading<u32>,
+    /// Its graphics clock, MHz.
+    #[serde(default = "not_recorded")]
+    pub graphics_clock_mhz: Reading<u32>,
+    /// Its performance state, 0 (fastest) to 15 (slowest).
+    #[serde(default = "not_recorded")]
+    pub pstate: Reading<u32>,
+    /// The speed of each of its fans, % of its maximum.
+    #[serde(default = "not_recorded")]
+    pub fans_percent: Reading<Vec<u32>>,
     /// Why its clocks are held, if they are.
     pub throttle: Reading<Vec<Throttle>>,
     /// Uncorrectable ECC errors since the driver loaded.
     pub ecc_uncorrected_volatile: Reading<u64>,
+    /// Corrected ECC errors since the driver loaded.
+    #[serde(default = "not_recorded")]
+    pub ecc_corrected_volatile: Reading<u64>,
+    /// Uncorrectable ECC errors over the GPU's life.
+    #[serde(default = "not_recorded")]
+    pub ecc_uncorrected_aggregate: Reading<u64>,
     /// Whether memory pages wait to be retired at the next reset.
     pub pages_pending_retirement: Reading<bool>,
+    /// Its memory rows remapped (Ampere and later, instead of retired pages).
+    #[serde(default = "not_recorded")]
+    pub remapped_rows: Reading<RemappedRows>,
     /// Its PCIe link's generation now.
     pub pcie_generation: Reading<u32>,
     /// Its PCIe link's width now (lanes).
     pub pcie_width: Reading<u32>,
+    /// What it sends over PCIe, KB/s.
+    #[serde(default = "not_recorded")]
+    pub pcie_tx_kilobytes_per_second: Reading<u32>,
+    /// What it receives over PCIe, KB/s.
+    #[serde(default = "not_recorded")]
+    pub pcie_rx_kilobytes_per_second: Reading<u32>,
+    /// PCIe transmissions replayed after an error, since the driver loaded.
+    #[serde(default = "not_recorded")]
+    pub pcie_replays: Reading<u64>,
+    /// Its NVLink links (none on a GPU without NVLink).
+    #[serde(default = "not_recorded")]
+    pub nvlinks: Reading<Vec<NvLink>>,
+    /// Its MIG instances, when MIG mode is on.
+    #[serde(default = "not_recorded")]
+    pub mig_instances: Reading<Vec<MigInstance>>,
     /// The processes using it.
     pub processes: Reading<Vec<Process>>,
     /// The Xid errors it reported since the previous sample.

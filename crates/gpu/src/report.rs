@@ -154,36 +154,13 @@ impl Report {
                 shown(&device.pci_bus_id, Clone::clone),
             );
             if let Some(sample) = &gpu.sample {
-                let _ = writeln!(
-                    out,
-                    "  utilisation {}  memory {} of {}  temperature {} (slowdown {})",
-                    shown(&sample.gpu_percent, |percent| format!("{percent} %")),
-                    shown(&sample.memory_used_bytes, |bytes| gib(*bytes)),
-                    shown(&device.memory_total_bytes, |bytes| gib(*bytes)),
-                    shown(&sample.temperature_celsius, |celsius| format!(
-                        "{celsius} °C"
-                    )),
-                    shown(&device.slowdown_celsius, |celsius| format!("{celsius} °C")),
-                );
-                let _ = writeln!(
-                    out,
-                    "  power {} of {}  SM clock {} of {}",
-                    shown(&sample.power_milliwatts, |power| watts(*power)),
-                    shown(&device.power_limit_milliwatts, |power| watts(*power)),
-                    shown(&sample.sm_clock_mhz, |mhz| format!("{mhz} MHz")),
-                    shown(&device.max_sm_clock_mhz, |mhz| format!("{mhz} MHz")),
-                );
-                let _ = writeln!(
-                    out,
-                    "  PCIe gen {} x{} (can reach gen {} x{})  persistence {}  MIG {}  uncorrectable ECC errors {}",
-                    shown(&sample.pcie_generation, ToString::to_string),
-                    shown(&sample.pcie_width, ToString::to_string),
-                    shown(&device.max_pcie_generation, ToString::to_string),
-                    shown(&device.max_pcie_width, ToString::to_string),
-                    shown(&device.persistence, |on| on_off(*on)),
-                    shown(&device.mig, |on| on_off(*on)),
-                    shown(&sample.ecc_uncorrected_volatile, ToString::to_string),
-                );
+                for row in rows(device, sample) {
+                    let _ = write!(out, "  {:<26}{}", row.name, row.now);
+                    if !row.of.is_empty() {
+                        let _ = write!(out, "  ({})", row.of);
+                    }
+                    out.push('\n');
+                }
                 if let Ok(processes) = &sample.processes
                     && !processes.is_empty()
                 {
@@ -193,9 +170,8 @@ impl Report {
                             let mut about: Vec<String> =
                                 process.used_bytes.map(gib).into_iter().collect();
                             match process.owner() {
-                                Some(crate::Owner::Pod { uid, .. }) => {
-                                    about.push(format!("pod {uid}"))
-                                }
+                                Some(crate::Owner::Pod { uid, .. }) => about
+                                    .push(format!("pod {}", process.pod.clone().unwrap_or(uid))),
                                 Some(crate::Owner::Container { id }) => {
                                     about.push(format!("container {}", &id[..12]))
                                 }
@@ -243,60 +219,9 @@ impl Report {
                 shown(&device.pci_bus_id, Clone::clone),
             );
             if let Some(sample) = &gpu.sample {
-                let rows = [
-                    (
-                        "Utilisation",
-                        shown(&sample.gpu_percent, |percent| format!("{percent} %")),
-                        String::new(),
-                    ),
-                    (
-                        "Memory",
-                        shown(&sample.memory_used_bytes, |bytes| gib(*bytes)),
-                        shown(&device.memory_total_bytes, |bytes| gib(*bytes)),
-                    ),
-                    (
-                        "Temperature",
-                        shown(&sample.temperature_celsius, |celsius| {
-                            format!("{celsius} °C")
-                        }),
-                        shown(&device.slowdown_celsius, |celsius| {
-                            format!("{celsius} °C (slowdown)")
-                        }),
-                    ),
-                    (
-                        "Power",
-                        shown(&sample.power_milliwatts, |power| watts(*power)),
-                        shown(&device.power_limit_milliwatts, |power| watts(*power)),
-                    ),
-                    (
-                        "SM clock",
-                        shown(&sample.sm_clock_mhz, |mhz| format!("{mhz} MHz")),
-                        shown(&device.max_sm_clock_mhz, |mhz| format!("{mhz} MHz")),
-                    ),
-                    (
-                        "PCIe generation",
-                        shown(&sample.pcie_generation, ToString::to_string),
-                        shown(&device.max_pcie_generation, ToString::to_string),
-                    ),
-                    (
-                        "PCIe width",
-                        shown(&sample.pcie_width, |width| format!("x{width}")),
-                        shown(&device.max_pcie_width, |width| format!("x{width}")),
-                    ),
-                    (
-                        "Uncorrectable ECC errors",
-                        shown(&sample.ecc_uncorrected_volatile, ToString::to_string),
-                        String::new(),
-                    ),
-                    (
-                        "Persistence mode",
-                        shown(&device.persistence, |on| on_off(*on)),
-                        String::new(),
-                    ),
-                ];
-                out.push_str("| Reading | Now | Limit or maximum |\n|---|---|---|\n");
-                for (name, now, limit) in rows {
-                    let _ = writeln!(out, "| {name} | {now} | {limit} |");
+                out.push_str("| Reading | Now | Against |\n|---|---|---|\n");
+                for row in rows(device, sample) {
+                    let _ = writeln!(out, "| {} | {} | {} |", row.name, row.now, row.of);
                 }
                 out.push('\n');
             }
@@ -322,6 +247,240 @@ impl Report {
 
 fn on_off(on: bool) -> String {
     if on { "on" } else { "off" }.to_owned()
+}
+
+/// One line of a GPU's readings: what, its value now, and what it is measured against.
+struct Row {
+    name: &'static str,
+    now: String,
+    of: String,
+}
+
+fn mhz(mhz: u32) -> String {
+    format!("{mhz} MHz")
+}
+
+fn percent(percent: u32) -> String {
+    format!("{percent} %")
+}
+
+fn rate(kilobytes_per_second: u32) -> String {
+    format!("{:.1} MB/s", f64::from(kilobytes_per_second) / 1000.0)
+}
+
+/// A GPU's readings in the order the text and the Markdown show them.
+fn rows(device: &Device, sample: &Sample) -> Vec<Row> {
+    let row = |name, now: String, of: String| Row { name, now, of };
+    let max = |reading: &Reading<u32>| shown(reading, |value| format!("max {}", mhz(*value)));
+    let throttle = shown(&sample.throttle, |reasons| {
+        if reasons.is_empty() {
+            "none".to_owned()
+        } else {
+            reasons
+                .iter()
+                .filter_map(|reason| serde_json::to_value(reason).ok())
+                .filter_map(|reason| reason.as_str().map(str::to_owned))
+                .collect::<Vec<_>>()
+                .join(", ")
+        }
+    });
+    vec![
+        row(
+            "Utilisation",
+            shown(&sample.gpu_percent, |value| percent(*value)),
+            String::new(),
+        ),
+        row(
+            "Memory activity",
+            shown(&sample.memory_percent, |value| percent(*value)),
+            String::new(),
+        ),
+        row(
+            "Encoder / decoder",
+            format!(
+                "{} / {}",
+                shown(&sample.encoder_percent, |value| percent(*value)),
+                shown(&sample.decoder_percent, |value| percent(*value))
+            ),
+            String::new(),
+        ),
+        row(
+            "Memory used",
+            shown(&sample.memory_used_bytes, |bytes| gib(*bytes)),
+            shown(&device.memory_total_bytes, |bytes| {
+                format!("of {}", gib(*bytes))
+            }),
+        ),
+        row(
+            "Memory free / reserved",
+            format!(
+                "{} / {}",
+                shown(&sample.memory_free_bytes, |bytes| gib(*bytes)),
+                shown(&sample.memory_reserved_bytes, |bytes| gib(*bytes))
+            ),
+            String::new(),
+        ),
+        row(
+            "Temperature",
+            shown(&sample.temperature_celsius, |celsius| {
+                format!("{celsius} °C")
+            }),
+            format!(
+                "slowdown {}, shutdown {}",
+                shown(&device.slowdown_celsius, |celsius| format!("{celsius} °C")),
+                shown(&device.shutdown_celsius, |celsius| format!("{celsius} °C"))
+            ),
+        ),
+        row(
+            "Power",
+            shown(&sample.power_milliwatts, |power| watts(*power)),
+            format!(
+                "limit {}, default {}",
+                shown(&device.power_limit_milliwatts, |power| watts(*power)),
+                shown(&device.default_power_limit_milliwatts, |power| watts(
+                    *power
+                ))
+            ),
+        ),
+        row(
+            "Energy since driver load",
+            shown(&sample.energy_millijoules, |energy| {
+                format!("{:.3} kWh", *energy as f64 / 3.6e9)
+            }),
+            String::new(),
+        ),
+        row(
+            "SM clock",
+            shown(&sample.sm_clock_mhz, |value| mhz(*value)),
+            max(&device.max_sm_clock_mhz),
+        ),
+        row(
+            "Memory clock",
+            shown(&sample.memory_clock_mhz, |value| mhz(*value)),
+            max(&device.max_memory_clock_mhz),
+        ),
+        row(
+            "Graphics clock",
+            shown(&sample.graphics_clock_mhz, |value| mhz(*value)),
+            max(&device.max_graphics_clock_mhz),
+        ),
+        row(
+            "Performance state",
+            shown(&sample.pstate, |state| format!("P{state}")),
+            String::new(),
+        ),
+        row("Clocks held by", throttle, String::new()),
+        row(
+            "Fans",
+            shown(&sample.fans_percent, |fans| {
+                if fans.is_empty() {
+                    "none".to_owned()
+                } else {
+                    fans.iter()
+                        .map(|fan| percent(*fan))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                }
+            }),
+            String::new(),
+        ),
+        row(
+            "PCIe link",
+            format!(
+                "gen {} x{}",
+                shown(&sample.pcie_generation, ToString::to_string),
+                shown(&sample.pcie_width, ToString::to_string)
+            ),
+            format!(
+                "max gen {} x{}",
+                shown(&device.max_pcie_generation, ToString::to_string),
+                shown(&device.max_pcie_width, ToString::to_string)
+            ),
+        ),
+        row(
+            "PCIe TX / RX",
+            format!(
+                "{} / {}",
+                shown(&sample.pcie_tx_kilobytes_per_second, |value| rate(*value)),
+                shown(&sample.pcie_rx_kilobytes_per_second, |value| rate(*value))
+            ),
+            format!(
+                "{} replays",
+                shown(&sample.pcie_replays, ToString::to_string)
+            ),
+        ),
+        row(
+            "ECC errors, uncorrectable",
+            shown(&sample.ecc_uncorrected_volatile, ToString::to_string),
+            format!(
+                "{} over its life; corrected {}",
+                shown(&sample.ecc_uncorrected_aggregate, ToString::to_string),
+                shown(&sample.ecc_corrected_volatile, ToString::to_string)
+            ),
+        ),
+        row(
+            "Pages pending retirement",
+            shown(&sample.pages_pending_retirement, |pending| {
+                if *pending { "yes" } else { "no" }.to_owned()
+            }),
+            String::new(),
+        ),
+        row(
+            "Remapped rows",
+            shown(&sample.remapped_rows, |rows| {
+                format!(
+                    "{} correctable, {} uncorrectable",
+                    rows.correctable, rows.uncorrectable
+                )
+            }),
+            shown(&sample.remapped_rows, |rows| {
+                match (rows.failed, rows.pending) {
+                    (true, _) => "a remapping failed",
+                    (false, true) => "one pending",
+                    (false, false) => "none pending",
+                }
+                .to_owned()
+            }),
+        ),
+        row(
+            "NVLink",
+            shown(&sample.nvlinks, |links| {
+                if links.is_empty() {
+                    "none".to_owned()
+                } else {
+                    let up = links.iter().filter(|link| link.active).count();
+                    format!("{up} of {} links up", links.len())
+                }
+            }),
+            String::new(),
+        ),
+        row(
+            "Persistence mode",
+            shown(&device.persistence, |on| on_off(*on)),
+            String::new(),
+        ),
+        row(
+            "Compute mode",
+            shown(&device.compute_mode, |mode| {
+                serde_json::to_value(mode)
+                    .ok()
+                    .and_then(|mode| mode.as_str().map(str::to_owned))
+                    .unwrap_or_default()
+            }),
+            String::new(),
+        ),
+        row(
+            "MIG",
+            shown(&device.mig, |on| on_off(*on)),
+            shown(&sample.mig_instances, |instances| {
+                instances
+                    .iter()
+                    .map(|instance| shown(&instance.name, Clone::clone))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            }),
+        ),
+    ]
 }
 
 /// What `kubedesk gpu …` asks for.

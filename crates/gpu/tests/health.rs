@@ -10,11 +10,14 @@
 
 use std::path::{Path, PathBuf};
 
-use kubedesk_gpu::health::{Check, Severity};
+use kubedesk_gpu::health::{self, Check, Severity};
 use kubedesk_gpu::nvml::{NvmlSource, Unavailable};
 use kubedesk_gpu::report::{self, Report};
 use kubedesk_gpu::trace::{Recorder, TraceError, TraceSource};
-use kubedesk_gpu::{Device, GpuSource, Lost, Missing, Sample, Sampled, System, Throttle};
+use kubedesk_gpu::{
+    ComputeMode, Device, GpuSource, Lost, Missing, NvLink, RemappedRows, Sample, Sampled, System,
+    Throttle,
+};
 
 /// A source that says what the test scripts, to be recorded as a trace.
 struct Scripted {
@@ -41,6 +44,7 @@ fn system() -> System {
         nvml_version: Ok("12.550.54.15".into()),
         cuda_driver_version: Ok(12040),
         kubernetes_node: false,
+        cuda_toolkit: None,
     }
 }
 
@@ -58,10 +62,14 @@ fn a100(index: u32) -> Device {
         shutdown_celsius: Ok(92),
         power_limit_milliwatts: Ok(400_000),
         max_sm_clock_mhz: Ok(1410),
+        max_memory_clock_mhz: Ok(1593),
+        max_graphics_clock_mhz: Ok(1410),
+        default_power_limit_milliwatts: Ok(400_000),
         max_pcie_generation: Ok(4),
         max_pcie_width: Ok(16),
         persistence: Ok(true),
         mig: Ok(false),
+        compute_mode: Ok(ComputeMode::Default),
     }
 }
 
@@ -70,21 +78,56 @@ fn busy(at_ms: i64) -> Sample {
         at_ms,
         gpu_percent: Ok(97),
         memory_percent: Ok(60),
+        encoder_percent: Ok(0),
+        decoder_percent: Ok(0),
         memory_used_bytes: Ok(40 * 1024 * 1024 * 1024),
+        memory_free_bytes: Ok(39 * 1024 * 1024 * 1024 + 512 * 1024 * 1024),
+        memory_reserved_bytes: Ok(512 * 1024 * 1024),
         temperature_celsius: Ok(64),
         power_milliwatts: Ok(310_000),
+        energy_millijoules: Ok(3_600_000_000),
         sm_clock_mhz: Ok(1410),
+        memory_clock_mhz: Ok(1593),
+        graphics_clock_mhz: Ok(1410),
+        pstate: Ok(0),
+        fans_percent: Err(Missing::NotSupported),
         throttle: Ok(Vec::new()),
         ecc_uncorrected_volatile: Ok(0),
+        ecc_corrected_volatile: Ok(0),
+        ecc_uncorrected_aggregate: Ok(0),
         pages_pending_retirement: Ok(false),
+        remapped_rows: Ok(RemappedRows {
+            correctable: 0,
+            uncorrectable: 0,
+            pending: false,
+            failed: false,
+        }),
         pcie_generation: Ok(4),
         pcie_width: Ok(16),
+        pcie_tx_kilobytes_per_second: Ok(12_000),
+        pcie_rx_kilobytes_per_second: Ok(48_000),
+        pcie_replays: Ok(0),
+        nvlinks: Ok((0..12).map(link).collect()),
+        mig_instances: Ok(Vec::new()),
         processes: Ok(vec![kubedesk_gpu::Process {
             pid: 4242,
             used_bytes: Some(39 * 1024 * 1024 * 1024),
             cgroup: Some(POD_CGROUP.to_owned()),
+            pod: Some("gpu-jobs/train-7f9c".to_owned()),
+            cuda_version: Some("12.4.1".to_owned()),
         }]),
         xids: Vec::new(),
+    }
+}
+
+/// NVLink link `number`, up, without errors.
+fn link(number: u32) -> NvLink {
+    NvLink {
+        link: number,
+        active: true,
+        replay_errors: Ok(0),
+        recovery_errors: Ok(0),
+        crc_errors: Ok(0),
     }
 }
 
@@ -135,10 +178,27 @@ fn a_healthy_gpu_has_no_finding_and_its_report_reads_as_text_and_json() {
     for expected in [
         "Driver 550.54.15 · CUDA 12.4 · NVML 12.550.54.15",
         "GPU 0  NVIDIA A100-SXM4-80GB  GPU-00000000-a100  00000000:00:00.0",
-        "utilisation 97 %  memory 40.0 GiB of 80.0 GiB  temperature 64 °C (slowdown 87 °C)",
-        "power 310 W of 400 W  SM clock 1410 MHz of 1410 MHz",
-        "PCIe gen 4 x16 (can reach gen 4 x16)  persistence on  MIG off  uncorrectable ECC errors 0",
-        "processes: 4242 (39.0 GiB, pod 2c1f6f7e-4b1a-4c55-9a3e-0f3c2d1b9a77)",
+        "  Utilisation               97 %\n",
+        "  Encoder / decoder         0 % / 0 %\n",
+        "  Memory used               40.0 GiB  (of 80.0 GiB)\n",
+        "  Memory free / reserved    39.5 GiB / 0.5 GiB\n",
+        "  Temperature               64 °C  (slowdown 87 °C, shutdown 92 °C)\n",
+        "  Power                     310 W  (limit 400 W, default 400 W)\n",
+        "  Energy since driver load  1.000 kWh\n",
+        "  SM clock                  1410 MHz  (max 1410 MHz)\n",
+        "  Memory clock              1593 MHz  (max 1593 MHz)\n",
+        "  Performance state         P0\n",
+        "  Clocks held by            none\n",
+        "  Fans                      n/a (not supported by this GPU)\n",
+        "  PCIe link                 gen 4 x16  (max gen 4 x16)\n",
+        "  PCIe TX / RX              12.0 MB/s / 48.0 MB/s  (0 replays)\n",
+        "  ECC errors, uncorrectable 0  (0 over its life; corrected 0)\n",
+        "  Remapped rows             0 correctable, 0 uncorrectable  (none pending)\n",
+        "  NVLink                    12 of 12 links up\n",
+        "  Persistence mode          on\n",
+        "  Compute mode              default\n",
+        "  MIG                       off\n",
+        "processes: 4242 (39.0 GiB, pod gpu-jobs/train-7f9c)",
         "healthy: no problem found",
     ] {
         assert!(text.contains(expected), "{expected:?} is not in:\n{text}");
@@ -242,6 +302,71 @@ fn each_fault_is_found_with_what_to_do() {
         "a desktop GPU without persistence is fine"
     );
 
+    let remap_failed = found(a100(0), |sample| {
+        sample.remapped_rows = Ok(RemappedRows {
+            correctable: 3,
+            uncorrectable: 512,
+            pending: false,
+            failed: true,
+        });
+    });
+    assert_eq!(
+        (remap_failed[0].0, remap_failed[0].1),
+        (Check::RowRemap, Severity::Critical)
+    );
+    assert!(
+        remap_failed[0]
+            .2
+            .contains("no spare row was left (512 rows remapped after uncorrectable errors, 3 after correctable ones)"),
+        "{remap_failed:?}"
+    );
+    let remap_pending = found(a100(0), |sample| {
+        sample.remapped_rows = Ok(RemappedRows {
+            correctable: 0,
+            uncorrectable: 1,
+            pending: true,
+            failed: false,
+        });
+    });
+    assert_eq!(
+        (remap_pending[0].0, remap_pending[0].1),
+        (Check::RowRemap, Severity::Warning)
+    );
+
+    let link_down = found(a100(0), |sample| {
+        let links = sample.nvlinks.as_mut().unwrap();
+        links[3].active = false;
+        links[7].active = false;
+    });
+    assert_eq!(
+        (link_down[0].0, link_down[0].1),
+        (Check::Nvlink, Severity::Warning)
+    );
+    assert!(
+        link_down[0].2.contains("link(s) 3, 7 are down"),
+        "{link_down:?}"
+    );
+    // A GPU without NVLink, or whose links are all down (no bridge fitted), has nothing to say.
+    assert!(found(a100(0), |sample| sample.nvlinks = Ok(Vec::new())).is_empty());
+    let link_errors = found(a100(0), |sample| {
+        let links = sample.nvlinks.as_mut().unwrap();
+        links[0].crc_errors = Ok(40);
+        links[1].replay_errors = Ok(2);
+    });
+    assert_eq!(
+        (link_errors[0].0, link_errors[0].1),
+        (Check::Nvlink, Severity::Notice)
+    );
+    assert!(
+        link_errors[0]
+            .2
+            .contains("0 recoveries and 42 CRC or replay errors")
+    );
+    let recovered = found(a100(0), |sample| {
+        sample.nvlinks.as_mut().unwrap()[5].recovery_errors = Ok(1);
+    });
+    assert_eq!(recovered[0].1, Severity::Warning);
+
     // Worst first.
     let several = found(a100(0), |sample| {
         sample.throttle = Ok(vec![Throttle::SwPowerCap]);
@@ -249,6 +374,82 @@ fn each_fault_is_found_with_what_to_do() {
     });
     assert_eq!(several[0].0, Check::UncorrectableEcc);
     assert_eq!(several[1].0, Check::PowerCapped);
+}
+
+#[test]
+fn a_cuda_version_newer_than_the_driver_supports_is_found() {
+    // The driver supports CUDA 12.4 (`system()`); a container built on CUDA 13.0 cannot run.
+    let major = found(a100(0), |sample| {
+        sample.processes.as_mut().unwrap()[0].cuda_version = Some("13.0.1".into());
+    });
+    assert_eq!(
+        (major[0].0, major[0].1),
+        (Check::CudaDriver, Severity::Critical)
+    );
+    assert_eq!(
+        major[0].2,
+        "Process 4242 uses CUDA 13.0.1, but driver 550.54.15 supports CUDA up to 12.4: it fails with \"CUDA driver version is insufficient\""
+    );
+    // A newer minor version runs, with what it cannot do said.
+    let minor = found(a100(0), |sample| {
+        sample.processes.as_mut().unwrap()[0].cuda_version = Some("12.6.2".into());
+    });
+    assert_eq!(
+        (minor[0].0, minor[0].1),
+        (Check::CudaDriver, Severity::Notice)
+    );
+    assert!(
+        minor[0].2.contains("minor version compatibility"),
+        "{minor:?}"
+    );
+    // The same or an older version: nothing to say.
+    assert!(
+        found(a100(0), |sample| {
+            sample.processes.as_mut().unwrap()[0].cuda_version = Some("11.8.0".into());
+        })
+        .is_empty()
+    );
+
+    // The toolkit installed on the machine is checked too, once (with GPU 0).
+    let toolkit = System {
+        cuda_toolkit: Some("13.0.48".into()),
+        ..system()
+    };
+    let findings = health::check(&toolkit, &a100(0), &busy(1));
+    assert_eq!(findings[0].check, Check::CudaDriver);
+    assert_eq!(findings[0].values["toolkit"], "/usr/local/cuda");
+    assert_eq!(findings[0].values["minimum"], "580.65.06");
+    assert!(
+        findings[0]
+            .action
+            .starts_with("Install a newer NVIDIA driver (580.65.06 or later)"),
+        "{findings:?}"
+    );
+    assert!(health::check(&toolkit, &a100(1), &busy(1)).is_empty());
+}
+
+#[test]
+fn a_trace_recorded_before_a_reading_existed_replays_with_it_missing() {
+    // The first fixture was recorded before KubeDesk read clocks other than SM's, energy, fans,
+    // NVLink and the rest: they read as missing, the readings it has as before.
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/two-a100s-warming.jsonl");
+    let mut trace = TraceSource::open(&path).unwrap();
+    let report = report::collect(&mut trace, None);
+    let sample = report.gpus[0].sample.as_ref().unwrap();
+    assert_eq!(sample.temperature_celsius, Ok(82));
+    assert_eq!(sample.memory_clock_mhz, Err(Missing::NotRecorded));
+    assert_eq!(sample.nvlinks, Err(Missing::NotRecorded));
+    assert_eq!(
+        report.gpus[0].device.compute_mode,
+        Err(Missing::NotRecorded)
+    );
+    assert!(
+        report.text().contains(
+            "  Memory clock              n/a (not in this trace)  (n/a (not in this trace))\n"
+        ),
+        "{}",
+        report.text()
+    );
 }
 
 #[test]
@@ -325,7 +526,7 @@ fn a_gpu_lost_between_samples_is_reported_while_the_others_go_on() {
     assert!(
         report
             .text()
-            .contains("power n/a (needs more privileges) of 400 W"),
+            .contains("  Power                     n/a (needs more privileges)  (limit 400 W, default 400 W)\n"),
         "{}",
         report.text()
     );
@@ -475,17 +676,23 @@ fn on_a_node_gpu_memory_held_outside_pods_is_found() {
             pid: 4242,
             used_bytes: Some(39 * 1024 * 1024 * 1024),
             cgroup: Some(POD_CGROUP.to_owned()),
+            pod: None,
+            cuda_version: None,
         },
         kubedesk_gpu::Process {
             pid: 777,
             used_bytes: Some(2 * 1024 * 1024 * 1024),
             cgroup: Some("/user.slice/user-1000.slice/session-2.scope".to_owned()),
+            pod: None,
+            cuda_version: None,
         },
         // Whose cgroup could not be read: nothing is said of it.
         kubedesk_gpu::Process {
             pid: 778,
             used_bytes: Some(1024),
             cgroup: None,
+            pod: None,
+            cuda_version: None,
         },
     ]);
     let findings = kubedesk_gpu::health::check(&node, &a100(0), &sample);

@@ -27,9 +27,9 @@ pub use clusters::{
 };
 pub use error::{Error, ErrorCode};
 pub use gpu::{
-    ExportGpuReport, ExportedGpuReport, GpuFinding, GpuMissing, GpuProcess, GpuProcessOwner,
-    GpuReading, GpuReadingKind, GpuReportFormat, LocalGpu, LocalGpus, LocalGpusSubscription,
-    StopLocalGpus, WatchLocalGpus,
+    ExportGpuReport, ExportedGpuReport, GpuFinding, GpuHistory, GpuMigInstance, GpuMissing,
+    GpuNvLink, GpuProcess, GpuProcessOwner, GpuReading, GpuReadingKind, GpuReportFormat, LocalGpu,
+    LocalGpus, LocalGpusSubscription, StopLocalGpus, WatchLocalGpus,
 };
 pub use logs::{
     LogLine, LogOptions, LogSubscription, LogUpdate, SaveLogs, SavedLogs, StopLogs, WatchLogs,
