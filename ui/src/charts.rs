@@ -4,8 +4,8 @@
 //! it is drawn, so an hour of samples draws as fast as a few minutes and keeps its peaks.
 
 use plotters::coord::Shift;
-use plotters::style::text_anchor::{HPos, Pos, VPos};
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 /// What a chart's values are, and how its axis writes them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -60,6 +60,31 @@ fn now_ms() -> f64 {
     }
 }
 
+/// About how many pixel columns a chart's plot has.
+const PLOT_COLUMNS: i64 = 400;
+
+/// Whether `now` draws differently from `drawn`: anything but its newest samples changed, or they
+/// move the chart by a pixel column at least (an hour's chart is redrawn every 9 s, not every
+/// second, as nothing on it would move before).
+fn moves_a_column(drawn: &ChartData, now: &ChartData) -> bool {
+    let (Some(first), Some(last), Some(newest)) =
+        (drawn.times.first(), drawn.times.last(), now.times.last())
+    else {
+        return true;
+    };
+    let column = (last - first) / PLOT_COLUMNS;
+    drawn.thresholds != now.thresholds
+        || drawn.top != now.top
+        || drawn.lines.len() != now.lines.len()
+        || drawn
+            .lines
+            .iter()
+            .zip(&now.lines)
+            .any(|(drawn, now)| drawn.0 != now.0)
+        || newest - last >= column.max(1)
+        || newest < last
+}
+
 /// The axis's labels drop the seconds when they are zero.
 fn axis_clock(ms: i64) -> String {
     let shown = clock(ms);
@@ -79,6 +104,14 @@ pub fn TimeSeries(
 ) -> impl IntoView {
     // Where the pointer is, as a fraction of the plot's width.
     let pointer = RwSignal::new(None::<f64>);
+    // What is drawn: the data, once its newest samples move the chart by a pixel column.
+    let data = Memo::new(move |previous: Option<&ChartData>| {
+        let now = data.get();
+        match previous {
+            Some(previous) if !moves_a_column(previous, &now) => previous.clone(),
+            _ => now,
+        }
+    });
     let drawn = Memo::new(move |_| {
         let started = now_ms();
         data.with(|data| {
@@ -205,6 +238,30 @@ pub fn TimeSeries(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn seconds(from: i64, to: i64) -> ChartData {
+        ChartData {
+            times: (from..=to).map(|second| second * 1000).collect(),
+            lines: vec![("GPU".into(), (from..=to).map(|_| Some(1.0)).collect())],
+            thresholds: Vec::new(),
+            top: Some(100.0),
+        }
+    }
+
+    #[test]
+    fn an_hour_is_redrawn_when_a_pixel_column_has_passed_and_a_minute_every_second() {
+        let hour = seconds(0, 3600);
+        assert!(!moves_a_column(&hour, &seconds(1, 3601)));
+        assert!(!moves_a_column(&hour, &seconds(8, 3608)));
+        assert!(moves_a_column(&hour, &seconds(9, 3609)));
+        let minute = seconds(0, 60);
+        assert!(moves_a_column(&minute, &seconds(0, 61)));
+        // Anything else that changes is drawn at once.
+        let mut renamed = seconds(1, 3601);
+        renamed.lines[0].0 = "GPU 利用率".into();
+        assert!(moves_a_column(&hour, &renamed));
+        assert!(moves_a_column(&ChartData::default(), &hour));
+    }
 
     #[test]
     fn the_axis_drops_zero_seconds_and_the_tooltip_keeps_them() {
