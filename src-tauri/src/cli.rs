@@ -1,5 +1,6 @@
 //! The command line: `kubedesk` opens the window; `kubedesk sim` serves the demo clusters;
-//! `kubedesk gpu report` and `kubedesk gpu record` read this machine's GPUs headless.
+//! `kubedesk gpu report` and `kubedesk gpu record` read this machine's GPUs headless;
+//! `kubedesk dashboard import` converts a Grafana dashboard.
 
 use std::path::PathBuf;
 
@@ -15,6 +16,8 @@ pub enum Invocation {
     },
     /// Report on or record this machine's GPUs.
     Gpu(kubedesk_api::gpu::Command),
+    /// Import a dashboard.
+    Dashboard(kubedesk_api::dashboards::Command),
     /// Print the usage.
     Help,
 }
@@ -27,6 +30,9 @@ usage:
         what is wrong with each, with what to do; --watch prints it again every second
   kubedesk gpu record FILE [--samples N] [--interval MS]
         record this machine's GPUs to a trace file (60 samples, 1000 ms apart, by default)
+  kubedesk dashboard import FILE
+        convert a Grafana dashboard (its exported JSON) into a KubeDesk dashboard: prints it as
+        JSON, and lists on stderr whatever could not be converted
   kubedesk sim --kubeconfig FILE [--pods N] [--latency MS] [--error-rate VERB=SHARE]... [--ports P1,P2,P3] [--http]
         serve the demo clusters on loopback ports, write their kubeconfig to FILE once they
         answer, run until Ctrl-C. --pods adds N pods to gpu-prod; --latency delays every request;
@@ -142,6 +148,20 @@ pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Invocation, Usage
             })
         }
         Some("gpu") => gpu(args).map(Invocation::Gpu),
+        Some("dashboard") => match (args.next().as_deref(), args.next(), args.next()) {
+            (Some("import"), Some(file), None) if !file.starts_with("--") => Ok(
+                Invocation::Dashboard(kubedesk_api::dashboards::Command::Import {
+                    file: PathBuf::from(file),
+                }),
+            ),
+            (Some("import"), _, _) => Err(UsageError(
+                "dashboard import takes one file: the dashboard's exported JSON".into(),
+            )),
+            (Some(other), _, _) => Err(UsageError(format!(
+                "unknown dashboard command {other:?}; use import"
+            ))),
+            (None, _, _) => Err(UsageError("dashboard needs a command: import".into())),
+        },
         Some(other) => Err(UsageError(format!("unknown command {other:?}"))),
     }
 }

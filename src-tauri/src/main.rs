@@ -17,6 +17,9 @@ fn main() {
         Ok(cli::Invocation::Gpu(command)) => {
             kubedesk_api::gpu::run(&command, &mut std::io::stdout(), &mut std::io::stderr())
         }
+        Ok(cli::Invocation::Dashboard(command)) => {
+            kubedesk_api::dashboards::run(&command, &mut std::io::stdout(), &mut std::io::stderr())
+        }
         Ok(cli::Invocation::Help) => {
             print!("{}", cli::USAGE);
             0

@@ -7,6 +7,7 @@
 
 pub mod clusters;
 mod config;
+pub mod dashboards;
 pub mod demo;
 pub mod gpu;
 pub mod logs;
