@@ -1,6 +1,11 @@
 //! Metrics for the dashboards: the native dashboard model KubeDesk keeps and draws
-//! ([`dashboard`]), and the importer that turns a Grafana dashboard of any schema version in
-//! common use into one, listing whatever it could not convert ([`grafana`]).
+//! ([`dashboard`]); the importer that turns a Grafana dashboard of any schema version in common
+//! use into one, listing whatever it could not convert ([`grafana`]); and what runs a dashboard's
+//! queries: the Prometheus client ([`prometheus`]), the variables given values as the dashboard
+//! opens ([`variables`]) and the queries expanded with them and Grafana's macros ([`promql`]).
 
 pub mod dashboard;
 pub mod grafana;
+pub mod prometheus;
+pub mod promql;
+pub mod variables;

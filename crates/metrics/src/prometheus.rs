@@ -1,0 +1,350 @@
+//! A Prometheus HTTP API client: instant and range queries and label values, each answer typed,
+//! a PromQL error returned with the query that caused it. How requests travel is a
+//! [`Transport`]: plain HTTP to a URL here ([`Http`]); the API server's service proxy and
+//! authenticated HTTPS come with the cluster's Prometheus.
+
+use std::future::Future;
+
+use http_body_util::{BodyExt, Empty};
+use serde::{Deserialize, Serialize};
+
+/// Carries a GET of a path and query to Prometheus and brings back the status and body.
+pub trait Transport {
+    /// GETs `path_and_query` (`/api/v1/query?query=…`).
+    fn get(
+        &self,
+        path_and_query: &str,
+    ) -> impl Future<Output = Result<(u16, Vec<u8>), QueryError>> + Send;
+}
+
+/// Why a query has no answer.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum QueryError {
+    /// Prometheus could not be reached.
+    #[error("Prometheus at {url} cannot be reached: {detail}")]
+    Unreachable {
+        /// Where it was asked.
+        url: String,
+        /// Why.
+        detail: String,
+    },
+    /// Prometheus refused the query (bad PromQL, a timeout, too many points).
+    #[error("Prometheus refused the query {query}: {message} ({kind})")]
+    Promql {
+        /// The query, as sent.
+        query: String,
+        /// Prometheus's `errorType` (`bad_data`, `timeout`, `execution`).
+        kind: String,
+        /// Its `error`.
+        message: String,
+    },
+    /// The answer is not Prometheus's API (another server, a proxy's error page).
+    #[error("the answer to {query} is not Prometheus's (HTTP {status}): {detail}")]
+    NotPrometheus {
+        /// The query.
+        query: String,
+        /// The HTTP status.
+        status: u16,
+        /// What was wrong with it.
+        detail: String,
+    },
+}
+
+/// One series of a range query: its labels and its points.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Series {
+    /// Its labels (`__name__` included when Prometheus keeps it).
+    pub labels: std::collections::BTreeMap<String, String>,
+    /// Its points: seconds since the epoch, and the value (`NaN` and infinities as Prometheus
+    /// sends them).
+    pub points: Vec<(f64, f64)>,
+}
+
+/// A Prometheus server.
+#[derive(Debug, Clone)]
+pub struct Prometheus<T> {
+    transport: T,
+}
+
+/// Percent-encodes `text` for a URL's query.
+fn encode(text: &str) -> String {
+    text.bytes()
+        .map(|byte| match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'_' | b'-' | b'.' | b'~' => {
+                char::from(byte).to_string()
+            }
+            _ => format!("%{byte:02X}"),
+        })
+        .collect()
+}
+
+#[derive(Deserialize)]
+struct Answer {
+    status: String,
+    #[serde(default)]
+    data: serde_json::Value,
+    #[serde(default, rename = "errorType")]
+    error_type: String,
+    #[serde(default)]
+    error: String,
+}
+
+/// A sample value as Prometheus writes it: a string (`"1.5"`, `"NaN"`, `"+Inf"`).
+fn value(text: &serde_json::Value) -> f64 {
+    match text.as_str() {
+        Some("+Inf") => f64::INFINITY,
+        Some("-Inf") => f64::NEG_INFINITY,
+        Some(text) => text.parse().unwrap_or(f64::NAN),
+        None => f64::NAN,
+    }
+}
+
+fn labels(metric: &serde_json::Value) -> std::collections::BTreeMap<String, String> {
+    metric
+        .as_object()
+        .map(|labels| {
+            labels
+                .iter()
+                .map(|(name, value)| (name.clone(), value.as_str().unwrap_or("").to_owned()))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+impl<T: Transport> Prometheus<T> {
+    /// Prometheus reached through `transport`.
+    pub fn new(transport: T) -> Self {
+        Self { transport }
+    }
+
+    /// GETs `path_and_query` and reads Prometheus's answer, or its error for `query`.
+    async fn ask(
+        &self,
+        query: &str,
+        path_and_query: &str,
+    ) -> Result<serde_json::Value, QueryError> {
+        let (status, body) = self.transport.get(path_and_query).await?;
+        let answer: Answer =
+            serde_json::from_slice(&body).map_err(|error| QueryError::NotPrometheus {
+                query: query.to_owned(),
+                status,
+                detail: format!(
+                    "{error}; it begins {:?}",
+                    String::from_utf8_lossy(&body[..body.len().min(80)])
+                ),
+            })?;
+        if answer.status == "success" {
+            Ok(answer.data)
+        } else {
+            Err(QueryError::Promql {
+                query: query.to_owned(),
+                kind: answer.error_type,
+                message: answer.error,
+            })
+        }
+    }
+
+    /// The series of `query` from `start` to `end` (seconds since the epoch) every `step`
+    /// seconds.
+    pub async fn query_range(
+        &self,
+        query: &str,
+        start: i64,
+        end: i64,
+        step: u64,
+    ) -> Result<Vec<Series>, QueryError> {
+        let data = self
+            .ask(
+                query,
+                &format!(
+                    "/api/v1/query_range?query={}&start={start}&end={end}&step={}",
+                    encode(query),
+                    step.max(1)
+                ),
+            )
+            .await?;
+        Ok(data["result"]
+            .as_array()
+            .map(|result| {
+                result
+                    .iter()
+                    .map(|series| Series {
+                        labels: labels(&series["metric"]),
+                        points: series["values"]
+                            .as_array()
+                            .map(|values| {
+                                values
+                                    .iter()
+                                    .map(|point| {
+                                        (point[0].as_f64().unwrap_or(0.0), value(&point[1]))
+                                    })
+                                    .collect()
+                            })
+                            .unwrap_or_default(),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default())
+    }
+
+    /// Each series of `query` at `time` (seconds since the epoch), with its one value.
+    pub async fn query(&self, query: &str, time: i64) -> Result<Vec<Series>, QueryError> {
+        let data = self
+            .ask(
+                query,
+                &format!("/api/v1/query?query={}&time={time}", encode(query)),
+            )
+            .await?;
+        let result = &data["result"];
+        Ok(match data["resultType"].as_str() {
+            Some("scalar" | "string") => vec![Series {
+                labels: Default::default(),
+                points: vec![(result[0].as_f64().unwrap_or(0.0), value(&result[1]))],
+            }],
+            _ => result
+                .as_array()
+                .map(|result| {
+                    result
+                        .iter()
+                        .map(|series| Series {
+                            labels: labels(&series["metric"]),
+                            points: vec![(
+                                series["value"][0].as_f64().unwrap_or(0.0),
+                                value(&series["value"][1]),
+                            )],
+                        })
+                        .collect()
+                })
+                .unwrap_or_default(),
+        })
+    }
+
+    /// The label names of the series `series` selects (all when `None`), between `start` and
+    /// `end`.
+    pub async fn label_names(
+        &self,
+        series: Option<&str>,
+        start: i64,
+        end: i64,
+    ) -> Result<Vec<String>, QueryError> {
+        let matching =
+            series.map_or_else(String::new, |series| format!("&match[]={}", encode(series)));
+        let data = self
+            .ask(
+                series.unwrap_or("label_names()"),
+                &format!("/api/v1/labels?start={start}&end={end}{matching}"),
+            )
+            .await?;
+        Ok(strings(&data))
+    }
+
+    /// The values label `label` takes, in the series `series` selects when given, between
+    /// `start` and `end`.
+    pub async fn label_values(
+        &self,
+        label: &str,
+        series: Option<&str>,
+        start: i64,
+        end: i64,
+    ) -> Result<Vec<String>, QueryError> {
+        let matching =
+            series.map_or_else(String::new, |series| format!("&match[]={}", encode(series)));
+        let data = self
+            .ask(
+                series.unwrap_or(label),
+                &format!(
+                    "/api/v1/label/{}/values?start={start}&end={end}{matching}",
+                    encode(label)
+                ),
+            )
+            .await?;
+        Ok(strings(&data))
+    }
+}
+
+/// A JSON array of strings.
+fn strings(data: &serde_json::Value) -> Vec<String> {
+    data.as_array()
+        .map(|values| {
+            values
+                .iter()
+                .filter_map(|value| value.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Plain HTTP to a Prometheus at a URL (`http://127.0.0.1:9090`, with a path prefix when it is
+/// served under one).
+#[derive(Debug, Clone)]
+pub struct Http {
+    authority: String,
+    prefix: String,
+}
+
+impl Http {
+    /// Prometheus at `url`; `None` when it is not an `http://` URL.
+    pub fn new(url: &str) -> Option<Self> {
+        let rest = url.trim().strip_prefix("http://")?;
+        let (authority, prefix) = rest.split_once('/').unwrap_or((rest, ""));
+        (!authority.is_empty()).then(|| Self {
+            authority: authority.to_owned(),
+            prefix: if prefix.is_empty() {
+                String::new()
+            } else {
+                format!("/{}", prefix.trim_end_matches('/'))
+            },
+        })
+    }
+}
+
+impl Transport for Http {
+    async fn get(&self, path_and_query: &str) -> Result<(u16, Vec<u8>), QueryError> {
+        let url = format!("http://{}{}", self.authority, self.prefix);
+        let unreachable = |detail: String| QueryError::Unreachable {
+            url: url.clone(),
+            detail,
+        };
+        let stream = tokio::net::TcpStream::connect(&self.authority)
+            .await
+            .map_err(|error| unreachable(error.to_string()))?;
+        let (mut sender, connection) =
+            hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream))
+                .await
+                .map_err(|error| unreachable(error.to_string()))?;
+        tokio::spawn(connection);
+        let request = hyper::Request::get(format!("{}{path_and_query}", self.prefix))
+            .header(hyper::header::HOST, &self.authority)
+            .body(Empty::<bytes::Bytes>::new())
+            .map_err(|error| unreachable(error.to_string()))?;
+        let response = sender
+            .send_request(request)
+            .await
+            .map_err(|error| unreachable(error.to_string()))?;
+        let status = response.status().as_u16();
+        let body = response
+            .into_body()
+            .collect()
+            .await
+            .map_err(|error| unreachable(error.to_string()))?
+            .to_bytes();
+        Ok((status, body.to_vec()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_url_gives_its_authority_and_path_prefix() {
+        let http = Http::new("http://127.0.0.1:9090/prometheus/").unwrap();
+        assert_eq!(
+            (http.authority.as_str(), http.prefix.as_str()),
+            ("127.0.0.1:9090", "/prometheus")
+        );
+        assert!(Http::new("https://example.com").is_none());
+        assert!(Http::new("http://").is_none());
+        assert_eq!(encode("up{job=\"a b\"}"), "up%7Bjob%3D%22a%20b%22%7D");
+    }
+}

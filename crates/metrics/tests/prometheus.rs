@@ -1,0 +1,151 @@
+//! The imported Grafana dashboards run against the real Prometheus (Debian's package) scraping a
+//! simulated GPU cluster: their variables take the cluster's values, and every panel's query,
+//! expanded as Grafana expands it, runs without a PromQL error; the GPU dashboard's panels have
+//! data. A query Prometheus refuses comes back with the query and Prometheus's words; a
+//! Prometheus that does not answer is said with its address.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test fails with the message and location of what it unwrapped"
+)]
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use kubedesk_metrics::grafana::import;
+use kubedesk_metrics::prometheus::{Http, Prometheus, QueryError};
+use kubedesk_metrics::promql::Chosen;
+use kubedesk_metrics::variables::{Window, resolve};
+use kubedesk_sim::{SimServer, demo};
+
+fn fixture(name: &str) -> kubedesk_metrics::dashboard::Dashboard {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/grafana")
+        .join(name);
+    import(name, &std::fs::read(path).unwrap())
+        .unwrap()
+        .dashboard
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+        .try_into()
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn imported_dashboards_run_against_the_real_prometheus() {
+    let server = SimServer::start(
+        Arc::new(demo::gpu_prod().unwrap()),
+        SocketAddr::from(([127, 0, 0, 1], 0)),
+    )
+    .await
+    .unwrap();
+    let scraper =
+        kubedesk_testkit::Prometheus::scraping(server.url().trim_start_matches("http://")).await;
+    // Two scrapes at least, so that rates have two points.
+    scraper
+        .wait_for("count_over_time(DCGM_FI_DEV_GPU_TEMP[1m]) > 2")
+        .await;
+    let prometheus = Prometheus::new(Http::new(&scraper.url()).unwrap());
+    let end = now();
+    let window = Window {
+        start: end - 300,
+        end,
+        step: 15,
+        scrape: 1,
+    };
+
+    // NVIDIA's dashboard: its variables take the cluster's instances and GPUs, all of them.
+    let dcgm = fixture("dcgm-exporter-dashboard.json");
+    let (expansion, errors) = resolve(&dcgm, &prometheus, window).await;
+    assert!(errors.is_empty(), "{errors:?}");
+    let Some(Chosen::All { values: gpus, .. }) = expansion.variables.get("gpu") else {
+        panic!("gpu is All: {:?}", expansion.variables)
+    };
+    assert!(gpus.len() >= 8, "{gpus:?}");
+    for panel in dcgm.rows.iter().flat_map(|row| &row.panels) {
+        for query in &panel.queries {
+            let expr = expansion.expand(&query.expr);
+            let series = prometheus
+                .query_range(&expr, window.start, window.end, window.step)
+                .await
+                .unwrap_or_else(|error| panic!("{}: {error}", panel.title));
+            assert!(!series.is_empty(), "{}: {expr} has no data", panel.title);
+        }
+    }
+
+    // A modern dashboard over kube-state-metrics and node-exporter: every query runs.
+    let global = fixture("k8s-views-global.json");
+    let (expansion, errors) = resolve(&global, &prometheus, window).await;
+    assert!(errors.is_empty(), "{errors:?}");
+    let mut with_data = Vec::new();
+    for panel in global.rows.iter().flat_map(|row| &row.panels) {
+        for query in &panel.queries {
+            let expr = expansion.expand(&query.expr);
+            assert!(!expr.contains('$'), "{expr} is expanded");
+            let series = prometheus
+                .query_range(&expr, window.start, window.end, window.step)
+                .await
+                .unwrap_or_else(|error| panic!("{}: {error}", panel.title));
+            if !series.is_empty() {
+                with_data.push(panel.title.as_str());
+            }
+        }
+    }
+    // The simulator serves kube-state-metrics' kube_pod_info (not node-exporter's series): the
+    // panel that counts pods with it has data, its $cluster (no such label here) written empty.
+    assert!(
+        with_data.contains(&"Kubernetes Pods QoS classes"),
+        "{with_data:?}"
+    );
+
+    // What Prometheus refuses comes back with the query and its words.
+    let refused = prometheus
+        .query_range(
+            "sum(rate(DCGM_FI_DEV_GPU_TEMP[5m])",
+            window.start,
+            window.end,
+            15,
+        )
+        .await
+        .unwrap_err();
+    let QueryError::Promql {
+        query,
+        kind,
+        message,
+    } = &refused
+    else {
+        panic!("{refused:?}")
+    };
+    assert_eq!(query, "sum(rate(DCGM_FI_DEV_GPU_TEMP[5m])");
+    assert_eq!(kind, "bad_data");
+    assert!(message.contains("parse error"), "{message}");
+    assert!(
+        refused
+            .to_string()
+            .starts_with("Prometheus refused the query sum(rate(DCGM_FI_DEV_GPU_TEMP[5m]): "),
+        "{refused}"
+    );
+
+    // Prometheus gone: said with its address.
+    let url = scraper.url();
+    drop(scraper);
+    let gone = kubedesk_testkit::eventually("Prometheus to stop answering", || {
+        let prometheus = Prometheus::new(Http::new(&url).unwrap());
+        let answer = tokio::task::block_in_place(|| {
+            tokio::runtime::Handle::current().block_on(prometheus.query("up", end))
+        });
+        answer.err()
+    })
+    .await;
+    assert!(
+        gone.to_string()
+            .starts_with(&format!("Prometheus at {url} cannot be reached: ")),
+        "{gone}"
+    );
+}

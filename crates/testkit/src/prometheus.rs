@@ -1,0 +1,116 @@
+//! Debian's Prometheus, started on a free loopback port in a folder of its own, scraping a
+//! simulated cluster's metrics endpoint; stopped when dropped.
+
+use std::time::Duration;
+
+use serde_json::Value;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+/// A Prometheus process in its own folder, stopped when dropped.
+#[derive(Debug)]
+pub struct Prometheus {
+    child: tokio::process::Child,
+    port: u16,
+    _dir: tempfile::TempDir,
+}
+
+impl Prometheus {
+    /// Prometheus scraping `target` (`host:port`) at `/_kubedesk/metrics` every second, as the
+    /// job `gpu-prod`.
+    pub async fn scraping(target: &str) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let config = dir.path().join("prometheus.yml");
+        std::fs::write(
+            &config,
+            format!(
+                "global: {{scrape_interval: 1s, evaluation_interval: 1s}}\nscrape_configs:\n  - job_name: gpu-prod\n    metrics_path: /_kubedesk/metrics\n    static_configs: [{{targets: [\"{target}\"]}}]\n"
+            ),
+        )
+        .unwrap();
+        // A free port: the OS picks one, and Prometheus takes it over.
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let child = tokio::process::Command::new("prometheus")
+            .arg(format!("--config.file={}", config.display()))
+            .arg(format!(
+                "--storage.tsdb.path={}",
+                dir.path().join("data").display()
+            ))
+            .arg(format!("--web.listen-address=127.0.0.1:{port}"))
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("prometheus runs (Debian's package, installed by `cargo xtask setup`)");
+        Self {
+            child,
+            port,
+            _dir: dir,
+        }
+    }
+
+    /// Its URL (`http://127.0.0.1:PORT`).
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// An instant query's result vector, or an empty one while Prometheus is not ready.
+    pub async fn query(&self, promql: &str) -> Vec<Value> {
+        let encoded: String = promql
+            .bytes()
+            .map(|byte| match byte {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'_' | b'-' | b'.' => {
+                    char::from(byte).to_string()
+                }
+                _ => format!("%{byte:02X}"),
+            })
+            .collect();
+        let Some(body) = get(self.port, &format!("/api/v1/query?query={encoded}")).await else {
+            return Vec::new();
+        };
+        let answer: Value = serde_json::from_str(&body).unwrap_or_default();
+        answer["data"]["result"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// Polls `promql` until it has results: the first scrape lands some seconds after start.
+    pub async fn wait_for(&self, promql: &str) -> Vec<Value> {
+        tokio::time::timeout(Duration::from_secs(60), async {
+            loop {
+                let result = self.query(promql).await;
+                if !result.is_empty() {
+                    return result;
+                }
+                tokio::time::sleep(Duration::from_millis(250)).await;
+            }
+        })
+        .await
+        .unwrap_or_else(|_| panic!("Prometheus never answered {promql}"))
+    }
+}
+
+impl Drop for Prometheus {
+    fn drop(&mut self) {
+        let _ = self.child.start_kill();
+    }
+}
+
+/// A plain HTTP/1.0 GET on loopback; `None` while nothing listens.
+async fn get(port: u16, path: &str) -> Option<String> {
+    let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .ok()?;
+    stream
+        .write_all(format!("GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n").as_bytes())
+        .await
+        .ok()?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response).await.ok()?;
+    let (head, body) = response.split_once("\r\n\r\n")?;
+    head.starts_with("HTTP/1.0 200").then(|| body.to_owned())
+}
