@@ -433,10 +433,11 @@ fn cuda_driver(found: &mut Found<'_>, gpu: u32, system: &System, sample: &Sample
         .unwrap_or_default()
         .iter()
         .filter_map(|process| {
+            let version = process.cuda_version.clone()?;
             Some((
                 format!("Process {}", process.pid),
                 ("pid", process.pid.to_string()),
-                process.cuda_version.clone()?,
+                version,
             ))
         })
         .collect();
@@ -449,6 +450,9 @@ fn cuda_driver(found: &mut Found<'_>, gpu: u32, system: &System, sample: &Sample
             ("toolkit", CUDA_TOOLKIT.to_owned()),
             toolkit.clone(),
         ));
+    }
+    if users.is_empty() {
+        return;
     }
     let driver_version = system.driver_version.as_deref().unwrap_or("?").to_owned();
     let shown = format!("{}.{}", supported.0, supported.1);
