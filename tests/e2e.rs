@@ -1691,8 +1691,11 @@ async fn the_storage_page_lists_volumes_snapshots_classes_and_persistent_volumes
     window.click("a[data-tab=persistent-volumes]").await;
     table_shows(&window, "ml-team/datasets").await;
 
-    // A volume opens its page.
+    // A volume opens its page (once its table is there: a row clicked while the rows are still
+    // being placed may be another's).
     window.click("a[data-tab=volumes]").await;
+    table_shows(&window, "checkpoints").await;
+    table_shows(&window, "datasets").await;
     window
         .click("a.live-table__link[href='#/resources/core/v1/persistentvolumeclaims/ml-team/datasets']")
         .await;
@@ -2112,10 +2115,13 @@ async fn this_machine_s_gpus_are_shown_from_a_replayed_trace_with_what_to_do() {
     let tooltip = window
         .wait_for_text(
             "[data-chart='gpu-0-utilization'] .chart__tooltip",
-            "Utilisation: ",
+            "Utilisation:",
         )
         .await;
-    assert!(tooltip.contains("Memory activity: "), "{tooltip}");
+    assert!(
+        tooltip.contains("Memory activity:") && tooltip.contains(" %"),
+        "{tooltip}"
+    );
     window.screenshot("this-machine").await;
     window
         .eval("document.querySelector(\"[data-chart='gpu-0-temperature']\").scrollIntoView({ block: 'center' }) ?? true")

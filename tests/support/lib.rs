@@ -225,14 +225,23 @@ impl Window {
             .unwrap_or_else(|error| panic!("`{css}` could not be clicked: {error}"));
     }
 
-    /// Waits until an element's text contains `text`, and returns the whole text.
+    /// Waits until an element's text contains `text`, and returns the whole text. The text is
+    /// read in the page in one step: finding the element and then asking for its text would fail
+    /// whenever a live page redraws it in between, as it may every few milliseconds under load.
     pub async fn wait_for_text(&self, css: &str, text: &str) -> String {
         let deadline = Instant::now() + PATIENCE;
+        let selector = serde_json::Value::String(css.to_owned()).to_string();
+        // An SVG element has no innerText: its textContent stands for it.
+        let read = format!(
+            "(element => element ? (element.innerText ?? element.textContent) : '')(document.querySelector({selector}))"
+        );
         loop {
-            let last = match self.driver.find(By::Css(css)).await {
-                Ok(element) => element.text().await.unwrap_or_default(),
-                Err(_) => String::new(),
-            };
+            let last = self
+                .eval(&read)
+                .await
+                .as_str()
+                .unwrap_or_default()
+                .to_owned();
             if last.contains(text) {
                 return last;
             }
