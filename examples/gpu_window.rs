@@ -158,23 +158,21 @@ async fn main() {
     let points = window
         .eval("Math.max(...[...document.querySelectorAll(\"[data-chart='gpu-0-utilization'] svg polyline\")].map((line) => line.getAttribute('points').trim().split(' ').length))")
         .await;
-    let draws: Vec<f64> = window
-        .eval("[...document.querySelectorAll('[data-chart]')].map((chart) => parseFloat(chart.dataset.drawMs))")
-        .await
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter_map(serde_json::Value::as_f64)
-        .collect();
+    let numbers = |value: serde_json::Value| -> Vec<f64> {
+        value
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(serde_json::Value::as_f64)
+            .collect()
+    };
+    let draws = numbers(
+        window
+            .eval("[...document.querySelectorAll('[data-chart]')].map((chart) => parseFloat(chart.dataset.drawMs))")
+            .await,
+    );
     assert_eq!(draws.len(), CHARTS);
-    let inserts: Vec<f64> = window
-        .eval(INSERT_AGAIN)
-        .await
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter_map(serde_json::Value::as_f64)
-        .collect();
+    let inserts = numbers(window.eval(INSERT_AGAIN).await);
     window.screenshot("gpus").await;
     // Every chart redrawn at once, six times over.
     let mut redraws = Vec::new();

@@ -7,24 +7,15 @@
     reason = "a test fails with the message and location of what it unwrapped"
 )]
 
-use std::process::Command;
+#[path = "support/cli.rs"]
+mod cli;
+
+use cli::kubedesk;
 
 const FIXTURES: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/../crates/metrics/tests/fixtures/grafana"
 );
-
-fn kubedesk(args: &[&str]) -> (i32, String, String) {
-    let output = Command::new(env!("CARGO_BIN_EXE_kubedesk"))
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        output.status.code().unwrap_or(-1),
-        String::from_utf8(output.stdout).unwrap(),
-        String::from_utf8(output.stderr).unwrap(),
-    )
-}
 
 #[test]
 fn a_grafana_dashboard_is_printed_as_a_native_one_with_what_was_not_converted() {

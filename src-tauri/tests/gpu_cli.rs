@@ -7,24 +7,15 @@
     reason = "a test fails with the message and location of what it unwrapped"
 )]
 
-use std::process::Command;
+#[path = "support/cli.rs"]
+mod cli;
+
+use cli::kubedesk;
 
 const TRACE: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/../crates/gpu/tests/fixtures/two-a100s-warming.jsonl"
 );
-
-fn kubedesk(args: &[&str]) -> (i32, String, String) {
-    let output = Command::new(env!("CARGO_BIN_EXE_kubedesk"))
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        output.status.code().unwrap_or(-1),
-        String::from_utf8(output.stdout).unwrap(),
-        String::from_utf8(output.stderr).unwrap(),
-    )
-}
 
 #[test]
 fn a_trace_is_reported_as_text_and_json() {

@@ -215,9 +215,7 @@ fn ready(state: &State, sent_until: &mut Vec<Option<i64>>) -> ipc::LocalGpus {
                                 .collect(),
                         )
                     }),
-                    pstate: sample
-                        .and_then(|sample| sample.pstate.clone().ok())
-                        .filter(|state| *state <= 15),
+                    pstate: sample.and_then(|sample| sample.pstate.clone().ok()),
                     fans: sample
                         .and_then(|sample| sample.fans_percent.clone().ok())
                         .unwrap_or_default(),

@@ -450,7 +450,10 @@ fn sample(nvml: &Nvml, index: u32, at_ms: i64) -> Sampled {
         sm_clock_mhz: reading(device.clock_info(Clock::SM)),
         memory_clock_mhz: reading(device.clock_info(Clock::Memory)),
         graphics_clock_mhz: reading(device.clock_info(Clock::Graphics)),
-        pstate: reading(device.performance_state()).map(|state| state.as_c()),
+        // NVML's "unknown" P-state (32) is no P-state.
+        pstate: reading(device.performance_state())
+            .map(|state| state.as_c())
+            .and_then(|state| (state <= 15).then_some(state).ok_or(Missing::NotSupported)),
         fans_percent: fans(&device),
         throttle: reading(device.current_throttle_reasons()).map(throttles),
         ecc_uncorrected_volatile: reading(

@@ -227,15 +227,8 @@ impl<T: Transport> Prometheus<T> {
         start: i64,
         end: i64,
     ) -> Result<Vec<String>, QueryError> {
-        let matching =
-            series.map_or_else(String::new, |series| format!("&match[]={}", encode(series)));
-        let data = self
-            .ask(
-                series.unwrap_or("label_names()"),
-                &format!("/api/v1/labels?start={start}&end={end}{matching}"),
-            )
-            .await?;
-        Ok(strings(&data))
+        self.labels("/api/v1/labels", "label_names()", series, start, end)
+            .await
     }
 
     /// The values label `label` takes, in the series `series` selects when given, between
@@ -247,15 +240,26 @@ impl<T: Transport> Prometheus<T> {
         start: i64,
         end: i64,
     ) -> Result<Vec<String>, QueryError> {
+        let path = format!("/api/v1/label/{}/values", encode(label));
+        self.labels(&path, label, series, start, end).await
+    }
+
+    /// The strings a label endpoint at `path` answers for the series `series` selects; `what`
+    /// names the question in an error when no series is given.
+    async fn labels(
+        &self,
+        path: &str,
+        what: &str,
+        series: Option<&str>,
+        start: i64,
+        end: i64,
+    ) -> Result<Vec<String>, QueryError> {
         let matching =
             series.map_or_else(String::new, |series| format!("&match[]={}", encode(series)));
         let data = self
             .ask(
-                series.unwrap_or(label),
-                &format!(
-                    "/api/v1/label/{}/values?start={start}&end={end}{matching}",
-                    encode(label)
-                ),
+                series.unwrap_or(what),
+                &format!("{path}?start={start}&end={end}{matching}"),
             )
             .await?;
         Ok(strings(&data))

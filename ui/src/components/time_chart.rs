@@ -105,7 +105,7 @@ pub fn TimeSeries(
     // Where the pointer is, as a fraction of the plot's width.
     let pointer = RwSignal::new(None::<f64>);
     // What is drawn: the data, once its newest samples move the chart by a pixel column.
-    let data = Memo::new(move |previous: Option<&ChartData>| {
+    let shown = Memo::new(move |previous: Option<&ChartData>| {
         let now = data.get();
         match previous {
             Some(previous) if !moves_a_column(previous, &now) => previous.clone(),
@@ -114,7 +114,7 @@ pub fn TimeSeries(
     });
     let drawn = Memo::new(move |_| {
         let started = now_ms();
-        data.with(|data| {
+        shown.with(|data| {
             let span = match (data.times.first(), data.times.last()) {
                 (Some(first), Some(last)) => (*first, *last),
                 _ => (0, 1000),
@@ -168,7 +168,7 @@ pub fn TimeSeries(
         let fraction = pointer.get()?;
         let (chart, span, _) = drawn.get();
         let chart = chart?;
-        data.with(|data| {
+        shown.with(|data| {
             let at = charts::nearest(&data.times, span, fraction)?;
             let rows = data
                 .lines
