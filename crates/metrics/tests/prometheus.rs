@@ -13,6 +13,7 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+use kubedesk_metrics::format;
 use kubedesk_metrics::grafana::import;
 use kubedesk_metrics::prometheus::{Http, Prometheus, QueryError};
 use kubedesk_metrics::promql::Chosen;
@@ -76,6 +77,18 @@ async fn imported_dashboards_run_against_the_real_prometheus() {
                 .await
                 .unwrap_or_else(|error| panic!("{}: {error}", panel.title));
             assert!(!series.is_empty(), "{}: {expr} has no data", panel.title);
+            if panel.title == "GPU Temperature" {
+                // Each series named by its legend format, its values in the panel's unit.
+                for series in &series {
+                    assert_eq!(
+                        format::legend(query.legend.as_deref(), &series.labels),
+                        format!("GPU {}", series.labels["gpu"])
+                    );
+                }
+                let (_, latest) = *series[0].points.last().unwrap();
+                let shown = format::value(panel.unit.as_deref(), latest, panel.decimals);
+                assert!(shown.ends_with(" °C"), "{shown}");
+            }
         }
     }
 
