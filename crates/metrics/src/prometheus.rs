@@ -1,4 +1,5 @@
-//! A Prometheus HTTP API client: instant and range queries and label values, each answer typed,
+//! A Prometheus HTTP API client: instant and range queries, label names and values, the active
+//! alerts and the alerting rules with where they stand, each answer typed,
 //! a PromQL error returned with the query that caused it. How requests travel is a
 //! [`Transport`]: plain HTTP to a URL here ([`Http`]); the API server's service proxy and
 //! authenticated HTTPS come with the cluster's Prometheus.
@@ -58,6 +59,70 @@ pub struct Series {
     /// Its points: seconds since the epoch, and the value (`NaN` and infinities as Prometheus
     /// sends them).
     pub points: Vec<(f64, f64)>,
+}
+
+/// Where an alert, or an alerting rule, stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AlertState {
+    /// Its condition holds, for less than the rule's `for`.
+    Pending,
+    /// Its condition has held for the rule's `for`.
+    Firing,
+    /// Its condition does not hold.
+    Inactive,
+}
+
+/// An active alert: pending or firing.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Alert {
+    /// Its rule's name (`alertname`).
+    pub name: String,
+    /// Pending or firing.
+    pub state: AlertState,
+    /// Its labels (`alertname` and the rule's and the series' labels).
+    pub labels: std::collections::BTreeMap<String, String>,
+    /// Its annotations (`summary`, `description`), their templates filled in.
+    pub annotations: std::collections::BTreeMap<String, String>,
+    /// Since when its condition holds (RFC 3339).
+    pub active_since: Option<String>,
+    /// The value that made it active.
+    pub value: Option<String>,
+}
+
+/// An alerting rule and where it stands.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AlertRule {
+    /// Its group.
+    pub group: String,
+    /// Its name.
+    pub name: String,
+    /// Its condition.
+    pub query: String,
+    /// How long the condition must hold before it fires, seconds.
+    pub for_seconds: f64,
+    /// Firing when any of its alerts fires, else pending when any is pending, else inactive.
+    pub state: AlertState,
+    /// `ok`, `err` or `unknown`: whether its last evaluation succeeded.
+    pub health: String,
+    /// Why its last evaluation failed, when it did.
+    pub last_error: Option<String>,
+    /// Its active alerts.
+    pub alerts: Vec<Alert>,
+}
+
+/// An alert as `/api/v1/alerts` and `/api/v1/rules` write it.
+fn alert(value: &serde_json::Value) -> Option<Alert> {
+    let strings = |value: &serde_json::Value| labels(value);
+    let labels = strings(&value["labels"]);
+    Some(Alert {
+        name: labels.get("alertname").cloned().unwrap_or_default(),
+        state: serde_json::from_value(value["state"].clone()).ok()?,
+        annotations: strings(&value["annotations"]),
+        labels,
+        active_since: value["activeAt"].as_str().map(str::to_owned),
+        value: value["value"].as_str().map(str::to_owned),
+    })
 }
 
 /// A Prometheus server.
@@ -217,6 +282,47 @@ impl<T: Transport> Prometheus<T> {
                 })
                 .unwrap_or_default(),
         })
+    }
+
+    /// The alerts active now, pending and firing.
+    pub async fn alerts(&self) -> Result<Vec<Alert>, QueryError> {
+        let data = self.ask("alerts", "/api/v1/alerts").await?;
+        Ok(data["alerts"]
+            .as_array()
+            .map(|alerts| alerts.iter().filter_map(alert).collect())
+            .unwrap_or_default())
+    }
+
+    /// Every alerting rule, by group, with where it stands and its active alerts.
+    pub async fn alert_rules(&self) -> Result<Vec<AlertRule>, QueryError> {
+        let data = self
+            .ask("alerting rules", "/api/v1/rules?type=alert")
+            .await?;
+        let mut rules = Vec::new();
+        for group in data["groups"].as_array().into_iter().flatten() {
+            for rule in group["rules"].as_array().into_iter().flatten() {
+                let Ok(state) = serde_json::from_value::<AlertState>(rule["state"].clone()) else {
+                    continue;
+                };
+                rules.push(AlertRule {
+                    group: group["name"].as_str().unwrap_or_default().to_owned(),
+                    name: rule["name"].as_str().unwrap_or_default().to_owned(),
+                    query: rule["query"].as_str().unwrap_or_default().to_owned(),
+                    for_seconds: rule["duration"].as_f64().unwrap_or(0.0),
+                    state,
+                    health: rule["health"].as_str().unwrap_or("unknown").to_owned(),
+                    last_error: rule["lastError"]
+                        .as_str()
+                        .filter(|error| !error.is_empty())
+                        .map(str::to_owned),
+                    alerts: rule["alerts"]
+                        .as_array()
+                        .map(|alerts| alerts.iter().filter_map(alert).collect())
+                        .unwrap_or_default(),
+                });
+            }
+        }
+        Ok(rules)
     }
 
     /// The label names of the series `series` selects (all when `None`), between `start` and

@@ -15,7 +15,7 @@ use std::sync::Arc;
 
 use kubedesk_metrics::format;
 use kubedesk_metrics::grafana::import;
-use kubedesk_metrics::prometheus::{Http, Prometheus, QueryError};
+use kubedesk_metrics::prometheus::{AlertState, Http, Prometheus, QueryError};
 use kubedesk_metrics::promql::Chosen;
 use kubedesk_metrics::variables::{Window, resolve};
 use kubedesk_sim::{SimServer, demo};
@@ -161,4 +161,86 @@ async fn imported_dashboards_run_against_the_real_prometheus() {
             .starts_with(&format!("Prometheus at {url} cannot be reached: ")),
         "{gone}"
     );
+}
+
+/// Rules of three kinds: one that fires at once, one that must hold for an hour (pending), one
+/// whose condition never holds (inactive).
+const RULES: &str = r#"groups:
+  - name: gpus
+    rules:
+      - alert: GpuWarm
+        expr: DCGM_FI_DEV_GPU_TEMP > 0
+        labels: {severity: warning}
+        annotations: {summary: "GPU {{ $labels.gpu }} of {{ $labels.Hostname }} is at {{ $value }} °C"}
+      - alert: GpuWarmForAnHour
+        expr: DCGM_FI_DEV_GPU_TEMP > 0
+        for: 1h
+      - alert: GpuMelting
+        expr: DCGM_FI_DEV_GPU_TEMP > 1000
+"#;
+
+#[tokio::test(flavor = "multi_thread")]
+async fn firing_and_pending_alerts_and_the_rules_with_where_they_stand() {
+    let server = SimServer::start(
+        Arc::new(demo::gpu_prod().unwrap()),
+        SocketAddr::from(([127, 0, 0, 1], 0)),
+    )
+    .await
+    .unwrap();
+    let scraper = kubedesk_testkit::Prometheus::with_rules(
+        server.url().trim_start_matches("http://"),
+        Some(RULES),
+    )
+    .await;
+    scraper
+        .wait_for("ALERTS{alertname=\"GpuWarm\", alertstate=\"firing\"}")
+        .await;
+    let prometheus = Prometheus::new(Http::new(&scraper.url()).unwrap());
+
+    let alerts = prometheus.alerts().await.unwrap();
+    let warm: Vec<_> = alerts
+        .iter()
+        .filter(|alert| alert.name == "GpuWarm")
+        .collect();
+    assert!(!warm.is_empty());
+    assert!(warm.iter().all(|alert| alert.state == AlertState::Firing));
+    assert_eq!(warm[0].labels["severity"], "warning");
+    let summary = &warm[0].annotations["summary"];
+    assert!(
+        summary.starts_with(&format!("GPU {} of ", warm[0].labels["gpu"]))
+            && summary.ends_with(" °C"),
+        "{summary}"
+    );
+    assert!(warm[0].active_since.is_some() && warm[0].value.is_some());
+    assert!(
+        alerts
+            .iter()
+            .filter(|alert| alert.name == "GpuWarmForAnHour")
+            .all(|alert| alert.state == AlertState::Pending)
+    );
+
+    let rules = prometheus.alert_rules().await.unwrap();
+    let states: Vec<(&str, AlertState, f64, &str)> = rules
+        .iter()
+        .map(|rule| {
+            (
+                rule.name.as_str(),
+                rule.state,
+                rule.for_seconds,
+                rule.health.as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        states,
+        [
+            ("GpuWarm", AlertState::Firing, 0.0, "ok"),
+            ("GpuWarmForAnHour", AlertState::Pending, 3600.0, "ok"),
+            ("GpuMelting", AlertState::Inactive, 0.0, "ok"),
+        ]
+    );
+    assert_eq!(rules[0].group, "gpus");
+    assert_eq!(rules[0].query, "DCGM_FI_DEV_GPU_TEMP > 0");
+    assert_eq!(rules[0].alerts.len(), warm.len());
+    assert!(rules[2].alerts.is_empty() && rules[2].last_error.is_none());
 }

@@ -18,12 +18,25 @@ impl Prometheus {
     /// Prometheus scraping `target` (`host:port`) at `/_kubedesk/metrics` every second, as the
     /// job `gpu-prod`.
     pub async fn scraping(target: &str) -> Self {
+        Self::with_rules(target, None).await
+    }
+
+    /// The same, evaluating the rule file `rules` (YAML, Prometheus's rule groups) every second.
+    pub async fn with_rules(target: &str, rules: Option<&str>) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let config = dir.path().join("prometheus.yml");
+        let rule_files = match rules {
+            Some(rules) => {
+                let path = dir.path().join("rules.yml");
+                std::fs::write(&path, rules).unwrap();
+                format!("rule_files: [\"{}\"]\n", path.display())
+            }
+            None => String::new(),
+        };
         std::fs::write(
             &config,
             format!(
-                "global: {{scrape_interval: 1s, evaluation_interval: 1s}}\nscrape_configs:\n  - job_name: gpu-prod\n    metrics_path: /_kubedesk/metrics\n    static_configs: [{{targets: [\"{target}\"]}}]\n"
+                "global: {{scrape_interval: 1s, evaluation_interval: 1s}}\n{rule_files}scrape_configs:\n  - job_name: gpu-prod\n    metrics_path: /_kubedesk/metrics\n    static_configs: [{{targets: [\"{target}\"]}}]\n"
             ),
         )
         .unwrap();
