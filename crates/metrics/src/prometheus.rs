@@ -1,5 +1,6 @@
 //! A Prometheus HTTP API client: instant and range queries, label names and values, the active
-//! alerts and the alerting rules with where they stand, each answer typed,
+//! alerts and the alerting rules with where they stand, the etcd members with the leader tagged,
+//! each answer typed,
 //! a PromQL error returned with the query that caused it. How requests travel is a
 //! [`Transport`]: plain HTTP to a URL here ([`Http`]); the API server's service proxy and
 //! authenticated HTTPS come with the cluster's Prometheus.
@@ -109,6 +110,21 @@ pub struct AlertRule {
     pub last_error: Option<String>,
     /// Its active alerts.
     pub alerts: Vec<Alert>,
+}
+
+/// An etcd member, as its own metrics report it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EtcdMember {
+    /// Where Prometheus scrapes it (`10.0.0.5:2381`).
+    pub instance: String,
+    /// Its host (`10.0.0.5`), to match it to its node.
+    pub host: String,
+    /// Whether it is the leader (`etcd_server_is_leader` is 1).
+    pub leader: bool,
+    /// Whether it sees a leader (`etcd_server_has_leader`), when it reports it.
+    pub has_leader: Option<bool>,
+    /// Whether Prometheus's last scrape of it succeeded (`up`), when known.
+    pub up: Option<bool>,
 }
 
 /// An alert as `/api/v1/alerts` and `/api/v1/rules` write it.
@@ -325,6 +341,38 @@ impl<T: Transport> Prometheus<T> {
         Ok(rules)
     }
 
+    /// The etcd members that report `etcd_server_is_leader` at `time`, the leader tagged, as
+    /// KubeSphere's console tags it (each member exports the gauge; 1 on the leader), with whether
+    /// each sees a leader and is up.
+    pub async fn etcd_members(&self, time: i64) -> Result<Vec<EtcdMember>, QueryError> {
+        let by_instance = |series: Vec<Series>| -> std::collections::BTreeMap<String, f64> {
+            series
+                .into_iter()
+                .filter_map(|series| {
+                    let instance = series.labels.get("instance")?.clone();
+                    Some((instance, series.points.first()?.1))
+                })
+                .collect()
+        };
+        let leaders = by_instance(self.query("etcd_server_is_leader", time).await?);
+        let has_leader = by_instance(self.query("etcd_server_has_leader", time).await?);
+        let up = by_instance(self.query("up", time).await?);
+        Ok(leaders
+            .into_iter()
+            .map(|(instance, leader)| EtcdMember {
+                host: instance
+                    .rsplit_once(':')
+                    .map_or(instance.as_str(), |(host, _)| host)
+                    .trim_matches(|c| c == '[' || c == ']')
+                    .to_owned(),
+                leader: leader == 1.0,
+                has_leader: has_leader.get(&instance).map(|value| *value == 1.0),
+                up: up.get(&instance).map(|value| *value == 1.0),
+                instance,
+            })
+            .collect())
+    }
+
     /// The label names of the series `series` selects (all when `None`), between `start` and
     /// `end`.
     pub async fn label_names(
@@ -445,6 +493,78 @@ impl Transport for Http {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Answers each query from a table, as a three-member etcd cluster's Prometheus would.
+    struct Answers(Vec<(&'static str, String)>);
+
+    impl Transport for Answers {
+        async fn get(&self, path_and_query: &str) -> Result<(u16, Vec<u8>), QueryError> {
+            let body = self
+                .0
+                .iter()
+                .find(|(query, _)| path_and_query.contains(&format!("query={query}&")))
+                .map_or(
+                    r#"{"status":"success","data":{"resultType":"vector","result":[]}}"#,
+                    |(_, body)| body.as_str(),
+                );
+            Ok((200, body.as_bytes().to_vec()))
+        }
+    }
+
+    #[tokio::test]
+    async fn the_etcd_leader_is_tagged_among_its_members() {
+        let vector = |values: &[(&str, &str)]| -> String {
+            let result: Vec<String> = values
+                .iter()
+                .map(|(instance, value)| {
+                    format!(r#"{{"metric":{{"instance":"{instance}","job":"etcd"}},"value":[1795000000,"{value}"]}}"#)
+                })
+                .collect();
+            format!(
+                r#"{{"status":"success","data":{{"resultType":"vector","result":[{}]}}}}"#,
+                result.join(",")
+            )
+        };
+        let leaders = vector(&[
+            ("10.0.0.1:2381", "0"),
+            ("10.0.0.2:2381", "1"),
+            ("10.0.0.3:2381", "0"),
+        ]);
+        let has_leader = vector(&[("10.0.0.1:2381", "1"), ("10.0.0.2:2381", "1")]);
+        let up = vector(&[
+            ("10.0.0.1:2381", "1"),
+            ("10.0.0.2:2381", "1"),
+            ("10.0.0.3:2381", "0"),
+        ]);
+        let answers = Answers(vec![
+            ("etcd_server_is_leader", leaders),
+            ("etcd_server_has_leader", has_leader),
+            ("up", up),
+        ]);
+        let members = Prometheus::new(answers)
+            .etcd_members(1_795_000_000)
+            .await
+            .unwrap();
+        let shown: Vec<(&str, bool, Option<bool>, Option<bool>)> = members
+            .iter()
+            .map(|member| {
+                (
+                    member.host.as_str(),
+                    member.leader,
+                    member.has_leader,
+                    member.up,
+                )
+            })
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                ("10.0.0.1", false, Some(true), Some(true)),
+                ("10.0.0.2", true, Some(true), Some(true)),
+                ("10.0.0.3", false, None, Some(false)),
+            ]
+        );
+    }
 
     #[test]
     fn a_url_gives_its_authority_and_path_prefix() {

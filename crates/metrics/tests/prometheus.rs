@@ -180,7 +180,7 @@ const RULES: &str = r#"groups:
 "#;
 
 #[tokio::test(flavor = "multi_thread")]
-async fn firing_and_pending_alerts_and_the_rules_with_where_they_stand() {
+async fn alerts_rules_and_the_etcd_leader_as_prometheus_reports_them() {
     let server = SimServer::start(
         Arc::new(demo::gpu_prod().unwrap()),
         SocketAddr::from(([127, 0, 0, 1], 0)),
@@ -238,6 +238,15 @@ async fn firing_and_pending_alerts_and_the_rules_with_where_they_stand() {
             ("GpuWarmForAnHour", AlertState::Pending, 3600.0, "ok"),
             ("GpuMelting", AlertState::Inactive, 0.0, "ok"),
         ]
+    );
+    // The simulator's etcd, one member, the leader, scraped as the simulator's target.
+    let members = prometheus.etcd_members(now()).await.unwrap();
+    assert_eq!(members.len(), 1, "{members:?}");
+    assert!(members[0].leader);
+    assert_eq!(members[0].up, Some(true));
+    assert_eq!(
+        members[0].instance,
+        server.url().trim_start_matches("http://")
     );
     assert_eq!(rules[0].group, "gpus");
     assert_eq!(rules[0].query, "DCGM_FI_DEV_GPU_TEMP > 0");
