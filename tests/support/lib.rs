@@ -263,11 +263,19 @@ impl Window {
             .clone()
     }
 
-    /// Waits until a JavaScript expression is `expected`.
+    /// Waits until a JavaScript expression is `expected`; one that throws (an element it reads is
+    /// not there yet) is tried again.
     pub async fn wait_for_eval(&self, expression: &str, expected: serde_json::Value) {
         let deadline = Instant::now() + PATIENCE;
         loop {
-            let last = self.eval(expression).await;
+            let last = match self
+                .driver
+                .execute(format!("return {expression};"), vec![])
+                .await
+            {
+                Ok(answer) => answer.json().clone(),
+                Err(error) => serde_json::Value::String(format!("the script threw: {error}")),
+            };
             if last == expected {
                 return;
             }

@@ -28,12 +28,28 @@ pub struct VariableError {
     /// The variable.
     pub name: String,
     /// Why.
-    pub error: String,
+    pub error: ValuesError,
+}
+
+/// Why a variable has no values.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ValuesError {
+    /// Prometheus did not answer its query.
+    #[error(transparent)]
+    Query(#[from] QueryError),
+    /// Its regular expression does not compile.
+    #[error("its regular expression {regex:?} does not compile: {detail}")]
+    Regex {
+        /// The regular expression.
+        regex: String,
+        /// What the compiler said.
+        detail: String,
+    },
 }
 
 /// Values a query variable's regular expression (`/(.*):.*/`, with its capture group when it has
-/// one) keeps of `values`; a regular expression that does not compile keeps them all.
-fn filtered(values: Vec<String>, regex: Option<&str>) -> Result<Vec<String>, String> {
+/// one) keeps of `values`; a regular expression that does not compile is an error.
+fn filtered(values: Vec<String>, regex: Option<&str>) -> Result<Vec<String>, ValuesError> {
     let Some(regex) = regex else {
         return Ok(values);
     };
@@ -41,8 +57,10 @@ fn filtered(values: Vec<String>, regex: Option<&str>) -> Result<Vec<String>, Str
         .strip_prefix('/')
         .and_then(|rest| rest.rsplit_once('/'))
         .map_or(regex, |(pattern, _flags)| pattern);
-    let compiled = regex::Regex::new(pattern)
-        .map_err(|error| format!("its regular expression {regex:?} does not compile: {error}"))?;
+    let compiled = regex::Regex::new(pattern).map_err(|error| ValuesError::Regex {
+        regex: regex.to_owned(),
+        detail: error.to_string(),
+    })?;
     let mut kept: Vec<String> = Vec::new();
     for value in values {
         if let Some(found) = compiled.captures(&value) {
@@ -64,8 +82,7 @@ async fn values<T: Transport>(
     prometheus: &Prometheus<T>,
     expansion: &Expansion,
     window: Window,
-) -> Result<Vec<String>, String> {
-    let error = |error: QueryError| error.to_string();
+) -> Result<Vec<String>, ValuesError> {
     Ok(match &variable.kind {
         VariableKind::Query { query, regex, .. } => {
             let (start, end) = (window.start, window.end);
@@ -74,27 +91,23 @@ async fn values<T: Transport>(
                     let series = series.as_deref().map(|series| expansion.expand(series));
                     prometheus
                         .label_values(label, series.as_deref(), start, end)
-                        .await
-                        .map_err(error)?
+                        .await?
                 }
                 VariableQuery::LabelNames { series } => {
                     let series = series.as_deref().map(|series| expansion.expand(series));
                     prometheus
                         .label_names(series.as_deref(), start, end)
-                        .await
-                        .map_err(error)?
+                        .await?
                 }
                 VariableQuery::Metrics { regex } => {
                     let names = prometheus
                         .label_values("__name__", None, start, end)
-                        .await
-                        .map_err(error)?;
+                        .await?;
                     filtered(names, Some(&expansion.expand(regex)))?
                 }
                 VariableQuery::QueryResult { query } => prometheus
                     .query(&expansion.expand(query), end)
-                    .await
-                    .map_err(error)?
+                    .await?
                     .into_iter()
                     .map(|series| {
                         let name = series.labels.get("__name__").cloned().unwrap_or_default();
@@ -194,7 +207,8 @@ mod tests {
         assert!(
             filtered(values, Some("/(/"))
                 .unwrap_err()
-                .contains("does not compile")
+                .to_string()
+                .starts_with("its regular expression \"/(/\" does not compile: ")
         );
     }
 }

@@ -239,7 +239,11 @@ async fn alerts_rules_and_the_etcd_leader_as_prometheus_reports_them() {
             ("GpuMelting", AlertState::Inactive, 0.0, "ok"),
         ]
     );
-    // The simulator's etcd, one member, the leader, scraped as the simulator's target.
+    // The simulator's etcd, one member, the leader, scraped as the simulator's target (two
+    // scrapes in: the query's time, whole seconds, may fall before the first).
+    scraper
+        .wait_for("count_over_time(etcd_server_is_leader[1m]) > 1")
+        .await;
     let members = prometheus.etcd_members(now()).await.unwrap();
     assert_eq!(members.len(), 1, "{members:?}");
     assert!(members[0].leader);
