@@ -1538,7 +1538,10 @@ async fn the_palette_and_k9s_keys_reach_every_kind_and_object() {
         .wait_for_eval("location.hash", json!("#/workloads/deployments"))
         .await;
 
-    // Ctrl+D on a row opens its delete dialog, nothing more.
+    // Ctrl+D on a row opens its delete dialog, nothing more. (The table back on screen lists its
+    // rows first: a row selected before its new subscription starts is unselected by it.)
+    window.wait_for_text("#table-status", "row").await;
+    table_shows(&window, "api").await;
     window.click("div[data-row='sandbox/api']").await;
     let table = window.find("#live-table-body").await;
     table.send_keys(Key::Control + "d").await.unwrap();
