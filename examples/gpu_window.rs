@@ -139,17 +139,11 @@ async fn main() {
     window
         .eval(&OPEN_GPUS.replace("CHARTS", &CHARTS.to_string()))
         .await;
-    let deadline = std::time::Instant::now() + Duration::from_secs(120);
-    let shown = loop {
-        if let Some(shown) = window.eval("window.__shown").await.as_f64() {
-            break shown;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the charts never showed"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    };
+    let shown = window
+        .wait_for_value("window.__shown", Duration::from_secs(120))
+        .await
+        .as_f64()
+        .unwrap();
     // The trace is read whole while the page opens: wait for its end, when the charts hold the
     // whole hour, before reading what each took to draw.
     window
@@ -178,18 +172,10 @@ async fn main() {
     let mut redraws = Vec::new();
     for language in ["zh-CN", "en", "zh-CN", "en", "zh-CN", "en"] {
         window.eval(&REDRAW.replace("LANGUAGE", language)).await;
-        let deadline = std::time::Instant::now() + Duration::from_secs(60);
-        loop {
-            if let Some(took) = window.eval("window.__redrawn").await.as_f64() {
-                redraws.push(took);
-                break;
-            }
-            assert!(
-                std::time::Instant::now() < deadline,
-                "the charts were never redrawn"
-            );
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
+        let took = window
+            .wait_for_value("window.__redrawn", Duration::from_secs(60))
+            .await;
+        redraws.push(took.as_f64().unwrap());
     }
     let (redraw, worst_redraw) = median_and_worst(redraws);
     let (draw, worst_draw) = median_and_worst(draws);

@@ -179,7 +179,11 @@ async fn main() {
         )
     };
     window.eval(OPEN_PODS).await;
-    let first = number(&wait_for(&window, "window.__first", Duration::from_secs(60)).await);
+    let first = number(
+        &window
+            .wait_for_value("window.__first", Duration::from_secs(60))
+            .await,
+    );
     let listed = Instant::now();
     window
         .wait_for_eval(&rows_shown(&format!(">= {total}")), serde_json::json!(true))
@@ -218,12 +222,12 @@ async fn main() {
     );
     // The other clusters' tables went with the view that held them: they list again.
     window.click("#all-clusters").await;
-    wait_for(
-        &window,
-        &format!("({}) ? true : null", rows_shown(&format!(">= {total}"))),
-        Duration::from_secs(120),
-    )
-    .await;
+    window
+        .wait_for_value(
+            &format!("({}) ? true : null", rows_shown(&format!(">= {total}"))),
+            Duration::from_secs(120),
+        )
+        .await;
 
     // Frames: idle, then while 1,000 pods a second restart, sorted by restarts (descending) so
     // the rows in view keep changing.
@@ -239,20 +243,19 @@ async fn main() {
     // The sorted table settles (nothing in it changes for half a second) before the idle frames
     // are counted; the busy ones once restarted pods have reached the rows in view.
     window.eval(WATCH_CHANGES).await;
-    wait_for(
-        &window,
-        "performance.now() - window.__lastChange > 500 ? true : null",
-        Duration::from_secs(30),
-    )
-    .await;
+    window
+        .wait_for_value(
+            "performance.now() - window.__lastChange > 500 ? true : null",
+            Duration::from_secs(30),
+        )
+        .await;
     let idle = frames(&window).await;
     let per_cluster = CHURN / CLUSTERS as u32;
     for cluster in &clusters {
         cluster.churn.set(per_cluster);
     }
     // Restarts is the sixth column: Cluster, Namespace, Name, Ready, Status, Restarts.
-    wait_for(
-        &window,
+    window.wait_for_value(
         "[...document.querySelectorAll('#live-table-body .live-table__row')].some(row => row.children[5].textContent !== '0') ? true : null",
         Duration::from_secs(30),
     )
@@ -311,7 +314,11 @@ async fn main() {
         .wait_for_text("#table-status", "as KubeDesk last saw them")
         .await;
     window.eval(OPEN_PODS).await;
-    let offline_first = number(&wait_for(&window, "window.__first", Duration::from_secs(60)).await);
+    let offline_first = number(
+        &window
+            .wait_for_value("window.__first", Duration::from_secs(60))
+            .await,
+    );
     let kept = window
         .wait_for_text("#table-status", "as KubeDesk last saw them")
         .await;
@@ -348,50 +355,36 @@ async fn keystrokes(window: &Window) -> (f64, f64) {
             .eval(&KEYSTROKE.replace("TEXT", &format!("{text:?}")))
             .await;
         latencies.push(number(
-            &wait_for(window, "window.__latency", Duration::from_secs(10)).await,
+            &window
+                .wait_for_value("window.__latency", Duration::from_secs(10))
+                .await,
         ));
     }
     window.eval(&KEYSTROKE.replace("TEXT", "''")).await;
-    wait_for(window, "window.__latency", Duration::from_secs(10)).await;
+    window
+        .wait_for_value("window.__latency", Duration::from_secs(10))
+        .await;
     (
         percentile(&mut latencies, 0.5),
         percentile(&mut latencies, 0.95),
     )
 }
 
-/// Waits until a JavaScript expression is not null; answers with its value.
-async fn wait_for(window: &Window, expression: &str, limit: Duration) -> serde_json::Value {
-    let deadline = Instant::now() + limit;
-    loop {
-        let value = window.eval(expression).await;
-        if !value.is_null() {
-            return value;
-        }
-        if Instant::now() >= deadline {
-            let status = window
-                .eval("document.querySelector('#table-status')?.textContent ?? null")
-                .await;
-            panic!("{expression} stayed null for {limit:?}; the table's status: {status}");
-        }
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
-}
-
 async fn frames(window: &Window) -> Vec<f64> {
     window
         .eval(&COUNT_FRAMES.replace("MILLIS", &FRAMES_FOR.as_millis().to_string()))
         .await;
-    wait_for(
-        window,
-        "window.__framesDone ? window.__frames : null",
-        FRAMES_FOR * 3,
-    )
-    .await
-    .as_array()
-    .unwrap()
-    .iter()
-    .map(number)
-    .collect()
+    window
+        .wait_for_value(
+            "window.__framesDone ? window.__frames : null",
+            FRAMES_FOR * 3,
+        )
+        .await
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(number)
+        .collect()
 }
 
 fn number(value: &serde_json::Value) -> f64 {

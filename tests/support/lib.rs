@@ -263,6 +263,22 @@ impl Window {
             .clone()
     }
 
+    /// Waits until a JavaScript expression is not null, for `limit` at most; answers its value.
+    pub async fn wait_for_value(&self, expression: &str, limit: Duration) -> serde_json::Value {
+        let deadline = Instant::now() + limit;
+        loop {
+            let value = self.eval(expression).await;
+            if !value.is_null() {
+                return value;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{expression} stayed null for {limit:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    }
+
     /// Waits until a JavaScript expression is `expected`; one that throws (an element it reads is
     /// not there yet) is tried again.
     pub async fn wait_for_eval(&self, expression: &str, expected: serde_json::Value) {

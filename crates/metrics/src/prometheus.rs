@@ -180,6 +180,11 @@ fn value(text: &serde_json::Value) -> f64 {
     }
 }
 
+/// A `[time, "value"]` pair as Prometheus writes it.
+fn point(pair: &serde_json::Value) -> (f64, f64) {
+    (pair[0].as_f64().unwrap_or(0.0), value(&pair[1]))
+}
+
 fn labels(metric: &serde_json::Value) -> std::collections::BTreeMap<String, String> {
     metric
         .as_object()
@@ -253,14 +258,7 @@ impl<T: Transport> Prometheus<T> {
                         labels: labels(&series["metric"]),
                         points: series["values"]
                             .as_array()
-                            .map(|values| {
-                                values
-                                    .iter()
-                                    .map(|point| {
-                                        (point[0].as_f64().unwrap_or(0.0), value(&point[1]))
-                                    })
-                                    .collect()
-                            })
+                            .map(|values| values.iter().map(point).collect())
                             .unwrap_or_default(),
                     })
                     .collect()
@@ -280,7 +278,7 @@ impl<T: Transport> Prometheus<T> {
         Ok(match data["resultType"].as_str() {
             Some("scalar" | "string") => vec![Series {
                 labels: Default::default(),
-                points: vec![(result[0].as_f64().unwrap_or(0.0), value(&result[1]))],
+                points: vec![point(result)],
             }],
             _ => result
                 .as_array()
@@ -289,10 +287,7 @@ impl<T: Transport> Prometheus<T> {
                         .iter()
                         .map(|series| Series {
                             labels: labels(&series["metric"]),
-                            points: vec![(
-                                series["value"][0].as_f64().unwrap_or(0.0),
-                                value(&series["value"][1]),
-                            )],
+                            points: vec![point(&series["value"])],
                         })
                         .collect()
                 })
