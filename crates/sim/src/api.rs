@@ -29,6 +29,7 @@ use crate::metrics;
 use crate::objects;
 use crate::patch;
 use crate::protobuf;
+use crate::proxy;
 use crate::query::Query;
 use crate::selector::{FieldSelector, LabelSelector};
 use crate::status::Failure;
@@ -325,6 +326,7 @@ async fn verb(
         return Err(Failure::no_such_path());
     }
     let method = request.method().clone();
+    let raw_query = request.uri().query().map(str::to_owned);
     let content_type = request
         .headers()
         .get(CONTENT_TYPE)
@@ -393,7 +395,17 @@ async fn verb(
             log(cluster, &target, query)
         }
         (Method::GET, true) if target.subresource.as_deref() == Some("proxy") => {
-            proxy(cluster, &target)
+            let object = stored(cluster, &split_port(&target))?;
+            let asked = proxy::Asked {
+                namespace: namespace_of(&target),
+                name: target.name.as_deref().unwrap_or_default(),
+                path: target.proxied.as_deref().unwrap_or("/"),
+                query: raw_query.as_deref(),
+            };
+            match target.resource.plural.as_str() {
+                "services" => proxy::service(cluster, &object, asked).await,
+                _ => proxy::pod(&object, asked).await,
+            }
         }
         (Method::GET, true) => get(cluster, &target, accept),
         (Method::POST, false) => {
@@ -1118,64 +1130,22 @@ fn log(cluster: &Arc<Cluster>, target: &Target, query: &Query) -> Result<Respons
     Ok(response)
 }
 
-/// `pods/{[scheme:]name[:port]}/proxy/{path}`: what the pod serves on that port and path. A
-/// simulated pod serves what its `sim.kubedesk.io/serves` annotation holds, a JSON object of
-/// `"port/path"` keys and response bodies (an etcd member's metrics, say); any other port refuses
-/// the connection, in the API server's words.
-fn proxy(cluster: &Arc<Cluster>, target: &Target) -> Result<Response<Body>, Failure> {
+/// The target named without its proxy scheme and port (`https:web:8443` names `web`).
+fn split_port(target: &Target) -> Target {
     let asked = target.name.as_deref().unwrap_or_default();
-    let mut parts = asked.split(':').collect::<Vec<_>>();
-    if matches!(parts.first(), Some(&("http" | "https"))) {
-        parts.remove(0);
+    let name = asked
+        .trim_start_matches("https:")
+        .trim_start_matches("http:")
+        .split(':')
+        .next()
+        .unwrap_or_default();
+    Target {
+        resource: target.resource.clone(),
+        namespace: target.namespace.clone(),
+        name: Some(name.to_owned()),
+        subresource: None,
+        proxied: None,
     }
-    let (pod_name, port) = match parts.as_slice() {
-        [name] => (*name, "80"),
-        [name, port] => (*name, *port),
-        _ => return Err(Failure::bad_request(format!("invalid pod name {asked:?}"))),
-    };
-    let pod = stored(
-        cluster,
-        &Target {
-            resource: target.resource.clone(),
-            namespace: target.namespace.clone(),
-            name: Some(pod_name.to_owned()),
-            subresource: None,
-            proxied: None,
-        },
-    )?;
-    let path = target.proxied.as_deref().unwrap_or("/");
-    let served = pod
-        .pointer("/metadata/annotations/sim.kubedesk.io~1serves")
-        .and_then(Value::as_str)
-        .and_then(|text| serde_json::from_str::<Value>(text).ok())
-        .and_then(|serves| {
-            serves
-                .get(format!("{port}{path}"))?
-                .as_str()
-                .map(String::from)
-        });
-    let Some(body) = served else {
-        let address = pod
-            .pointer("/status/podIP")
-            .and_then(Value::as_str)
-            .unwrap_or_default();
-        let message = format!(
-            "error trying to reach service: dial tcp {address}:{port}: connect: connection refused"
-        );
-        return Err(Failure {
-            code: 503,
-            body: json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure", "message": message, "reason": "ServiceUnavailable", "code": 503}),
-        });
-    };
-    let mut response = Response::new(
-        Full::new(Bytes::from(body))
-            .map_err(|never| match never {})
-            .boxed_unsync(),
-    );
-    if let Ok(value) = "text/plain; version=0.0.4".parse() {
-        response.headers_mut().insert(CONTENT_TYPE, value);
-    }
-    Ok(response)
 }
 
 fn watch(

@@ -215,6 +215,15 @@ pub fn builtin() -> Vec<ResourceType> {
                         .to_vec(),
                 });
             }
+            if spec.kind == "Service" {
+                subresources.push(Subresource {
+                    name: "proxy".into(),
+                    response: ("".into(), "v1".into(), "ServiceProxyOptions".into()),
+                    verbs: ["create", "delete", "get", "patch", "update"]
+                        .map(String::from)
+                        .to_vec(),
+                });
+            }
             ResourceType {
                 group: spec.group.into(),
                 version: spec.version.into(),

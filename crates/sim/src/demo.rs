@@ -6,6 +6,7 @@
 //! references and statuses); the simulated controllers that keep them so come later.
 
 mod control_plane;
+pub mod monitoring;
 mod platform;
 
 use serde_json::{Value, json};

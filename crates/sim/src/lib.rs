@@ -24,6 +24,7 @@ mod metrics;
 mod objects;
 mod patch;
 mod protobuf;
+mod proxy;
 mod quantity;
 mod query;
 mod scheduler;

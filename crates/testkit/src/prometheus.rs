@@ -70,6 +70,11 @@ impl Prometheus {
         format!("http://127.0.0.1:{}", self.port)
     }
 
+    /// Where it listens, for a simulated cluster's Prometheus pod to stand for it.
+    pub fn address(&self) -> std::net::SocketAddr {
+        std::net::SocketAddr::from(([127, 0, 0, 1], self.port))
+    }
+
     /// An instant query's result vector, or an empty one while Prometheus is not ready.
     pub async fn query(&self, promql: &str) -> Vec<Value> {
         let encoded: String = promql
