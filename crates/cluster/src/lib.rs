@@ -13,6 +13,7 @@ pub mod logs;
 pub mod namespaces;
 pub mod oidc;
 pub mod overview;
+pub mod prometheus;
 pub mod resources;
 pub mod storage;
 pub mod tables;

@@ -10,4 +10,7 @@ pub mod format;
 pub mod grafana;
 pub mod prometheus;
 pub mod promql;
+pub mod run;
+pub mod templates;
+pub mod time;
 pub mod variables;

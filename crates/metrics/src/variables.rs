@@ -137,13 +137,24 @@ async fn values<T: Transport>(
     })
 }
 
+/// A dashboard's variables given values.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Resolution {
+    /// What queries are expanded with.
+    pub expansion: Expansion,
+    /// Each variable's values to choose from, by name.
+    pub options: HashMap<String, Vec<String>>,
+    /// The variables whose values could not be had.
+    pub errors: Vec<VariableError>,
+}
+
 /// Every variable of `dashboard` given its values for `window`, in order; with the variables
 /// whose values could not be had.
 pub async fn resolve<T: Transport>(
     dashboard: &Dashboard,
     prometheus: &Prometheus<T>,
     window: Window,
-) -> (Expansion, Vec<VariableError>) {
+) -> Resolution {
     let mut expansion = Expansion {
         variables: HashMap::new(),
         regex_variables: dashboard
@@ -157,6 +168,7 @@ pub async fn resolve<T: Transport>(
         range_seconds: u64::try_from(window.end - window.start).unwrap_or(0),
     };
     let mut errors = Vec::new();
+    let mut options = HashMap::new();
     for variable in &dashboard.variables {
         let values = match values(variable, prometheus, &expansion, window).await {
             Ok(values) => values,
@@ -177,15 +189,26 @@ pub async fn resolve<T: Transport>(
             .collect();
         let chosen = match &variable.all {
             Some(all) if wants_all || (kept.is_empty() && variable.multi) => Chosen::All {
-                values,
+                values: values.clone(),
                 custom: all.custom.clone(),
             },
             _ if !kept.is_empty() => Chosen::Values(kept),
-            _ => Chosen::Values(values.into_iter().take(1).collect()),
+            // A textbox keeps what was typed; anything else without a value takes the first.
+            _ if matches!(variable.kind, VariableKind::Textbox { .. })
+                && !variable.current.is_empty() =>
+            {
+                Chosen::Values(variable.current.clone())
+            }
+            _ => Chosen::Values(values.iter().take(1).cloned().collect()),
         };
         expansion.variables.insert(variable.name.clone(), chosen);
+        options.insert(variable.name.clone(), values);
     }
-    (expansion, errors)
+    Resolution {
+        expansion,
+        options,
+        errors,
+    }
 }
 
 #[cfg(test)]

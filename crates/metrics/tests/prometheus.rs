@@ -10,14 +10,18 @@
     reason = "a test fails with the message and location of what it unwrapped"
 )]
 
+use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+use kubedesk_metrics::dashboard::TimeRange;
 use kubedesk_metrics::format;
 use kubedesk_metrics::grafana::import;
 use kubedesk_metrics::prometheus::{AlertState, Http, Prometheus, QueryError};
 use kubedesk_metrics::promql::Chosen;
-use kubedesk_metrics::variables::{Window, resolve};
+use kubedesk_metrics::run::run;
+use kubedesk_metrics::templates;
+use kubedesk_metrics::variables::{Resolution, Window, resolve};
 use kubedesk_sim::{SimServer, demo};
 
 fn fixture(name: &str) -> kubedesk_metrics::dashboard::Dashboard {
@@ -63,7 +67,9 @@ async fn imported_dashboards_run_against_the_real_prometheus() {
 
     // NVIDIA's dashboard: its variables take the cluster's instances and GPUs, all of them.
     let dcgm = fixture("dcgm-exporter-dashboard.json");
-    let (expansion, errors) = resolve(&dcgm, &prometheus, window).await;
+    let Resolution {
+        expansion, errors, ..
+    } = resolve(&dcgm, &prometheus, window).await;
     assert!(errors.is_empty(), "{errors:?}");
     let Some(Chosen::All { values: gpus, .. }) = expansion.variables.get("gpu") else {
         panic!("gpu is All: {:?}", expansion.variables)
@@ -94,7 +100,9 @@ async fn imported_dashboards_run_against_the_real_prometheus() {
 
     // A modern dashboard over kube-state-metrics and node-exporter: every query runs.
     let global = fixture("k8s-views-global.json");
-    let (expansion, errors) = resolve(&global, &prometheus, window).await;
+    let Resolution {
+        expansion, errors, ..
+    } = resolve(&global, &prometheus, window).await;
     assert!(errors.is_empty(), "{errors:?}");
     let mut with_data = Vec::new();
     for panel in global.rows.iter().flat_map(|row| &row.panels) {
@@ -256,4 +264,100 @@ async fn alerts_rules_and_the_etcd_leader_as_prometheus_reports_them() {
     assert_eq!(rules[0].query, "DCGM_FI_DEV_GPU_TEMP > 0");
     assert_eq!(rules[0].alerts.len(), warm.len());
     assert!(rules[2].alerts.is_empty() && rules[2].last_error.is_none());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_built_in_gpu_dashboard_shows_every_simulated_gpu() {
+    let server = SimServer::start(
+        Arc::new(demo::gpu_prod().unwrap()),
+        SocketAddr::from(([127, 0, 0, 1], 0)),
+    )
+    .await
+    .unwrap();
+    let scraper =
+        kubedesk_testkit::Prometheus::scraping(server.url().trim_start_matches("http://")).await;
+    scraper
+        .wait_for("count_over_time(DCGM_FI_DEV_GPU_TEMP[1m]) > 2")
+        .await;
+    let gpus = scraper.query("count(DCGM_FI_DEV_GPU_UTIL)").await;
+    let gpus: f64 = gpus[0]["value"][1].as_str().unwrap().parse().unwrap();
+    let prometheus = Prometheus::new(Http::new(&scraper.url()).unwrap());
+    let (_, dashboard) = templates::built_in()
+        .into_iter()
+        .find(|(id, _)| *id == "gpu")
+        .unwrap();
+    let range = TimeRange {
+        from: "now-5m".into(),
+        to: "now".into(),
+    };
+    let ran = run(&dashboard, &prometheus, &range, &HashMap::new(), now(), 1)
+        .await
+        .unwrap();
+    assert_eq!(ran.span.step, 1, "five minutes at the scrape interval");
+    let node = &ran.variables[0];
+    assert_eq!(
+        (node.name.as_str(), node.chosen.as_slice()),
+        ("node", ["$__all".to_owned()].as_slice())
+    );
+    assert!(node.options.contains(&"gpu-h100-01".to_owned()), "{node:?}");
+    let panels: Vec<_> = ran.rows.iter().flat_map(|row| &row.panels).collect();
+    for panel in &panels {
+        assert!(
+            panel.errors.is_empty(),
+            "{}: {:?}",
+            panel.panel.title,
+            panel.errors
+        );
+        assert!(
+            !panel.series.is_empty() || panel.panel.title == "Xid errors",
+            "{} has no data",
+            panel.panel.title
+        );
+    }
+    let stat = |title: &str| {
+        panels
+            .iter()
+            .find(|panel| panel.panel.title == title)
+            .and_then(|panel| panel.series[0].reduced)
+            .unwrap()
+    };
+    assert_eq!(stat("GPUs"), gpus);
+    assert!((0.0..=100.0).contains(&stat("Utilisation")));
+    assert!(stat("Hottest GPU") > 20.0);
+    // Per pod: each series named namespace/pod, a pod of the cluster.
+    let per_pod = panels
+        .iter()
+        .find(|panel| panel.panel.title == "GPU utilisation per pod")
+        .unwrap();
+    assert_eq!(per_pod.times.len(), per_pod.series[0].values.len());
+    for series in &per_pod.series {
+        let (namespace, pod) = series.name.split_once('/').unwrap();
+        assert!(
+            server
+                .cluster()
+                .store
+                .get("/pods", namespace, pod)
+                .is_some(),
+            "{} is a pod of the cluster",
+            series.name
+        );
+    }
+    // Choosing one node narrows every panel to its GPUs.
+    let choices = HashMap::from([("node".to_owned(), vec!["gpu-h100-01".to_owned()])]);
+    let narrowed = run(&dashboard, &prometheus, &range, &choices, now(), 1)
+        .await
+        .unwrap();
+    let utilisation = narrowed
+        .rows
+        .iter()
+        .flat_map(|row| &row.panels)
+        .find(|panel| panel.panel.title == "GPU utilisation")
+        .unwrap();
+    assert_eq!(utilisation.series.len(), 8, "the H100 node's eight GPUs");
+    assert!(
+        utilisation
+            .series
+            .iter()
+            .all(|series| series.name.starts_with("gpu-h100-01 GPU "))
+    );
 }
