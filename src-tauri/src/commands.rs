@@ -1,7 +1,8 @@
 //! The Tauri commands: each is named as its `kubedesk-ipc` type says and calls one use-case.
 
 use kubedesk_api::{
-    App, clusters, gpu, logs, objects, offline, oidc, resources, settings, storage, tables,
+    App, clusters, gpu, logs, monitoring, objects, offline, oidc, resources, settings, storage,
+    tables,
 };
 use kubedesk_ipc as ipc;
 use tauri::State;
@@ -227,4 +228,36 @@ pub async fn stop_logs(app: State<'_, App>, request: ipc::StopLogs) -> Answer<ip
 #[tauri::command]
 pub async fn save_logs(app: State<'_, App>, request: ipc::SaveLogs) -> Answer<ipc::SaveLogs> {
     logs::save_logs(&app, request).await
+}
+
+#[tauri::command]
+pub async fn get_monitoring(
+    app: State<'_, App>,
+    request: ipc::GetMonitoring,
+) -> Answer<ipc::GetMonitoring> {
+    monitoring::get_monitoring(&app, request).await
+}
+
+#[tauri::command]
+pub async fn show_dashboard(
+    app: State<'_, App>,
+    request: ipc::ShowDashboard,
+) -> Answer<ipc::ShowDashboard> {
+    monitoring::show_dashboard(&app, request).await
+}
+
+#[tauri::command]
+pub async fn import_dashboard(
+    app: State<'_, App>,
+    request: ipc::ImportDashboard,
+) -> Answer<ipc::ImportDashboard> {
+    monitoring::import_dashboard(&app, request)
+}
+
+#[tauri::command]
+pub async fn delete_dashboard(
+    app: State<'_, App>,
+    request: ipc::DeleteDashboard,
+) -> Answer<ipc::DeleteDashboard> {
+    monitoring::delete_dashboard(&app, request)
 }

@@ -55,5 +55,9 @@ pub fn builder<R: tauri::Runtime>(base: tauri::Builder<R>, app: App) -> tauri::B
             commands::watch_logs,
             commands::stop_logs,
             commands::save_logs,
+            commands::get_monitoring,
+            commands::show_dashboard,
+            commands::import_dashboard,
+            commands::delete_dashboard,
         ])
 }

@@ -11,6 +11,7 @@ pub mod dashboards;
 pub mod demo;
 pub mod gpu;
 pub mod logs;
+pub mod monitoring;
 pub mod objects;
 pub mod offline;
 pub mod oidc;

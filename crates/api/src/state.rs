@@ -41,6 +41,10 @@ pub struct App {
     pub(crate) snapshots: crate::offline::Snapshots,
     /// This machine's GPUs, sampled from the first time they are watched.
     pub(crate) local_gpus: crate::gpu::LocalGpus,
+    /// Where imported dashboards are kept.
+    pub(crate) dashboards: std::path::PathBuf,
+    /// Each cluster's Prometheus, as last found.
+    pub(crate) prometheuses: crate::monitoring::Prometheuses,
 }
 
 impl App {
@@ -77,6 +81,8 @@ impl App {
             store_path,
             snapshots: crate::offline::Snapshots::default(),
             local_gpus: crate::gpu::LocalGpus::new(config.gpu_trace.clone()),
+            dashboards: config.data_dir.join("dashboards"),
+            prometheuses: crate::monitoring::Prometheuses::default(),
             tables,
             watches: crate::tables::Watches::default(),
             followed: crate::objects::Followed::default(),

@@ -10,12 +10,14 @@ mod clusters;
 mod error;
 mod gpu;
 mod logs;
+mod monitoring;
 mod objects;
 mod offline;
 mod settings;
 mod sign_in;
 mod storage;
 mod tables;
+pub mod units;
 
 pub use access::{Access, AccessRule, ActionAccess, GetAccess};
 pub use clusters::{
@@ -33,6 +35,11 @@ pub use gpu::{
 };
 pub use logs::{
     LogLine, LogOptions, LogSubscription, LogUpdate, SaveLogs, SavedLogs, StopLogs, WatchLogs,
+};
+pub use monitoring::{
+    DashboardEntry, DashboardView, DeleteDashboard, GetMonitoring, ImportDashboard,
+    ImportedDashboard, Monitoring, PanelShape, PanelView, PrometheusState, RowView, SeriesView,
+    ShowDashboard, VariableChoice, VariableView,
 };
 pub use objects::{
     ActionDone, ActionName, ActionWarning, AppliedDocument, ApplyOutcome, ApplyYaml, Change,
@@ -139,5 +146,9 @@ commands![
     ExportGpuReport,
     WatchLogs,
     StopLogs,
-    SaveLogs
+    SaveLogs,
+    GetMonitoring,
+    ShowDashboard,
+    ImportDashboard,
+    DeleteDashboard
 ];

@@ -162,13 +162,12 @@ pub async fn run<T: Transport>(
             });
         }
     }
-    let asked =
-        layout
-            .iter()
-            .flat_map(|laid| &laid.panels)
-            .map(|(panel, expansion)| async move {
-                panel_run(panel, expansion, prometheus, span).await
-            });
+    let asked = layout
+        .iter()
+        .flat_map(|laid| &laid.panels)
+        .map(
+            |(panel, expansion)| async move { panel_run(panel, expansion, prometheus, span).await },
+        );
     let mut results = futures_util::future::join_all(asked).await.into_iter();
     let rows = layout
         .into_iter()

@@ -92,7 +92,8 @@ async fn imported_dashboards_run_against_the_real_prometheus() {
                     );
                 }
                 let (_, latest) = *series[0].points.last().unwrap();
-                let shown = format::value(panel.unit.as_deref(), latest, panel.decimals);
+                let shown =
+                    kubedesk_ipc::units::format(panel.unit.as_deref(), latest, panel.decimals);
                 assert!(shown.ends_with(" °C"), "{shown}");
             }
         }

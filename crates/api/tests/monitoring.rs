@@ -1,0 +1,299 @@
+//! Monitoring through the use-cases the window calls: the cluster's Prometheus found through the
+//! API server's service proxy where KubeSphere installs it (a real Prometheus behind the
+//! simulated pod), the built-in GPU dashboard run on it with a variable chosen, a Grafana
+//! dashboard imported, shown and deleted, and what a user is told when the file is damaged, the
+//! time range is wrong or the cluster has no Prometheus.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test fails with the message and location of what it unwrapped"
+)]
+
+use std::ffi::OsString;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use kubedesk_api::monitoring::{
+    delete_dashboard, get_monitoring, import_dashboard, show_dashboard,
+};
+use kubedesk_api::{App, AppConfig, KubeconfigPaths};
+use kubedesk_ipc as ipc;
+use kubedesk_sim::{SimServer, demo};
+use kubedesk_testkit::Prometheus;
+
+struct Setup {
+    _servers: Vec<SimServer>,
+    _prometheus: Prometheus,
+    dir: tempfile::TempDir,
+    app: App,
+}
+
+/// `gpu-prod` with KubeSphere's Prometheus (a real one scraping it), and `dev` with none.
+async fn setup() -> Setup {
+    let local = SocketAddr::from(([127, 0, 0, 1], 0));
+    let gpu_prod = SimServer::start(Arc::new(demo::gpu_prod().unwrap()), local)
+        .await
+        .unwrap();
+    let dev = SimServer::start(Arc::new(demo::dev().unwrap()), local)
+        .await
+        .unwrap();
+    let prometheus = Prometheus::scraping(gpu_prod.url().trim_start_matches("http://")).await;
+    demo::monitoring::prometheus(gpu_prod.cluster(), prometheus.address(), "cpu-01").unwrap();
+    prometheus
+        .wait_for("count_over_time(DCGM_FI_DEV_GPU_TEMP[1m]) > 2")
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let kubeconfig = dir.path().join("kubeconfig");
+    std::fs::write(&kubeconfig, kubedesk_sim::kubeconfig(&[&gpu_prod, &dev])).unwrap();
+    let app = App::new(AppConfig::in_memory(
+        dir.path().join("config"),
+        KubeconfigPaths::resolve(Some(OsString::from(&kubeconfig)), None),
+    ));
+    Setup {
+        _servers: vec![gpu_prod, dev],
+        _prometheus: prometheus,
+        dir,
+        app,
+    }
+}
+
+fn show(id: &str, from: &str, variables: Vec<ipc::VariableChoice>) -> ipc::ShowDashboard {
+    ipc::ShowDashboard {
+        context: "gpu-prod".into(),
+        id: id.into(),
+        from: from.into(),
+        to: "now".into(),
+        variables,
+    }
+}
+
+fn panel<'a>(view: &'a ipc::DashboardView, title: &str) -> &'a ipc::PanelView {
+    view.rows
+        .iter()
+        .flat_map(|row| &row.panels)
+        .find(|panel| panel.title == title)
+        .unwrap_or_else(|| panic!("no panel {title}"))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_gpu_dashboard_runs_on_the_prometheus_found_through_the_service_proxy() {
+    let setup = setup().await;
+    let monitoring = get_monitoring(
+        &setup.app,
+        ipc::GetMonitoring {
+            context: "gpu-prod".into(),
+        },
+    )
+    .await
+    .unwrap();
+    let ipc::PrometheusState::Found { place, version } = &monitoring.prometheus else {
+        panic!("{:?}", monitoring.prometheus)
+    };
+    assert_eq!(place, "kubesphere-monitoring-system/prometheus-k8s:9090");
+    assert!(version.starts_with("2."), "{version}");
+    assert_eq!(monitoring.dashboards[0].id, "gpu");
+    assert!(monitoring.dashboards[0].built_in);
+
+    let view = show_dashboard(&setup.app, show("gpu", "now-5m", Vec::new()))
+        .await
+        .unwrap();
+    assert_eq!(view.title, "GPUs");
+    assert_eq!(
+        view.step, 1,
+        "Prometheus's own scrape interval, read from its configuration"
+    );
+    assert_eq!(view.end_ms - view.start_ms, 300_000);
+    let gpus = panel(&view, "GPUs");
+    assert_eq!(gpus.shape, ipc::PanelShape::Stat);
+    assert!(gpus.series[0].value.unwrap() >= 16.0, "{:?}", gpus.series);
+    let utilisation = panel(&view, "GPU utilisation");
+    assert_eq!(utilisation.unit.as_deref(), Some("percent"));
+    assert_eq!(utilisation.times.len(), 301);
+    assert!(
+        utilisation
+            .series
+            .iter()
+            .all(|series| series.values.len() == 301)
+    );
+    assert!(utilisation.errors.is_empty(), "{:?}", utilisation.errors);
+
+    // One node chosen: its eight GPUs alone, and the choice comes back.
+    let view = show_dashboard(
+        &setup.app,
+        show(
+            "gpu",
+            "now-5m",
+            vec![ipc::VariableChoice {
+                name: "node".into(),
+                values: vec!["gpu-a100-01".into()],
+            }],
+        ),
+    )
+    .await
+    .unwrap();
+    assert_eq!(view.variables[0].chosen, ["gpu-a100-01"]);
+    assert!(
+        view.variables[0]
+            .options
+            .contains(&"gpu-h100-01".to_owned())
+    );
+    let utilisation = panel(&view, "GPU utilisation");
+    assert_eq!(utilisation.series.len(), 8);
+    assert!(
+        utilisation
+            .series
+            .iter()
+            .all(|series| series.name.starts_with("gpu-a100-01 GPU "))
+    );
+
+    // A time range that cannot be read is named.
+    let wrong = show_dashboard(&setup.app, show("gpu", "yesterday", Vec::new()))
+        .await
+        .unwrap_err();
+    assert!(wrong.message.contains("\"yesterday\""), "{}", wrong.message);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_grafana_dashboard_is_imported_shown_and_deleted() {
+    let setup = setup().await;
+    let fixtures =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../metrics/tests/fixtures/grafana");
+    let file = fixtures.join("dcgm-exporter-dashboard.json");
+    let imported = import_dashboard(
+        &setup.app,
+        ipc::ImportDashboard {
+            path: file.display().to_string(),
+        },
+    )
+    .unwrap();
+    assert_eq!(imported.entry.id, "imported-nvidia-dcgm-exporter-dashboard");
+    assert_eq!(
+        imported.entry.source.as_deref(),
+        Some(file.display().to_string().as_str())
+    );
+    let listed = get_monitoring(
+        &setup.app,
+        ipc::GetMonitoring {
+            context: "gpu-prod".into(),
+        },
+    )
+    .await
+    .unwrap();
+    assert!(listed.dashboards.contains(&imported.entry));
+
+    let view = show_dashboard(&setup.app, show(&imported.entry.id, "", Vec::new()))
+        .await
+        .unwrap();
+    assert_eq!(view.from, "now-15m", "the dashboard's own range");
+    let temperature = panel(&view, "GPU Temperature");
+    assert!(!temperature.series.is_empty());
+    assert!(
+        temperature
+            .series
+            .iter()
+            .all(|series| series.name.starts_with("GPU "))
+    );
+    assert_eq!(temperature.unit.as_deref(), Some("celsius"));
+    for row in &view.rows {
+        for panel in &row.panels {
+            assert!(
+                panel.errors.is_empty(),
+                "{}: {:?}",
+                panel.title,
+                panel.errors
+            );
+        }
+    }
+
+    // A damaged file is named, and nothing is kept.
+    let damaged = setup.dir.path().join("damaged.json");
+    std::fs::write(&damaged, "{\"title\": \"cut\", \"panels\": [").unwrap();
+    let refused = import_dashboard(
+        &setup.app,
+        ipc::ImportDashboard {
+            path: damaged.display().to_string(),
+        },
+    )
+    .unwrap_err();
+    assert!(
+        refused.message.contains("damaged.json is not valid JSON"),
+        "{}",
+        refused.message
+    );
+    let missing = import_dashboard(
+        &setup.app,
+        ipc::ImportDashboard {
+            path: "/nowhere/dash.json".into(),
+        },
+    )
+    .unwrap_err();
+    assert!(
+        missing
+            .message
+            .starts_with("/nowhere/dash.json cannot be read"),
+        "{}",
+        missing.message
+    );
+
+    delete_dashboard(
+        &setup.app,
+        ipc::DeleteDashboard {
+            id: imported.entry.id.clone(),
+        },
+    )
+    .unwrap();
+    let listed = get_monitoring(
+        &setup.app,
+        ipc::GetMonitoring {
+            context: "gpu-prod".into(),
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(listed.dashboards.len(), 1, "the built-in one alone");
+    let built_in =
+        delete_dashboard(&setup.app, ipc::DeleteDashboard { id: "gpu".into() }).unwrap_err();
+    assert!(
+        built_in.message.contains("only imported dashboards"),
+        "{}",
+        built_in.message
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_cluster_without_prometheus_says_where_it_was_looked_for() {
+    let setup = setup().await;
+    let monitoring = get_monitoring(
+        &setup.app,
+        ipc::GetMonitoring {
+            context: "dev".into(),
+        },
+    )
+    .await
+    .unwrap();
+    let ipc::PrometheusState::NotFound { reason } = &monitoring.prometheus else {
+        panic!("{:?}", monitoring.prometheus)
+    };
+    assert!(
+        reason.contains("kubesphere-monitoring-system/prometheus-k8s"),
+        "{reason}"
+    );
+    let refused = show_dashboard(
+        &setup.app,
+        ipc::ShowDashboard {
+            context: "dev".into(),
+            ..show("gpu", "now-1h", Vec::new())
+        },
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(refused.code, ipc::ErrorCode::Unavailable);
+    assert!(
+        refused
+            .message
+            .starts_with("No Prometheus was found in this cluster"),
+        "{}",
+        refused.message
+    );
+}
