@@ -33,7 +33,7 @@ usage:
   kubedesk dashboard import FILE
         convert a Grafana dashboard (its exported JSON) into a KubeDesk dashboard: prints it as
         JSON, and lists on stderr whatever could not be converted
-  kubedesk sim --kubeconfig FILE [--pods N] [--latency MS] [--error-rate VERB=SHARE]... [--ports P1,P2,P3] [--http]
+  kubedesk sim --kubeconfig FILE [--pods N] [--latency MS] [--error-rate VERB=SHARE]... [--ports P1,P2,P3] [--http] [--prometheus]
         serve the demo clusters on loopback ports, write their kubeconfig to FILE once they
         answer, run until Ctrl-C. --pods adds N pods to gpu-prod; --latency delays every request;
         --error-rate fails that share (0 to 1) of a verb's requests (get, list, watch, create,
@@ -41,6 +41,8 @@ usage:
         /_kubedesk/faults, POST /_kubedesk/faults/drop-watches, /expire-watches or /restart.
         Each cluster is served over TLS on a port the OS picks; --ports P1,P2,P3 gives the ports
         (gpu-prod, edge, dev) and --http serves plain HTTP instead (clients then send no tokens).
+        --prometheus starts Prometheus (Debian's package) scraping gpu-prod, placed in the cluster
+        where KubeSphere installs it (kubesphere-monitoring-system/prometheus-k8s).
         OpenID Connect ID tokens are accepted as kube-apiserver accepts them with
         --oidc-issuer-url URL --oidc-client-id ID [--oidc-username-claim CLAIM]
         [--oidc-username-prefix PREFIX] [--oidc-groups-claim CLAIM] [--oidc-groups-prefix PREFIX]
@@ -99,6 +101,7 @@ pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Invocation, Usage
                         })?);
                     }
                     "--http" => options.plain_http = true,
+                    "--prometheus" => options.prometheus = true,
                     "--ports" => {
                         let text = value()?;
                         options.ports = text

@@ -15,7 +15,7 @@
 
 use std::time::{Duration, Instant};
 
-use kubedesk_ui::charts::{self, Line, Threshold, TimeChart, Unit};
+use kubedesk_ui::charts::{self, Line, Shape, Threshold, TimeChart, Unit};
 use plotters::prelude::*;
 
 const SAMPLES: i64 = 3600;
@@ -68,6 +68,9 @@ fn main() {
         thresholds,
         span,
         top,
+        shape: Shape::Lines,
+        bottom: None,
+        legend: true,
     };
     let one = chart(
         Unit::Percent,

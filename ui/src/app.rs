@@ -11,6 +11,7 @@ use crate::i18n::{Msg, provide_i18n, resolve_language};
 use crate::ipc;
 use crate::pages::clusters::ClustersPage;
 use crate::pages::gpus::GpusPage;
+use crate::pages::monitoring::MonitoringPage;
 use crate::pages::not_built::NotBuilt;
 use crate::pages::overview::OverviewPage;
 use crate::pages::resources::ResourcesPage;
@@ -122,6 +123,7 @@ pub fn App() -> impl IntoView {
                     Area::Resources => view! { <ResourcesPage /> }.into_any(),
                     Area::Storage => view! { <StoragePage /> }.into_any(),
                     Area::Gpus => view! { <GpusPage /> }.into_any(),
+                    Area::Monitoring => view! { <MonitoringPage /> }.into_any(),
                     other => match other.plan() {
                         Some(plan) => view! { <NotBuilt area=other plan /> }.into_any(),
                         None => view! { <ClustersPage /> }.into_any(),

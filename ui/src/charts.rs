@@ -20,6 +20,9 @@ pub enum Unit {
     Watts,
     /// Megahertz.
     Megahertz,
+    /// A Grafana unit id (`bytes`, `celsius`, `percentunit`; `none` for a plain number): each
+    /// label written by `kubedesk_ipc::units`, as Grafana writes it.
+    Grafana(&'static str),
 }
 
 impl Unit {
@@ -31,6 +34,7 @@ impl Unit {
             Unit::Celsius => (1.0, "°C"),
             Unit::Watts => (1.0, "W"),
             Unit::Megahertz => (1.0, "MHz"),
+            Unit::Grafana(_) => (1.0, ""),
             Unit::Bytes => {
                 const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
                 let mut factor = 1.0;
@@ -44,8 +48,16 @@ impl Unit {
         }
     }
 
+    /// The unit of a dashboard panel: a Grafana unit id KubeDesk writes, else a plain number.
+    pub fn grafana(id: Option<&str>) -> Self {
+        Unit::Grafana(id.and_then(kubedesk_ipc::units::known).unwrap_or("none"))
+    }
+
     /// `value` with its unit, as a tooltip writes it.
     pub fn format(self, value: f64) -> String {
+        if let Unit::Grafana(id) = self {
+            return kubedesk_ipc::units::format(Some(id), value, None);
+        }
         let (factor, symbol) = self.scale(value.abs());
         let scaled = value / factor;
         if scaled.abs() >= 100.0 || scaled.fract() == 0.0 {
@@ -77,11 +89,28 @@ pub struct Threshold {
     pub value: f64,
 }
 
+/// How a chart draws its series.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Shape {
+    /// Lines.
+    #[default]
+    Lines,
+    /// Lines with the area below them filled, each series on the ones before when `stacked`.
+    Area {
+        /// Whether the series stack.
+        stacked: bool,
+    },
+    /// A bar per point.
+    Bars,
+}
+
 /// A time series chart.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TimeChart<'a> {
     /// What the values are.
     pub unit: Unit,
+    /// How its series are drawn.
+    pub shape: Shape,
     /// The lines, drawn in the palette's order.
     pub lines: Vec<Line<'a>>,
     /// The thresholds, dashed.
@@ -91,6 +120,10 @@ pub struct TimeChart<'a> {
     /// The top of the value axis, when it is fixed (100 %, the memory's size); else the largest
     /// value or threshold, with room above it.
     pub top: Option<f64>,
+    /// The bottom of the value axis, when fixed; else 0, or the lowest value below it.
+    pub bottom: Option<f64>,
+    /// Whether the legend is drawn above the plot (else the page lists the series itself).
+    pub legend: bool,
 }
 
 /// A chart drawn: its SVG, and where its plot lies in it, for a pointer's position.
@@ -229,22 +262,63 @@ pub fn draw(
 ) -> Result<Drawn, ChartError> {
     let error = |error: &dyn std::fmt::Display| ChartError(error.to_string());
     let (from, to) = (chart.span.0, chart.span.1.max(chart.span.0 + 1000));
-    let highest = chart
-        .lines
-        .iter()
-        .flat_map(|line| line.values.iter().flatten())
-        .chain(chart.thresholds.iter().map(|threshold| &threshold.value))
-        .copied()
-        .filter(|value| value.is_finite())
-        .fold(0.0_f64, f64::max);
+    // Stacked series are drawn at the sum of those before them.
+    let stacked: Vec<Vec<Option<f64>>> = match chart.shape {
+        Shape::Area { stacked: true } => {
+            let mut sums: Vec<f64> = Vec::new();
+            chart
+                .lines
+                .iter()
+                .map(|line| {
+                    sums.resize(sums.len().max(line.values.len()), 0.0);
+                    line.values
+                        .iter()
+                        .zip(&mut sums)
+                        .map(|(value, sum)| {
+                            value.filter(|value| value.is_finite()).map(|value| {
+                                *sum += value;
+                                *sum
+                            })
+                        })
+                        .collect()
+                })
+                .collect()
+        }
+        _ => Vec::new(),
+    };
+    let lines: Vec<Line<'_>> = if stacked.is_empty() {
+        chart.lines.clone()
+    } else {
+        chart
+            .lines
+            .iter()
+            .zip(&stacked)
+            .map(|(line, values)| Line {
+                name: line.name.clone(),
+                times: line.times,
+                values,
+            })
+            .collect()
+    };
+    let finite = || {
+        lines
+            .iter()
+            .flat_map(|line| line.values.iter().flatten())
+            .chain(chart.thresholds.iter().map(|threshold| &threshold.value))
+            .copied()
+            .filter(|value| value.is_finite())
+    };
+    let highest = finite().fold(0.0_f64, f64::max);
+    let lowest = finite().fold(0.0_f64, f64::min);
     let top = chart.top.unwrap_or(highest * 1.1).max(highest);
-    let top = if top > 0.0 { top } else { 1.0 };
-    let (factor, symbol) = chart.unit.scale(top);
+    let bottom = chart.bottom.unwrap_or(lowest * 1.1).min(lowest);
+    let top = if top > bottom { top } else { bottom + 1.0 };
+    let (factor, symbol) = chart.unit.scale(top.max(-bottom));
     let mut svg = String::new();
     let plot_x = {
         let root: DrawingArea<SVGBackend<'_>, Shift> =
             SVGBackend::with_string(&mut svg, size).into_drawing_area();
-        let (legend, plot) = root.split_vertically(LEGEND_HEIGHT);
+        let (legend, plot) = root.split_vertically(if chart.legend { LEGEND_HEIGHT } else { 0 });
         let mut built = ChartBuilder::on(&plot)
             .margin(6)
             .margin_right(12)
@@ -252,11 +326,14 @@ pub fn draw(
             .y_label_area_size(52)
             .build_cartesian_2d(
                 (from..to).with_key_points(time_ticks(from, to, 6)),
-                0.0..top / factor,
+                bottom / factor..top / factor,
             )
             .map_err(|e| error(&e))?;
+        let unit = chart.unit;
         let label = |value: &f64| {
-            if *value >= 100.0 || value.fract() == 0.0 {
+            if let Unit::Grafana(id) = unit {
+                kubedesk_ipc::units::format(Some(id), *value, None)
+            } else if value.abs() >= 100.0 || value.fract() == 0.0 {
                 format!("{value:.0} {symbol}")
             } else {
                 format!("{value:.1} {symbol}")
@@ -278,13 +355,55 @@ pub fn draw(
         let columns = u32::try_from(pixels.end - pixels.start).unwrap_or(1).max(1);
         let threshold = ShapeStyle::from(&THRESHOLD).stroke_width(1);
         let mut entries = Vec::new();
-        for (index, line) in chart.lines.iter().enumerate() {
-            let style = ShapeStyle::from(&PALETTE[index % PALETTE.len()]).stroke_width(2);
+        // A bar is as wide as the time between points, less a gap, and a pixel at least.
+        let points = lines
+            .iter()
+            .map(|line| line.times.len())
+            .max()
+            .unwrap_or(1)
+            .max(1);
+        let bar = ((to - from) / i64::try_from(points).unwrap_or(1) * 4 / 5)
+            .max((to - from) / i64::from(columns));
+        // Stacked areas are painted from the top series down, so each shows above the next.
+        let order: Vec<usize> = match chart.shape {
+            Shape::Area { stacked: true } => (0..lines.len()).rev().collect(),
+            _ => (0..lines.len()).collect(),
+        };
+        for index in order {
+            let line = &lines[index];
+            let color = PALETTE[index % PALETTE.len()];
+            let style = ShapeStyle::from(&color).stroke_width(2);
             for run in runs(line, (from, to), columns, factor) {
-                built
-                    .draw_series(LineSeries::new(run, style))
-                    .map_err(|e| error(&e))?;
+                match chart.shape {
+                    Shape::Lines => {
+                        built
+                            .draw_series(LineSeries::new(run, style))
+                            .map_err(|e| error(&e))?;
+                    }
+                    Shape::Area { .. } => {
+                        let base = bottom.max(0.0) / factor;
+                        built
+                            .draw_series(
+                                AreaSeries::new(run, base, color.mix(0.3)).border_style(style),
+                            )
+                            .map_err(|e| error(&e))?;
+                    }
+                    Shape::Bars => {
+                        let fill = ShapeStyle::from(&color.mix(0.8)).filled();
+                        built
+                            .draw_series(run.into_iter().map(|(time, value)| {
+                                Rectangle::new(
+                                    [(time - bar / 2, 0.0), (time + bar / 2, value)],
+                                    fill,
+                                )
+                            }))
+                            .map_err(|e| error(&e))?;
+                    }
+                }
             }
+        }
+        for (index, line) in lines.iter().enumerate() {
+            let style = ShapeStyle::from(&PALETTE[index % PALETTE.len()]).stroke_width(2);
             entries.push((line.name.as_str(), style, false));
         }
         for line in &chart.thresholds {
@@ -304,6 +423,9 @@ pub fn draw(
         let font = (FONT, FONT_SIZE).into_font().color(&AXIS);
         let middle = (LEGEND_HEIGHT / 2) as i32;
         let mut x = pixels.start;
+        if !chart.legend {
+            entries.clear();
+        }
         for (name, style, dashed) in entries {
             let segments: &[(i32, i32)] = if dashed {
                 &[(0, 5), (9, 14)]
@@ -386,6 +508,9 @@ mod tests {
             }],
             span: (times[0], times[599]),
             top: Some(100.0),
+            shape: Shape::Lines,
+            bottom: None,
+            legend: true,
         };
         let drawn = draw(&chart, (480, 180), &clock).unwrap();
         let texts = texts(&drawn.svg);
@@ -425,6 +550,9 @@ mod tests {
             thresholds: Vec::new(),
             span: (0, 1000),
             top: Some(80.0 * 1024.0 * 1024.0 * 1024.0),
+            shape: Shape::Lines,
+            bottom: None,
+            legend: true,
         };
         let texts = texts(&draw(&chart, (480, 180), &clock).unwrap().svg);
         assert!(texts.iter().any(|text| text == "80 GiB"), "{texts:?}");
@@ -463,6 +591,52 @@ mod tests {
         for run in &runs {
             assert!(run.windows(2).all(|pair| pair[0].0 <= pair[1].0));
         }
+    }
+
+    #[test]
+    fn stacked_areas_reach_the_sum_bars_are_drawn_and_grafana_units_label_the_axis() {
+        let times = [0, 60_000, 120_000];
+        let first = [Some(1.0), Some(2.0), Some(3.0)];
+        let second = [Some(4.0), None, Some(6.0)];
+        let chart = |shape| TimeChart {
+            unit: Unit::grafana(Some("percent")),
+            shape,
+            lines: vec![
+                Line {
+                    name: "a".into(),
+                    times: &times,
+                    values: &first,
+                },
+                Line {
+                    name: "b".into(),
+                    times: &times,
+                    values: &second,
+                },
+            ],
+            thresholds: Vec::new(),
+            span: (0, 120_000),
+            top: None,
+            bottom: None,
+            legend: false,
+        };
+        let highest_label = |shape| {
+            let svg = draw(&chart(shape), (480, 180), &clock).unwrap().svg;
+            let labels: Vec<f64> = texts(&svg)
+                .iter()
+                .filter_map(|text| text.strip_suffix(" %")?.parse().ok())
+                .collect();
+            assert!(labels.contains(&0.0), "{labels:?}");
+            (labels.into_iter().fold(0.0, f64::max), svg)
+        };
+        let (lines, svg) = highest_label(Shape::Lines);
+        assert!(lines <= 6.6, "{lines}");
+        assert!(!texts(&svg).iter().any(|text| text == "a"), "no legend drawn");
+        let (stacked, _) = highest_label(Shape::Area { stacked: true });
+        assert!(stacked >= 8.0, "the stack reaches 3 + 6: {stacked}");
+        let (_, bars) = highest_label(Shape::Bars);
+        assert!(bars.matches("<rect").count() >= 5, "{bars}");
+        assert_eq!(Unit::grafana(Some("no-such-unit")), Unit::Grafana("none"));
+        assert_eq!(Unit::grafana(Some("bytes")).format(2048.0), "2 KiB");
     }
 
     #[test]

@@ -2,6 +2,7 @@
 
 pub mod clusters;
 pub mod gpus;
+pub mod monitoring;
 pub mod not_built;
 pub mod object;
 pub mod overview;

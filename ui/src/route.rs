@@ -309,10 +309,10 @@ impl Area {
             | Area::Settings
             | Area::Workloads
             | Area::Resources
-            | Area::Storage => None,
+            | Area::Storage
+            | Area::Monitoring => None,
             Area::Gpus => Some(Msg::AreaGpus),
             Area::Network => Some(Msg::AreaNetwork),
-            Area::Monitoring => Some(Msg::AreaMonitoring),
             Area::AppStore => Some(Msg::AreaAppStore),
             Area::Devops => Some(Msg::AreaDevops),
             Area::Workspaces => Some(Msg::AreaWorkspaces),

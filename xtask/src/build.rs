@@ -174,6 +174,7 @@ impl DemoClusters {
             .arg("sim")
             .arg("--kubeconfig")
             .arg(&kubeconfig)
+            .arg("--prometheus")
             .stdout(std::process::Stdio::null())
             .spawn()
             .map_err(|error| Failure(format!("could not start {} sim: {error}", app.display())))?;
@@ -198,7 +199,19 @@ impl DemoClusters {
 }
 
 impl Drop for DemoClusters {
+    /// Interrupts `kubedesk sim` as Ctrl-C would, so that it stops its Prometheus too; kills it
+    /// when it has not ended in 5 s.
     fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-INT", &self.child.id().to_string()])
+            .status();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        while std::time::Instant::now() < deadline {
+            if !matches!(self.child.try_wait(), Ok(None)) {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
     }

@@ -1,5 +1,6 @@
 //! Use-cases about the built-in demo clusters.
 
+mod prometheus;
 mod serve;
 
 pub use kubedesk_sim::auth::OidcConfig;

@@ -53,6 +53,40 @@ fn seconds(value: f64, decimals: Option<u32>) -> String {
     format!("{} {unit}", number(value / divisor, decimals))
 }
 
+/// The unit ids [`format`] writes, besides `none`.
+pub const IDS: &[&str] = &[
+    "percent",
+    "percentunit",
+    "bytes",
+    "decbytes",
+    "deckbytes",
+    "decmbytes",
+    "decgbytes",
+    "kbytes",
+    "mbytes",
+    "binBps",
+    "Bps",
+    "bps",
+    "hertz",
+    "watt",
+    "kwatt",
+    "celsius",
+    "fahrenheit",
+    "s",
+    "ms",
+    "µs",
+    "us",
+    "ns",
+    "reqps",
+    "ops",
+    "short",
+];
+
+/// `id` as one of [`IDS`], when it is one.
+pub fn known(id: &str) -> Option<&'static str> {
+    IDS.iter().copied().find(|known| *known == id)
+}
+
 /// `value` in Grafana's unit `unit` (`None`, `none` and unknown ids: the number alone, with
 /// SI-scaled `short` rules for `short`).
 pub fn format(unit: Option<&str>, value: f64, decimals: Option<u32>) -> String {
@@ -102,6 +136,15 @@ pub fn format(unit: Option<&str>, value: f64, decimals: Option<u32>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_known_id_is_written_in_its_unit() {
+        for id in IDS {
+            assert_ne!(format(Some(id), 1e6, None), "1000000", "{id}");
+            assert_eq!(known(id), Some(*id));
+        }
+        assert_eq!(known("a-plugin-unit"), None);
+    }
 
     #[test]
     fn values_are_written_in_grafana_s_units() {

@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 
-use crate::charts::{self, Line, Threshold, TimeChart, Unit};
+use crate::charts::{self, Line, Shape, Threshold, TimeChart, Unit};
 
 /// A chart's data, owned.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -17,6 +17,12 @@ pub struct ChartData {
     pub thresholds: Vec<(String, f64)>,
     /// The top of the value axis, when fixed.
     pub top: Option<f64>,
+    /// The bottom of the value axis, when fixed.
+    pub bottom: Option<f64>,
+    /// How the lines are drawn.
+    pub shape: Shape,
+    /// Whether the series are listed below the chart (many series) rather than above its plot.
+    pub legend_below: bool,
 }
 
 /// The size every chart is drawn at; the page scales it to the card's width.
@@ -75,6 +81,8 @@ fn moves_a_column(drawn: &ChartData, now: &ChartData) -> bool {
     let column = (last - first) / PLOT_COLUMNS;
     drawn.thresholds != now.thresholds
         || drawn.top != now.top
+        || drawn.bottom != now.bottom
+        || drawn.shape != now.shape
         || drawn.lines.len() != now.lines.len()
         || drawn
             .lines
@@ -140,6 +148,9 @@ pub fn TimeSeries(
                     .collect(),
                 span,
                 top: data.top,
+                bottom: data.bottom,
+                shape: data.shape,
+                legend: !data.legend_below,
             };
             let drawn = charts::draw(&chart, SIZE, &axis_clock).ok();
             (drawn, span, now_ms() - started)
@@ -220,6 +231,29 @@ pub fn TimeSeries(
                 .unwrap_or_default()
         })
     };
+    // Many series are listed below the chart, where they wrap, rather than above its plot.
+    let legend = move || {
+        shown.with(|data| {
+            data.legend_below.then(|| {
+                let entries = data
+                    .lines
+                    .iter()
+                    .enumerate()
+                    .map(|(index, (name, _))| {
+                        let color = charts::PALETTE[index % charts::PALETTE.len()];
+                        let swatch = format!("rgb({}, {}, {})", color.0, color.1, color.2);
+                        view! {
+                            <li class="chart__legend-entry">
+                                <span class="chart__swatch" style:background=swatch></span>
+                                {name.clone()}
+                            </li>
+                        }
+                    })
+                    .collect_view();
+                view! { <ul class="chart__legend">{entries}</ul> }
+            })
+        })
+    };
     view! {
         <figure class="chart" data-chart=id data-draw-ms=move || drawn.with(|(_, _, took)| format!("{took:.2}"))>
             <figcaption class="chart__title">{title}</figcaption>
@@ -231,6 +265,7 @@ pub fn TimeSeries(
                 <div class="chart__svg" inner_html=svg></div>
                 {tooltip}
             </div>
+            {legend}
         </figure>
     }
 }
@@ -245,6 +280,7 @@ mod tests {
             lines: vec![("GPU".into(), (from..=to).map(|_| Some(1.0)).collect())],
             thresholds: Vec::new(),
             top: Some(100.0),
+            ..ChartData::default()
         }
     }
 

@@ -465,6 +465,7 @@ fn GpuCharts(
                     .into_iter()
                     .collect(),
                 top: top(gpu),
+                ..ChartData::default()
             })
         })
     };

@@ -13,6 +13,7 @@ use kubedesk_sim::{Cluster, SimServer, demo};
 pub struct DemoClusters {
     servers: Vec<SimServer>,
     kubeconfig: PathBuf,
+    prometheus: Option<super::prometheus::DemoPrometheus>,
 }
 
 impl DemoClusters {
@@ -28,6 +29,13 @@ impl DemoClusters {
             .iter()
             .map(SimServer::cluster)
             .find(|cluster| cluster.name() == name)
+    }
+
+    /// Where `gpu-prod`'s Prometheus listens, when it was started.
+    pub fn prometheus(&self) -> Option<SocketAddr> {
+        self.prometheus
+            .as_ref()
+            .map(super::prometheus::DemoPrometheus::address)
     }
 
     /// Each cluster's name and URL.
@@ -51,6 +59,9 @@ pub enum DemoError {
     /// No loopback port could be opened, or TLS could not be set up.
     #[error("could not serve on a loopback port: {0}")]
     Listen(std::io::Error),
+    /// Prometheus could not be started.
+    #[error("could not start the demo's Prometheus: {0}")]
+    Prometheus(String),
     /// The OIDC issuer's CA file could not be read.
     #[error("could not read the OIDC issuer's CA file {path}: {source}")]
     OidcCa {
@@ -84,6 +95,8 @@ pub struct SimOptions {
     pub oidc: Option<OidcConfig>,
     /// The CA of an `https` issuer (`--oidc-ca-file`).
     pub oidc_ca_file: Option<PathBuf>,
+    /// Start Debian's Prometheus scraping `gpu-prod`, where KubeSphere installs it.
+    pub prometheus: bool,
 }
 
 /// Builds the demo clusters, serves each on its own loopback port with the faults asked for, and
@@ -133,6 +146,10 @@ pub async fn serve(kubeconfig: &Path, options: &SimOptions) -> Result<DemoCluste
         .map_err(DemoError::Listen)?;
         servers.push(server);
     }
+    let prometheus = match (options.prometheus, servers.first()) {
+        (true, Some(gpu_prod)) => Some(super::prometheus::DemoPrometheus::start(gpu_prod).await?),
+        _ => None,
+    };
     // The servers answer as soon as they listen; only then is the kubeconfig written, so a client
     // that waits for the file finds them up.
     let text = kubedesk_sim::kubeconfig(&servers.iter().collect::<Vec<_>>());
@@ -156,11 +173,24 @@ pub async fn serve(kubeconfig: &Path, options: &SimOptions) -> Result<DemoCluste
     Ok(DemoClusters {
         servers,
         kubeconfig: kubeconfig.to_owned(),
+        prometheus,
     })
 }
 
-/// Waits for Ctrl-C.
+/// Waits for Ctrl-C, or (on Unix) a request to terminate, so that what was started (the demo's
+/// Prometheus) is stopped on the way out.
 pub async fn until_interrupted() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let Ok(mut terminate) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = terminate.recv() => {}
+            }
+            return;
+        }
+    }
     // Without a signal handler the process simply ends on Ctrl-C, which is the same outcome.
     let _ = tokio::signal::ctrl_c().await;
 }

@@ -1,0 +1,110 @@
+//! The demo's Prometheus: Debian's `prometheus` started in a folder of its own, scraping
+//! `gpu-prod`'s metrics endpoint (its dcgm-exporter, kube-state-metrics and etcd series) every
+//! 15 s, and placed in the cluster where KubeSphere installs it, so that the Monitoring page finds
+//! it through the API server's service proxy as it would in a real cluster. Stopped when dropped.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use kubedesk_sim::{SimServer, demo};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+use super::serve::DemoError;
+
+/// A running Prometheus, stopped when dropped.
+#[derive(Debug)]
+pub struct DemoPrometheus {
+    _child: tokio::process::Child,
+    _dir: tempfile::TempDir,
+    address: SocketAddr,
+}
+
+impl DemoPrometheus {
+    /// Starts Prometheus scraping `server`, waits until it is ready, and seeds the cluster's
+    /// monitoring stack in front of it.
+    pub async fn start(server: &SimServer) -> Result<Self, DemoError> {
+        let failed = |detail: String| DemoError::Prometheus(detail);
+        let dir = tempfile::tempdir().map_err(|error| failed(error.to_string()))?;
+        let target = server
+            .url()
+            .trim_start_matches("https://")
+            .trim_start_matches("http://")
+            .to_owned();
+        let tls = match server.authority() {
+            Some(authority) => {
+                let ca = dir.path().join("ca.crt");
+                std::fs::write(&ca, authority.certificate_pem())
+                    .map_err(|error| failed(error.to_string()))?;
+                format!(
+                    "    scheme: https\n    tls_config: {{ca_file: \"{}\"}}\n",
+                    ca.display()
+                )
+            }
+            None => String::new(),
+        };
+        let name = server.cluster().name().to_owned();
+        let config = dir.path().join("prometheus.yml");
+        std::fs::write(
+            &config,
+            format!(
+                "global: {{scrape_interval: 15s, evaluation_interval: 15s}}\nscrape_configs:\n  - job_name: {name}\n    metrics_path: /_kubedesk/metrics\n{tls}    static_configs: [{{targets: [\"{target}\"]}}]\n"
+            ),
+        )
+        .map_err(|error| failed(error.to_string()))?;
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|listener| listener.local_addr())
+            .map_err(|error| failed(error.to_string()))?
+            .port();
+        let address = SocketAddr::from(([127, 0, 0, 1], port));
+        let child = tokio::process::Command::new("prometheus")
+            .arg(format!("--config.file={}", config.display()))
+            .arg(format!(
+                "--storage.tsdb.path={}",
+                dir.path().join("data").display()
+            ))
+            .arg(format!("--web.listen-address={address}"))
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .map_err(|error| {
+                failed(format!(
+                    "prometheus could not be started ({error}); install Debian's prometheus package (cargo xtask setup does)"
+                ))
+            })?;
+        let started = Self {
+            _child: child,
+            _dir: dir,
+            address,
+        };
+        tokio::time::timeout(Duration::from_secs(30), async {
+            while !ready(address).await {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        })
+        .await
+        .map_err(|_| failed(format!("prometheus at {address} was not ready in 30 s")))?;
+        demo::monitoring::prometheus(server.cluster(), address, "cpu-01")
+            .map_err(|status| DemoError::Seed(status.to_string()))?;
+        Ok(started)
+    }
+
+    /// Where it listens.
+    pub fn address(&self) -> SocketAddr {
+        self.address
+    }
+}
+
+/// Whether Prometheus at `address` says it is ready.
+async fn ready(address: SocketAddr) -> bool {
+    let Ok(mut stream) = tokio::net::TcpStream::connect(address).await else {
+        return false;
+    };
+    let asked = stream
+        .write_all(b"GET /-/ready HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")
+        .await;
+    let mut answer = String::new();
+    asked.is_ok()
+        && stream.read_to_string(&mut answer).await.is_ok()
+        && answer.starts_with("HTTP/1.0 200")
+}

@@ -1,0 +1,742 @@
+//! Monitoring: the selected cluster's Prometheus (found through the API server's service proxy)
+//! and the dashboards, built-in and imported from Grafana files (`#/monitoring`); a dashboard
+//! run on that Prometheus (`#/monitoring/<id>`), with its variables, a time range (relative or
+//! typed), a refresh interval and its panels drawn: time series with plotters, stats, gauges,
+//! bar gauges, tables and text, each value in its Grafana unit.
+
+use std::time::Duration;
+
+use kubedesk_ipc::{
+    DashboardView, DeleteDashboard, GetMonitoring, ImportDashboard, PanelShape, PanelView,
+    PrometheusState, ShowDashboard, VariableChoice, units,
+};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::charts::{Shape, Unit};
+use crate::components::notice::{Notice, NoticeBanner};
+use crate::components::time_chart::{ChartData, TimeSeries, clock};
+use crate::i18n::{I18n, Msg, use_i18n};
+use crate::ipc;
+use crate::route::Hash;
+use crate::state::{Loadable, Selection, for_selection};
+
+/// The dashboard a `#/monitoring/<id>` fragment opens, if any.
+fn opened(hash: &str) -> Option<String> {
+    let path = hash.trim_start_matches('#').trim_start_matches('/');
+    let path = path.split('?').next().unwrap_or_default();
+    path.strip_prefix("monitoring/")
+        .filter(|id| !id.is_empty())
+        .map(str::to_owned)
+}
+
+/// The page: the dashboards, or the one opened.
+#[component]
+pub fn MonitoringPage() -> impl IntoView {
+    let Hash(hash) = expect_context();
+    let dashboard = Memo::new(move |_| opened(&hash.get()));
+    move || match dashboard.get() {
+        Some(id) => view! { <DashboardPage id /> }.into_any(),
+        None => view! { <DashboardList /> }.into_any(),
+    }
+}
+
+/// Where the cluster's Prometheus stands, in a line.
+fn prometheus_line(i18n: I18n, state: &PrometheusState) -> (bool, String) {
+    match state {
+        PrometheusState::Found { place, version } => (
+            true,
+            i18n.tf(
+                Msg::MonitoringPrometheusFound,
+                &[("version", version), ("place", place)],
+            ),
+        ),
+        PrometheusState::NotFound { reason } => (
+            false,
+            i18n.tf(Msg::MonitoringPrometheusMissing, &[("reason", reason)]),
+        ),
+        PrometheusState::Unknown => (false, i18n.t(Msg::MonitoringPrometheusChecking).to_owned()),
+    }
+}
+
+/// The dashboards and the import form.
+#[component]
+fn DashboardList() -> impl IntoView {
+    let i18n = use_i18n();
+    let selection: Selection = expect_context();
+    let reload = RwSignal::new(0_u32);
+    let monitoring = for_selection(selection, move |context, _| {
+        reload.track();
+        GetMonitoring { context }
+    });
+    let outcome = RwSignal::new(None::<Notice>);
+    let report = RwSignal::new(Vec::<String>::new());
+    let path = RwSignal::new(String::new());
+    let import = move |event: leptos::ev::SubmitEvent| {
+        event.prevent_default();
+        let asked = path.get_untracked();
+        spawn_local(async move {
+            match ipc::call(&ImportDashboard { path: asked }).await {
+                Ok(imported) => {
+                    let title = imported.entry.title.clone();
+                    outcome.set(Some(Notice::Done(if imported.report.is_empty() {
+                        i18n.tf(Msg::MonitoringImportedWhole, &[("title", &title)])
+                    } else {
+                        i18n.tf(
+                            Msg::MonitoringImportedReport,
+                            &[
+                                ("title", &title),
+                                ("count", &imported.report.len().to_string()),
+                            ],
+                        )
+                    })));
+                    report.set(imported.report);
+                    path.set(String::new());
+                    reload.update(|count| *count += 1);
+                }
+                // What was typed stays, to be corrected.
+                Err(error) => {
+                    report.set(Vec::new());
+                    outcome.set(Some(Notice::Failed(error.to_string())));
+                }
+            }
+        });
+    };
+    let delete = move |id: String| {
+        spawn_local(async move {
+            match ipc::call(&DeleteDashboard { id }).await {
+                Ok(()) => reload.update(|count| *count += 1),
+                Err(error) => outcome.set(Some(Notice::Failed(error.to_string()))),
+            }
+        });
+    };
+    let body = move || match monitoring.get() {
+        Loadable::Loading => {
+            view! { <div class="card card--loading">{i18n.t(Msg::AppLoading)}</div> }.into_any()
+        }
+        Loadable::Failed(error) => {
+            view! { <div class="banner banner--error" role="alert">{error.to_string()}</div> }
+                .into_any()
+        }
+        Loadable::Ready(monitoring) => {
+            let (found, line) = prometheus_line(i18n, &monitoring.prometheus);
+            let cards = monitoring
+                .dashboards
+                .into_iter()
+                .map(|entry| {
+                    let href = format!("#/monitoring/{}", entry.id);
+                    let id = entry.id.clone();
+                    let origin = match &entry.source {
+                        Some(source) => i18n.tf(Msg::MonitoringImportedFrom, &[("source", source)]),
+                        None => i18n.t(Msg::MonitoringBuiltIn).to_owned(),
+                    };
+                    let removable = !entry.built_in;
+                    view! {
+                        <li class="card dashboard-card" data-dashboard=entry.id.clone()>
+                            <a class="dashboard-card__title" href=href>{entry.title}</a>
+                            <p class="dashboard-card__description">{entry.description.unwrap_or_default()}</p>
+                            <p class="help">{origin}</p>
+                            <Show when=move || removable>
+                                <button type="button" class="button button--danger" data-delete=id.clone()
+                                    on:click={
+                                        let id = id.clone();
+                                        move |_| delete(id.clone())
+                                    }>
+                                    {i18n.t(Msg::MonitoringDelete)}
+                                </button>
+                            </Show>
+                        </li>
+                    }
+                })
+                .collect_view();
+            view! {
+                <p class="banner" class:banner--info=found class:banner--warning=!found id="monitoring-prometheus" role="status">{line}</p>
+                <h2 class="section__title">{i18n.t(Msg::MonitoringDashboards)}</h2>
+                <ul class="dashboard-cards" id="dashboards">{cards}</ul>
+            }
+            .into_any()
+        }
+    };
+    let reported = move || {
+        let lines = report.get();
+        (!lines.is_empty()).then(|| {
+            view! {
+                <ul class="import-report" id="import-report">
+                    {lines.into_iter().map(|line| view! { <li>{line}</li> }).collect_view()}
+                </ul>
+            }
+        })
+    };
+    view! {
+        <section class="page" data-page="monitoring">
+            <header class="page__header">
+                <h1 class="page__title">{move || i18n.t(Msg::MonitoringTitle)}</h1>
+                <p class="page__subtitle">{move || i18n.t(Msg::MonitoringSubtitle)}</p>
+            </header>
+            <Show when=move || selection.context.get().is_some()
+                fallback=move || view! { <p class="help">{i18n.t(Msg::MonitoringNoCluster)}</p> }>
+                {body}
+            </Show>
+            <form class="card import-form" id="import-form" on:submit=import>
+                <h2 class="card__title">{move || i18n.t(Msg::MonitoringImportTitle)}</h2>
+                <label class="field">
+                    <span class="field__label">{move || i18n.t(Msg::MonitoringImportPath)}</span>
+                    <input type="text" class="input" id="import-path" placeholder="/home/me/Downloads/dashboard.json"
+                        prop:value=move || path.get() on:input=move |event| path.set(event_target_value(&event)) />
+                </label>
+                <p class="help">{move || i18n.t(Msg::MonitoringImportHelp)}</p>
+                <button type="submit" class="button button--primary" id="import-submit"
+                    disabled=move || path.get().trim().is_empty()>
+                    {move || i18n.t(Msg::MonitoringImport)}
+                </button>
+            </form>
+            {move || outcome.get().map(|notice| view! { <NoticeBanner notice id="import-outcome" /> })}
+            {reported}
+        </section>
+    }
+}
+
+/// The relative ranges offered: Grafana's notation and their label.
+const RANGES: [(&str, Msg); 6] = [
+    ("now-5m", Msg::MonitoringRange5m),
+    ("now-15m", Msg::MonitoringRange15m),
+    ("now-1h", Msg::MonitoringRange1h),
+    ("now-6h", Msg::MonitoringRange6h),
+    ("now-24h", Msg::MonitoringRange24h),
+    ("now-7d", Msg::MonitoringRange7d),
+];
+
+/// The refresh intervals offered, seconds (0: off).
+const REFRESHES: [u32; 5] = [0, 10, 30, 60, 300];
+
+/// `30s`, `1m`, `5m` in seconds.
+fn refresh_seconds(text: &str) -> Option<u32> {
+    let (number, unit) = text.split_at(text.find(|c: char| !c.is_ascii_digit())?);
+    let number: u32 = number.parse().ok()?;
+    Some(match unit {
+        "s" => number,
+        "m" => number * 60,
+        "h" => number * 3600,
+        _ => return None,
+    })
+}
+
+/// A dashboard run on the cluster's Prometheus.
+#[component]
+fn DashboardPage(id: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let selection: Selection = expect_context();
+    // The range: the dashboard's own until one is chosen.
+    let from = RwSignal::new(String::new());
+    let to = RwSignal::new(String::new());
+    let typed_from = RwSignal::new(String::new());
+    let typed_to = RwSignal::new(String::new());
+    let choices = RwSignal::new(Vec::<VariableChoice>::new());
+    // Seconds between refreshes (`None`: the dashboard's own until one is chosen).
+    let every = RwSignal::new(None::<u32>);
+    let tick = RwSignal::new(0_u32);
+    let shown = RwSignal::new(None::<DashboardView>);
+    let failure = RwSignal::new(None::<String>);
+    let loading = RwSignal::new(true);
+    let asked = StoredValue::new(id.clone());
+    Effect::new(move || {
+        tick.track();
+        let Some(context) = selection.context.get() else {
+            return;
+        };
+        let request = ShowDashboard {
+            context: context.clone(),
+            id: asked.get_value(),
+            from: from.get(),
+            to: to.get(),
+            variables: choices.get(),
+        };
+        loading.set(true);
+        spawn_local(async move {
+            let answer = ipc::call(&request).await;
+            if selection.context.get_untracked().as_deref() != Some(context.as_str()) {
+                return;
+            }
+            loading.set(false);
+            match answer {
+                Ok(view) => {
+                    if every.get_untracked().is_none() {
+                        every.set(Some(
+                            view.refresh
+                                .as_deref()
+                                .and_then(refresh_seconds)
+                                .unwrap_or(0),
+                        ));
+                    }
+                    if typed_from.get_untracked().is_empty() {
+                        typed_from.set(view.from.clone());
+                        typed_to.set(view.to.clone());
+                    }
+                    failure.set(None);
+                    shown.set(Some(view));
+                }
+                // The last dashboard shown stays, under what went wrong.
+                Err(error) => failure.set(Some(error.to_string())),
+            }
+        });
+    });
+    // Auto refresh, at the interval chosen.
+    Effect::new(move |previous: Option<Option<IntervalHandle>>| {
+        if let Some(Some(handle)) = previous {
+            handle.clear();
+        }
+        let seconds = every.get().unwrap_or(0);
+        (seconds > 0)
+            .then(|| {
+                set_interval_with_handle(
+                    move || tick.update(|count| *count += 1),
+                    Duration::from_secs(u64::from(seconds)),
+                )
+                .ok()
+            })
+            .flatten()
+    });
+    let choose = move |name: String, value: String| {
+        choices.update(|choices| {
+            choices.retain(|choice| choice.name != name);
+            choices.push(VariableChoice {
+                name,
+                values: vec![value],
+            });
+        });
+    };
+    let apply_typed = move |event: leptos::ev::SubmitEvent| {
+        event.prevent_default();
+        from.set(typed_from.get_untracked().trim().to_owned());
+        to.set(typed_to.get_untracked().trim().to_owned());
+    };
+    let title = move || shown.with(|view| view.as_ref().map(|view| view.title.clone()));
+    let span = move || {
+        shown.with(|view| {
+            view.as_ref().map(|view| {
+                i18n.tf(
+                    Msg::MonitoringSpan,
+                    &[
+                        ("from", &clock(view.start_ms)),
+                        ("to", &clock(view.end_ms)),
+                        ("step", &view.step.to_string()),
+                    ],
+                )
+            })
+        })
+    };
+    let variables = move || {
+        shown.with(|view| {
+            view.iter()
+                .flat_map(|view| view.variables.clone())
+                .map(|variable| {
+                    let name = variable.name.clone();
+                    let chosen = variable.chosen.first().cloned().unwrap_or_default();
+                    let options = variable
+                        .all
+                        .then(|| ("$__all".to_owned(), i18n.t(Msg::MonitoringAll).to_owned()))
+                        .into_iter()
+                        .chain(variable.options.iter().map(|value| (value.clone(), value.clone())))
+                        .map(|(value, label)| {
+                            let selected = value == chosen;
+                            view! { <option value=value selected=selected>{label}</option> }
+                        })
+                        .collect_view();
+                    let error = variable.error.clone();
+                    let key = name.clone();
+                    view! {
+                        <label class="field field--inline" data-variable=key>
+                            <span class="field__label">{variable.label.clone()}</span>
+                            <select class="select" on:change=move |event| choose(name.clone(), event_target_value(&event))>
+                                {options}
+                            </select>
+                            {error.map(|error| view! { <span class="field__error">{error}</span> })}
+                        </label>
+                    }
+                })
+                .collect_view()
+        })
+    };
+    let ranges = RANGES
+        .iter()
+        .map(|(value, label)| {
+            view! {
+                <option value=*value selected=move || from.get() == *value>{move || i18n.t(*label)}</option>
+            }
+        })
+        .collect_view();
+    let refreshes = REFRESHES
+        .iter()
+        .map(|seconds| {
+            let label = move || match seconds {
+                0 => i18n.t(Msg::MonitoringRefreshOff).to_owned(),
+                seconds if seconds % 60 == 0 => format!("{} min", seconds / 60),
+                seconds => format!("{seconds} s"),
+            };
+            view! {
+                <option value=seconds.to_string() selected=move || every.get() == Some(*seconds)>{label}</option>
+            }
+        })
+        .collect_view();
+    let report = move || {
+        shown.with(|view| {
+            let lines = view.as_ref().map(|view| view.report.clone()).unwrap_or_default();
+            (!lines.is_empty()).then(|| {
+                let count = lines.len().to_string();
+                view! {
+                    <details class="banner banner--warning import-report" id="dashboard-report">
+                        <summary>{i18n.tf(Msg::MonitoringReportTitle, &[("count", &count)])}</summary>
+                        <ul>{lines.into_iter().map(|line| view! { <li>{line}</li> }).collect_view()}</ul>
+                    </details>
+                }
+            })
+        })
+    };
+    let row_count =
+        Memo::new(move |_| shown.with(|view| view.as_ref().map_or(0, |view| view.rows.len())));
+    view! {
+        <section class="page" data-page="monitoring" data-dashboard=id.clone() data-loading=move || loading.get().to_string()>
+            <header class="page__header page__header--actions">
+                <div>
+                    <a class="back-link" href="#/monitoring">{move || i18n.t(Msg::MonitoringBack)}</a>
+                    <h1 class="page__title">{title}</h1>
+                    <p class="page__subtitle" id="dashboard-span">{span}</p>
+                </div>
+                <div class="dashboard-bar">
+                    <label class="field field--inline">
+                        <span class="field__label">{move || i18n.t(Msg::MonitoringRange)}</span>
+                        <select class="select" id="dashboard-range" on:change=move |event| {
+                            let value = event_target_value(&event);
+                            typed_from.set(value.clone());
+                            typed_to.set("now".to_owned());
+                            from.set(value);
+                            to.set("now".to_owned());
+                        }>
+                            <option value="" selected=move || !RANGES.iter().any(|(value, _)| from.get() == *value)>{move || i18n.t(Msg::MonitoringRangeCustom)}</option>
+                            {ranges}
+                        </select>
+                    </label>
+                    <label class="field field--inline">
+                        <span class="field__label">{move || i18n.t(Msg::MonitoringAutoRefresh)}</span>
+                        <select class="select" id="dashboard-refresh" on:change=move |event| every.set(event_target_value(&event).parse().ok())>
+                            {refreshes}
+                        </select>
+                    </label>
+                    <button type="button" class="button" id="dashboard-refresh-now" on:click=move |_| tick.update(|count| *count += 1)>
+                        {move || i18n.t(Msg::MonitoringRefresh)}
+                    </button>
+                </div>
+            </header>
+            <form class="dashboard-bar dashboard-bar--typed" id="dashboard-typed-range" on:submit=apply_typed>
+                <label class="field field--inline">
+                    <span class="field__label">{move || i18n.t(Msg::MonitoringFrom)}</span>
+                    <input type="text" class="input" id="dashboard-from" prop:value=move || typed_from.get()
+                        on:input=move |event| typed_from.set(event_target_value(&event)) />
+                </label>
+                <label class="field field--inline">
+                    <span class="field__label">{move || i18n.t(Msg::MonitoringTo)}</span>
+                    <input type="text" class="input" id="dashboard-to" prop:value=move || typed_to.get()
+                        on:input=move |event| typed_to.set(event_target_value(&event)) />
+                </label>
+                <button type="submit" class="button">{move || i18n.t(Msg::MonitoringApply)}</button>
+                <div class="dashboard-variables" id="dashboard-variables">{variables}</div>
+            </form>
+            {move || failure.get().map(|failure| view! { <div class="banner banner--error" role="alert" id="dashboard-error">{failure}</div> })}
+            {report}
+            <Show when=move || shown.with(Option::is_none) && failure.with(Option::is_none)>
+                <div class="card card--loading">{move || i18n.t(Msg::AppLoading)}</div>
+            </Show>
+            <For each=move || 0..row_count.get() key=|row| *row let:row>
+                <DashboardRow shown row />
+            </For>
+        </section>
+    }
+}
+
+/// A row of the dashboard shown: its title (folding it) and its panels on the 24-column grid.
+#[component]
+fn DashboardRow(shown: RwSignal<Option<DashboardView>>, row: usize) -> impl IntoView {
+    let title = move || {
+        shown.with(|view| {
+            view.as_ref()
+                .and_then(|view| view.rows.get(row))
+                .and_then(|row| row.title.clone())
+        })
+    };
+    let collapsed = shown.with_untracked(|view| {
+        view.as_ref()
+            .and_then(|view| view.rows.get(row))
+            .is_some_and(|row| row.collapsed)
+    });
+    // Panels keyed by place and title, so a refresh redraws them in place.
+    let panels = move || {
+        shown.with(|view| {
+            view.as_ref()
+                .and_then(|view| view.rows.get(row))
+                .map(|row| {
+                    row.panels
+                        .iter()
+                        .enumerate()
+                        .map(|(index, panel)| (index, panel.title.clone()))
+                        .collect::<Vec<_>>()
+                })
+                .unwrap_or_default()
+        })
+    };
+    let grid = view! {
+        <div class="dashboard-grid">
+            <For each=panels key=|key| key.clone() let:key>
+                <Panel panel=Signal::derive(move || shown.with(|view| {
+                    view.as_ref()
+                        .and_then(|view| view.rows.get(row))
+                        .and_then(|row| row.panels.get(key.0))
+                        .cloned()
+                        .unwrap_or_default()
+                })) />
+            </For>
+        </div>
+    };
+    view! {
+        <details class="dashboard-row" open=!collapsed data-row=row>
+            <summary class="dashboard-row__title" class:is-untitled=move || title().is_none()>
+                {move || title().unwrap_or_default()}
+            </summary>
+            {grid}
+        </details>
+    }
+}
+
+/// Grafana's named colours, as the threshold steps name them.
+fn threshold_color(name: &str) -> String {
+    let base = name
+        .trim_start_matches("dark-")
+        .trim_start_matches("semi-dark-")
+        .trim_start_matches("light-")
+        .trim_start_matches("super-light-");
+    match base {
+        "green" => "#73bf69",
+        "red" => "#f2495c",
+        "orange" => "#ff9830",
+        "yellow" => "#fade2a",
+        "blue" => "#5794f2",
+        "purple" => "#b877d9",
+        "text" | "transparent" => "",
+        _ => name,
+    }
+    .to_owned()
+}
+
+/// The colour of `value` by the panel's threshold steps: that of the highest step it reaches.
+fn color_of(panel: &PanelView, value: f64) -> Option<String> {
+    panel
+        .thresholds
+        .iter()
+        .rfind(|(from, _)| from.is_none_or(|from| value >= from))
+        .map(|(_, color)| threshold_color(color))
+        .filter(|color| !color.is_empty())
+}
+
+/// A value in the panel's unit and decimals.
+fn written(panel: &PanelView, value: Option<f64>) -> String {
+    value.map_or_else(
+        || "—".to_owned(),
+        |value| units::format(panel.unit.as_deref(), value, panel.decimals),
+    )
+}
+
+/// A gauge's arc, from `min` to `max`, filled to `value` in `color`.
+fn gauge_svg(fraction: f64, color: &str) -> String {
+    let fraction = fraction.clamp(0.0, 1.0);
+    let angle = std::f64::consts::PI * (1.0 - fraction);
+    let (x, y) = (50.0 + 40.0 * angle.cos(), 50.0 - 40.0 * angle.sin());
+    format!(
+        "<svg viewBox=\"0 0 100 56\" class=\"gauge__arc\"><path d=\"M10 50 A40 40 0 0 1 90 50\" fill=\"none\" stroke=\"#8a96a8\" stroke-opacity=\"0.25\" stroke-width=\"8\"/><path d=\"M10 50 A40 40 0 0 1 {x:.2} {y:.2}\" fill=\"none\" stroke=\"{color}\" stroke-width=\"8\"/></svg>"
+    )
+}
+
+/// One panel.
+#[component]
+fn Panel(panel: Signal<PanelView>) -> impl IntoView {
+    let i18n = use_i18n();
+    let width = panel.with_untracked(|panel| panel.width);
+    let title = panel.with_untracked(|panel| panel.title.clone());
+    let description = panel.with_untracked(|panel| panel.description.clone());
+    let shape = panel.with_untracked(|panel| panel.shape.clone());
+    let chart = match shape {
+        PanelShape::TimeSeries | PanelShape::Area { .. } | PanelShape::Bars => {
+            let unit = panel.with_untracked(|panel| Unit::grafana(panel.unit.as_deref()));
+            let data = Signal::derive(move || {
+                panel.with(|panel| ChartData {
+                    times: panel.times.clone(),
+                    lines: panel
+                        .series
+                        .iter()
+                        .map(|series| (series.name.clone(), series.values.clone()))
+                        .collect(),
+                    thresholds: Vec::new(),
+                    top: panel.max,
+                    bottom: panel.min,
+                    shape: match panel.shape {
+                        PanelShape::Area { stacked } => Shape::Area { stacked },
+                        PanelShape::Bars => Shape::Bars,
+                        _ => Shape::Lines,
+                    },
+                    legend_below: panel.series.len() > 3,
+                })
+            });
+            Some(view! { <TimeSeries title=String::new() unit data id=title.clone() /> }.into_any())
+        }
+        _ => None,
+    };
+    let values = move || {
+        panel.with(|panel| {
+            let many = panel.series.len() > 1;
+            match &panel.shape {
+                PanelShape::Stat => panel
+                    .series
+                    .iter()
+                    .map(|series| {
+                        let color = series.value.and_then(|value| color_of(panel, value));
+                        view! {
+                            <div class="stat">
+                                <span class="stat__value" style:color=color>{written(panel, series.value)}</span>
+                                {many.then(|| view! { <span class="stat__name">{series.name.clone()}</span> })}
+                            </div>
+                        }
+                    })
+                    .collect_view()
+                    .into_any(),
+                PanelShape::Gauge | PanelShape::BarGauge => {
+                    let gauge = panel.shape == PanelShape::Gauge;
+                    let top = panel.max.unwrap_or_else(|| {
+                        match panel.unit.as_deref() {
+                            Some("percent") => 100.0,
+                            Some("percentunit") => 1.0,
+                            _ => panel
+                                .series
+                                .iter()
+                                .filter_map(|series| series.value)
+                                .fold(0.0, f64::max),
+                        }
+                    });
+                    let bottom = panel.min.unwrap_or(0.0);
+                    panel
+                        .series
+                        .iter()
+                        .map(|series| {
+                            let value = series.value.unwrap_or(bottom);
+                            let fraction = if top > bottom { (value - bottom) / (top - bottom) } else { 0.0 };
+                            let color = series
+                                .value
+                                .and_then(|value| color_of(panel, value))
+                                .unwrap_or_else(|| "#3b82f6".to_owned());
+                            let shown = written(panel, series.value);
+                            if gauge {
+                                view! {
+                                    <div class="gauge">
+                                        <div class="gauge__svg" inner_html=gauge_svg(fraction, &color)></div>
+                                        <span class="gauge__value">{shown}</span>
+                                        {many.then(|| view! { <span class="stat__name">{series.name.clone()}</span> })}
+                                    </div>
+                                }
+                                .into_any()
+                            } else {
+                                view! {
+                                    <div class="bar-gauge">
+                                        <span class="bar-gauge__name">{series.name.clone()}</span>
+                                        <span class="bar-gauge__track">
+                                            <span class="bar-gauge__fill" style:width=format!("{:.1}%", fraction.clamp(0.0, 1.0) * 100.0) style:background=color></span>
+                                        </span>
+                                        <span class="bar-gauge__value">{shown}</span>
+                                    </div>
+                                }
+                                .into_any()
+                            }
+                        })
+                        .collect_view()
+                        .into_any()
+                }
+                PanelShape::Table => view! {
+                    <table class="table panel__table">
+                        <tbody>
+                            {panel.series.iter().map(|series| view! {
+                                <tr><td>{series.name.clone()}</td><td class="is-numeric">{written(panel, series.value)}</td></tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                }
+                .into_any(),
+                PanelShape::Text { content } => {
+                    view! { <div class="panel__text">{content.clone()}</div> }.into_any()
+                }
+                PanelShape::Heatmap => view! {
+                    <p class="help">{i18n.tf(Msg::MonitoringHeatmapNotDrawn, &[("count", &panel.series.len().to_string())])}</p>
+                }
+                .into_any(),
+                _ => ().into_any(),
+            }
+        })
+    };
+    let empty = move || {
+        panel.with(|panel| {
+            panel.series.is_empty()
+                && panel.errors.is_empty()
+                && !matches!(panel.shape, PanelShape::Text { .. })
+        })
+    };
+    let errors = move || {
+        panel.with(|panel| {
+            panel
+                .errors
+                .iter()
+                .map(|error| view! { <p class="panel__error" role="alert">{error.clone()}</p> })
+                .collect_view()
+        })
+    };
+    view! {
+        <article class="card panel" data-panel=title.clone() style:grid-column=format!("span {width}")>
+            <h3 class="panel__title" title=description.unwrap_or_default()>{title.clone()}</h3>
+            {errors}
+            <Show when=empty>
+                <p class="panel__empty">{move || i18n.t(Msg::MonitoringNoData)}</p>
+            </Show>
+            {chart}
+            <div class="panel__values">{values}</div>
+        </article>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_dashboard_is_opened_by_its_fragment() {
+        assert_eq!(opened("#/monitoring/gpu"), Some("gpu".to_owned()));
+        assert_eq!(
+            opened("#/monitoring/imported-x?tab=1"),
+            Some("imported-x".to_owned())
+        );
+        assert_eq!(opened("#/monitoring"), None);
+        assert_eq!(opened("#/monitoring/"), None);
+    }
+
+    #[test]
+    fn thresholds_colour_a_value_by_the_highest_step_it_reaches() {
+        let panel = PanelView {
+            thresholds: vec![
+                (None, "green".into()),
+                (Some(80.0), "orange".into()),
+                (Some(95.0), "#ff0000".into()),
+            ],
+            ..PanelView::default()
+        };
+        assert_eq!(color_of(&panel, 10.0).as_deref(), Some("#73bf69"));
+        assert_eq!(color_of(&panel, 80.0).as_deref(), Some("#ff9830"));
+        assert_eq!(color_of(&panel, 99.0).as_deref(), Some("#ff0000"));
+        assert_eq!(color_of(&PanelView::default(), 1.0), None);
+        assert_eq!(refresh_seconds("30s"), Some(30));
+        assert_eq!(refresh_seconds("1m"), Some(60));
+        assert_eq!(refresh_seconds("soon"), None);
+    }
+}
