@@ -210,9 +210,9 @@ async fn the_theme_switch_changes_the_colours_and_system_follows_the_desktop() {
         .await;
     window.wait_for_eval("document.querySelector('#theme-switch [data-theme-choice=dark]').getAttribute('aria-checked')", json!("true")).await;
     window.screenshot("dark").await;
-    window.click("a[data-area=monitoring]").await;
+    window.click("a[data-area=network]").await;
     window
-        .wait_for_text("section[data-page=monitoring]", "not built yet")
+        .wait_for_text("section[data-page=network]", "not built yet")
         .await;
     window.screenshot("dark-not-built").await;
     window
@@ -2231,4 +2231,122 @@ async fn without_nvml_the_gpus_page_says_why_and_the_rest_works() {
     window
         .wait_for_text("section[data-page=clusters]", "Clusters")
         .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_gpu_dashboard_and_an_imported_grafana_dashboard_are_drawn_from_the_clusters_prometheus()
+ {
+    let (scene, _clusters, mut window) = demo_window(
+        "monitoring",
+        kubedesk_api::demo::SimOptions {
+            prometheus: true,
+            ..Default::default()
+        },
+    )
+    .await;
+    window.click("a[data-area=monitoring]").await;
+    window
+        .wait_for_text(
+            "#monitoring-prometheus",
+            "at kubesphere-monitoring-system/prometheus-k8s:9090, reached through the API server",
+        )
+        .await;
+    window.wait_for_text("#dashboards", "GPUs").await;
+    window.screenshot("dashboards").await;
+
+    // The built-in GPU dashboard: every GPU of gpu-prod, from Prometheus's first scrapes.
+    window.click("[data-dashboard=gpu] a").await;
+    window
+        .wait_for_text("[data-panel=GPUs] .stat__value", "67")
+        .await;
+    window
+        .wait_for_text("[data-panel='Hottest GPU'] .stat__value", "°C")
+        .await;
+    window
+        .wait_for_eval(
+            "document.querySelectorAll(\"[data-panel='GPU utilisation'] svg [stroke='#3B82F6'], [data-panel='GPU utilisation'] svg [fill='#3B82F6']\").length > 0",
+            json!(true),
+        )
+        .await;
+    window
+        .wait_for_text(
+            "[data-panel='GPU utilisation'] .chart__legend",
+            "gpu-h100-01 GPU 0",
+        )
+        .await;
+    window
+        .wait_for_text("[data-panel='GPU memory per pod'] table", "/")
+        .await;
+    window.screenshot("gpu-dashboard").await;
+    // One node chosen: its GPUs alone.
+    choose(&window, "[data-variable=node] select", "gpu-h100-01").await;
+    window
+        .wait_for_eval(
+            "[...document.querySelectorAll(\"[data-panel='GPU utilisation'] .chart__legend-entry\")].every(entry => entry.innerText.startsWith('gpu-h100-01 GPU')) && document.querySelectorAll(\"[data-panel='GPU utilisation'] .chart__legend-entry\").length == 8",
+            json!(true),
+        )
+        .await;
+    window
+        .wait_for_text("[data-panel=GPUs] .stat__value", "8")
+        .await;
+    choose(&window, "#dashboard-range", "now-15m").await;
+    window
+        .wait_for_eval(
+            "document.querySelector('#dashboard-from').value",
+            json!("now-15m"),
+        )
+        .await;
+    window.screenshot("gpu-dashboard-one-node").await;
+
+    // A Grafana dashboard imported from its file, with what could not be converted.
+    window.click("a.back-link").await;
+    let fixtures = kubedesk_tests::workspace_root().join("crates/metrics/tests/fixtures/grafana");
+    let damaged = scene.file("damaged.json", "{\"title\": \"cut\", \"panels\": [");
+    let path = window.find("#import-path").await;
+    path.send_keys(damaged.display().to_string()).await.unwrap();
+    window.click("#import-submit").await;
+    window
+        .wait_for_text(
+            "#import-outcome",
+            "damaged.json is not valid JSON at line 1",
+        )
+        .await;
+    // What was typed stays, to be corrected.
+    window
+        .wait_for_eval(
+            "document.querySelector('#import-path').value.endsWith('damaged.json')",
+            json!(true),
+        )
+        .await;
+    window
+        .eval(&format!(
+            "(() => {{ const input = document.querySelector('#import-path'); input.value = {:?}; input.dispatchEvent(new Event('input')); }})()",
+            fixtures.join("dcgm-exporter-dashboard.json").display().to_string()
+        ))
+        .await;
+    window.click("#import-submit").await;
+    window
+        .wait_for_text(
+            "#import-outcome",
+            "NVIDIA DCGM Exporter Dashboard was imported",
+        )
+        .await;
+    window
+        .wait_for_text("#dashboards", "NVIDIA DCGM Exporter Dashboard")
+        .await;
+    window.screenshot("imported").await;
+    window
+        .click("[data-dashboard=imported-nvidia-dcgm-exporter-dashboard] a")
+        .await;
+    window
+        .wait_for_text("[data-panel='GPU Temperature'] .chart__legend", "GPU 0")
+        .await;
+    window
+        .wait_for_eval(
+            "document.querySelectorAll(\"[data-panel='GPU Temperature'] svg [stroke='#3B82F6'], [data-panel='GPU Temperature'] svg [fill='#3B82F6']\").length > 0 && [...document.querySelectorAll(\"[data-panel='GPU Temperature'] svg text\")].some(text => text.textContent.trim().endsWith('°C'))",
+            json!(true),
+        )
+        .await;
+    window.screenshot("imported-dashboard").await;
+    window.close().await;
 }

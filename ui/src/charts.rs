@@ -49,8 +49,14 @@ impl Unit {
     }
 
     /// The unit of a dashboard panel: a Grafana unit id KubeDesk writes, else a plain number.
+    /// Bytes are drawn as [`Unit::Bytes`] (the axis in the one binary unit its top needs); a
+    /// multiple of a unit (`mbytes`) is named by its base, its values to be converted with
+    /// `kubedesk_ipc::units::base`.
     pub fn grafana(id: Option<&str>) -> Self {
-        Unit::Grafana(id.and_then(kubedesk_ipc::units::known).unwrap_or("none"))
+        match id.map(|id| kubedesk_ipc::units::base(id).0) {
+            Some("bytes") => Unit::Bytes,
+            id => Unit::Grafana(id.and_then(kubedesk_ipc::units::known).unwrap_or("none")),
+        }
     }
 
     /// `value` with its unit, as a tooltip writes it.
@@ -374,6 +380,13 @@ pub fn draw(
             let color = PALETTE[index % PALETTE.len()];
             let style = ShapeStyle::from(&color).stroke_width(2);
             for run in runs(line, (from, to), columns, factor) {
+                // A point alone (the first scrape, a gap on each side) is a dot: no line has it.
+                if let ([point], false) = (run.as_slice(), chart.shape == Shape::Bars) {
+                    built
+                        .draw_series(std::iter::once(Circle::new(*point, 2, style.filled())))
+                        .map_err(|e| error(&e))?;
+                    continue;
+                }
                 match chart.shape {
                     Shape::Lines => {
                         built
@@ -630,13 +643,17 @@ mod tests {
         };
         let (lines, svg) = highest_label(Shape::Lines);
         assert!(lines <= 6.6, "{lines}");
-        assert!(!texts(&svg).iter().any(|text| text == "a"), "no legend drawn");
+        assert!(
+            !texts(&svg).iter().any(|text| text == "a"),
+            "no legend drawn"
+        );
         let (stacked, _) = highest_label(Shape::Area { stacked: true });
         assert!(stacked >= 8.0, "the stack reaches 3 + 6: {stacked}");
         let (_, bars) = highest_label(Shape::Bars);
         assert!(bars.matches("<rect").count() >= 5, "{bars}");
         assert_eq!(Unit::grafana(Some("no-such-unit")), Unit::Grafana("none"));
-        assert_eq!(Unit::grafana(Some("bytes")).format(2048.0), "2 KiB");
+        assert_eq!(Unit::grafana(Some("mbytes")), Unit::Bytes);
+        assert_eq!(Unit::grafana(Some("kwatt")), Unit::Grafana("watt"));
     }
 
     #[test]

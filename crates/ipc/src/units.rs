@@ -87,6 +87,21 @@ pub fn known(id: &str) -> Option<&'static str> {
     IDS.iter().copied().find(|known| *known == id)
 }
 
+/// The unit a multiple of a unit is drawn in, and what its values are multiplied by
+/// (`mbytes` is drawn in `bytes`, times 2^20), so that a chart's axis is ticked in whole units
+/// of the size its values reach (20 GiB, not 19.5 GiB for 20,000 MiB).
+pub fn base(id: &str) -> (&str, f64) {
+    match id {
+        "kbytes" => ("bytes", 1024.0),
+        "mbytes" => ("bytes", 1024.0 * 1024.0),
+        "deckbytes" => ("decbytes", 1e3),
+        "decmbytes" => ("decbytes", 1e6),
+        "decgbytes" => ("decbytes", 1e9),
+        "kwatt" => ("watt", 1e3),
+        other => (other, 1.0),
+    }
+}
+
 /// `value` in Grafana's unit `unit` (`None`, `none` and unknown ids: the number alone, with
 /// SI-scaled `short` rules for `short`).
 pub fn format(unit: Option<&str>, value: f64, decimals: Option<u32>) -> String {
@@ -136,6 +151,18 @@ pub fn format(unit: Option<&str>, value: f64, decimals: Option<u32>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_multiple_is_written_as_its_base_unit_would_write_it() {
+        for id in IDS {
+            let (base, factor) = base(id);
+            assert_eq!(
+                format(Some(base), 1536.0 * factor, None),
+                format(Some(id), 1536.0, None),
+                "{id}"
+            );
+        }
+    }
 
     #[test]
     fn every_known_id_is_written_in_its_unit() {

@@ -9,6 +9,9 @@ use crate::dashboard::{Dashboard, Variable, VariableKind, VariableQuery};
 use crate::prometheus::{Prometheus, QueryError, Transport};
 use crate::promql::{Chosen, Expansion};
 
+/// The one value a data source variable takes: the cluster's own Prometheus.
+pub const CLUSTER_PROMETHEUS: &str = "Prometheus";
+
 /// The time a dashboard is shown for: its range (seconds since the epoch) and step (seconds).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Window {
@@ -133,7 +136,8 @@ async fn values<T: Transport>(
         }
         VariableKind::Constant { value } => vec![value.clone()],
         VariableKind::Textbox { default } => vec![default.clone()],
-        VariableKind::Datasource { .. } => Vec::new(),
+        // One data source: the cluster's Prometheus, that every query runs on.
+        VariableKind::Datasource { .. } => vec![CLUSTER_PROMETHEUS.to_owned()],
     })
 }
 

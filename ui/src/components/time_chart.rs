@@ -79,6 +79,11 @@ fn moves_a_column(drawn: &ChartData, now: &ChartData) -> bool {
         return true;
     };
     let column = (last - first) / PLOT_COLUMNS;
+    // A span made longer or shorter (another time range) by a column or more is drawn again.
+    let resized = now
+        .times
+        .first()
+        .is_some_and(|now_first| ((newest - now_first) - (last - first)).abs() >= column.max(1));
     drawn.thresholds != now.thresholds
         || drawn.top != now.top
         || drawn.bottom != now.bottom
@@ -89,6 +94,7 @@ fn moves_a_column(drawn: &ChartData, now: &ChartData) -> bool {
             .iter()
             .zip(&now.lines)
             .any(|(drawn, now)| drawn.0 != now.0)
+        || resized
         || newest - last >= column.max(1)
         || newest < last
 }
@@ -290,6 +296,8 @@ mod tests {
         assert!(!moves_a_column(&hour, &seconds(1, 3601)));
         assert!(!moves_a_column(&hour, &seconds(8, 3608)));
         assert!(moves_a_column(&hour, &seconds(9, 3609)));
+        // Another time range: an hour after a quarter of it.
+        assert!(moves_a_column(&hour, &seconds(2700, 3600)));
         let minute = seconds(0, 60);
         assert!(moves_a_column(&minute, &seconds(0, 61)));
         // Anything else that changes is drawn at once.

@@ -357,11 +357,25 @@ fn DashboardPage(id: String) -> impl IntoView {
                 .collect_view()
         })
     };
+    // The range shown: the one asked, or the dashboard's own.
+    let shown_from = Memo::new(move |_| {
+        shown.with(|view| {
+            view.as_ref()
+                .map(|view| (view.from.clone(), view.to.clone()))
+        })
+    });
+    let is_range = move |value: &str| {
+        shown_from.with(|range| {
+            range
+                .as_ref()
+                .is_some_and(|(from, to)| from == value && to == "now")
+        })
+    };
     let ranges = RANGES
         .iter()
         .map(|(value, label)| {
             view! {
-                <option value=*value selected=move || from.get() == *value>{move || i18n.t(*label)}</option>
+                <option value=*value selected=move || is_range(value)>{move || i18n.t(*label)}</option>
             }
         })
         .collect_view();
@@ -412,7 +426,7 @@ fn DashboardPage(id: String) -> impl IntoView {
                             from.set(value);
                             to.set("now".to_owned());
                         }>
-                            <option value="" selected=move || !RANGES.iter().any(|(value, _)| from.get() == *value)>{move || i18n.t(Msg::MonitoringRangeCustom)}</option>
+                            <option value="" selected=move || !RANGES.iter().any(|(value, _)| is_range(value))>{move || i18n.t(Msg::MonitoringRangeCustom)}</option>
                             {ranges}
                         </select>
                     </label>
@@ -565,17 +579,31 @@ fn Panel(panel: Signal<PanelView>) -> impl IntoView {
     let chart = match shape {
         PanelShape::TimeSeries | PanelShape::Area { .. } | PanelShape::Bars => {
             let unit = panel.with_untracked(|panel| Unit::grafana(panel.unit.as_deref()));
+            // Values in a multiple of a unit (MiB) are drawn in the unit itself.
+            let factor = panel.with_untracked(|panel| {
+                panel
+                    .unit
+                    .as_deref()
+                    .map_or(1.0, |unit| units::base(unit).1)
+            });
             let data = Signal::derive(move || {
                 panel.with(|panel| ChartData {
                     times: panel.times.clone(),
                     lines: panel
                         .series
                         .iter()
-                        .map(|series| (series.name.clone(), series.values.clone()))
+                        .map(|series| {
+                            let values = series
+                                .values
+                                .iter()
+                                .map(|value| value.map(|value| value * factor))
+                                .collect();
+                            (series.name.clone(), values)
+                        })
                         .collect(),
                     thresholds: Vec::new(),
-                    top: panel.max,
-                    bottom: panel.min,
+                    top: panel.max.map(|max| max * factor),
+                    bottom: panel.min.map(|min| min * factor),
                     shape: match panel.shape {
                         PanelShape::Area { stacked } => Shape::Area { stacked },
                         PanelShape::Bars => Shape::Bars,

@@ -1,6 +1,6 @@
 //! The demo's Prometheus: Debian's `prometheus` started in a folder of its own, scraping
 //! `gpu-prod`'s metrics endpoint (its dcgm-exporter, kube-state-metrics and etcd series) every
-//! 15 s, and placed in the cluster where KubeSphere installs it, so that the Monitoring page finds
+//! 5 s, and placed in the cluster where KubeSphere installs it, so that the Monitoring page finds
 //! it through the API server's service proxy as it would in a real cluster. Stopped when dropped.
 
 use std::net::SocketAddr;
@@ -47,7 +47,7 @@ impl DemoPrometheus {
         std::fs::write(
             &config,
             format!(
-                "global: {{scrape_interval: 15s, evaluation_interval: 15s}}\nscrape_configs:\n  - job_name: {name}\n    metrics_path: /_kubedesk/metrics\n{tls}    static_configs: [{{targets: [\"{target}\"]}}]\n"
+                "global: {{scrape_interval: 5s, evaluation_interval: 5s}}\nscrape_configs:\n  - job_name: {name}\n    metrics_path: /_kubedesk/metrics\n{tls}    static_configs: [{{targets: [\"{target}\"]}}]\n"
             ),
         )
         .map_err(|error| failed(error.to_string()))?;
@@ -77,13 +77,18 @@ impl DemoPrometheus {
             _dir: dir,
             address,
         };
+        // Ready, and the cluster scraped once, so that dashboards have data from the start.
         tokio::time::timeout(Duration::from_secs(30), async {
-            while !ready(address).await {
+            while !scraped(address).await {
                 tokio::time::sleep(Duration::from_millis(100)).await;
             }
         })
         .await
-        .map_err(|_| failed(format!("prometheus at {address} was not ready in 30 s")))?;
+        .map_err(|_| {
+            failed(format!(
+                "prometheus at {address} had not scraped {name} in 30 s"
+            ))
+        })?;
         demo::monitoring::prometheus(server.cluster(), address, "cpu-01")
             .map_err(|status| DemoError::Seed(status.to_string()))?;
         Ok(started)
@@ -95,16 +100,17 @@ impl DemoPrometheus {
     }
 }
 
-/// Whether Prometheus at `address` says it is ready.
-async fn ready(address: SocketAddr) -> bool {
+/// Whether Prometheus at `address` answers and has scraped its target once (`up` is 1).
+async fn scraped(address: SocketAddr) -> bool {
     let Ok(mut stream) = tokio::net::TcpStream::connect(address).await else {
         return false;
     };
     let asked = stream
-        .write_all(b"GET /-/ready HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")
+        .write_all(b"GET /api/v1/query?query=up%3D%3D1 HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")
         .await;
     let mut answer = String::new();
     asked.is_ok()
         && stream.read_to_string(&mut answer).await.is_ok()
         && answer.starts_with("HTTP/1.0 200")
+        && answer.contains("\"value\"")
 }
