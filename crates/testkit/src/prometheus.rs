@@ -23,7 +23,36 @@ impl Prometheus {
 
     /// The same, evaluating the rule file `rules` (YAML, Prometheus's rule groups) every second.
     pub async fn with_rules(target: &str, rules: Option<&str>) -> Self {
+        Self::start(target, rules, None).await
+    }
+
+    /// The same, with `history` (OpenMetrics text, each sample with its time) written into its
+    /// storage by `promtool tsdb create-blocks-from openmetrics` before it starts: hours of
+    /// samples that a scrape every second could not gather in a test.
+    pub async fn with_history(target: &str, history: &str) -> Self {
+        Self::start(target, None, Some(history)).await
+    }
+
+    async fn start(target: &str, rules: Option<&str>, history: Option<&str>) -> Self {
         let dir = tempfile::tempdir().unwrap();
+        if let Some(history) = history {
+            let input = dir.path().join("history.om");
+            std::fs::write(&input, history).unwrap();
+            let backfilled = tokio::process::Command::new("promtool")
+                .args(["tsdb", "create-blocks-from", "openmetrics"])
+                .arg(&input)
+                .arg(dir.path().join("data"))
+                .output()
+                .await
+                .expect(
+                    "promtool runs (Debian's prometheus package, installed by `cargo xtask setup`)",
+                );
+            assert!(
+                backfilled.status.success(),
+                "promtool could not backfill: {}",
+                String::from_utf8_lossy(&backfilled.stderr)
+            );
+        }
         let config = dir.path().join("prometheus.yml");
         let rule_files = match rules {
             Some(rules) => {
