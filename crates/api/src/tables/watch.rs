@@ -204,12 +204,14 @@ async fn follow(
         .collect();
     loop {
         let query = queries.borrow_and_update().clone();
-        let Some(update) = shown.update(&query) else {
-            return;
-        };
+        // Marked seen before the rows are read: a change while they are read is not lost (a
+        // quiet table that turns live meanwhile would otherwise never say so).
         for change in &mut changes {
             change.mark_unchanged();
         }
+        let Some(update) = shown.update(&query) else {
+            return;
+        };
         if !send(update) {
             return;
         }
