@@ -212,6 +212,27 @@ fn workload(cluster: &Cluster, workload: &Workload<'_>) -> Seeded {
     Ok(())
 }
 
+/// Annotates the pods of workload `app` so that their GPUs read `percent` % busy.
+fn keeps_gpu_at(cluster: &Cluster, namespace: &str, app: &str, percent: u32) -> Seeded {
+    let (_, pods) = cluster.store.list("/pods", Some(namespace));
+    for mut pod in pods
+        .into_iter()
+        .filter(|pod| pod.pointer("/metadata/labels/app").and_then(Value::as_str) == Some(app))
+    {
+        let name = pod["metadata"]["name"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        pod["metadata"]["annotations"]["sim.kubedesk.io/gpu-utilisation"] =
+            json!(percent.to_string());
+        cluster
+            .store
+            .replace("/pods", namespace, &name, None, pod)
+            .map_err(|error| json!({"message": error.to_string()}))?;
+    }
+    Ok(())
+}
+
 fn running(container: &str, image: &str, index: usize) -> Value {
     json!({
         "phase": "Running", "podIP": format!("10.244.{}.{}", index / 250, 2 + index % 250), "hostIP": "10.0.0.20", "qosClass": "Guaranteed",
@@ -370,6 +391,8 @@ pub fn gpu_prod() -> Seeded<Cluster> {
             gpu: Some(("nvidia.com/gpu", 1)),
         },
     )?;
+    // The embeddings service has little traffic: its GPUs are held and nearly idle.
+    keeps_gpu_at(&cluster, "inference", "embeddings", 4)?;
     workload(
         &cluster,
         &Workload {

@@ -38,6 +38,9 @@ struct User {
     namespace: String,
     pod: String,
     container: String,
+    /// How busy it keeps its GPU, in %, when its `sim.kubedesk.io/gpu-utilisation` annotation
+    /// says (an inference service with little traffic); else a training or serving load.
+    load: Option<f64>,
 }
 
 /// What a pod asks of each resource.
@@ -169,7 +172,11 @@ impl Sample {
         let seed = f64::from(hash(&device.uuid) % 1000) / 1000.0;
         let busy = !device.users.is_empty();
         // A training or serving load: high, with a slow swing and a faster ripple of its own phase.
-        let utilisation = if busy {
+        let loads: Vec<f64> = device.users.iter().filter_map(|user| user.load).collect();
+        let utilisation = if busy && loads.len() == device.users.len() {
+            let ripple = (seconds / 11.0 + seed * 3.1).sin();
+            (loads.iter().sum::<f64>() / loads.len() as f64 + ripple).clamp(1.0, 100.0)
+        } else if busy {
             let swing = 12.0 * (seconds / 90.0 + seed * 6.3).sin()
                 + 4.0 * (seconds / 7.0 + seed * 3.1).sin();
             (62.0 + 25.0 * seed + swing).clamp(1.0, 100.0)
@@ -267,6 +274,12 @@ fn devices(cluster: &Cluster) -> Vec<Device> {
             namespace: field(pod, "/metadata/namespace").to_owned(),
             pod: field(pod, "/metadata/name").to_owned(),
             container: field(pod, "/spec/containers/0/name").to_owned(),
+            load: field(
+                pod,
+                "/metadata/annotations/sim.kubedesk.io~1gpu-utilisation",
+            )
+            .parse()
+            .ok(),
         };
         usage
             .entry(field(pod, "/spec/nodeName").to_owned())
