@@ -2348,5 +2348,28 @@ async fn the_gpu_dashboard_and_an_imported_grafana_dashboard_are_drawn_from_the_
         )
         .await;
     window.screenshot("imported-dashboard").await;
+
+    // The alerts: the idle embeddings pods' GPUs (pending, then firing) and every rule.
+    window.click("a.back-link").await;
+    window.click("a[data-tab=alerts]").await;
+    window
+        .wait_for_text("#alert-rules", "GpuTemperatureHigh")
+        .await;
+    window
+        .wait_for_text("#alert-rules", "DCGM_FI_DEV_XID_ERRORS > 0")
+        .await;
+    window
+        .wait_for_text(
+            "#alerts [data-alert=GpuHeldButIdle]",
+            "inference/embeddings-",
+        )
+        .await;
+    window
+        .wait_for_text(
+            "#alerts-summary",
+            "alerting rules: from Prometheus at kubesphere-monitoring-system/prometheus-k8s:9090",
+        )
+        .await;
+    window.screenshot("alerts").await;
     window.close().await;
 }

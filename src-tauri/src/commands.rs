@@ -255,6 +255,11 @@ pub async fn import_dashboard(
 }
 
 #[tauri::command]
+pub async fn get_alerts(app: State<'_, App>, request: ipc::GetAlerts) -> Answer<ipc::GetAlerts> {
+    monitoring::get_alerts(&app, request).await
+}
+
+#[tauri::command]
 pub async fn delete_dashboard(
     app: State<'_, App>,
     request: ipc::DeleteDashboard,

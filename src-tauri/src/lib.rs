@@ -59,5 +59,6 @@ pub fn builder<R: tauri::Runtime>(base: tauri::Builder<R>, app: App) -> tauri::B
             commands::show_dashboard,
             commands::import_dashboard,
             commands::delete_dashboard,
+            commands::get_alerts,
         ])
 }

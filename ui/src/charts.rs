@@ -471,6 +471,98 @@ pub fn draw(
     Ok(Drawn { svg, plot_x })
 }
 
+/// A heatmap: one row of cells per bucket (lowest at the bottom), one column per time, each
+/// cell's colour from how large its value is against the largest.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Heatmap<'a> {
+    /// When each column was read, ms since the epoch.
+    pub times: &'a [i64],
+    /// Each bucket's name and values (one per time), bottom to top.
+    pub rows: Vec<(&'a str, &'a [Option<f64>])>,
+}
+
+/// Draws `heatmap` as an SVG of `size` pixels, with `clock` writing the time axis's labels.
+pub fn draw_heatmap(
+    heatmap: &Heatmap<'_>,
+    size: (u32, u32),
+    clock: &dyn Fn(i64) -> String,
+) -> Result<Drawn, ChartError> {
+    let error = |error: &dyn std::fmt::Display| ChartError(error.to_string());
+    let (from, to) = match (heatmap.times.first(), heatmap.times.last()) {
+        (Some(first), Some(last)) => (*first, (*last).max(*first + 1000)),
+        _ => (0, 1000),
+    };
+    let highest = heatmap
+        .rows
+        .iter()
+        .flat_map(|(_, values)| values.iter().flatten())
+        .copied()
+        .filter(|value| value.is_finite())
+        .fold(0.0_f64, f64::max);
+    let count = heatmap.rows.len().max(1);
+    // A column is as wide as the time to the next one.
+    let width = heatmap
+        .times
+        .windows(2)
+        .map(|pair| pair[1] - pair[0])
+        .min()
+        .unwrap_or(1000)
+        .max(1);
+    let mut svg = String::new();
+    let plot_x = {
+        let root: DrawingArea<SVGBackend<'_>, Shift> =
+            SVGBackend::with_string(&mut svg, size).into_drawing_area();
+        let names: Vec<&str> = heatmap.rows.iter().map(|(name, _)| *name).collect();
+        let mut built = ChartBuilder::on(&root)
+            .margin(6)
+            .margin_right(12)
+            .x_label_area_size(20)
+            .y_label_area_size(52)
+            .build_cartesian_2d(
+                (from..to + width).with_key_points(time_ticks(from, to, 6)),
+                0..count,
+            )
+            .map_err(|e| error(&e))?;
+        let label = |row: &usize| {
+            names
+                .get(*row)
+                .map(|name| (*name).to_owned())
+                .unwrap_or_default()
+        };
+        built
+            .configure_mesh()
+            .y_labels(count.min(8))
+            .x_label_formatter(&|time| clock(*time))
+            .y_label_formatter(&label)
+            .label_style((FONT, FONT_SIZE).into_font().color(&AXIS))
+            .axis_style(AXIS.mix(0.6))
+            .disable_mesh()
+            .set_all_tick_mark_size(3)
+            .draw()
+            .map_err(|e| error(&e))?;
+        let cold = PALETTE[0];
+        for (row, (_, values)) in heatmap.rows.iter().enumerate() {
+            let cells = heatmap
+                .times
+                .iter()
+                .zip(values.iter())
+                .filter_map(|(time, value)| {
+                    let value = value.filter(|value| value.is_finite() && *value > 0.0)?;
+                    let share = if highest > 0.0 { value / highest } else { 0.0 };
+                    Some(Rectangle::new(
+                        [(*time, row), (*time + width, row + 1)],
+                        cold.mix(0.15 + 0.85 * share).filled(),
+                    ))
+                });
+            built.draw_series(cells).map_err(|e| error(&e))?;
+        }
+        let (pixels, _) = built.plotting_area().get_pixel_range();
+        root.present().map_err(|e| error(&e))?;
+        (pixels.start, pixels.end)
+    };
+    Ok(Drawn { svg, plot_x })
+}
+
 /// The index of the time in `times` nearest to where a pointer is, `fraction` of the way across
 /// the plot of a chart spanning `span`; `None` when there are no times.
 pub fn nearest(times: &[i64], span: (i64, i64), fraction: f64) -> Option<usize> {
@@ -654,6 +746,42 @@ mod tests {
         assert_eq!(Unit::grafana(Some("no-such-unit")), Unit::Grafana("none"));
         assert_eq!(Unit::grafana(Some("mbytes")), Unit::Bytes);
         assert_eq!(Unit::grafana(Some("kwatt")), Unit::Grafana("watt"));
+    }
+
+    #[test]
+    fn a_heatmap_has_a_cell_per_bucket_and_time_darker_where_larger() {
+        let times = [0, 60_000, 120_000];
+        let low = [Some(1.0), Some(2.0), None];
+        let high = [Some(10.0), Some(0.0), Some(5.0)];
+        let heatmap = Heatmap {
+            times: &times,
+            rows: vec![("0.5", &low), ("+Inf", &high)],
+        };
+        let svg = draw_heatmap(&heatmap, (480, 170), &clock).unwrap().svg;
+        // Cells with a value above zero: two of the low bucket, two of the high one.
+        let cells: Vec<&str> = svg
+            .split("<rect")
+            .skip(1)
+            .filter(|cell| cell.contains("fill=\"#3B82F6\""))
+            .collect();
+        assert_eq!(cells.len(), 4, "{svg}");
+        let opacity = |cell: &str| -> f64 {
+            let (_, rest) = cell.split_once("opacity=\"").unwrap();
+            rest.split('"').next().unwrap().parse().unwrap()
+        };
+        let opacities: Vec<f64> = cells.iter().map(|cell| opacity(cell)).collect();
+        let largest = opacities.iter().copied().fold(0.0, f64::max);
+        assert!(
+            (largest - 1.0).abs() < 1e-9,
+            "the largest value is the darkest: {opacities:?}"
+        );
+        let texts = texts(&svg);
+        for expected in ["0.5", "+Inf", "00:00", "00:01"] {
+            assert!(
+                texts.iter().any(|text| text == expected),
+                "{expected:?} is not among {texts:?}"
+            );
+        }
     }
 
     #[test]

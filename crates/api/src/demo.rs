@@ -4,4 +4,5 @@ mod prometheus;
 mod serve;
 
 pub use kubedesk_sim::auth::OidcConfig;
+pub use prometheus::RULES;
 pub use serve::{DemoClusters, DemoError, SimOptions, serve, until_interrupted};

@@ -19,6 +19,10 @@ use serde::{Deserialize, Serialize};
 use crate::App;
 use crate::clusters::client;
 
+mod alerts;
+
+pub use alerts::get_alerts;
+
 /// The scrape interval assumed when Prometheus's configuration does not say (Grafana's).
 const DEFAULT_SCRAPE: u64 = 15;
 
@@ -106,6 +110,40 @@ async fn find(app: &App, context: &str) -> Result<(Found, u64), ipc::Error> {
                 hint: Some("Install Prometheus (KubeSphere's monitoring, kube-prometheus or kube-prometheus-stack), or check that you may proxy to its service (services/proxy).".to_owned()),
             })
         }
+    }
+}
+
+/// The cluster's Prometheus, as found before or found now: where it is, its scrape interval,
+/// and a client that asks it through the service proxy.
+async fn prometheus_of(
+    app: &App,
+    context: &str,
+) -> Result<(String, u64, Prometheus<ServiceProxy>), ipc::Error> {
+    let (found, scrape) = match app.prometheuses.get(context) {
+        Some(found) => found,
+        None => find(app, context).await?,
+    };
+    let client = client::client(app, context).await?;
+    let place = found.service.label();
+    Ok((
+        place,
+        scrape,
+        Prometheus::new(ServiceProxy {
+            client,
+            service: found.service,
+        }),
+    ))
+}
+
+/// What a user is told when Prometheus did not answer.
+fn unreachable(error: &QueryError) -> ipc::Error {
+    ipc::Error {
+        code: ipc::ErrorCode::Unavailable,
+        message: format!("{error}."),
+        hint: Some(
+            "The Monitoring page looks for the cluster's Prometheus again when it opens."
+                .to_owned(),
+        ),
     }
 }
 
@@ -236,15 +274,7 @@ pub async fn show_dashboard(
             },
         }
     };
-    let (found, scrape) = match app.prometheuses.get(&request.context) {
-        Some(found) => found,
-        None => find(app, &request.context).await?,
-    };
-    let client = client::client(app, &request.context).await?;
-    let prometheus = Prometheus::new(ServiceProxy {
-        client,
-        service: found.service,
-    });
+    let (_, scrape, prometheus) = prometheus_of(app, &request.context).await?;
     let choices = request
         .variables
         .into_iter()

@@ -15,7 +15,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use kubedesk_api::monitoring::{
-    delete_dashboard, get_monitoring, import_dashboard, show_dashboard,
+    delete_dashboard, get_alerts, get_monitoring, import_dashboard, show_dashboard,
 };
 use kubedesk_api::{App, AppConfig, KubeconfigPaths};
 use kubedesk_ipc as ipc;
@@ -24,7 +24,7 @@ use kubedesk_testkit::Prometheus;
 
 struct Setup {
     _servers: Vec<SimServer>,
-    _prometheus: Prometheus,
+    prometheus: Prometheus,
     dir: tempfile::TempDir,
     app: App,
 }
@@ -38,7 +38,11 @@ async fn setup() -> Setup {
     let dev = SimServer::start(Arc::new(demo::dev().unwrap()), local)
         .await
         .unwrap();
-    let prometheus = Prometheus::scraping(gpu_prod.url().trim_start_matches("http://")).await;
+    let prometheus = Prometheus::with_rules(
+        gpu_prod.url().trim_start_matches("http://"),
+        Some(kubedesk_api::demo::RULES),
+    )
+    .await;
     demo::monitoring::prometheus(gpu_prod.cluster(), prometheus.address(), "cpu-01").unwrap();
     prometheus
         .wait_for("count_over_time(DCGM_FI_DEV_GPU_TEMP[1m]) > 2")
@@ -52,7 +56,7 @@ async fn setup() -> Setup {
     ));
     Setup {
         _servers: vec![gpu_prod, dev],
-        _prometheus: prometheus,
+        prometheus,
         dir,
         app,
     }
@@ -296,4 +300,168 @@ async fn a_cluster_without_prometheus_says_where_it_was_looked_for() {
         "{}",
         refused.message
     );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn alerts_and_alerting_rules_come_from_the_clusters_prometheus() {
+    let setup = setup().await;
+    setup
+        .prometheus
+        .wait_for("ALERTS{alertname=\"GpuHeldButIdle\", alertstate=\"firing\"}")
+        .await;
+    let answer = get_alerts(
+        &setup.app,
+        ipc::GetAlerts {
+            context: "gpu-prod".into(),
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        answer.place,
+        "kubesphere-monitoring-system/prometheus-k8s:9090"
+    );
+    let names: Vec<&str> = answer.rules.iter().map(|rule| rule.name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "GpuTemperatureHigh",
+            "GpuXidError",
+            "GpuMemoryNearlyFull",
+            "GpuHeldButIdle"
+        ]
+    );
+    assert!(
+        answer
+            .rules
+            .iter()
+            .all(|rule| rule.health == "ok" && rule.last_error.is_none()),
+        "{:?}",
+        answer.rules
+    );
+    let idle = answer
+        .rules
+        .iter()
+        .find(|rule| rule.name == "GpuHeldButIdle")
+        .unwrap();
+    assert_eq!(
+        (idle.state, idle.for_seconds),
+        (ipc::AlertStanding::Firing, 30)
+    );
+    assert!(idle.active > 0);
+    // Firing alerts come first, each with its severity, summary and labels.
+    assert_eq!(answer.alerts[0].state, ipc::AlertStanding::Firing);
+    let held = answer
+        .alerts
+        .iter()
+        .find(|alert| alert.name == "GpuHeldButIdle")
+        .unwrap();
+    assert_eq!(held.severity.as_deref(), Some("info"));
+    let pod = held
+        .labels
+        .iter()
+        .find(|(name, _)| name == "pod")
+        .unwrap()
+        .1
+        .clone();
+    assert!(held.summary.as_deref().unwrap().contains(&pod), "{held:?}");
+    assert!(
+        held.description
+            .as_deref()
+            .unwrap()
+            .starts_with("A GPU held but idle")
+    );
+    let since = held.since.as_deref().unwrap();
+    assert!(
+        since.ends_with('Z') && !since.contains('.'),
+        "to the second: {since}"
+    );
+    let value: f64 = held.value.as_deref().unwrap().parse().unwrap();
+    assert!(value < 10.0, "{value}");
+
+    // A cluster without Prometheus says so.
+    let refused = get_alerts(
+        &setup.app,
+        ipc::GetAlerts {
+            context: "dev".into(),
+        },
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        refused.message.starts_with("No Prometheus was found"),
+        "{}",
+        refused.message
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_refused_query_is_shown_on_its_panel_and_a_prometheus_gone_on_every_panel() {
+    let setup = setup().await;
+    let file = setup.dir.path().join("mistakes.json");
+    std::fs::write(
+        &file,
+        serde_json::json!({
+            "title": "Mistakes",
+            "schemaVersion": 39,
+            "panels": [
+                {"id": 1, "type": "timeseries", "title": "Unclosed", "gridPos": {"x": 0, "y": 0, "w": 12, "h": 8},
+                 "targets": [{"refId": "A", "expr": "sum(rate(DCGM_FI_DEV_GPU_TEMP[5m])"}]},
+                {"id": 2, "type": "piechart", "title": "A pie", "gridPos": {"x": 12, "y": 0, "w": 12, "h": 8},
+                 "targets": [{"refId": "A", "expr": "DCGM_FI_DEV_GPU_TEMP"}]},
+            ],
+        })
+        .to_string(),
+    )
+    .unwrap();
+    let imported = import_dashboard(
+        &setup.app,
+        ipc::ImportDashboard {
+            path: file.display().to_string(),
+        },
+    )
+    .unwrap();
+    assert!(
+        imported
+            .report
+            .iter()
+            .any(|line| line.contains("A pie") && line.contains("piechart")),
+        "{:?}",
+        imported.report
+    );
+    let view = show_dashboard(&setup.app, show(&imported.entry.id, "now-5m", Vec::new()))
+        .await
+        .unwrap();
+    assert_eq!(
+        view.report, imported.report,
+        "the report is shown with the dashboard"
+    );
+    let unclosed = panel(&view, "Unclosed");
+    assert!(unclosed.series.is_empty());
+    assert_eq!(unclosed.errors.len(), 1);
+    assert!(
+        unclosed.errors[0].contains("sum(rate(DCGM_FI_DEV_GPU_TEMP[5m])")
+            && unclosed.errors[0].contains("bad_data"),
+        "{}",
+        unclosed.errors[0]
+    );
+
+    // Prometheus stops: every panel says it cannot be reached, and where it was asked.
+    let Setup {
+        prometheus, app, ..
+    } = setup;
+    drop(prometheus);
+    let view = show_dashboard(&app, show("gpu", "now-5m", Vec::new()))
+        .await
+        .unwrap();
+    for panel in view.rows.iter().flat_map(|row| &row.panels) {
+        assert!(
+            panel.errors.iter().any(|error| error.contains(
+                "the service kubesphere-monitoring-system/prometheus-k8s:9090 cannot be reached"
+            )),
+            "{}: {:?}",
+            panel.title,
+            panel.errors
+        );
+    }
 }

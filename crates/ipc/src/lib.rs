@@ -6,6 +6,7 @@
 //! builds for wasm32 and native and does no I/O.
 
 mod access;
+mod alerts;
 mod clusters;
 mod error;
 mod gpu;
@@ -20,6 +21,7 @@ mod tables;
 pub mod units;
 
 pub use access::{Access, AccessRule, ActionAccess, GetAccess};
+pub use alerts::{AlertRuleView, AlertStanding, AlertView, Alerts, GetAlerts};
 pub use clusters::{
     Capacity, ClusterHealth, ClusterOverview, ContextList, ContextRow, ControlPlaneInfo,
     ControlPlaneLeader, ControlPlaneMember, GetClusterHealth, GetClusterOverview,
@@ -150,5 +152,6 @@ commands![
     GetMonitoring,
     ShowDashboard,
     ImportDashboard,
-    DeleteDashboard
+    DeleteDashboard,
+    GetAlerts
 ];

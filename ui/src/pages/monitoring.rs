@@ -2,7 +2,10 @@
 //! and the dashboards, built-in and imported from Grafana files (`#/monitoring`); a dashboard
 //! run on that Prometheus (`#/monitoring/<id>`), with its variables, a time range (relative or
 //! typed), a refresh interval and its panels drawn: time series with plotters, stats, gauges,
-//! bar gauges, tables and text, each value in its Grafana unit.
+//! bar gauges, tables and text, each value in its Grafana unit. The Alerts tab
+//! (`#/monitoring/alerts`) is `alerts.rs`.
+
+pub mod alerts;
 
 use std::time::Duration;
 
@@ -13,7 +16,7 @@ use kubedesk_ipc::{
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::charts::{Shape, Unit};
+use crate::charts::{self, Shape, Unit};
 use crate::components::notice::{Notice, NoticeBanner};
 use crate::components::time_chart::{ChartData, TimeSeries, clock};
 use crate::i18n::{I18n, Msg, use_i18n};
@@ -36,8 +39,49 @@ pub fn MonitoringPage() -> impl IntoView {
     let Hash(hash) = expect_context();
     let dashboard = Memo::new(move |_| opened(&hash.get()));
     move || match dashboard.get() {
+        Some(id) if id == ALERTS => {
+            let i18n = use_i18n();
+            view! {
+                <section class="page" data-page="monitoring" data-tab="alerts">
+                    <Header />
+                    {tabs(i18n, true)}
+                    <alerts::AlertsTab />
+                </section>
+            }
+            .into_any()
+        }
         Some(id) => view! { <DashboardPage id /> }.into_any(),
         None => view! { <DashboardList /> }.into_any(),
+    }
+}
+
+/// The fragment of the Alerts tab (no dashboard has this id: built-in ones are named, imported
+/// ones start with `imported-`).
+const ALERTS: &str = "alerts";
+
+/// The page's title.
+#[component]
+fn Header() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <header class="page__header">
+            <h1 class="page__title">{move || i18n.t(Msg::MonitoringTitle)}</h1>
+            <p class="page__subtitle">{move || i18n.t(Msg::MonitoringSubtitle)}</p>
+        </header>
+    }
+}
+
+/// The Dashboards and Alerts tabs.
+fn tabs(i18n: I18n, alerts: bool) -> impl IntoView {
+    view! {
+        <nav class="tabs" role="tablist">
+            <a class="tab" class:is-active=!alerts href="#/monitoring" data-tab="dashboards" role="tab" aria-selected=(!alerts).to_string()>
+                {move || i18n.t(Msg::MonitoringTabDashboards)}
+            </a>
+            <a class="tab" class:is-active=alerts href="#/monitoring/alerts" data-tab="alerts" role="tab" aria-selected=alerts.to_string()>
+                {move || i18n.t(Msg::MonitoringTabAlerts)}
+            </a>
+        </nav>
     }
 }
 
@@ -168,11 +212,9 @@ fn DashboardList() -> impl IntoView {
         })
     };
     view! {
-        <section class="page" data-page="monitoring">
-            <header class="page__header">
-                <h1 class="page__title">{move || i18n.t(Msg::MonitoringTitle)}</h1>
-                <p class="page__subtitle">{move || i18n.t(Msg::MonitoringSubtitle)}</p>
-            </header>
+        <section class="page" data-page="monitoring" data-tab="dashboards">
+            <Header />
+            {tabs(i18n, false)}
             <Show when=move || selection.context.get().is_some()
                 fallback=move || view! { <p class="help">{i18n.t(Msg::MonitoringNoCluster)}</p> }>
                 {body}
@@ -344,12 +386,25 @@ fn DashboardPage(id: String) -> impl IntoView {
                         .collect_view();
                     let error = variable.error.clone();
                     let key = name.clone();
-                    view! {
-                        <label class="field field--inline" data-variable=key>
-                            <span class="field__label">{variable.label.clone()}</span>
+                    // A textbox's value is typed, and taken when the field is left or Enter pressed.
+                    let input = if variable.typed {
+                        view! {
+                            <input type="text" class="input" prop:value=chosen.clone()
+                                on:change=move |event| choose(name.clone(), event_target_value(&event)) />
+                        }
+                        .into_any()
+                    } else {
+                        view! {
                             <select class="select" on:change=move |event| choose(name.clone(), event_target_value(&event))>
                                 {options}
                             </select>
+                        }
+                        .into_any()
+                    };
+                    view! {
+                        <label class="field field--inline" data-variable=key>
+                            <span class="field__label">{variable.label.clone()}</span>
+                            {input}
                             {error.map(|error| view! { <span class="field__error">{error}</span> })}
                         </label>
                     }
@@ -517,6 +572,14 @@ fn DashboardRow(shown: RwSignal<Option<DashboardView>>, row: usize) -> impl Into
             </summary>
             {grid}
         </details>
+    }
+}
+
+/// A bucket's bound from its name (`0.5`, `+Inf`); names that are not numbers keep their order.
+fn bound(name: &str) -> f64 {
+    match name.trim() {
+        "+Inf" | "Inf" => f64::INFINITY,
+        other => other.parse().unwrap_or(f64::NAN),
     }
 }
 
@@ -697,10 +760,23 @@ fn Panel(panel: Signal<PanelView>) -> impl IntoView {
                 PanelShape::Text { content } => {
                     view! { <div class="panel__text">{content.clone()}</div> }.into_any()
                 }
-                PanelShape::Heatmap => view! {
-                    <p class="help">{i18n.tf(Msg::MonitoringHeatmapNotDrawn, &[("count", &panel.series.len().to_string())])}</p>
+                PanelShape::Heatmap => {
+                    // Buckets bottom to top: by their bound when their names are numbers (`le`).
+                    let mut rows: Vec<(&str, &[Option<f64>])> = panel
+                        .series
+                        .iter()
+                        .map(|series| (series.name.as_str(), series.values.as_slice()))
+                        .collect();
+                    rows.sort_by(|a, b| bound(a.0).total_cmp(&bound(b.0)));
+                    let heatmap = charts::Heatmap {
+                        times: &panel.times,
+                        rows,
+                    };
+                    let svg = charts::draw_heatmap(&heatmap, (480, 170), &clock)
+                        .map(|drawn| drawn.svg)
+                        .unwrap_or_default();
+                    view! { <div class="chart__svg heatmap" inner_html=svg></div> }.into_any()
                 }
-                .into_any(),
                 _ => ().into_any(),
             }
         })

@@ -1,7 +1,8 @@
 //! The demo's Prometheus: Debian's `prometheus` started in a folder of its own, scraping
 //! `gpu-prod`'s metrics endpoint (its dcgm-exporter, kube-state-metrics and etcd series) every
-//! 5 s, and placed in the cluster where KubeSphere installs it, so that the Monitoring page finds
-//! it through the API server's service proxy as it would in a real cluster. Stopped when dropped.
+//! 5 s, evaluating GPU alerting rules ([`RULES`]), and placed in the cluster where KubeSphere
+//! installs it, so that the Monitoring page finds it through the API server's service proxy as it
+//! would in a real cluster. Stopped when dropped.
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -10,6 +11,38 @@ use kubedesk_sim::{SimServer, demo};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use super::serve::DemoError;
+
+/// The demo's alerting rules: what a GPU cluster's operators commonly alert on.
+pub const RULES: &str = r#"groups:
+  - name: gpus
+    rules:
+      - alert: GpuTemperatureHigh
+        expr: DCGM_FI_DEV_GPU_TEMP > 80
+        for: 1m
+        labels: {severity: warning}
+        annotations:
+          summary: "GPU {{ $labels.gpu }} of {{ $labels.Hostname }} is at {{ $value }} °C"
+          description: "Above 80 °C for a minute: data-centre GPUs slow down near 85 to 90 °C. Check the node's cooling and the GPU's fans."
+      - alert: GpuXidError
+        expr: DCGM_FI_DEV_XID_ERRORS > 0
+        labels: {severity: critical}
+        annotations:
+          summary: "GPU {{ $labels.gpu }} of {{ $labels.Hostname }} reported Xid {{ $value }}"
+          description: "Look the code up in NVIDIA's Xid catalogue; drain the node if it is a fault of the GPU or its memory."
+      - alert: GpuMemoryNearlyFull
+        expr: DCGM_FI_DEV_FB_USED / (DCGM_FI_DEV_FB_USED + DCGM_FI_DEV_FB_FREE) > 0.95
+        for: 5m
+        labels: {severity: warning}
+        annotations:
+          summary: "GPU {{ $labels.gpu }} of {{ $labels.Hostname }} has used over 95 % of its memory for 5 minutes"
+      - alert: GpuHeldButIdle
+        expr: DCGM_FI_DEV_GPU_UTIL{pod!=""} < 10
+        for: 30s
+        labels: {severity: info}
+        annotations:
+          summary: "{{ $labels.namespace }}/{{ $labels.pod }} holds GPU {{ $labels.gpu }} of {{ $labels.Hostname }} and uses under 10 % of it"
+          description: "A GPU held but idle is a GPU no one else can use: scale the workload down, or share the GPU."
+"#;
 
 /// A running Prometheus, stopped when dropped.
 #[derive(Debug)]
@@ -43,11 +76,14 @@ impl DemoPrometheus {
             None => String::new(),
         };
         let name = server.cluster().name().to_owned();
+        let rules = dir.path().join("rules.yml");
+        std::fs::write(&rules, RULES).map_err(|error| failed(error.to_string()))?;
         let config = dir.path().join("prometheus.yml");
         std::fs::write(
             &config,
             format!(
-                "global: {{scrape_interval: 5s, evaluation_interval: 5s}}\nscrape_configs:\n  - job_name: {name}\n    metrics_path: /_kubedesk/metrics\n{tls}    static_configs: [{{targets: [\"{target}\"]}}]\n"
+                "global: {{scrape_interval: 5s, evaluation_interval: 5s}}\nrule_files: [\"{}\"]\nscrape_configs:\n  - job_name: {name}\n    metrics_path: /_kubedesk/metrics\n{tls}    static_configs: [{{targets: [\"{target}\"]}}]\n",
+                rules.display()
             ),
         )
         .map_err(|error| failed(error.to_string()))?;
