@@ -11,6 +11,8 @@ use serde_json::Value;
 
 use crate::Cluster;
 use crate::objects::field;
+
+mod kube;
 use crate::quantity;
 use crate::scheduler;
 
@@ -150,6 +152,7 @@ pub fn render(cluster: &Cluster, now: DateTime<Utc>) -> String {
         );
     }
     pod_info(cluster, &mut out);
+    kube::render(cluster, seconds, &mut out);
     out.push_str("# HELP etcd_server_is_leader Whether or not this member is a leader. 1 if is, 0 otherwise.\n# TYPE etcd_server_is_leader gauge\netcd_server_is_leader 1\n");
     out
 }
@@ -445,6 +448,69 @@ mod tests {
         text.lines()
             .filter(|line| line.starts_with(&format!("{name}{{")))
             .collect()
+    }
+
+    fn value(line: &str) -> f64 {
+        line.rsplit(' ').next().unwrap().parse().unwrap()
+    }
+
+    #[test]
+    fn nodes_pods_and_their_use_are_reported_as_kube_state_metrics_and_cadvisor_do() {
+        let cluster = demo::gpu_prod().unwrap();
+        let now = Utc::now();
+        let text = render(&cluster, now);
+        let (_, nodes) = cluster.store.list("/nodes", None);
+        assert_eq!(series(&text, "kube_node_info").len(), nodes.len());
+        let cpu = series(&text, "kube_node_status_allocatable")
+            .into_iter()
+            .find(|line| line.contains("node=\"gpu-h100-01\"") && line.contains("resource=\"cpu\""))
+            .unwrap();
+        assert!(cpu.contains("unit=\"core\""), "{cpu}");
+        assert!(
+            series(&text, "kube_node_status_allocatable")
+                .iter()
+                .any(|line| line.contains("resource=\"nvidia_com_gpu\""))
+        );
+        // Every pod has one phase at 1 and four at 0.
+        let (_, pods) = cluster.store.list("/pods", None);
+        let phases = series(&text, "kube_pod_status_phase");
+        assert_eq!(phases.len(), pods.len() * 5);
+        assert_eq!(
+            phases.iter().filter(|line| line.ends_with(" 1")).count(),
+            pods.len()
+        );
+        // Running containers' CPU counters grow, at about the share of their request.
+        let later = render(&cluster, now + chrono::Duration::seconds(60));
+        let first = series(&text, "container_cpu_usage_seconds_total");
+        let second = series(&later, "container_cpu_usage_seconds_total");
+        assert_eq!(first.len(), second.len());
+        assert!(
+            first.iter().any(|line| line.contains("id=\"/\"")),
+            "a node's root cgroup"
+        );
+        for (before, after) in first.iter().zip(&second) {
+            let rate = (value(after) - value(before)) / 60.0;
+            assert!(rate > 0.0, "{before} then {after}");
+        }
+        assert!(
+            series(&text, "container_memory_working_set_bytes")
+                .iter()
+                .all(|line| value(line) > 0.0)
+        );
+        assert!(
+            series(&text, "kube_pod_owner")
+                .iter()
+                .any(|line| line.contains("owner_kind=\"ReplicaSet\""))
+        );
+        assert!(!series(&text, "kube_deployment_status_replicas_available").is_empty());
+        // Each family is declared once.
+        for name in ["container_cpu_usage_seconds_total", "kube_pod_status_phase"] {
+            assert_eq!(
+                text.matches(&format!("# TYPE {name} ")).count(),
+                1,
+                "{name}"
+            );
+        }
     }
 
     #[test]
