@@ -2254,6 +2254,20 @@ async fn the_gpu_dashboard_and_an_imported_grafana_dashboard_are_drawn_from_the_
     window.wait_for_text("#dashboards", "GPUs").await;
     window.screenshot("dashboards").await;
 
+    // The built-in cluster dashboard: gpu-prod's nodes and pods, CPU by namespace stacked.
+    window.click("[data-dashboard=cluster] a").await;
+    window
+        .wait_for_text("[data-panel=Nodes] .stat__value", "7")
+        .await;
+    window
+        .wait_for_text(
+            "[data-panel='CPU used by namespace (cores)'] .chart__legend",
+            "ml-team",
+        )
+        .await;
+    window.screenshot("cluster-dashboard").await;
+    window.click("a.back-link").await;
+
     // The built-in GPU dashboard: every GPU of gpu-prod, from Prometheus's first scrapes.
     window.click("[data-dashboard=gpu] a").await;
     window

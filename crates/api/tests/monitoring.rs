@@ -96,8 +96,13 @@ async fn the_gpu_dashboard_runs_on_the_prometheus_found_through_the_service_prox
     };
     assert_eq!(place, "kubesphere-monitoring-system/prometheus-k8s:9090");
     assert!(version.starts_with("2."), "{version}");
-    assert_eq!(monitoring.dashboards[0].id, "gpu");
-    assert!(monitoring.dashboards[0].built_in);
+    let ids: Vec<&str> = monitoring
+        .dashboards
+        .iter()
+        .map(|entry| entry.id.as_str())
+        .collect();
+    assert_eq!(ids, ["cluster", "node", "namespace", "workload", "gpu"]);
+    assert!(monitoring.dashboards.iter().all(|entry| entry.built_in));
 
     let view = show_dashboard(&setup.app, show("gpu", "now-5m", Vec::new()))
         .await
@@ -255,7 +260,10 @@ async fn a_grafana_dashboard_is_imported_shown_and_deleted() {
     )
     .await
     .unwrap();
-    assert_eq!(listed.dashboards.len(), 1, "the built-in one alone");
+    assert!(
+        listed.dashboards.iter().all(|entry| entry.built_in),
+        "the built-in ones alone"
+    );
     let built_in =
         delete_dashboard(&setup.app, ipc::DeleteDashboard { id: "gpu".into() }).unwrap_err();
     assert!(

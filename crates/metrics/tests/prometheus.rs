@@ -362,3 +362,75 @@ async fn the_built_in_gpu_dashboard_shows_every_simulated_gpu() {
             .all(|series| series.name.starts_with("gpu-h100-01 GPU "))
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_built_in_cluster_node_namespace_and_workload_dashboards_have_data() {
+    let server = SimServer::start(
+        Arc::new(demo::gpu_prod().unwrap()),
+        SocketAddr::from(([127, 0, 0, 1], 0)),
+    )
+    .await
+    .unwrap();
+    let scraper =
+        kubedesk_testkit::Prometheus::scraping(server.url().trim_start_matches("http://")).await;
+    // Rates need two scrapes.
+    scraper
+        .wait_for("count_over_time(kube_node_info[1m]) > 2")
+        .await;
+    let prometheus = Prometheus::new(Http::new(&scraper.url()).unwrap());
+    let range = TimeRange {
+        from: "now-5m".into(),
+        to: "now".into(),
+    };
+    let dashboards = templates::built_in();
+    let ids: Vec<&str> = dashboards.iter().map(|(id, _)| *id).collect();
+    assert_eq!(ids, ["cluster", "node", "namespace", "workload", "gpu"]);
+    for (id, dashboard) in &dashboards {
+        let ran = run(dashboard, &prometheus, &range, &HashMap::new(), now(), 1)
+            .await
+            .unwrap();
+        for variable in &ran.variables {
+            assert!(
+                variable.error.is_none() && !variable.chosen.is_empty(),
+                "{id}: {variable:?}"
+            );
+        }
+        for panel in ran.rows.iter().flat_map(|row| &row.panels) {
+            assert!(
+                panel.errors.is_empty(),
+                "{id}: {}: {:?}",
+                panel.panel.title,
+                panel.errors
+            );
+            if panel.panel.title != "Xid errors" {
+                assert!(
+                    !panel.series.is_empty(),
+                    "{id}: {} has no data",
+                    panel.panel.title
+                );
+            }
+        }
+    }
+    // The cluster's figures agree with the simulator's objects.
+    let (_, cluster) = &dashboards[0];
+    let ran = run(cluster, &prometheus, &range, &HashMap::new(), now(), 1)
+        .await
+        .unwrap();
+    let stat = |title: &str| {
+        ran.rows
+            .iter()
+            .flat_map(|row| &row.panels)
+            .find(|panel| panel.panel.title == title)
+            .and_then(|panel| panel.series[0].reduced)
+            .unwrap()
+    };
+    let (_, nodes) = server.cluster().store.list("/nodes", None);
+    assert_eq!(stat("Nodes"), nodes.len() as f64);
+    let (_, pods) = server.cluster().store.list("/pods", None);
+    let running = pods
+        .iter()
+        .filter(|pod| pod["status"]["phase"] == "Running")
+        .count();
+    assert_eq!(stat("Pods running"), running as f64);
+    assert!((0.0..=1.0).contains(&stat("CPU requested")));
+}

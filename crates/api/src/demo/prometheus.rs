@@ -113,7 +113,8 @@ impl DemoPrometheus {
             _dir: dir,
             address,
         };
-        // Ready, and the cluster scraped once, so that dashboards have data from the start.
+        // Ready, and the cluster scraped twice, so that dashboards have data from the start (a
+        // rate needs two samples).
         tokio::time::timeout(Duration::from_secs(30), async {
             while !scraped(address).await {
                 tokio::time::sleep(Duration::from_millis(100)).await;
@@ -122,7 +123,7 @@ impl DemoPrometheus {
         .await
         .map_err(|_| {
             failed(format!(
-                "prometheus at {address} had not scraped {name} in 30 s"
+                "prometheus at {address} had not scraped {name} twice in 30 s"
             ))
         })?;
         demo::monitoring::prometheus(server.cluster(), address, "cpu-01")
@@ -136,13 +137,13 @@ impl DemoPrometheus {
     }
 }
 
-/// Whether Prometheus at `address` answers and has scraped its target once (`up` is 1).
+/// Whether Prometheus at `address` answers and has scraped its target twice.
 async fn scraped(address: SocketAddr) -> bool {
     let Ok(mut stream) = tokio::net::TcpStream::connect(address).await else {
         return false;
     };
     let asked = stream
-        .write_all(b"GET /api/v1/query?query=up%3D%3D1 HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")
+        .write_all(b"GET /api/v1/query?query=count_over_time(up%5B1m%5D)%3E%3D2 HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")
         .await;
     let mut answer = String::new();
     asked.is_ok()
