@@ -72,6 +72,17 @@ fn show(id: &str, from: &str, variables: Vec<ipc::VariableChoice>) -> ipc::ShowD
     }
 }
 
+async fn monitoring(app: &App, context: &str) -> ipc::Monitoring {
+    get_monitoring(
+        app,
+        ipc::GetMonitoring {
+            context: context.into(),
+        },
+    )
+    .await
+    .unwrap()
+}
+
 fn panel<'a>(view: &'a ipc::DashboardView, title: &str) -> &'a ipc::PanelView {
     view.rows
         .iter()
@@ -83,14 +94,7 @@ fn panel<'a>(view: &'a ipc::DashboardView, title: &str) -> &'a ipc::PanelView {
 #[tokio::test(flavor = "multi_thread")]
 async fn the_gpu_dashboard_runs_on_the_prometheus_found_through_the_service_proxy() {
     let setup = setup().await;
-    let monitoring = get_monitoring(
-        &setup.app,
-        ipc::GetMonitoring {
-            context: "gpu-prod".into(),
-        },
-    )
-    .await
-    .unwrap();
+    let monitoring = monitoring(&setup.app, "gpu-prod").await;
     let ipc::PrometheusState::Found { place, version } = &monitoring.prometheus else {
         panic!("{:?}", monitoring.prometheus)
     };
@@ -181,14 +185,7 @@ async fn a_grafana_dashboard_is_imported_shown_and_deleted() {
         imported.entry.source.as_deref(),
         Some(file.display().to_string().as_str())
     );
-    let listed = get_monitoring(
-        &setup.app,
-        ipc::GetMonitoring {
-            context: "gpu-prod".into(),
-        },
-    )
-    .await
-    .unwrap();
+    let listed = monitoring(&setup.app, "gpu-prod").await;
     assert!(listed.dashboards.contains(&imported.entry));
 
     let view = show_dashboard(&setup.app, show(&imported.entry.id, "", Vec::new()))
@@ -252,14 +249,7 @@ async fn a_grafana_dashboard_is_imported_shown_and_deleted() {
         },
     )
     .unwrap();
-    let listed = get_monitoring(
-        &setup.app,
-        ipc::GetMonitoring {
-            context: "gpu-prod".into(),
-        },
-    )
-    .await
-    .unwrap();
+    let listed = monitoring(&setup.app, "gpu-prod").await;
     assert!(
         listed.dashboards.iter().all(|entry| entry.built_in),
         "the built-in ones alone"
@@ -276,14 +266,7 @@ async fn a_grafana_dashboard_is_imported_shown_and_deleted() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_cluster_without_prometheus_says_where_it_was_looked_for() {
     let setup = setup().await;
-    let monitoring = get_monitoring(
-        &setup.app,
-        ipc::GetMonitoring {
-            context: "dev".into(),
-        },
-    )
-    .await
-    .unwrap();
+    let monitoring = monitoring(&setup.app, "dev").await;
     let ipc::PrometheusState::NotFound { reason } = &monitoring.prometheus else {
         panic!("{:?}", monitoring.prometheus)
     };

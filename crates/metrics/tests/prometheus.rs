@@ -42,8 +42,11 @@ fn now() -> i64 {
         .unwrap()
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn imported_dashboards_run_against_the_real_prometheus() {
+/// `gpu-prod` served, Debian's Prometheus scraping it every second (evaluating `rules`, when
+/// given) until it has scraped it three times (so that rates have points), and a client of it.
+async fn scraped_gpu_prod(
+    rules: Option<&str>,
+) -> (SimServer, kubedesk_testkit::Prometheus, Prometheus<Http>) {
     let server = SimServer::start(
         Arc::new(demo::gpu_prod().unwrap()),
         SocketAddr::from(([127, 0, 0, 1], 0)),
@@ -51,12 +54,18 @@ async fn imported_dashboards_run_against_the_real_prometheus() {
     .await
     .unwrap();
     let scraper =
-        kubedesk_testkit::Prometheus::scraping(server.url().trim_start_matches("http://")).await;
-    // Two scrapes at least, so that rates have two points.
+        kubedesk_testkit::Prometheus::with_rules(server.url().trim_start_matches("http://"), rules)
+            .await;
     scraper
-        .wait_for("count_over_time(DCGM_FI_DEV_GPU_TEMP[1m]) > 2")
+        .wait_for("count_over_time(kube_node_info[1m]) > 2")
         .await;
     let prometheus = Prometheus::new(Http::new(&scraper.url()).unwrap());
+    (server, scraper, prometheus)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn imported_dashboards_run_against_the_real_prometheus() {
+    let (_server, scraper, prometheus) = scraped_gpu_prod(None).await;
     let end = now();
     let window = Window {
         start: end - 300,
@@ -190,21 +199,10 @@ const RULES: &str = r#"groups:
 
 #[tokio::test(flavor = "multi_thread")]
 async fn alerts_rules_and_the_etcd_leader_as_prometheus_reports_them() {
-    let server = SimServer::start(
-        Arc::new(demo::gpu_prod().unwrap()),
-        SocketAddr::from(([127, 0, 0, 1], 0)),
-    )
-    .await
-    .unwrap();
-    let scraper = kubedesk_testkit::Prometheus::with_rules(
-        server.url().trim_start_matches("http://"),
-        Some(RULES),
-    )
-    .await;
+    let (server, scraper, prometheus) = scraped_gpu_prod(Some(RULES)).await;
     scraper
         .wait_for("ALERTS{alertname=\"GpuWarm\", alertstate=\"firing\"}")
         .await;
-    let prometheus = Prometheus::new(Http::new(&scraper.url()).unwrap());
 
     let alerts = prometheus.alerts().await.unwrap();
     let warm: Vec<_> = alerts
@@ -269,20 +267,9 @@ async fn alerts_rules_and_the_etcd_leader_as_prometheus_reports_them() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_built_in_gpu_dashboard_shows_every_simulated_gpu() {
-    let server = SimServer::start(
-        Arc::new(demo::gpu_prod().unwrap()),
-        SocketAddr::from(([127, 0, 0, 1], 0)),
-    )
-    .await
-    .unwrap();
-    let scraper =
-        kubedesk_testkit::Prometheus::scraping(server.url().trim_start_matches("http://")).await;
-    scraper
-        .wait_for("count_over_time(DCGM_FI_DEV_GPU_TEMP[1m]) > 2")
-        .await;
+    let (server, scraper, prometheus) = scraped_gpu_prod(None).await;
     let gpus = scraper.query("count(DCGM_FI_DEV_GPU_UTIL)").await;
     let gpus: f64 = gpus[0]["value"][1].as_str().unwrap().parse().unwrap();
-    let prometheus = Prometheus::new(Http::new(&scraper.url()).unwrap());
     let (_, dashboard) = templates::built_in()
         .into_iter()
         .find(|(id, _)| *id == "gpu")
@@ -365,19 +352,7 @@ async fn the_built_in_gpu_dashboard_shows_every_simulated_gpu() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_built_in_cluster_node_namespace_and_workload_dashboards_have_data() {
-    let server = SimServer::start(
-        Arc::new(demo::gpu_prod().unwrap()),
-        SocketAddr::from(([127, 0, 0, 1], 0)),
-    )
-    .await
-    .unwrap();
-    let scraper =
-        kubedesk_testkit::Prometheus::scraping(server.url().trim_start_matches("http://")).await;
-    // Rates need two scrapes.
-    scraper
-        .wait_for("count_over_time(kube_node_info[1m]) > 2")
-        .await;
-    let prometheus = Prometheus::new(Http::new(&scraper.url()).unwrap());
+    let (server, _scraper, prometheus) = scraped_gpu_prod(None).await;
     let range = TimeRange {
         from: "now-5m".into(),
         to: "now".into(),
