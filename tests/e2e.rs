@@ -2385,5 +2385,13 @@ async fn the_gpu_dashboard_and_an_imported_grafana_dashboard_are_drawn_from_the_
         )
         .await;
     window.screenshot("alerts").await;
+    // In Chinese, every word on the tab comes from the catalogue.
+    window.click("#language-picker option[value=zh-CN]").await;
+    window.wait_for_text("#alerts-summary", "条告警规则").await;
+    window
+        .wait_for_text("section[data-page=monitoring] .tabs", "监控面板")
+        .await;
+    window.screenshot("alerts-zh").await;
+    window.click("#language-picker option[value=en]").await;
     window.close().await;
 }

@@ -439,8 +439,14 @@ fn DashboardPage(id: String) -> impl IntoView {
         .map(|seconds| {
             let label = move || match seconds {
                 0 => i18n.t(Msg::MonitoringRefreshOff).to_owned(),
-                seconds if seconds % 60 == 0 => format!("{} min", seconds / 60),
-                seconds => format!("{seconds} s"),
+                seconds if seconds % 60 == 0 => i18n.tf(
+                    Msg::MonitoringRefreshMinutes,
+                    &[("count", &(seconds / 60).to_string())],
+                ),
+                seconds => i18n.tf(
+                    Msg::MonitoringRefreshSeconds,
+                    &[("count", &seconds.to_string())],
+                ),
             };
             view! {
                 <option value=seconds.to_string() selected=move || every.get() == Some(*seconds)>{label}</option>
