@@ -2311,6 +2311,18 @@ async fn the_gpu_dashboard_and_an_imported_grafana_dashboard_are_drawn_from_the_
         )
         .await;
     window.screenshot("gpu-dashboard-one-node").await;
+    // Refreshed by itself every 10 s: the range moves on.
+    choose(&window, "#dashboard-refresh", "10").await;
+    let span = window
+        .eval("document.querySelector('#dashboard-span').innerText")
+        .await;
+    window
+        .wait_for_eval(
+            &format!("document.querySelector('#dashboard-span').innerText != {span}"),
+            json!(true),
+        )
+        .await;
+    choose(&window, "#dashboard-refresh", "0").await;
 
     // A Grafana dashboard imported from its file, with what could not be converted.
     window.click("a.back-link").await;

@@ -322,13 +322,17 @@ fn DashboardPage(id: String) -> impl IntoView {
             }
         });
     });
-    // Auto refresh, at the interval chosen.
-    Effect::new(move |previous: Option<Option<IntervalHandle>>| {
-        if let Some(Some(handle)) = previous {
+    // Auto refresh, at the interval chosen; stopped when another is chosen or the page closes.
+    let interval = StoredValue::new(None::<IntervalHandle>);
+    let stop = move || {
+        if let Some(handle) = interval.try_get_value().flatten() {
             handle.clear();
         }
+    };
+    Effect::new(move || {
         let seconds = every.get().unwrap_or(0);
-        (seconds > 0)
+        stop();
+        let started = (seconds > 0)
             .then(|| {
                 set_interval_with_handle(
                     move || tick.update(|count| *count += 1),
@@ -336,8 +340,10 @@ fn DashboardPage(id: String) -> impl IntoView {
                 )
                 .ok()
             })
-            .flatten()
+            .flatten();
+        interval.set_value(started);
     });
+    on_cleanup(stop);
     let choose = move |name: String, value: String| {
         choices.update(|choices| {
             choices.retain(|choice| choice.name != name);
