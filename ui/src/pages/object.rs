@@ -318,12 +318,16 @@ pub fn ObjectPage(kind: ObjectKind, namespace: Option<String>, name: String) -> 
             .into_iter()
             .find(|offer| offer.action == ActionName::Logs)
     };
+    // Whether logs are offered, and what is missing when they are not allowed: a memo, so that
+    // the offers sent again with a live update do not make the log viewer anew (and lose the
+    // user's choices in it).
+    let logs_allowed =
+        Memo::new(move |_| logs_offer().map(|offer| offer.missing.filter(|_| !offer.allowed)));
     let log_viewer = move || {
         if tab.get() != Tab::Logs {
             return None;
         }
-        let offer = logs_offer()?;
-        if let Some(missing) = offer.missing.filter(|_| !offer.allowed) {
+        if let Some(missing) = logs_allowed.get()? {
             return Some(view! { <div class="banner banner--warning">{i18n.tf(Msg::ObjectNotAllowed, &[("missing", &missing)])}</div> }.into_any());
         }
         let object = object_key.get_untracked()?;
