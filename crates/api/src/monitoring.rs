@@ -224,9 +224,17 @@ fn entry(id: String, kept: &Kept) -> ipc::DashboardEntry {
     }
 }
 
-fn read_kept(path: &Path) -> Result<Kept, String> {
-    let text = std::fs::read(path).map_err(|error| error.to_string())?;
-    serde_json::from_slice(&text).map_err(|error| error.to_string())
+/// Why a kept dashboard cannot be read.
+#[derive(Debug, thiserror::Error)]
+enum KeptError {
+    #[error(transparent)]
+    Read(#[from] std::io::Error),
+    #[error(transparent)]
+    Json(#[from] serde_json::Error),
+}
+
+fn read_kept(path: &Path) -> Result<Kept, KeptError> {
+    Ok(serde_json::from_slice(&std::fs::read(path)?)?)
 }
 
 /// An imported dashboard's file, for an id that names one (no path in it).
@@ -252,7 +260,7 @@ fn dashboard(folder: &Path, id: &str) -> Result<(Dashboard, Vec<String>), ipc::E
         hint: Some("Import it again from its Grafana file.".to_owned()),
     };
     let path = kept_path(folder, id).ok_or_else(|| missing("no such dashboard".to_owned()))?;
-    let kept = read_kept(&path).map_err(missing)?;
+    let kept = read_kept(&path).map_err(|error| missing(error.to_string()))?;
     Ok((kept.dashboard, kept.report))
 }
 

@@ -186,7 +186,7 @@ pub async fn find(client: &kube::Client) -> Result<Found, NotFound> {
     for service in found {
         match build_info(client, &service).await {
             Ok(version) => return Ok(Found { service, version }),
-            Err(why) => tried.push((service.label(), why)),
+            Err(why) => tried.push((service.label(), why.to_string())),
         }
     }
     Err(NotFound::NotAnswering { tried })
@@ -228,16 +228,25 @@ async fn services(client: &kube::Client) -> Vec<(String, String, Vec<i32>)> {
     found
 }
 
+/// Why a service found is not the cluster's Prometheus.
+#[derive(Debug, thiserror::Error)]
+enum NotPrometheus {
+    /// It could not be asked.
+    #[error(transparent)]
+    Proxy(#[from] ProxyError),
+    /// It answered, not as Prometheus's API.
+    #[error("HTTP {0}, not Prometheus's API")]
+    Answer(u16),
+}
+
 /// The version `service` says it is, when it answers as Prometheus.
-async fn build_info(client: &kube::Client, service: &ServicePort) -> Result<String, String> {
-    let (status, body) = get(client, service, "/api/v1/status/buildinfo")
-        .await
-        .map_err(|error| error.to_string())?;
-    let answer: serde_json::Value = serde_json::from_slice(&body)
-        .map_err(|_| format!("HTTP {status}, not Prometheus's API"))?;
+async fn build_info(client: &kube::Client, service: &ServicePort) -> Result<String, NotPrometheus> {
+    let (status, body) = get(client, service, "/api/v1/status/buildinfo").await?;
+    let answer: serde_json::Value =
+        serde_json::from_slice(&body).map_err(|_| NotPrometheus::Answer(status))?;
     match answer["data"]["version"].as_str() {
         Some(version) if answer["status"] == "success" => Ok(version.to_owned()),
-        _ => Err(format!("HTTP {status}, not Prometheus's API")),
+        _ => Err(NotPrometheus::Answer(status)),
     }
 }
 

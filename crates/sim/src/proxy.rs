@@ -140,7 +140,7 @@ async fn serve(pod: &Value, port: &str, asked: &Asked<'_>) -> Result<Response<Bo
         if !upstream.ip().is_loopback() {
             return Err(refused());
         }
-        return forward(upstream, asked).await.map_err(|_| refused());
+        return forward(upstream, asked).await.ok_or_else(refused);
     }
     let body = annotation("sim.kubedesk.io~1serves")
         .and_then(|serves| {
@@ -158,15 +158,13 @@ async fn serve(pod: &Value, port: &str, asked: &Asked<'_>) -> Result<Response<Bo
 }
 
 /// GETs the path and query from `upstream` over HTTP/1.1, and answers with its status, content
-/// type and body.
-async fn forward(upstream: SocketAddr, asked: &Asked<'_>) -> Result<Response<Body>, String> {
-    let stream = tokio::net::TcpStream::connect(upstream)
-        .await
-        .map_err(|error| error.to_string())?;
+/// type and body; `None` when it cannot be reached (the caller answers as a refused connection).
+async fn forward(upstream: SocketAddr, asked: &Asked<'_>) -> Option<Response<Body>> {
+    let stream = tokio::net::TcpStream::connect(upstream).await.ok()?;
     let (mut sender, connection) =
         hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream))
             .await
-            .map_err(|error| error.to_string())?;
+            .ok()?;
     tokio::spawn(connection);
     let target = match asked.query {
         Some(query) => format!("{}?{query}", asked.path),
@@ -175,25 +173,17 @@ async fn forward(upstream: SocketAddr, asked: &Asked<'_>) -> Result<Response<Bod
     let request = hyper::Request::get(target)
         .header(hyper::header::HOST, upstream.to_string())
         .body(Empty::<Bytes>::new())
-        .map_err(|error| error.to_string())?;
-    let answer = sender
-        .send_request(request)
-        .await
-        .map_err(|error| error.to_string())?;
+        .ok()?;
+    let answer = sender.send_request(request).await.ok()?;
     let status = answer.status();
     let content_type = answer.headers().get(CONTENT_TYPE).cloned();
-    let body = answer
-        .into_body()
-        .collect()
-        .await
-        .map_err(|error| error.to_string())?
-        .to_bytes();
+    let body = answer.into_body().collect().await.ok()?.to_bytes();
     let mut response = Response::new(Full::new(body).boxed_unsync());
     *response.status_mut() = status;
     if let Some(content_type) = content_type {
         response.headers_mut().insert(CONTENT_TYPE, content_type);
     }
-    Ok(response)
+    Some(response)
 }
 
 fn unavailable(message: String) -> Failure {

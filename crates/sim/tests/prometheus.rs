@@ -13,16 +13,21 @@ use std::sync::Arc;
 use kubedesk_sim::{SimServer, demo};
 use kubedesk_testkit::Prometheus;
 
-#[tokio::test(flavor = "multi_thread")]
-async fn prometheus_scrapes_gpu_metrics_that_join_with_kube_pod_info() {
+/// `gpu-prod` served over plain HTTP, and Prometheus scraping it.
+async fn scraped_gpu_prod() -> (SimServer, Prometheus) {
     let server = SimServer::start(
         Arc::new(demo::gpu_prod().unwrap()),
         SocketAddr::from(([127, 0, 0, 1], 0)),
     )
     .await
     .unwrap();
-    let target = server.url().trim_start_matches("http://").to_owned();
-    let prometheus = Prometheus::scraping(&target).await;
+    let prometheus = Prometheus::scraping(server.url().trim_start_matches("http://")).await;
+    (server, prometheus)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn prometheus_scrapes_gpu_metrics_that_join_with_kube_pod_info() {
+    let (_server, prometheus) = scraped_gpu_prod().await;
 
     let busy = prometheus
         .wait_for("DCGM_FI_DEV_GPU_UTIL{pod!=\"\"} > 0")
@@ -73,14 +78,7 @@ async fn prometheus_scrapes_gpu_metrics_that_join_with_kube_pod_info() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_service_proxy_reaches_the_clusters_prometheus_as_kubesphere_installs_it() {
-    let server = SimServer::start(
-        Arc::new(demo::gpu_prod().unwrap()),
-        SocketAddr::from(([127, 0, 0, 1], 0)),
-    )
-    .await
-    .unwrap();
-    let target = server.url().trim_start_matches("http://").to_owned();
-    let prometheus = Prometheus::scraping(&target).await;
+    let (server, prometheus) = scraped_gpu_prod().await;
     prometheus.wait_for("etcd_server_is_leader").await;
     let kubeconfig = tempfile::NamedTempFile::new().unwrap();
     std::fs::write(kubeconfig.path(), kubedesk_sim::kubeconfig(&[&server])).unwrap();
