@@ -602,6 +602,15 @@ async fn choose(window: &Window, select: &str, value: &str) {
         .await;
 }
 
+/// Replaces what the input `input` holds with `value`, as typing does.
+async fn fill(window: &Window, input: &str, value: &str) {
+    window
+        .eval(&format!(
+            "(() => {{ const i = document.querySelector({input:?}); i.value = {value:?}; i.dispatchEvent(new Event('input')); }})()"
+        ))
+        .await;
+}
+
 /// Chooses `value` in the namespace picker (`""` is all namespaces).
 async fn pick_namespace(window: &Window, value: &str) {
     choose(window, "#namespace-picker", value).await;
@@ -2236,7 +2245,7 @@ async fn without_nvml_the_gpus_page_says_why_and_the_rest_works() {
 #[tokio::test(flavor = "multi_thread")]
 async fn the_gpu_dashboard_and_an_imported_grafana_dashboard_are_drawn_from_the_clusters_prometheus()
  {
-    let (scene, _clusters, mut window) = demo_window(
+    let (scene, clusters, mut window) = demo_window(
         "monitoring",
         kubedesk_api::demo::SimOptions {
             prometheus: true,
@@ -2252,6 +2261,10 @@ async fn the_gpu_dashboard_and_an_imported_grafana_dashboard_are_drawn_from_the_
         )
         .await;
     window.wait_for_text("#dashboards", "GPUs").await;
+    // gpu-prod's etcd, as Prometheus scrapes it: one member, the leader.
+    window
+        .wait_for_text("#etcd-members tbody tr", "Leader")
+        .await;
     window.screenshot("dashboards").await;
 
     // The built-in cluster dashboard: gpu-prod's nodes and pods, CPU by namespace stacked.
@@ -2311,6 +2324,14 @@ async fn the_gpu_dashboard_and_an_imported_grafana_dashboard_are_drawn_from_the_
         )
         .await;
     window.screenshot("gpu-dashboard-one-node").await;
+    // Two nodes chosen in the node list: the GPUs of both.
+    window
+        .eval("(() => { const s = document.querySelector('[data-variable=node] select'); for (const o of s.options) o.selected = ['gpu-h100-01', 'gpu-a100-01'].includes(o.value); s.dispatchEvent(new Event('change')); })()")
+        .await;
+    window
+        .wait_for_text("[data-panel=GPUs] .stat__value", "16")
+        .await;
+    window.screenshot("gpu-dashboard-two-nodes").await;
     // Refreshed by itself every 10 s: the range moves on.
     choose(&window, "#dashboard-refresh", "10").await;
     let span = window
@@ -2344,12 +2365,15 @@ async fn the_gpu_dashboard_and_an_imported_grafana_dashboard_are_drawn_from_the_
             json!(true),
         )
         .await;
-    window
-        .eval(&format!(
-            "(() => {{ const input = document.querySelector('#import-path'); input.value = {:?}; input.dispatchEvent(new Event('input')); }})()",
-            fixtures.join("dcgm-exporter-dashboard.json").display().to_string()
-        ))
-        .await;
+    fill(
+        &window,
+        "#import-path",
+        &fixtures
+            .join("dcgm-exporter-dashboard.json")
+            .display()
+            .to_string(),
+    )
+    .await;
     window.click("#import-submit").await;
     window
         .wait_for_text(
@@ -2396,7 +2420,31 @@ async fn the_gpu_dashboard_and_an_imported_grafana_dashboard_are_drawn_from_the_
             "alerting rules: from Prometheus at kubesphere-monitoring-system/prometheus-k8s:9090",
         )
         .await;
+    // The firing alert reached KubeSphere's Alertmanager, routed to the demo's operators
+    // (refreshed every 2 s until Prometheus has sent it).
+    window
+        .wait_for_eval(
+            "(() => { if (document.querySelector('#alertmanager-alerts [data-managed=GpuHeldButIdle]')) return true; if (!window.refreshedAt || Date.now() - window.refreshedAt > 2000) { window.refreshedAt = Date.now(); document.querySelector('#alerts-refresh').click(); } return false; })()",
+            json!(true),
+        )
+        .await;
+    window
+        .wait_for_text(
+            "#alertmanager-state",
+            "at kubesphere-monitoring-system/alertmanager-main:9093, reached through the API server",
+        )
+        .await;
+    window
+        .wait_for_text(
+            "#alertmanager-alerts [data-managed=GpuHeldButIdle]",
+            "gpu-operators",
+        )
+        .await;
     window.screenshot("alerts").await;
+    window
+        .eval("document.querySelector('#alertmanager-state').scrollIntoView()")
+        .await;
+    window.screenshot("alertmanager").await;
     // In Chinese, every word on the tab comes from the catalogue.
     window.click("#language-picker option[value=zh-CN]").await;
     window.wait_for_text("#alerts-summary", "条告警规则").await;
@@ -2405,5 +2453,47 @@ async fn the_gpu_dashboard_and_an_imported_grafana_dashboard_are_drawn_from_the_
         .await;
     window.screenshot("alerts-zh").await;
     window.click("#language-picker option[value=en]").await;
+
+    // dev has no Prometheus in it: the one at a URL is given for it, checked before it is used.
+    window.click("a[data-tab=dashboards]").await;
+    window.click("#cluster-switcher option[value=dev]").await;
+    window
+        .wait_for_text(
+            "#monitoring-prometheus",
+            "No Prometheus was found in this cluster: no Prometheus service was found",
+        )
+        .await;
+    fill(&window, "#prometheus-url", "prometheus.local:9090").await;
+    window.click("#prometheus-save").await;
+    window
+        .wait_for_text(
+            "#prometheus-outcome",
+            "\"prometheus.local:9090\" is not an http:// or https:// URL",
+        )
+        .await;
+    window
+        .wait_for_eval(
+            "document.querySelector('#prometheus-url').value",
+            json!("prometheus.local:9090"),
+        )
+        .await;
+    window.screenshot("prometheus-refused").await;
+    let url = format!(
+        "http://{}",
+        clusters.prometheus().expect("the demo's Prometheus")
+    );
+    fill(&window, "#prometheus-url", &url).await;
+    window.click("#prometheus-save").await;
+    window
+        .wait_for_text(
+            "#monitoring-prometheus",
+            &format!("at {url}, as given for this cluster"),
+        )
+        .await;
+    window.screenshot("prometheus-given").await;
+    window.click("[data-dashboard=gpu] a").await;
+    window
+        .wait_for_text("[data-panel=GPUs] .stat__value", "67")
+        .await;
     window.close().await;
 }

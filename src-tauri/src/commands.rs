@@ -251,7 +251,15 @@ pub async fn import_dashboard(
     app: State<'_, App>,
     request: ipc::ImportDashboard,
 ) -> Answer<ipc::ImportDashboard> {
-    monitoring::import_dashboard(&app, request)
+    monitoring::import_dashboard(&app, request).await
+}
+
+#[tauri::command]
+pub async fn set_prometheus(
+    app: State<'_, App>,
+    request: ipc::SetPrometheus,
+) -> Answer<ipc::SetPrometheus> {
+    monitoring::set_prometheus(&app, request).await
 }
 
 #[tauri::command]

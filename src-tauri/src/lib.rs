@@ -60,5 +60,6 @@ pub fn builder<R: tauri::Runtime>(base: tauri::Builder<R>, app: App) -> tauri::B
             commands::import_dashboard,
             commands::delete_dashboard,
             commands::get_alerts,
+            commands::set_prometheus,
         ])
 }

@@ -8,7 +8,8 @@ use crate::shell::{self, Failure, Result};
 
 /// Debian packages: WebKitGTK to build and run the app, Xvfb and WebKitWebDriver for headless runs
 /// and end-to-end tests, ImageMagick and x11-utils for screenshots, a CJK font so Chinese renders,
-/// the real Prometheus the simulator's metrics are scraped by in tests, Python's venv for the
+/// the real Prometheus the simulator's metrics are scraped by in tests and the Alertmanager it
+/// sends alerts to, Python's venv for the
 /// Python client the simulator is held to, tinyproxy and microsocks (HTTP CONNECT and SOCKS5) for
 /// kubeconfig `proxy-url` tests, and
 /// gnome-keyring on a private D-Bus (with secret-tool to read it back) for the keyring tests.
@@ -23,6 +24,7 @@ const PACKAGES: &[&str] = &[
     "x11-utils",
     "fonts-wqy-microhei",
     "prometheus",
+    "prometheus-alertmanager",
     "python3-venv",
     "tinyproxy",
     "microsocks",

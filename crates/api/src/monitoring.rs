@@ -4,63 +4,23 @@
 //! in the data folder (`dashboards/`), with what could not be converted; `delete_dashboard`
 //! forgets an imported one.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 
-use kubedesk_cluster::prometheus::{self, Found, ServicePort};
 use kubedesk_ipc as ipc;
 use kubedesk_metrics::dashboard::{Dashboard, Draw, PanelKind, TimeRange};
-use kubedesk_metrics::prometheus::{Prometheus, QueryError, Transport};
+use kubedesk_metrics::prometheus::QueryError;
 use kubedesk_metrics::run::{PanelShown, Ran};
 use kubedesk_metrics::{grafana, run, templates};
 use serde::{Deserialize, Serialize};
 
 use crate::App;
-use crate::clusters::client;
 
 mod alerts;
+mod reach;
 
 pub use alerts::get_alerts;
-
-/// The scrape interval assumed when Prometheus's configuration does not say (Grafana's).
-const DEFAULT_SCRAPE: u64 = 15;
-
-/// Each cluster's Prometheus as last found, with its scrape interval.
-#[derive(Debug, Default)]
-pub(crate) struct Prometheuses(Mutex<HashMap<String, (Found, u64)>>);
-
-impl Prometheuses {
-    fn get(&self, context: &str) -> Option<(Found, u64)> {
-        self.0.lock().ok()?.get(context).cloned()
-    }
-
-    fn set(&self, context: &str, found: Option<(Found, u64)>) {
-        if let Ok(mut known) = self.0.lock() {
-            match found {
-                Some(found) => known.insert(context.to_owned(), found),
-                None => known.remove(context),
-            };
-        }
-    }
-}
-
-/// Requests to Prometheus through the API server's service proxy.
-struct ServiceProxy {
-    client: kubedesk_cluster::Client,
-    service: ServicePort,
-}
-
-impl Transport for ServiceProxy {
-    async fn get(&self, path_and_query: &str) -> Result<(u16, Vec<u8>), QueryError> {
-        prometheus::get(&self.client, &self.service, path_and_query)
-            .await
-            .map_err(|error| QueryError::Unreachable {
-                url: format!("the service {}", self.service.label()),
-                detail: error.to_string(),
-            })
-    }
-}
+pub use reach::set_prometheus;
+pub(crate) use reach::{GivenStore, Prometheuses};
 
 /// An imported dashboard as it is kept.
 #[derive(Debug, Serialize, Deserialize)]
@@ -73,66 +33,57 @@ struct Kept {
     dashboard: Dashboard,
 }
 
-/// Where the cluster's Prometheus stands, and the dashboards.
+/// Where the cluster's Prometheus stands, the etcd members it scrapes, and the dashboards.
 pub async fn get_monitoring(
     app: &App,
     request: ipc::GetMonitoring,
 ) -> Result<ipc::Monitoring, ipc::Error> {
-    let prometheus = match find(app, &request.context).await {
-        Ok((found, _)) => ipc::PrometheusState::Found {
-            place: found.service.label(),
-            version: found.version,
-        },
-        Err(error) => ipc::PrometheusState::NotFound {
-            reason: error.message,
-        },
+    let (prometheus, etcd) = match reach::locate(app, &request.context).await {
+        Ok(located) => (
+            ipc::PrometheusState::Found {
+                place: located.label(),
+                version: located.version.clone(),
+            },
+            etcd_members(app, &request.context).await,
+        ),
+        // What to do comes with why.
+        Err(error) => (
+            ipc::PrometheusState::NotFound {
+                reason: match error.hint {
+                    Some(hint) => format!("{} {hint}", error.message),
+                    None => error.message,
+                },
+            },
+            Vec::new(),
+        ),
     };
     Ok(ipc::Monitoring {
         prometheus,
         dashboards: entries(&app.dashboards),
+        given: app.prometheus_given.of(&request.context)?,
+        etcd,
     })
 }
 
-/// Finds the cluster's Prometheus afresh, and keeps it for the dashboards.
-async fn find(app: &App, context: &str) -> Result<(Found, u64), ipc::Error> {
-    let client = client::client(app, context).await?;
-    match prometheus::find(&client).await {
-        Ok(found) => {
-            let scrape = scrape_interval(&client, &found.service).await;
-            app.prometheuses.set(context, Some((found.clone(), scrape)));
-            Ok((found, scrape))
-        }
-        Err(error) => {
-            app.prometheuses.set(context, None);
-            Err(ipc::Error {
-                code: ipc::ErrorCode::Unavailable,
-                message: format!("No Prometheus was found in this cluster: {error}."),
-                hint: Some("Install Prometheus (KubeSphere's monitoring, kube-prometheus or kube-prometheus-stack), or check that you may proxy to its service (services/proxy).".to_owned()),
-            })
-        }
-    }
-}
-
-/// The cluster's Prometheus, as found before or found now: where it is, its scrape interval,
-/// and a client that asks it through the service proxy.
-async fn prometheus_of(
-    app: &App,
-    context: &str,
-) -> Result<(String, u64, Prometheus<ServiceProxy>), ipc::Error> {
-    let (found, scrape) = match app.prometheuses.get(context) {
-        Some(found) => found,
-        None => find(app, context).await?,
+/// The etcd members the cluster's Prometheus scrapes now; none when it scrapes none or does not
+/// answer (the dashboards then say why).
+async fn etcd_members(app: &App, context: &str) -> Vec<ipc::EtcdMemberView> {
+    let Ok((_, prometheus)) = reach::prometheus_of(app, context).await else {
+        return Vec::new();
     };
-    let client = client::client(app, context).await?;
-    let place = found.service.label();
-    Ok((
-        place,
-        scrape,
-        Prometheus::new(ServiceProxy {
-            client,
-            service: found.service,
-        }),
-    ))
+    let now = jiff::Timestamp::now().as_second();
+    prometheus
+        .etcd_members(now)
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .map(|member| ipc::EtcdMemberView {
+            instance: member.instance,
+            leader: member.leader,
+            has_leader: member.has_leader,
+            up: member.up,
+        })
+        .collect()
 }
 
 /// What a user is told when Prometheus did not answer.
@@ -145,45 +96,6 @@ fn unreachable(error: &QueryError) -> ipc::Error {
                 .to_owned(),
         ),
     }
-}
-
-/// Prometheus's global scrape interval, from its configuration; Grafana's 15 s when it does
-/// not say.
-async fn scrape_interval(client: &kubedesk_cluster::Client, service: &ServicePort) -> u64 {
-    let Ok((200, body)) = prometheus::get(client, service, "/api/v1/status/config").await else {
-        return DEFAULT_SCRAPE;
-    };
-    let answer: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
-    answer["data"]["yaml"]
-        .as_str()
-        .and_then(|yaml| {
-            yaml.lines()
-                .find_map(|line| line.trim().strip_prefix("scrape_interval:"))
-        })
-        .and_then(|interval| seconds(interval.trim()))
-        .unwrap_or(DEFAULT_SCRAPE)
-}
-
-/// `15s`, `1m`, `1m30s` in seconds.
-fn seconds(text: &str) -> Option<u64> {
-    let mut total = 0;
-    let mut number = String::new();
-    for character in text.chars() {
-        if character.is_ascii_digit() {
-            number.push(character);
-            continue;
-        }
-        let count: u64 = number.parse().ok()?;
-        number.clear();
-        total += count
-            * match character {
-                's' => 1,
-                'm' => 60,
-                'h' => 3600,
-                _ => return None,
-            };
-    }
-    (number.is_empty() && total > 0).then_some(total)
 }
 
 /// The built-in dashboards, then the imported ones by title.
@@ -282,20 +194,27 @@ pub async fn show_dashboard(
             },
         }
     };
-    let (_, scrape, prometheus) = prometheus_of(app, &request.context).await?;
+    let (located, prometheus) = reach::prometheus_of(app, &request.context).await?;
     let choices = request
         .variables
         .into_iter()
         .map(|choice| (choice.name, choice.values))
         .collect();
     let now = jiff::Timestamp::now().as_second();
-    let ran = run::run(&dashboard, &prometheus, &range, &choices, now, scrape)
-        .await
-        .map_err(|error| ipc::Error {
-            code: ipc::ErrorCode::InvalidRequest,
-            message: format!("The time range cannot be shown: {error}."),
-            hint: None,
-        })?;
+    let ran = run::run(
+        &dashboard,
+        &prometheus,
+        &range,
+        &choices,
+        now,
+        located.scrape,
+    )
+    .await
+    .map_err(|error| ipc::Error {
+        code: ipc::ErrorCode::InvalidRequest,
+        message: format!("The time range cannot be shown: {error}."),
+        hint: None,
+    })?;
     Ok(view(request.id, &dashboard, &range, ran, report))
 }
 
@@ -391,24 +310,36 @@ fn panel_view(shown: PanelShown) -> ipc::PanelView {
     }
 }
 
-/// Imports a Grafana dashboard's file and keeps it.
-pub fn import_dashboard(
+/// Imports a Grafana dashboard from its file or its URL and keeps it.
+pub async fn import_dashboard(
     app: &App,
     request: ipc::ImportDashboard,
 ) -> Result<ipc::ImportedDashboard, ipc::Error> {
-    let path = PathBuf::from(request.path.trim());
-    let name = path.display().to_string();
+    let typed = request.path.trim();
     let refused = |message: String, hint: &str| ipc::Error {
         code: ipc::ErrorCode::InvalidRequest,
         message,
         hint: Some(hint.to_owned()),
     };
-    let text = std::fs::read(&path).map_err(|error| {
-        refused(
-            format!("{name} cannot be read: {error}."),
-            "Check the path: type the whole path of the dashboard's JSON file.",
-        )
-    })?;
+    let (name, text) = if typed.starts_with("http://") || typed.starts_with("https://") {
+        let text = download(typed).await.map_err(|error| {
+            refused(
+                format!("{typed} cannot be downloaded: {error}."),
+                "Check the URL: it must answer with the dashboard's JSON (Grafana's Export, or grafana.com's dashboard page).",
+            )
+        })?;
+        (typed.to_owned(), text)
+    } else {
+        let path = PathBuf::from(typed);
+        let name = path.display().to_string();
+        let text = std::fs::read(&path).map_err(|error| {
+            refused(
+                format!("{name} cannot be read: {error}."),
+                "Check the path: type the whole path of the dashboard's JSON file, or its URL.",
+            )
+        })?;
+        (name, text)
+    };
     let imported = grafana::import(&name, &text).map_err(|error| {
         refused(
             format!("{error}."),
@@ -438,6 +369,76 @@ pub fn import_dashboard(
         entry: entry(id, &kept),
         report: kept.report,
     })
+}
+
+/// Why a dashboard's URL gave no dashboard.
+#[derive(Debug, thiserror::Error)]
+enum DownloadError {
+    #[error(transparent)]
+    Https(#[from] kubedesk_cluster::https::HttpsError),
+    #[error("it answered HTTP {0}")]
+    Status(u16),
+    #[error("it redirected more than {REDIRECTS} times")]
+    Redirects,
+    #[error("it is not a URL")]
+    Url,
+}
+
+/// How many redirects a dashboard's URL may take.
+const REDIRECTS: usize = 5;
+
+/// Downloads a dashboard: from its URL, following redirects; a grafana.com dashboard's page
+/// (`https://grafana.com/grafana/dashboards/12239-nvidia-dcgm-exporter-dashboard/`) through
+/// grafana.com's download API.
+async fn download(url: &str) -> Result<Vec<u8>, DownloadError> {
+    let https = kubedesk_cluster::https::Https::new(None)?;
+    let mut url = grafana_com_download(url).unwrap_or_else(|| url.to_owned());
+    for _ in 0..=REDIRECTS {
+        let request = http::Request::get(&url)
+            .header(http::header::ACCEPT, "application/json")
+            .body(Vec::new())
+            .map_err(|_| DownloadError::Url)?;
+        let response = https
+            .send(request, std::time::Duration::from_secs(30))
+            .await?;
+        let status = response.status();
+        if status.is_redirection()
+            && let Some(location) = response
+                .headers()
+                .get(http::header::LOCATION)
+                .and_then(|location| location.to_str().ok())
+        {
+            url = redirected(&url, location);
+            continue;
+        }
+        if !status.is_success() {
+            return Err(DownloadError::Status(status.as_u16()));
+        }
+        return Ok(response.into_body());
+    }
+    Err(DownloadError::Redirects)
+}
+
+/// Where `location` (absolute, or a path on the same server) points from `url`.
+fn redirected(url: &str, location: &str) -> String {
+    if location.contains("://") {
+        return location.to_owned();
+    }
+    let origin = url
+        .split_once("://")
+        .map(|(scheme, rest)| format!("{scheme}://{}", rest.split('/').next().unwrap_or(rest)))
+        .unwrap_or_default();
+    format!("{origin}/{}", location.trim_start_matches('/'))
+}
+
+/// grafana.com's download URL for one of its dashboard pages.
+fn grafana_com_download(url: &str) -> Option<String> {
+    let page = url
+        .strip_prefix("https://grafana.com/grafana/dashboards/")
+        .or_else(|| url.strip_prefix("https://grafana.com/dashboards/"))?;
+    let id: String = page.chars().take_while(char::is_ascii_digit).collect();
+    (!id.is_empty())
+        .then(|| format!("https://grafana.com/api/dashboards/{id}/revisions/latest/download"))
 }
 
 /// An id for a dashboard titled `title` that no kept dashboard has.
@@ -486,12 +487,20 @@ mod tests {
     use super::*;
 
     #[test]
-    fn scrape_intervals_are_read_as_prometheus_writes_them() {
-        assert_eq!(seconds("15s"), Some(15));
-        assert_eq!(seconds("1m30s"), Some(90));
-        assert_eq!(seconds("1h"), Some(3600));
-        assert_eq!(seconds("15"), None);
-        assert_eq!(seconds("fast"), None);
+    fn grafana_com_pages_are_downloaded_through_its_api() {
+        assert_eq!(
+            grafana_com_download(
+                "https://grafana.com/grafana/dashboards/12239-nvidia-dcgm-exporter-dashboard/"
+            )
+            .as_deref(),
+            Some("https://grafana.com/api/dashboards/12239/revisions/latest/download")
+        );
+        assert_eq!(grafana_com_download("https://example.com/d.json"), None);
+        assert_eq!(
+            redirected("https://example.com/a/b.json", "/c.json"),
+            "https://example.com/c.json"
+        );
+        assert_eq!(redirected("http://a/b", "https://c/d"), "https://c/d");
     }
 
     #[test]

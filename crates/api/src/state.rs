@@ -45,6 +45,8 @@ pub struct App {
     pub(crate) dashboards: std::path::PathBuf,
     /// Each cluster's Prometheus, as last found.
     pub(crate) prometheuses: crate::monitoring::Prometheuses,
+    /// The Prometheus the user gave for a cluster, by URL.
+    pub(crate) prometheus_given: crate::monitoring::GivenStore,
 }
 
 impl App {
@@ -83,6 +85,9 @@ impl App {
             local_gpus: crate::gpu::LocalGpus::new(config.gpu_trace.clone()),
             dashboards: config.data_dir.join("dashboards"),
             prometheuses: crate::monitoring::Prometheuses::default(),
+            prometheus_given: crate::monitoring::GivenStore::new(
+                config.config_dir.join("prometheus.json"),
+            ),
             tables,
             watches: crate::tables::Watches::default(),
             followed: crate::objects::Followed::default(),

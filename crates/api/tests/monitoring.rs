@@ -1,8 +1,9 @@
 //! Monitoring through the use-cases the window calls: the cluster's Prometheus found through the
 //! API server's service proxy where KubeSphere installs it (a real Prometheus behind the
 //! simulated pod), the built-in GPU dashboard run on it with a variable chosen, a Grafana
-//! dashboard imported, shown and deleted, and what a user is told when the file is damaged, the
-//! time range is wrong or the cluster has no Prometheus.
+//! dashboard imported (from a file and from a URL), shown and deleted, a Prometheus given by URL
+//! behind basic auth, and what a user is told when the file is damaged, the time range is wrong,
+//! the credentials are refused or the cluster has no Prometheus.
 
 #![allow(
     clippy::unwrap_used,
@@ -15,12 +16,12 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use kubedesk_api::monitoring::{
-    delete_dashboard, get_alerts, get_monitoring, import_dashboard, show_dashboard,
+    delete_dashboard, get_alerts, get_monitoring, import_dashboard, set_prometheus, show_dashboard,
 };
 use kubedesk_api::{App, AppConfig, KubeconfigPaths};
 use kubedesk_ipc as ipc;
 use kubedesk_sim::{SimServer, demo};
-use kubedesk_testkit::Prometheus;
+use kubedesk_testkit::{Alertmanager, BASIC_AUTH, Prometheus};
 
 struct Setup {
     _servers: Vec<SimServer>,
@@ -107,6 +108,19 @@ async fn the_gpu_dashboard_runs_on_the_prometheus_found_through_the_service_prox
         .collect();
     assert_eq!(ids, ["cluster", "node", "namespace", "workload", "gpu"]);
     assert!(monitoring.dashboards.iter().all(|entry| entry.built_in));
+    // The simulated control plane's one etcd member, leading, as Prometheus scrapes it.
+    assert_eq!(
+        monitoring.etcd,
+        [ipc::EtcdMemberView {
+            instance: setup._servers[0]
+                .url()
+                .trim_start_matches("http://")
+                .to_owned(),
+            leader: true,
+            has_leader: Some(true),
+            up: Some(true),
+        }]
+    );
 
     let view = show_dashboard(&setup.app, show("gpu", "now-5m", Vec::new()))
         .await
@@ -179,6 +193,7 @@ async fn a_grafana_dashboard_is_imported_shown_and_deleted() {
             path: file.display().to_string(),
         },
     )
+    .await
     .unwrap();
     assert_eq!(imported.entry.id, "imported-nvidia-dcgm-exporter-dashboard");
     assert_eq!(
@@ -221,6 +236,7 @@ async fn a_grafana_dashboard_is_imported_shown_and_deleted() {
             path: damaged.display().to_string(),
         },
     )
+    .await
     .unwrap_err();
     assert!(
         refused.message.contains("damaged.json is not valid JSON"),
@@ -233,6 +249,7 @@ async fn a_grafana_dashboard_is_imported_shown_and_deleted() {
             path: "/nowhere/dash.json".into(),
         },
     )
+    .await
     .unwrap_err();
     assert!(
         missing
@@ -369,6 +386,125 @@ async fn alerts_and_alerting_rules_come_from_the_clusters_prometheus() {
     );
     let value: f64 = held.value.as_deref().unwrap().parse().unwrap();
     assert!(value < 10.0, "{value}");
+    let ipc::AlertmanagerView::NotFound { reason } = &answer.alertmanager else {
+        panic!("{:?}", answer.alertmanager)
+    };
+    assert!(
+        reason.starts_with("No Alertmanager: no Alertmanager service was found; looked for kubesphere-monitoring-system/alertmanager-main"),
+        "{reason}"
+    );
+
+    // KubeSphere's Alertmanager, holding alerts active, inhibited and silenced.
+    let alertmanager = Alertmanager::start().await;
+    demo::monitoring::alertmanager(
+        setup._servers[0].cluster(),
+        alertmanager.address(),
+        "cpu-01",
+    )
+    .unwrap();
+    let alert = |name: &str, severity: &str, node: &str| {
+        (
+            serde_json::json!({"alertname": name, "severity": severity, "node": node}),
+            serde_json::json!({"summary": format!("{name} on {node}")}),
+        )
+    };
+    alertmanager
+        .post_alerts(&[
+            alert("NodeDown", "critical", "gpu-a100-01"),
+            alert("GpuTemperatureHigh", "warning", "gpu-a100-01"),
+            alert("GpuTemperatureHigh", "warning", "gpu-h100-01"),
+            alert("GpuHeldButIdle", "info", "gpu-h100-02"),
+        ])
+        .await;
+    alertmanager
+        .silence(
+            "GpuHeldButIdle",
+            "2099-01-01T00:00:00Z",
+            "jane",
+            "embeddings scales down tonight",
+        )
+        .await;
+    tokio::time::timeout(std::time::Duration::from_secs(30), async {
+        loop {
+            let held = alertmanager.alerts().await;
+            let suppressed = held
+                .iter()
+                .filter(|alert| alert["status"]["state"] == "suppressed")
+                .count();
+            if held.len() == 4 && suppressed == 2 {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+    })
+    .await
+    .expect("Alertmanager holds the four alerts, two suppressed");
+    let answer = get_alerts(
+        &setup.app,
+        ipc::GetAlerts {
+            context: "gpu-prod".into(),
+        },
+    )
+    .await
+    .unwrap();
+    let ipc::AlertmanagerView::Found {
+        place,
+        version,
+        alerts,
+    } = answer.alertmanager
+    else {
+        panic!("{:?}", answer.alertmanager)
+    };
+    assert_eq!(place, "kubesphere-monitoring-system/alertmanager-main:9093");
+    assert!(version.starts_with("0."), "{version}");
+    let shown: Vec<(&str, ipc::AlertHandling, &str)> = alerts
+        .iter()
+        .map(|alert| {
+            (
+                alert.name.as_str(),
+                alert.handling,
+                alert.labels[0].1.as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        shown,
+        [
+            (
+                "GpuTemperatureHigh",
+                ipc::AlertHandling::Active,
+                "gpu-h100-01"
+            ),
+            ("NodeDown", ipc::AlertHandling::Active, "gpu-a100-01"),
+            (
+                "GpuHeldButIdle",
+                ipc::AlertHandling::Silenced,
+                "gpu-h100-02"
+            ),
+            (
+                "GpuTemperatureHigh",
+                ipc::AlertHandling::Inhibited,
+                "gpu-a100-01"
+            ),
+        ],
+        "active first, then silenced, then inhibited"
+    );
+    assert!(alerts.iter().all(|alert| alert.receivers == ["operators"]));
+    assert_eq!(
+        alerts[1].summary.as_deref(),
+        Some("NodeDown on gpu-a100-01")
+    );
+    assert_eq!(alerts[1].severity.as_deref(), Some("critical"));
+    assert_eq!(
+        alerts[2].silences,
+        [ipc::SilenceView {
+            matchers: vec!["alertname=\"GpuHeldButIdle\"".into()],
+            created_by: "jane".into(),
+            comment: "embeddings scales down tonight".into(),
+            ends_at: "2099-01-01T00:00:00Z".into(),
+        }]
+    );
+    assert_eq!(alerts[3].inhibited_by, ["NodeDown"]);
 
     // A cluster without Prometheus says so.
     let refused = get_alerts(
@@ -411,6 +547,7 @@ async fn a_refused_query_is_shown_on_its_panel_and_a_prometheus_gone_on_every_pa
             path: file.display().to_string(),
         },
     )
+    .await
     .unwrap();
     assert!(
         imported
@@ -455,4 +592,218 @@ async fn a_refused_query_is_shown_on_its_panel_and_a_prometheus_gone_on_every_pa
             panel.errors
         );
     }
+}
+
+/// Serves `dashboard` at `/dashboards/dcgm.json`, a redirect to it at `/latest`, and 404
+/// elsewhere, to as many requests as come.
+async fn serve_dashboard(dashboard: Vec<u8>) -> String {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            let mut head = Vec::new();
+            while !head.ends_with(b"\r\n\r\n") {
+                let mut byte = [0];
+                if stream.read_exact(&mut byte).await.is_err() {
+                    break;
+                }
+                head.push(byte[0]);
+            }
+            let head = String::from_utf8_lossy(&head).into_owned();
+            let path = head.split(' ').nth(1).unwrap_or_default().to_owned();
+            let (status, extra, body): (&str, &str, &[u8]) = match path.as_str() {
+                "/dashboards/dcgm.json" => {
+                    ("200 OK", "content-type: application/json\r\n", &dashboard)
+                }
+                "/latest" => ("302 Found", "location: /dashboards/dcgm.json\r\n", b""),
+                _ => ("404 Not Found", "", b"not found"),
+            };
+            let head = format!(
+                "HTTP/1.1 {status}\r\n{extra}content-length: {}\r\nconnection: close\r\n\r\n",
+                body.len()
+            );
+            let _ = stream.write_all(head.as_bytes()).await;
+            let _ = stream.write_all(body).await;
+        }
+    });
+    url
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_grafana_dashboard_is_imported_from_its_url() {
+    let setup = setup().await;
+    let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../metrics/tests/fixtures/grafana/dcgm-exporter-dashboard.json");
+    let server = serve_dashboard(std::fs::read(fixture).unwrap()).await;
+    let url = format!("{server}/latest");
+    let imported = import_dashboard(
+        &setup.app,
+        ipc::ImportDashboard {
+            path: format!(" {url} "),
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(imported.entry.title, "NVIDIA DCGM Exporter Dashboard");
+    assert_eq!(imported.entry.source.as_deref(), Some(url.as_str()));
+    let view = show_dashboard(&setup.app, show(&imported.entry.id, "now-5m", Vec::new()))
+        .await
+        .unwrap();
+    assert!(!panel(&view, "GPU Temperature").series.is_empty());
+
+    let missing = import_dashboard(
+        &setup.app,
+        ipc::ImportDashboard {
+            path: format!("{server}/nothing.json"),
+        },
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(
+        missing.message,
+        format!("{server}/nothing.json cannot be downloaded: it answered HTTP 404.")
+    );
+    let nobody = import_dashboard(
+        &setup.app,
+        ipc::ImportDashboard {
+            path: "http://127.0.0.1:9/dashboard.json".into(),
+        },
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        nobody
+            .message
+            .starts_with("http://127.0.0.1:9/dashboard.json cannot be downloaded: "),
+        "{}",
+        nobody.message
+    );
+}
+
+fn given(url: &str, auth: ipc::PrometheusAuth, secret: Option<&str>) -> ipc::SetPrometheus {
+    ipc::SetPrometheus {
+        context: "dev".into(),
+        given: Some(ipc::PrometheusGiven {
+            url: url.into(),
+            auth,
+            ca_file: None,
+        }),
+        secret: secret.map(str::to_owned),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_prometheus_given_by_url_is_checked_then_kept_and_used_its_password_never_in_a_file() {
+    let setup = setup().await;
+    let guarded =
+        Prometheus::with_basic_auth(setup._servers[0].url().trim_start_matches("http://")).await;
+    guarded
+        .wait_for("count_over_time(DCGM_FI_DEV_GPU_TEMP[1m]) > 2")
+        .await;
+    let basic = ipc::PrometheusAuth::Basic {
+        username: BASIC_AUTH.0.into(),
+    };
+
+    // A wrong password is refused, and nothing is kept.
+    let refused = set_prometheus(
+        &setup.app,
+        given(&guarded.url(), basic.clone(), Some("guess")),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(refused.code, ipc::ErrorCode::Unavailable);
+    assert!(
+        refused.message.contains(&format!(
+            "Prometheus at {} cannot be reached: the credentials were refused (HTTP 401)",
+            guarded.url()
+        )),
+        "{}",
+        refused.message
+    );
+    assert_eq!(monitoring(&setup.app, "dev").await.given, None);
+    let not_url = set_prometheus(
+        &setup.app,
+        given("prometheus:9090", ipc::PrometheusAuth::None, None),
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        not_url
+            .message
+            .contains("\"prometheus:9090\" is not an http:// or https:// URL"),
+        "{}",
+        not_url.message
+    );
+    let no_password = set_prometheus(&setup.app, given(&guarded.url(), basic.clone(), None))
+        .await
+        .unwrap_err();
+    assert!(
+        no_password.message.starts_with("No password is kept"),
+        "{}",
+        no_password.message
+    );
+
+    // The right one: used for the cluster, kept without its password.
+    let set = set_prometheus(
+        &setup.app,
+        given(
+            &format!("{}/", guarded.url()),
+            basic.clone(),
+            Some(BASIC_AUTH.1),
+        ),
+    )
+    .await
+    .unwrap();
+    let ipc::PrometheusState::Found { place, version } = &set.prometheus else {
+        panic!("{:?}", set.prometheus)
+    };
+    assert_eq!(place, &guarded.url(), "the URL, without its last slash");
+    assert!(version.starts_with("2."), "{version}");
+    assert_eq!(set.given.as_ref().unwrap().auth, basic);
+    let kept = std::fs::read_to_string(setup.dir.path().join("config/prometheus.json")).unwrap();
+    assert!(
+        kept.contains(&guarded.url()) && !kept.contains(BASIC_AUTH.1),
+        "{kept}"
+    );
+    let view = show_dashboard(
+        &setup.app,
+        ipc::ShowDashboard {
+            context: "dev".into(),
+            ..show("gpu", "now-5m", Vec::new())
+        },
+    )
+    .await
+    .unwrap();
+    assert!(panel(&view, "GPUs").series[0].value.unwrap() >= 16.0);
+
+    // Set again without the password: the one in the keyring is used.
+    set_prometheus(&setup.app, given(&guarded.url(), basic.clone(), None))
+        .await
+        .unwrap();
+
+    // Forgotten: the cluster is looked in again, and the password is gone.
+    let forgotten = set_prometheus(
+        &setup.app,
+        ipc::SetPrometheus {
+            context: "dev".into(),
+            given: None,
+            secret: None,
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(forgotten.given, None);
+    assert!(matches!(
+        forgotten.prometheus,
+        ipc::PrometheusState::NotFound { .. }
+    ));
+    let no_password = set_prometheus(&setup.app, given(&guarded.url(), basic, None))
+        .await
+        .unwrap_err();
+    assert!(
+        no_password.message.starts_with("No password is kept"),
+        "{}",
+        no_password.message
+    );
 }

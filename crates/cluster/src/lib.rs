@@ -8,6 +8,7 @@ pub mod connect;
 pub mod control_plane;
 pub mod detail;
 pub mod health;
+pub mod https;
 pub mod kubeconfig;
 pub mod logs;
 pub mod namespaces;

@@ -108,8 +108,9 @@ impl Sessions {
         }
     }
 
-    /// The keyring, to say whether it remembers sign-ins across restarts.
-    pub fn keyring(&self) -> &Keyring {
+    /// The keyring: to say whether it remembers sign-ins across restarts, and for the other
+    /// secrets a user gives.
+    pub fn keyring(&self) -> &Arc<Keyring> {
         &self.keyring
     }
 

@@ -1,5 +1,6 @@
 //! Alerts: the active alerts of a cluster's Prometheus (pending and firing) and its alerting
-//! rules with where each stands.
+//! rules with where each stands; and the alerts its Alertmanager holds, active, silenced or
+//! inhibited.
 
 use serde::{Deserialize, Serialize};
 
@@ -26,6 +27,83 @@ pub struct Alerts {
     pub alerts: Vec<AlertView>,
     /// The alerting rules, by group, as Prometheus lists them.
     pub rules: Vec<AlertRuleView>,
+    /// The cluster's Alertmanager and what it holds.
+    pub alertmanager: AlertmanagerView,
+}
+
+/// A cluster's Alertmanager.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum AlertmanagerView {
+    /// Found through the API server's service proxy.
+    Found {
+        /// `namespace/service:port`.
+        place: String,
+        /// Its version.
+        version: String,
+        /// The alerts it holds: active first, then silenced, inhibited, unprocessed.
+        alerts: Vec<ManagedAlertView>,
+    },
+    /// Not found or not answering, and why.
+    NotFound {
+        /// Where it was looked for, or what the services found answered.
+        reason: String,
+    },
+    /// Not asked.
+    #[default]
+    Unknown,
+}
+
+/// Where an alert stands in Alertmanager.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AlertHandling {
+    /// Sent to its receivers.
+    #[default]
+    Active,
+    /// Held by a silence.
+    Silenced,
+    /// Held because another alert inhibits it.
+    Inhibited,
+    /// Received, not routed yet.
+    Unprocessed,
+}
+
+/// An alert Alertmanager holds.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ManagedAlertView {
+    /// `alertname`.
+    pub name: String,
+    /// Where it stands.
+    pub handling: AlertHandling,
+    /// Its `severity` label.
+    pub severity: Option<String>,
+    /// Its `summary` annotation (or `message`, `description`).
+    pub summary: Option<String>,
+    /// Its other labels.
+    pub labels: Vec<(String, String)>,
+    /// The receivers it is sent to.
+    pub receivers: Vec<String>,
+    /// The silences holding it: their matchers, who made them, why and until when.
+    pub silences: Vec<SilenceView>,
+    /// The alerts inhibiting it, by name (their fingerprint where Alertmanager no longer holds
+    /// them).
+    pub inhibited_by: Vec<String>,
+    /// Since when it is active (RFC 3339, to the second).
+    pub since: String,
+}
+
+/// A silence holding an alert.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SilenceView {
+    /// Its matchers (`alertname="GpuHeldButIdle"`).
+    pub matchers: Vec<String>,
+    /// Who made it.
+    pub created_by: String,
+    /// Why.
+    pub comment: String,
+    /// Until when (RFC 3339, to the second).
+    pub ends_at: String,
 }
 
 /// Where an alert or a rule stands.

@@ -21,7 +21,10 @@ mod tables;
 pub mod units;
 
 pub use access::{Access, AccessRule, ActionAccess, GetAccess};
-pub use alerts::{AlertRuleView, AlertStanding, AlertView, Alerts, GetAlerts};
+pub use alerts::{
+    AlertHandling, AlertRuleView, AlertStanding, AlertView, AlertmanagerView, Alerts, GetAlerts,
+    ManagedAlertView, SilenceView,
+};
 pub use clusters::{
     Capacity, ClusterHealth, ClusterOverview, ContextList, ContextRow, ControlPlaneInfo,
     ControlPlaneLeader, ControlPlaneMember, GetClusterHealth, GetClusterOverview,
@@ -39,9 +42,10 @@ pub use logs::{
     LogLine, LogOptions, LogSubscription, LogUpdate, SaveLogs, SavedLogs, StopLogs, WatchLogs,
 };
 pub use monitoring::{
-    DashboardEntry, DashboardView, DeleteDashboard, GetMonitoring, ImportDashboard,
-    ImportedDashboard, Monitoring, PanelShape, PanelView, PrometheusState, RowView, SeriesView,
-    ShowDashboard, VariableChoice, VariableView,
+    DashboardEntry, DashboardView, DeleteDashboard, EtcdMemberView, GetMonitoring, ImportDashboard,
+    ImportedDashboard, Monitoring, PanelShape, PanelView, PrometheusAuth, PrometheusGiven,
+    PrometheusState, RowView, SeriesView, SetPrometheus, ShowDashboard, VariableChoice,
+    VariableView,
 };
 pub use objects::{
     ActionDone, ActionName, ActionWarning, AppliedDocument, ApplyOutcome, ApplyYaml, Change,
@@ -153,5 +157,6 @@ commands![
     ShowDashboard,
     ImportDashboard,
     DeleteDashboard,
-    GetAlerts
+    GetAlerts,
+    SetPrometheus
 ];

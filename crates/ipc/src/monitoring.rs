@@ -24,15 +24,91 @@ pub struct Monitoring {
     pub prometheus: PrometheusState,
     /// The dashboards, built-in first.
     pub dashboards: Vec<DashboardEntry>,
+    /// The Prometheus the user gave for this cluster, when it is not found in the cluster.
+    pub given: Option<PrometheusGiven>,
+    /// The etcd members Prometheus scrapes, the leader tagged; empty when it scrapes none.
+    pub etcd: Vec<EtcdMemberView>,
+}
+
+/// An etcd member, as its metrics in Prometheus report it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EtcdMemberView {
+    /// Where Prometheus scrapes it (`10.0.0.5:2381`).
+    pub instance: String,
+    /// Whether it leads (`etcd_server_is_leader` is 1).
+    pub leader: bool,
+    /// Whether it sees a leader (`etcd_server_has_leader`), when it says.
+    pub has_leader: Option<bool>,
+    /// Whether Prometheus's last scrape of it succeeded (`up`), when known.
+    pub up: Option<bool>,
+}
+
+/// A Prometheus given by URL for a cluster, as it is kept (its token or password are in the
+/// keyring, never here).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PrometheusGiven {
+    /// Its URL (`https://prometheus.example.com`, with a path prefix when it is served under one).
+    pub url: String,
+    /// How it is signed in to.
+    #[serde(default)]
+    pub auth: PrometheusAuth,
+    /// A CA file (PEM) to trust besides the system's, for a Prometheus with a certificate of its
+    /// own.
+    #[serde(default)]
+    pub ca_file: Option<String>,
+}
+
+/// How a Prometheus given by URL is signed in to.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum PrometheusAuth {
+    /// Not at all.
+    #[default]
+    None,
+    /// A bearer token (kept in the keyring).
+    Bearer,
+    /// A user name and a password (kept in the keyring).
+    Basic {
+        /// The user name.
+        username: String,
+    },
+}
+
+/// Sets where a cluster's Prometheus is: given by URL, checked before it is kept; or, with
+/// `given` empty, found in the cluster again. Its `Debug` form does not show the secret.
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SetPrometheus {
+    /// The context.
+    pub context: String,
+    /// The Prometheus, or `None` to look for it in the cluster.
+    pub given: Option<PrometheusGiven>,
+    /// The token or password, for the keyring; `None` keeps the one kept before.
+    pub secret: Option<String>,
+}
+
+impl std::fmt::Debug for SetPrometheus {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("SetPrometheus")
+            .field("context", &self.context)
+            .field("given", &self.given)
+            .field("secret", &self.secret.as_ref().map(|_| "[redacted]"))
+            .finish()
+    }
+}
+
+impl Command for SetPrometheus {
+    const NAME: &'static str = "set_prometheus";
+    type Output = Monitoring;
 }
 
 /// Where a cluster's Prometheus stands.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum PrometheusState {
-    /// Found, through the API server's service proxy.
+    /// Found, through the API server's service proxy, or at the URL given.
     Found {
-        /// `namespace/service:port`.
+        /// `namespace/service:port`, or the URL.
         place: String,
         /// Its version.
         version: String,

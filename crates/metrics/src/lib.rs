@@ -4,7 +4,9 @@
 //! queries: the Prometheus client ([`prometheus`]), the variables given values as the dashboard
 //! opens ([`variables`]) and the queries expanded with them and Grafana's macros ([`promql`]); and
 //! what a panel writes: series named from legend formats, values in Grafana's units ([`format`]).
+//! The alerts Alertmanager holds come from its own client ([`alertmanager`]).
 
+pub mod alertmanager;
 pub mod dashboard;
 pub mod format;
 pub mod grafana;

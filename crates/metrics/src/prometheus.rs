@@ -40,6 +40,16 @@ pub enum QueryError {
         /// Its `error`.
         message: String,
     },
+    /// The answer is not Alertmanager's API (another server, a proxy's error page).
+    #[error("the answer to {path} is not Alertmanager's (HTTP {status}): {detail}")]
+    NotAlertmanager {
+        /// What was asked.
+        path: String,
+        /// The HTTP status.
+        status: u16,
+        /// What was wrong with it.
+        detail: String,
+    },
     /// The answer is not Prometheus's API (another server, a proxy's error page).
     #[error("the answer to {query} is not Prometheus's (HTTP {status}): {detail}")]
     NotPrometheus {
@@ -180,6 +190,28 @@ fn value(text: &serde_json::Value) -> f64 {
     }
 }
 
+/// `15s`, `1m`, `1m30s` in seconds, as Prometheus writes a duration.
+fn seconds(text: &str) -> Option<u64> {
+    let mut total = 0;
+    let mut number = String::new();
+    for character in text.chars() {
+        if character.is_ascii_digit() {
+            number.push(character);
+            continue;
+        }
+        let count: u64 = number.parse().ok()?;
+        number.clear();
+        total += count
+            * match character {
+                's' => 1,
+                'm' => 60,
+                'h' => 3600,
+                _ => return None,
+            };
+    }
+    (number.is_empty() && total > 0).then_some(total)
+}
+
 /// A `[time, "value"]` pair as Prometheus writes it.
 fn point(pair: &serde_json::Value) -> (f64, f64) {
     (pair[0].as_f64().unwrap_or(0.0), value(&pair[1]))
@@ -293,6 +325,26 @@ impl<T: Transport> Prometheus<T> {
                 })
                 .unwrap_or_default(),
         })
+    }
+
+    /// Its version (`2.42.0`), which also proves it is Prometheus.
+    pub async fn version(&self) -> Result<String, QueryError> {
+        let data = self.ask("build info", "/api/v1/status/buildinfo").await?;
+        Ok(data["version"].as_str().unwrap_or_default().to_owned())
+    }
+
+    /// Its global scrape interval in seconds, from its configuration; `None` when it does not
+    /// say (Grafana then assumes 15 s).
+    pub async fn scrape_interval(&self) -> Option<u64> {
+        let data = self
+            .ask("configuration", "/api/v1/status/config")
+            .await
+            .ok()?;
+        data["yaml"]
+            .as_str()?
+            .lines()
+            .find_map(|line| line.trim().strip_prefix("scrape_interval:"))
+            .and_then(|interval| seconds(interval.trim()))
     }
 
     /// The alerts active now, pending and firing.
@@ -571,5 +623,14 @@ mod tests {
         assert!(Http::new("https://example.com").is_none());
         assert!(Http::new("http://").is_none());
         assert_eq!(encode("up{job=\"a b\"}"), "up%7Bjob%3D%22a%20b%22%7D");
+    }
+
+    #[test]
+    fn scrape_intervals_are_read_as_prometheus_writes_them() {
+        assert_eq!(seconds("15s"), Some(15));
+        assert_eq!(seconds("1m30s"), Some(90));
+        assert_eq!(seconds("1h"), Some(3600));
+        assert_eq!(seconds("15"), None);
+        assert_eq!(seconds("fast"), None);
     }
 }

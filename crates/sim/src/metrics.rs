@@ -153,6 +153,7 @@ pub fn render(cluster: &Cluster, now: DateTime<Utc>) -> String {
     }
     pod_info(cluster, &mut out);
     kube::render(cluster, seconds, &mut out);
+    out.push_str("# HELP etcd_server_has_leader Whether or not a leader exists. 1 is existence, 0 is not.\n# TYPE etcd_server_has_leader gauge\netcd_server_has_leader 1\n");
     out.push_str("# HELP etcd_server_is_leader Whether or not this member is a leader. 1 if is, 0 otherwise.\n# TYPE etcd_server_is_leader gauge\netcd_server_is_leader 1\n");
     out
 }

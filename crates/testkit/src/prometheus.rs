@@ -6,11 +6,23 @@ use std::time::Duration;
 use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
+/// The user name and password [`Prometheus::with_basic_auth`] takes.
+pub const BASIC_AUTH: (&str, &str) = ("kubedesk", "kubedesk-metrics-reader");
+
+/// The bcrypt hash (cost 4) of [`BASIC_AUTH`]'s password, as Prometheus's web configuration
+/// keeps it.
+const BASIC_AUTH_HASH: &str = "$2b$04$kubedeskkubedeskkubedeTwFPoRyBHUhZBwU2x6Z6hUwQUCMdpSW";
+
+/// `Authorization` for [`BASIC_AUTH`]: Basic, then `kubedesk:kubedesk-metrics-reader` in base64.
+const BASIC_AUTHORIZATION: &str = "Basic a3ViZWRlc2s6a3ViZWRlc2stbWV0cmljcy1yZWFkZXI=";
+
 /// A Prometheus process in its own folder, stopped when dropped.
 #[derive(Debug)]
 pub struct Prometheus {
     child: tokio::process::Child,
     port: u16,
+    /// The `Authorization` its API asks for, when it asks.
+    authorization: Option<&'static str>,
     _dir: tempfile::TempDir,
 }
 
@@ -23,17 +35,28 @@ impl Prometheus {
 
     /// The same, evaluating the rule file `rules` (YAML, Prometheus's rule groups) every second.
     pub async fn with_rules(target: &str, rules: Option<&str>) -> Self {
-        Self::start(target, rules, None).await
+        Self::start(target, rules, None, false).await
+    }
+
+    /// The same, its API and pages asking for [`BASIC_AUTH`] (Prometheus's own
+    /// `basic_auth_users` in a `--web.config.file`).
+    pub async fn with_basic_auth(target: &str) -> Self {
+        Self::start(target, None, None, true).await
     }
 
     /// The same, with `history` (OpenMetrics text, each sample with its time) written into its
     /// storage by `promtool tsdb create-blocks-from openmetrics` before it starts: hours of
     /// samples that a scrape every second could not gather in a test.
     pub async fn with_history(target: &str, history: &str) -> Self {
-        Self::start(target, None, Some(history)).await
+        Self::start(target, None, Some(history), false).await
     }
 
-    async fn start(target: &str, rules: Option<&str>, history: Option<&str>) -> Self {
+    async fn start(
+        target: &str,
+        rules: Option<&str>,
+        history: Option<&str>,
+        basic_auth: bool,
+    ) -> Self {
         let dir = tempfile::tempdir().unwrap();
         if let Some(history) = history {
             let input = dir.path().join("history.om");
@@ -75,7 +98,20 @@ impl Prometheus {
             .local_addr()
             .unwrap()
             .port();
-        let child = tokio::process::Command::new("prometheus")
+        let mut command = tokio::process::Command::new("prometheus");
+        if basic_auth {
+            let web = dir.path().join("web.yml");
+            std::fs::write(
+                &web,
+                format!(
+                    "basic_auth_users:\n  {}: '{BASIC_AUTH_HASH}'\n",
+                    BASIC_AUTH.0
+                ),
+            )
+            .unwrap();
+            command.arg(format!("--web.config.file={}", web.display()));
+        }
+        let child = command
             .arg(format!("--config.file={}", config.display()))
             .arg(format!(
                 "--storage.tsdb.path={}",
@@ -90,6 +126,7 @@ impl Prometheus {
         Self {
             child,
             port,
+            authorization: basic_auth.then_some(BASIC_AUTHORIZATION),
             _dir: dir,
         }
     }
@@ -115,7 +152,8 @@ impl Prometheus {
                 _ => format!("%{byte:02X}"),
             })
             .collect();
-        let Some(body) = get(self.port, &format!("/api/v1/query?query={encoded}")).await else {
+        let path = format!("/api/v1/query?query={encoded}");
+        let Some(body) = get(self.port, &path, self.authorization).await else {
             return Vec::new();
         };
         let answer: Value = serde_json::from_str(&body).unwrap_or_default();
@@ -147,13 +185,19 @@ impl Drop for Prometheus {
     }
 }
 
-/// A plain HTTP/1.0 GET on loopback; `None` while nothing listens.
-async fn get(port: u16, path: &str) -> Option<String> {
+/// A plain HTTP/1.0 GET on loopback, with `authorization` when given; `None` while nothing
+/// listens.
+async fn get(port: u16, path: &str, authorization: Option<&str>) -> Option<String> {
     let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", port))
         .await
         .ok()?;
+    let authorization = authorization
+        .map(|value| format!("Authorization: {value}\r\n"))
+        .unwrap_or_default();
     stream
-        .write_all(format!("GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n").as_bytes())
+        .write_all(
+            format!("GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\n{authorization}\r\n").as_bytes(),
+        )
         .await
         .ok()?;
     let mut response = String::new();

@@ -6,12 +6,13 @@
 //! (`#/monitoring/alerts`) is `alerts.rs`.
 
 pub mod alerts;
+mod prometheus;
 
 use std::time::Duration;
 
 use kubedesk_ipc::{
-    DashboardView, DeleteDashboard, GetMonitoring, ImportDashboard, PanelShape, PanelView,
-    PrometheusState, ShowDashboard, VariableChoice, units,
+    DashboardView, DeleteDashboard, EtcdMemberView, GetMonitoring, ImportDashboard, PanelShape,
+    PanelView, PrometheusState, ShowDashboard, VariableChoice, units,
 };
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -85,22 +86,70 @@ fn tabs(i18n: I18n, alerts: bool) -> impl IntoView {
     }
 }
 
-/// Where the cluster's Prometheus stands, in a line.
-fn prometheus_line(i18n: I18n, state: &PrometheusState) -> (bool, String) {
+/// Where the cluster's Prometheus stands, in a line: found in the cluster, or at the URL given.
+fn prometheus_line(i18n: I18n, state: &PrometheusState, given: bool) -> (bool, String) {
     match state {
         PrometheusState::Found { place, version } => (
             true,
             i18n.tf(
-                Msg::MonitoringPrometheusFound,
+                if given {
+                    Msg::MonitoringPrometheusGiven
+                } else {
+                    Msg::MonitoringPrometheusFound
+                },
                 &[("version", version), ("place", place)],
             ),
         ),
-        PrometheusState::NotFound { reason } => (
-            false,
-            i18n.tf(Msg::MonitoringPrometheusMissing, &[("reason", reason)]),
-        ),
+        // The backend's sentence: where it looked, or why the URL given does not do.
+        PrometheusState::NotFound { reason } => (false, reason.clone()),
         PrometheusState::Unknown => (false, i18n.t(Msg::MonitoringPrometheusChecking).to_owned()),
     }
+}
+
+/// The etcd members Prometheus scrapes, the leader tagged; nothing when it scrapes none.
+fn etcd_members(i18n: I18n, members: Vec<EtcdMemberView>) -> Option<impl IntoView> {
+    let yes_no = move |value: Option<bool>| match value {
+        Some(true) => i18n.t(Msg::MonitoringYes),
+        Some(false) => i18n.t(Msg::MonitoringNo),
+        None => "",
+    };
+    (!members.is_empty()).then(|| {
+        let rows = members
+            .into_iter()
+            .map(|member| {
+                let role = if member.leader {
+                    view! { <span class="pill pill--ok">{i18n.t(Msg::MonitoringEtcdLeader)}</span> }
+                        .into_any()
+                } else {
+                    view! { <span class="pill pill--quiet">{i18n.t(Msg::MonitoringEtcdFollower)}</span> }
+                        .into_any()
+                };
+                let key = member.instance.clone();
+                view! {
+                    <tr data-member=key>
+                        <td>{member.instance}</td>
+                        <td>{role}</td>
+                        <td>{yes_no(member.has_leader)}</td>
+                        <td>{yes_no(member.up)}</td>
+                    </tr>
+                }
+            })
+            .collect_view();
+        view! {
+            <h2 class="section__title">{i18n.t(Msg::MonitoringEtcd)}</h2>
+            <div class="card card--table etcd-members">
+                <table class="table" id="etcd-members">
+                    <thead><tr>
+                        <th>{i18n.t(Msg::MonitoringEtcdMember)}</th>
+                        <th>{i18n.t(Msg::MonitoringEtcdRole)}</th>
+                        <th>{i18n.t(Msg::MonitoringEtcdHasLeader)}</th>
+                        <th>{i18n.t(Msg::MonitoringEtcdUp)}</th>
+                    </tr></thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            </div>
+        }
+    })
 }
 
 /// The dashboards and the import form.
@@ -163,7 +212,10 @@ fn DashboardList() -> impl IntoView {
                 .into_any()
         }
         Loadable::Ready(monitoring) => {
-            let (found, line) = prometheus_line(i18n, &monitoring.prometheus);
+            let (found, line) =
+                prometheus_line(i18n, &monitoring.prometheus, monitoring.given.is_some());
+            let context = selection.context.get_untracked().unwrap_or_default();
+            let saved = Callback::new(move |()| reload.update(|count| *count += 1));
             let cards = monitoring
                 .dashboards
                 .into_iter()
@@ -195,8 +247,10 @@ fn DashboardList() -> impl IntoView {
                 .collect_view();
             view! {
                 <p class="banner" class:banner--info=found class:banner--warning=!found id="monitoring-prometheus" role="status">{line}</p>
+                <prometheus::PrometheusSettings context given=monitoring.given found saved />
                 <h2 class="section__title">{i18n.t(Msg::MonitoringDashboards)}</h2>
                 <ul class="dashboard-cards" id="dashboards">{cards}</ul>
+                {etcd_members(i18n, monitoring.etcd)}
             }
             .into_any()
         }
@@ -223,7 +277,7 @@ fn DashboardList() -> impl IntoView {
                 <h2 class="card__title">{move || i18n.t(Msg::MonitoringImportTitle)}</h2>
                 <label class="field">
                     <span class="field__label">{move || i18n.t(Msg::MonitoringImportPath)}</span>
-                    <input type="text" class="input" id="import-path" placeholder="/home/me/Downloads/dashboard.json"
+                    <input type="text" class="input" id="import-path" placeholder="/home/me/Downloads/dashboard.json, https://grafana.com/grafana/dashboards/12239"
                         prop:value=move || path.get() on:input=move |event| path.set(event_target_value(&event)) />
                 </label>
                 <p class="help">{move || i18n.t(Msg::MonitoringImportHelp)}</p>
@@ -236,6 +290,23 @@ fn DashboardList() -> impl IntoView {
             {reported}
         </section>
     }
+}
+
+/// The values chosen in the `<select>` an event came from: one, or several in a multiple one.
+fn selected_values(event: &leptos::ev::Event) -> Vec<String> {
+    use wasm_bindgen::JsCast as _;
+    let Some(select) = event
+        .target()
+        .and_then(|target| target.dyn_into::<web_sys::HtmlSelectElement>().ok())
+    else {
+        return Vec::new();
+    };
+    let options = select.selected_options();
+    (0..options.length())
+        .filter_map(|index| options.item(index))
+        .filter_map(|option| option.dyn_into::<web_sys::HtmlOptionElement>().ok())
+        .map(|option| option.value())
+        .collect()
 }
 
 /// The relative ranges offered: Grafana's notation and their label.
@@ -344,13 +415,10 @@ fn DashboardPage(id: String) -> impl IntoView {
         interval.set_value(started);
     });
     on_cleanup(stop);
-    let choose = move |name: String, value: String| {
+    let choose = move |name: String, values: Vec<String>| {
         choices.update(|choices| {
             choices.retain(|choice| choice.name != name);
-            choices.push(VariableChoice {
-                name,
-                values: vec![value],
-            });
+            choices.push(VariableChoice { name, values });
         });
     };
     let apply_typed = move |event: leptos::ev::SubmitEvent| {
@@ -379,29 +447,40 @@ fn DashboardPage(id: String) -> impl IntoView {
                 .flat_map(|view| view.variables.clone())
                 .map(|variable| {
                     let name = variable.name.clone();
-                    let chosen = variable.chosen.first().cloned().unwrap_or_default();
+                    let chosen = variable.chosen.clone();
                     let options = variable
                         .all
                         .then(|| ("$__all".to_owned(), i18n.t(Msg::MonitoringAll).to_owned()))
                         .into_iter()
                         .chain(variable.options.iter().map(|value| (value.clone(), value.clone())))
                         .map(|(value, label)| {
-                            let selected = value == chosen;
+                            let selected = chosen.contains(&value);
                             view! { <option value=value selected=selected>{label}</option> }
                         })
                         .collect_view();
+                    let typed_value = chosen.first().cloned().unwrap_or_default();
+                    let multi = variable.multi;
                     let error = variable.error.clone();
                     let key = name.clone();
                     // A textbox's value is typed, and taken when the field is left or Enter pressed.
                     let input = if variable.typed {
                         view! {
-                            <input type="text" class="input" prop:value=chosen.clone()
-                                on:change=move |event| choose(name.clone(), event_target_value(&event)) />
+                            <input type="text" class="input" prop:value=typed_value
+                                on:change=move |event| choose(name.clone(), vec![event_target_value(&event)]) />
                         }
                         .into_any()
                     } else {
+                        // Several values may be chosen where the variable allows it; All alone
+                        // stands for every value.
                         view! {
-                            <select class="select" on:change=move |event| choose(name.clone(), event_target_value(&event))>
+                            <select class="select" class:select--multiple=multi multiple=multi size=if multi { "4" } else { "1" }
+                                on:change=move |event| {
+                                    let mut values = selected_values(&event);
+                                    if values.iter().any(|value| value == "$__all") {
+                                        values = vec!["$__all".to_owned()];
+                                    }
+                                    choose(name.clone(), values);
+                                }>
                                 {options}
                             </select>
                         }

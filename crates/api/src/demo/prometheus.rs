@@ -1,8 +1,10 @@
 //! The demo's Prometheus: Debian's `prometheus` started in a folder of its own, scraping
 //! `gpu-prod`'s metrics endpoint (its dcgm-exporter, kube-state-metrics and etcd series) every
-//! 5 s, evaluating GPU alerting rules ([`RULES`]), and placed in the cluster where KubeSphere
-//! installs it, so that the Monitoring page finds it through the API server's service proxy as it
-//! would in a real cluster. Stopped when dropped.
+//! 5 s, evaluating GPU alerting rules ([`RULES`]) and sending the firing alerts to Debian's
+//! `prometheus-alertmanager` ([`ALERTMANAGER`]: one receiver, a critical alert inhibiting the
+//! lesser ones of its GPU); both placed in the cluster where KubeSphere installs them, so that
+//! the Monitoring page finds them through the API server's service proxy as it would in a real
+//! cluster. Stopped when dropped.
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -44,12 +46,48 @@ pub const RULES: &str = r#"groups:
           description: "A GPU held but idle is a GPU no one else can use: scale the workload down, or share the GPU."
 "#;
 
-/// A running Prometheus, stopped when dropped.
+/// The demo's Alertmanager configuration: every alert to the operators (a receiver that sends
+/// nothing), grouped by alert and node; a critical alert of a GPU inhibits its warnings and
+/// notices.
+pub const ALERTMANAGER: &str = r#"route:
+  receiver: gpu-operators
+  group_by: [alertname, Hostname]
+  group_wait: 5s
+receivers:
+  - name: gpu-operators
+inhibit_rules:
+  - source_matchers: [severity="critical"]
+    target_matchers: [severity=~"warning|info"]
+    equal: [Hostname, gpu]
+"#;
+
+/// A running Prometheus and Alertmanager, stopped when dropped.
 #[derive(Debug)]
 pub struct DemoPrometheus {
-    _child: tokio::process::Child,
+    _prometheus: tokio::process::Child,
+    _alertmanager: tokio::process::Child,
     _dir: tempfile::TempDir,
     address: SocketAddr,
+}
+
+/// A free loopback address: the OS picks a port, and the server takes it over.
+fn free_address() -> std::io::Result<SocketAddr> {
+    std::net::TcpListener::bind("127.0.0.1:0").and_then(|listener| listener.local_addr())
+}
+
+/// Starts `program` with `args`, its output discarded, killed when dropped.
+fn spawn(program: &str, args: &[String]) -> Result<tokio::process::Child, DemoError> {
+    tokio::process::Command::new(program)
+        .args(args)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .map_err(|error| {
+            DemoError::Prometheus(format!(
+                "{program} could not be started ({error}); install Debian's {program} package (cargo xtask setup does)"
+            ))
+        })
 }
 
 impl DemoPrometheus {
@@ -78,38 +116,41 @@ impl DemoPrometheus {
         let name = server.cluster().name().to_owned();
         let rules = dir.path().join("rules.yml");
         std::fs::write(&rules, RULES).map_err(|error| failed(error.to_string()))?;
+        let alertmanager_config = dir.path().join("alertmanager.yml");
+        std::fs::write(&alertmanager_config, ALERTMANAGER)
+            .map_err(|error| failed(error.to_string()))?;
+        let alertmanager = free_address().map_err(|error| failed(error.to_string()))?;
+        let alertmanager_child = spawn(
+            "prometheus-alertmanager",
+            &[
+                format!("--config.file={}", alertmanager_config.display()),
+                format!("--storage.path={}", dir.path().join("alerts").display()),
+                format!("--web.listen-address={alertmanager}"),
+                // One Alertmanager: no gossip with peers.
+                "--cluster.listen-address=".to_owned(),
+            ],
+        )?;
         let config = dir.path().join("prometheus.yml");
         std::fs::write(
             &config,
             format!(
-                "global: {{scrape_interval: 5s, evaluation_interval: 5s}}\nrule_files: [\"{}\"]\nscrape_configs:\n  - job_name: {name}\n    metrics_path: /_kubedesk/metrics\n{tls}    static_configs: [{{targets: [\"{target}\"]}}]\n",
+                "global: {{scrape_interval: 5s, evaluation_interval: 5s}}\nrule_files: [\"{}\"]\nalerting:\n  alertmanagers: [{{static_configs: [{{targets: [\"{alertmanager}\"]}}]}}]\nscrape_configs:\n  - job_name: {name}\n    metrics_path: /_kubedesk/metrics\n{tls}    static_configs: [{{targets: [\"{target}\"]}}]\n",
                 rules.display()
             ),
         )
         .map_err(|error| failed(error.to_string()))?;
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|listener| listener.local_addr())
-            .map_err(|error| failed(error.to_string()))?
-            .port();
-        let address = SocketAddr::from(([127, 0, 0, 1], port));
-        let child = tokio::process::Command::new("prometheus")
-            .arg(format!("--config.file={}", config.display()))
-            .arg(format!(
-                "--storage.tsdb.path={}",
-                dir.path().join("data").display()
-            ))
-            .arg(format!("--web.listen-address={address}"))
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .kill_on_drop(true)
-            .spawn()
-            .map_err(|error| {
-                failed(format!(
-                    "prometheus could not be started ({error}); install Debian's prometheus package (cargo xtask setup does)"
-                ))
-            })?;
+        let address = free_address().map_err(|error| failed(error.to_string()))?;
+        let child = spawn(
+            "prometheus",
+            &[
+                format!("--config.file={}", config.display()),
+                format!("--storage.tsdb.path={}", dir.path().join("data").display()),
+                format!("--web.listen-address={address}"),
+            ],
+        )?;
         let started = Self {
-            _child: child,
+            _prometheus: child,
+            _alertmanager: alertmanager_child,
             _dir: dir,
             address,
         };
@@ -127,11 +168,12 @@ impl DemoPrometheus {
             ))
         })?;
         demo::monitoring::prometheus(server.cluster(), address, "cpu-01")
+            .and_then(|()| demo::monitoring::alertmanager(server.cluster(), alertmanager, "cpu-01"))
             .map_err(|status| DemoError::Seed(status.to_string()))?;
         Ok(started)
     }
 
-    /// Where it listens.
+    /// Where Prometheus listens.
     pub fn address(&self) -> SocketAddr {
         self.address
     }

@@ -59,7 +59,7 @@ pub enum DemoError {
     /// No loopback port could be opened, or TLS could not be set up.
     #[error("could not serve on a loopback port: {0}")]
     Listen(std::io::Error),
-    /// Prometheus could not be started.
+    /// Prometheus or its Alertmanager could not be started.
     #[error("could not start the demo's Prometheus: {0}")]
     Prometheus(String),
     /// The OIDC issuer's CA file could not be read.

@@ -1,8 +1,13 @@
 //! The Alerts tab of Monitoring (`#/monitoring/alerts`): the cluster's Prometheus's active alerts,
-//! firing first, each with its severity, summary, labels and since when; and its alerting rules
-//! by group, each with where it stands, its condition and whether its last evaluation failed.
+//! firing first, each with its severity, summary, labels and since when; its alerting rules
+//! by group, each with where it stands, its condition and whether its last evaluation failed;
+//! and what the cluster's Alertmanager holds: each alert active, silenced (by whom, why, until
+//! when) or inhibited (by which alert), with its receivers.
 
-use kubedesk_ipc::{AlertRuleView, AlertStanding, AlertView, GetAlerts};
+use kubedesk_ipc::{
+    AlertHandling, AlertRuleView, AlertStanding, AlertView, AlertmanagerView, GetAlerts,
+    ManagedAlertView,
+};
 use leptos::prelude::*;
 
 use crate::i18n::{I18n, Msg, use_i18n};
@@ -17,14 +22,24 @@ fn standing(i18n: I18n, state: AlertStanding) -> (&'static str, &'static str) {
     }
 }
 
-fn alert_row(i18n: I18n, alert: AlertView) -> impl IntoView {
-    let (label, class) = standing(i18n, alert.state);
-    let count = alert.labels.len().to_string();
-    let labels = alert
-        .labels
-        .iter()
+/// An alert's labels, folded under their count.
+fn labels_view(i18n: I18n, labels: Vec<(String, String)>) -> impl IntoView {
+    let count = labels.len().to_string();
+    let chips = labels
+        .into_iter()
         .map(|(name, value)| view! { <li class="label-chip">{format!("{name}={value}")}</li> })
         .collect_view();
+    view! {
+        <details class="alerts__labels">
+            <summary>{i18n.tf(Msg::AlertsLabels, &[("count", &count)])}</summary>
+            <ul class="label-chips">{chips}</ul>
+        </details>
+    }
+}
+
+fn alert_row(i18n: I18n, alert: AlertView) -> impl IntoView {
+    let (label, class) = standing(i18n, alert.state);
+    let labels = labels_view(i18n, alert.labels);
     let key = alert.name.clone();
     view! {
         <tr data-alert=key>
@@ -33,10 +48,7 @@ fn alert_row(i18n: I18n, alert: AlertView) -> impl IntoView {
                 <strong>{alert.name}</strong>
                 <div>{alert.summary.unwrap_or_default()}</div>
                 {alert.description.map(|description| view! { <div class="help">{description}</div> })}
-                <details class="alerts__labels">
-                    <summary>{i18n.tf(Msg::AlertsLabels, &[("count", &count)])}</summary>
-                    <ul class="label-chips">{labels}</ul>
-                </details>
+                {labels}
             </td>
             <td>{alert.severity.unwrap_or_default()}</td>
             <td>{alert.since.unwrap_or_default()}</td>
@@ -69,6 +81,107 @@ fn rule_row(i18n: I18n, rule: AlertRuleView) -> impl IntoView {
             <td class="is-numeric">{rule.active}</td>
             <td>{health}</td>
         </tr>
+    }
+}
+
+/// An alert Alertmanager holds: where it stands, and what holds it back.
+fn managed_row(i18n: I18n, alert: ManagedAlertView) -> impl IntoView {
+    let (label, class) = match alert.handling {
+        AlertHandling::Active => (i18n.t(Msg::AlertsHandlingActive), "pill pill--danger"),
+        AlertHandling::Silenced => (i18n.t(Msg::AlertsHandlingSilenced), "pill pill--quiet"),
+        AlertHandling::Inhibited => (i18n.t(Msg::AlertsHandlingInhibited), "pill pill--quiet"),
+        AlertHandling::Unprocessed => {
+            (i18n.t(Msg::AlertsHandlingUnprocessed), "pill pill--warning")
+        }
+    };
+    let held = alert
+        .silences
+        .iter()
+        .map(|silence| {
+            i18n.tf(
+                Msg::AlertsSilencedBy,
+                &[
+                    ("who", &silence.created_by),
+                    ("until", &silence.ends_at),
+                    ("comment", &silence.comment),
+                    ("matchers", &silence.matchers.join(", ")),
+                ],
+            )
+        })
+        .chain(
+            alert
+                .inhibited_by
+                .iter()
+                .map(|by| i18n.tf(Msg::AlertsInhibitedBy, &[("alert", by)])),
+        )
+        .map(|line| view! { <div>{line}</div> })
+        .collect_view();
+    let labels = labels_view(i18n, alert.labels);
+    let key = alert.name.clone();
+    view! {
+        <tr data-managed=key>
+            <td><span class=class>{label}</span></td>
+            <td class="alerts__alert">
+                <strong>{alert.name}</strong>
+                <div>{alert.summary.unwrap_or_default()}</div>
+                {labels}
+            </td>
+            <td>{alert.severity.unwrap_or_default()}</td>
+            <td>{alert.receivers.join(", ")}</td>
+            <td class="alerts__held">{held}</td>
+            <td>{alert.since}</td>
+        </tr>
+    }
+}
+
+/// The Alertmanager section: where it is and the alerts it holds, or why there is none.
+fn alertmanager_section(i18n: I18n, alertmanager: AlertmanagerView) -> impl IntoView {
+    let body = match alertmanager {
+        AlertmanagerView::Found {
+            place,
+            version,
+            alerts,
+        } => {
+            let line = i18n.tf(
+                Msg::AlertsAlertmanagerFound,
+                &[
+                    ("version", &version),
+                    ("place", &place),
+                    ("count", &alerts.len().to_string()),
+                ],
+            );
+            let table = (!alerts.is_empty()).then(|| {
+                view! {
+                    <div class="card card--table">
+                        <table class="table" id="alertmanager-alerts">
+                            <thead><tr>
+                                <th>{i18n.t(Msg::AlertsState)}</th>
+                                <th>{i18n.t(Msg::AlertsName)}</th>
+                                <th>{i18n.t(Msg::AlertsSeverity)}</th>
+                                <th>{i18n.t(Msg::AlertsReceivers)}</th>
+                                <th>{i18n.t(Msg::AlertsHeldBy)}</th>
+                                <th>{i18n.t(Msg::AlertsSince)}</th>
+                            </tr></thead>
+                            <tbody>{alerts.into_iter().map(|alert| managed_row(i18n, alert)).collect_view()}</tbody>
+                        </table>
+                    </div>
+                }
+            });
+            view! {
+                <p class="banner banner--info" role="status" id="alertmanager-state">{line}</p>
+                {table}
+            }
+            .into_any()
+        }
+        AlertmanagerView::NotFound { reason } => {
+            view! { <p class="banner banner--warning" role="status" id="alertmanager-state">{reason}</p> }
+                .into_any()
+        }
+        AlertmanagerView::Unknown => ().into_any(),
+    };
+    view! {
+        <h2 class="section__title">{i18n.t(Msg::AlertsAlertmanager)}</h2>
+        {body}
     }
 }
 
@@ -143,6 +256,7 @@ pub fn AlertsTab() -> impl IntoView {
                         <tbody>{answer.rules.into_iter().map(|rule| rule_row(i18n, rule)).collect_view()}</tbody>
                     </table>
                 </div>
+                {alertmanager_section(i18n, answer.alertmanager)}
             }
             .into_any()
         }
