@@ -2399,6 +2399,85 @@ async fn the_gpu_dashboard_and_an_imported_grafana_dashboard_are_drawn_from_the_
         .await;
     window.screenshot("imported-dashboard").await;
 
+    // A dashboard made here: a panel written in PromQL, previewed (Prometheus's refusal shown
+    // with the query), saved, turned into a stat, and deleted.
+    window.click("a.back-link").await;
+    fill(&window, "#new-dashboard-title", "GPU health").await;
+    window.click("#new-dashboard-create").await;
+    window
+        .wait_for_text("#dashboard-empty", "No panels yet")
+        .await;
+    window.click("#add-panel").await;
+    fill(&window, "#panel-title", "Hottest GPU per node").await;
+    fill(&window, "#panel-unit", "celsius").await;
+    let query = "#panel-queries [data-query='0'] textarea";
+    fill(&window, query, "max by (Hostname) (DCGM_FI_DEV_GPU_TEMP").await;
+    window.click("#panel-preview-run").await;
+    window
+        .wait_for_text("#panel-preview .panel__error", "bad_data")
+        .await;
+    window.screenshot("panel-editor-refused").await;
+    fill(&window, query, "max by (Hostname) (").await;
+    fill(&window, "#panel-metric", "DCGM_FI_DEV_GPU_TEMP").await;
+    window
+        .eval("document.querySelector('#panel-metric').dispatchEvent(new Event('change'))")
+        .await;
+    window
+        .wait_for_eval(
+            &format!("document.querySelector({query:?}).value"),
+            json!("max by (Hostname) (DCGM_FI_DEV_GPU_TEMP"),
+        )
+        .await;
+    fill(&window, query, "max by (Hostname) (DCGM_FI_DEV_GPU_TEMP)").await;
+    fill(
+        &window,
+        "#panel-queries [data-query='0'] input[type=text]",
+        "{{Hostname}}",
+    )
+    .await;
+    window.click("#panel-preview-run").await;
+    window
+        .wait_for_text("#panel-preview .chart__legend", "gpu-h100-01")
+        .await;
+    window.screenshot("panel-editor").await;
+    window.click("#panel-save").await;
+    let saved = "[data-panel='Hottest GPU per node']";
+    window
+        .wait_for_text(&format!("{saved} .chart__legend"), "gpu-h100-01")
+        .await;
+    window.screenshot("made-here").await;
+    window.click(&format!("{saved} [data-edit-panel]")).await;
+    window
+        .wait_for_eval(
+            "document.querySelector('#panel-title').value",
+            json!("Hottest GPU per node"),
+        )
+        .await;
+    choose(&window, "#panel-shape", "stat").await;
+    window.click("#panel-save").await;
+    window
+        .wait_for_text(&format!("{saved} .stat__value"), "°C")
+        .await;
+    window.click(&format!("{saved} [data-delete-panel]")).await;
+    window
+        .wait_for_text(&format!("{saved} [data-delete-panel]"), "Delete it?")
+        .await;
+    window.click(&format!("{saved} [data-delete-panel]")).await;
+    window
+        .wait_for_eval("document.querySelectorAll('[data-panel]').length", json!(0))
+        .await;
+    // A built-in dashboard is edited as a copy.
+    window.click("a.back-link").await;
+    window.click("[data-dashboard=gpu] a").await;
+    window.click("#copy-dashboard").await;
+    window
+        .wait_for_eval("location.hash", json!("#/monitoring/custom-gpus-copy"))
+        .await;
+    window.wait_for_text(".page__title", "GPUs (copy)").await;
+    window
+        .wait_for_text("[data-panel=GPUs] .stat__value", "67")
+        .await;
+
     // The alerts: the idle embeddings pods' GPUs (pending, then firing) and every rule.
     window.click("a.back-link").await;
     window.click("a[data-tab=alerts]").await;

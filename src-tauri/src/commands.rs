@@ -274,3 +274,45 @@ pub async fn delete_dashboard(
 ) -> Answer<ipc::DeleteDashboard> {
     monitoring::delete_dashboard(&app, request)
 }
+
+#[tauri::command]
+pub async fn create_dashboard(
+    app: State<'_, App>,
+    request: ipc::CreateDashboard,
+) -> Answer<ipc::CreateDashboard> {
+    monitoring::create_dashboard(&app, request)
+}
+
+#[tauri::command]
+pub async fn get_panel(app: State<'_, App>, request: ipc::GetPanel) -> Answer<ipc::GetPanel> {
+    monitoring::get_panel(&app, request)
+}
+
+#[tauri::command]
+pub async fn save_panel(app: State<'_, App>, request: ipc::SavePanel) -> Answer<ipc::SavePanel> {
+    monitoring::save_panel(&app, request)
+}
+
+#[tauri::command]
+pub async fn delete_panel(
+    app: State<'_, App>,
+    request: ipc::DeletePanel,
+) -> Answer<ipc::DeletePanel> {
+    monitoring::delete_panel(&app, request)
+}
+
+#[tauri::command]
+pub async fn preview_panel(
+    app: State<'_, App>,
+    request: ipc::PreviewPanel,
+) -> Answer<ipc::PreviewPanel> {
+    monitoring::preview_panel(&app, request).await
+}
+
+#[tauri::command]
+pub async fn get_metric_names(
+    app: State<'_, App>,
+    request: ipc::GetMetricNames,
+) -> Answer<ipc::GetMetricNames> {
+    monitoring::get_metric_names(&app, request).await
+}

@@ -61,5 +61,11 @@ pub fn builder<R: tauri::Runtime>(base: tauri::Builder<R>, app: App) -> tauri::B
             commands::delete_dashboard,
             commands::get_alerts,
             commands::set_prometheus,
+            commands::create_dashboard,
+            commands::get_panel,
+            commands::save_panel,
+            commands::delete_panel,
+            commands::preview_panel,
+            commands::get_metric_names,
         ])
 }

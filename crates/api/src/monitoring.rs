@@ -1,8 +1,8 @@
-//! Monitoring: `get_monitoring` finds a cluster's Prometheus through the API server's service
-//! proxy and lists the dashboards; `show_dashboard` runs one for a time range on that
-//! Prometheus; `import_dashboard` turns a Grafana dashboard's file into a native dashboard kept
-//! in the data folder (`dashboards/`), with what could not be converted; `delete_dashboard`
-//! forgets an imported one.
+//! Monitoring: `get_monitoring` finds a cluster's Prometheus (`reach.rs`) and lists the
+//! dashboards; `show_dashboard` runs one for a time range on that Prometheus;
+//! `import_dashboard` turns a Grafana dashboard's file or URL into a native dashboard kept in the
+//! data folder (`dashboards/`), with what could not be converted; `delete_dashboard` forgets an
+//! imported one or one made here; `edit.rs` makes and edits them; `alerts.rs` reads the alerts.
 
 use std::path::{Path, PathBuf};
 
@@ -16,17 +16,22 @@ use serde::{Deserialize, Serialize};
 use crate::App;
 
 mod alerts;
+mod edit;
 mod reach;
 
 pub use alerts::get_alerts;
+pub use edit::{
+    create_dashboard, delete_panel, get_metric_names, get_panel, preview_panel, save_panel,
+};
 pub use reach::set_prometheus;
 pub(crate) use reach::{GivenStore, Prometheuses};
 
 /// An imported dashboard as it is kept.
 #[derive(Debug, Serialize, Deserialize)]
 struct Kept {
-    /// The file it was imported from.
-    source: String,
+    /// The file or URL it was imported from; `None` for one made in KubeDesk.
+    #[serde(default)]
+    source: Option<String>,
     /// What could not be converted.
     report: Vec<String>,
     /// The dashboard.
@@ -116,6 +121,10 @@ fn entries(folder: &Path) -> Vec<ipc::DashboardEntry> {
         .flatten()
         .filter_map(|file| {
             let path = file.path();
+            // Whole files only, not one being written.
+            if path.extension()? != "json" {
+                return None;
+            }
             let id = path.file_stem()?.to_str()?.to_owned();
             let kept = read_kept(&path).ok()?;
             Some(entry(id, &kept))
@@ -132,7 +141,7 @@ fn entry(id: String, kept: &Kept) -> ipc::DashboardEntry {
         title: kept.dashboard.title.clone(),
         description: kept.dashboard.description.clone(),
         built_in: false,
-        source: Some(kept.source.clone()),
+        source: kept.source.clone(),
     }
 }
 
@@ -182,27 +191,44 @@ pub async fn show_dashboard(
     request: ipc::ShowDashboard,
 ) -> Result<ipc::DashboardView, ipc::Error> {
     let (dashboard, report) = dashboard(&app.dashboards, &request.id)?;
-    let range = if request.from.is_empty() {
+    let (range, ran) = run_on(
+        app,
+        &request.context,
+        &dashboard,
+        &request.from,
+        &request.to,
+        request.variables,
+    )
+    .await?;
+    Ok(view(request.id, &dashboard, &range, ran, report))
+}
+
+/// Runs `dashboard` on the context's Prometheus from `from` to `to` (its own range when `from`
+/// is empty) with the variables chosen.
+async fn run_on(
+    app: &App,
+    context: &str,
+    dashboard: &Dashboard,
+    from: &str,
+    to: &str,
+    variables: Vec<ipc::VariableChoice>,
+) -> Result<(TimeRange, Ran), ipc::Error> {
+    let range = if from.is_empty() {
         dashboard.time.clone()
     } else {
         TimeRange {
-            from: request.from.clone(),
-            to: if request.to.is_empty() {
-                "now".to_owned()
-            } else {
-                request.to.clone()
-            },
+            from: from.to_owned(),
+            to: if to.is_empty() { "now" } else { to }.to_owned(),
         }
     };
-    let (located, prometheus) = reach::prometheus_of(app, &request.context).await?;
-    let choices = request
-        .variables
+    let (located, prometheus) = reach::prometheus_of(app, context).await?;
+    let choices = variables
         .into_iter()
         .map(|choice| (choice.name, choice.values))
         .collect();
     let now = jiff::Timestamp::now().as_second();
     let ran = run::run(
-        &dashboard,
+        dashboard,
         &prometheus,
         &range,
         &choices,
@@ -215,7 +241,7 @@ pub async fn show_dashboard(
         message: format!("The time range cannot be shown: {error}."),
         hint: None,
     })?;
-    Ok(view(request.id, &dashboard, &range, ran, report))
+    Ok((range, ran))
 }
 
 /// The dashboard run, in the contract's terms.
@@ -227,6 +253,7 @@ fn view(
     report: Vec<String>,
 ) -> ipc::DashboardView {
     ipc::DashboardView {
+        editable: is_kept(&id),
         id,
         title: dashboard.title.clone(),
         description: dashboard.description.clone(),
@@ -264,23 +291,30 @@ fn view(
     }
 }
 
-fn panel_view(shown: PanelShown) -> ipc::PanelView {
-    let panel = shown.panel;
-    let shape = match panel.kind {
+/// What a panel of `kind` draws, in the contract's terms.
+fn shape_of(kind: &PanelKind) -> ipc::PanelShape {
+    match kind {
         PanelKind::TimeSeries {
             draw: Draw::Bars, ..
         } => ipc::PanelShape::Bars,
         PanelKind::TimeSeries {
             stacked, filled, ..
-        } if stacked || filled => ipc::PanelShape::Area { stacked },
+        } if *stacked || *filled => ipc::PanelShape::Area { stacked: *stacked },
         PanelKind::TimeSeries { .. } => ipc::PanelShape::TimeSeries,
         PanelKind::Stat { .. } => ipc::PanelShape::Stat,
         PanelKind::Gauge { .. } => ipc::PanelShape::Gauge,
         PanelKind::BarGauge { .. } => ipc::PanelShape::BarGauge,
         PanelKind::Table => ipc::PanelShape::Table,
-        PanelKind::Text { content, .. } => ipc::PanelShape::Text { content },
+        PanelKind::Text { content, .. } => ipc::PanelShape::Text {
+            content: content.clone(),
+        },
         PanelKind::Heatmap => ipc::PanelShape::Heatmap,
-    };
+    }
+}
+
+fn panel_view(shown: PanelShown) -> ipc::PanelView {
+    let panel = shown.panel;
+    let shape = shape_of(&panel.kind);
     ipc::PanelView {
         title: panel.title,
         description: panel.description,
@@ -307,6 +341,10 @@ fn panel_view(shown: PanelShown) -> ipc::PanelView {
             })
             .collect(),
         errors: shown.errors,
+        place: ipc::PanelPlace {
+            row: shown.place.0,
+            panel: shown.place.1,
+        },
     }
 }
 
@@ -347,24 +385,12 @@ pub async fn import_dashboard(
         )
     })?;
     let kept = Kept {
-        source: name,
+        source: Some(name),
         report: imported.report.iter().map(ToString::to_string).collect(),
         dashboard: imported.dashboard,
     };
-    let id = new_id(&app.dashboards, &kept.dashboard.title);
-    std::fs::create_dir_all(&app.dashboards)
-        .and_then(|()| {
-            let text = serde_json::to_vec_pretty(&kept).map_err(std::io::Error::from)?;
-            std::fs::write(app.dashboards.join(format!("{id}.json")), text)
-        })
-        .map_err(|error| ipc::Error {
-            code: ipc::ErrorCode::Storage,
-            message: format!(
-                "The dashboard could not be kept in {}: {error}.",
-                app.dashboards.display()
-            ),
-            hint: Some("Free some disk space or check the folder's permissions.".to_owned()),
-        })?;
+    let id = new_id(&app.dashboards, IMPORTED, &kept.dashboard.title);
+    keep(&app.dashboards, &id, &kept)?;
     Ok(ipc::ImportedDashboard {
         entry: entry(id, &kept),
         report: kept.report,
@@ -441,8 +467,38 @@ fn grafana_com_download(url: &str) -> Option<String> {
         .then(|| format!("https://grafana.com/api/dashboards/{id}/revisions/latest/download"))
 }
 
-/// An id for a dashboard titled `title` that no kept dashboard has.
-fn new_id(folder: &Path, title: &str) -> String {
+/// The ids of imported dashboards start with this.
+const IMPORTED: &str = "imported-";
+/// The ids of dashboards made in KubeDesk start with this.
+const CREATED: &str = "custom-";
+
+/// Whether the dashboard `id` is kept in the data folder (imported or made here), so that it may
+/// be edited and deleted.
+fn is_kept(id: &str) -> bool {
+    id.starts_with(IMPORTED) || id.starts_with(CREATED)
+}
+
+/// Writes a kept dashboard in one step (a crash never leaves half a file).
+fn keep(folder: &Path, id: &str, kept: &Kept) -> Result<(), ipc::Error> {
+    std::fs::create_dir_all(folder)
+        .and_then(|()| {
+            let text = serde_json::to_vec_pretty(kept).map_err(std::io::Error::from)?;
+            let partial = folder.join(format!("{id}.json.partial"));
+            std::fs::write(&partial, text)?;
+            std::fs::rename(partial, folder.join(format!("{id}.json")))
+        })
+        .map_err(|error| ipc::Error {
+            code: ipc::ErrorCode::Storage,
+            message: format!(
+                "The dashboard could not be kept in {}: {error}.",
+                folder.display()
+            ),
+            hint: Some("Free some disk space or check the folder's permissions.".to_owned()),
+        })
+}
+
+/// An id starting with `prefix` for a dashboard titled `title` that no kept dashboard has.
+fn new_id(folder: &Path, prefix: &str, title: &str) -> String {
     let slug: String = title
         .chars()
         .map(|character| {
@@ -454,7 +510,7 @@ fn new_id(folder: &Path, title: &str) -> String {
         })
         .collect();
     let slug: Vec<&str> = slug.split('-').filter(|part| !part.is_empty()).collect();
-    let base = format!("imported-{}", slug.join("-"))
+    let base = format!("{prefix}{}", slug.join("-"))
         .trim_end_matches('-')
         .to_owned();
     (1..)
@@ -466,7 +522,7 @@ fn new_id(folder: &Path, title: &str) -> String {
         .unwrap_or(base)
 }
 
-/// Forgets an imported dashboard.
+/// Forgets an imported dashboard, or one made here.
 pub fn delete_dashboard(app: &App, request: ipc::DeleteDashboard) -> Result<(), ipc::Error> {
     let refused = |detail: String| ipc::Error {
         code: ipc::ErrorCode::Storage,
@@ -477,8 +533,10 @@ pub fn delete_dashboard(app: &App, request: ipc::DeleteDashboard) -> Result<(), 
         hint: None,
     };
     let path = kept_path(&app.dashboards, &request.id)
-        .filter(|_| request.id.starts_with("imported-"))
-        .ok_or_else(|| refused("only imported dashboards can be deleted".to_owned()))?;
+        .filter(|_| is_kept(&request.id))
+        .ok_or_else(|| {
+            refused("only imported dashboards and those made here can be deleted".to_owned())
+        })?;
     std::fs::remove_file(path).map_err(|error| refused(error.to_string()))
 }
 
@@ -507,12 +565,13 @@ mod tests {
     fn ids_name_no_path_and_never_clash() {
         let folder = tempfile::tempdir().unwrap();
         assert_eq!(
-            new_id(folder.path(), "NVIDIA DCGM Exporter Dashboard"),
+            new_id(folder.path(), IMPORTED, "NVIDIA DCGM Exporter Dashboard"),
             "imported-nvidia-dcgm-exporter-dashboard"
         );
         std::fs::write(folder.path().join("imported-gpus.json"), "{}").unwrap();
-        assert_eq!(new_id(folder.path(), "GPUs"), "imported-gpus-2");
-        assert_eq!(new_id(folder.path(), "../.."), "imported");
+        assert_eq!(new_id(folder.path(), IMPORTED, "GPUs"), "imported-gpus-2");
+        assert_eq!(new_id(folder.path(), CREATED, "GPUs"), "custom-gpus");
+        assert_eq!(new_id(folder.path(), IMPORTED, "../.."), "imported");
         assert!(kept_path(folder.path(), "../etc/passwd").is_none());
         assert!(kept_path(folder.path(), "").is_none());
     }

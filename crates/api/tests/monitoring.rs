@@ -16,7 +16,8 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use kubedesk_api::monitoring::{
-    delete_dashboard, get_alerts, get_monitoring, import_dashboard, set_prometheus, show_dashboard,
+    create_dashboard, delete_dashboard, delete_panel, get_alerts, get_metric_names, get_monitoring,
+    get_panel, import_dashboard, preview_panel, save_panel, set_prometheus, show_dashboard,
 };
 use kubedesk_api::{App, AppConfig, KubeconfigPaths};
 use kubedesk_ipc as ipc;
@@ -806,4 +807,272 @@ async fn a_prometheus_given_by_url_is_checked_then_kept_and_used_its_password_ne
         "{}",
         no_password.message
     );
+}
+
+fn spec(title: &str, shape: ipc::PanelShape, expr: &str, legend: &str) -> ipc::PanelSpec {
+    ipc::PanelSpec {
+        title: title.into(),
+        shape,
+        unit: Some("celsius".into()),
+        width: 24,
+        height: 8,
+        queries: vec![ipc::QuerySpec {
+            expr: expr.into(),
+            legend: legend.into(),
+            instant: false,
+        }],
+        ..Default::default()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_dashboard_is_made_and_its_panels_previewed_added_edited_and_deleted() {
+    let setup = setup().await;
+    let app = &setup.app;
+    let entry = create_dashboard(
+        app,
+        ipc::CreateDashboard {
+            title: " GPU health ".into(),
+            copy_of: None,
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        (
+            entry.id.as_str(),
+            entry.title.as_str(),
+            entry.built_in,
+            entry.source.as_deref()
+        ),
+        ("custom-gpu-health", "GPU health", false, None)
+    );
+    assert!(
+        monitoring(app, "gpu-prod")
+            .await
+            .dashboards
+            .contains(&entry)
+    );
+    let untitled = create_dashboard(app, ipc::CreateDashboard::default()).unwrap_err();
+    assert_eq!(untitled.message, "A dashboard needs a title.");
+
+    // The PromQL is tried before it is kept: its series named by the legend, or Prometheus's
+    // words with the query.
+    let hottest = spec(
+        "Hottest GPU per node",
+        ipc::PanelShape::TimeSeries,
+        "max by (Hostname) (DCGM_FI_DEV_GPU_TEMP)",
+        "{{Hostname}}",
+    );
+    let preview = |panel: ipc::PanelSpec| ipc::PreviewPanel {
+        context: "gpu-prod".into(),
+        id: entry.id.clone(),
+        panel,
+        from: "now-5m".into(),
+        to: "now".into(),
+        variables: Vec::new(),
+    };
+    let previewed = preview_panel(app, preview(hottest.clone())).await.unwrap();
+    assert!(previewed.errors.is_empty(), "{:?}", previewed.errors);
+    assert!(
+        previewed
+            .series
+            .iter()
+            .any(|series| series.name == "gpu-h100-01"),
+        "{:?}",
+        previewed
+            .series
+            .iter()
+            .map(|series| &series.name)
+            .collect::<Vec<_>>()
+    );
+    let unclosed = spec(
+        "Unclosed",
+        ipc::PanelShape::TimeSeries,
+        "sum(rate(DCGM_FI_DEV_GPU_TEMP[5m])",
+        "",
+    );
+    let refused = preview_panel(app, preview(unclosed)).await.unwrap();
+    assert!(
+        refused.errors[0].contains("sum(rate(DCGM_FI_DEV_GPU_TEMP[5m])")
+            && refused.errors[0].contains("bad_data"),
+        "{:?}",
+        refused.errors
+    );
+
+    // Added, then another beside nothing (the first is full width): below it.
+    save_panel(
+        app,
+        ipc::SavePanel {
+            id: entry.id.clone(),
+            place: None,
+            panel: hottest.clone(),
+        },
+    )
+    .unwrap();
+    let gpus = ipc::PanelSpec {
+        width: 12,
+        height: 4,
+        unit: None,
+        ..spec(
+            "GPUs",
+            ipc::PanelShape::Stat,
+            "count(DCGM_FI_DEV_GPU_TEMP)",
+            "",
+        )
+    };
+    save_panel(
+        app,
+        ipc::SavePanel {
+            id: entry.id.clone(),
+            place: None,
+            panel: gpus,
+        },
+    )
+    .unwrap();
+    let view = show_dashboard(app, show(&entry.id, "now-5m", Vec::new()))
+        .await
+        .unwrap();
+    assert!(view.editable);
+    let titles: Vec<(&str, ipc::PanelPlace)> = view.rows[0]
+        .panels
+        .iter()
+        .map(|panel| (panel.title.as_str(), panel.place))
+        .collect();
+    assert_eq!(
+        titles,
+        [
+            ("Hottest GPU per node", ipc::PanelPlace { row: 0, panel: 0 }),
+            ("GPUs", ipc::PanelPlace { row: 0, panel: 1 }),
+        ]
+    );
+    assert!(panel(&view, "GPUs").series[0].value.unwrap() >= 16.0);
+
+    // Read back as it was written, then changed into a gauge in its place.
+    let place = ipc::PanelPlace { row: 0, panel: 0 };
+    let read = get_panel(
+        app,
+        ipc::GetPanel {
+            id: entry.id.clone(),
+            place,
+        },
+    )
+    .unwrap();
+    assert_eq!(read, hottest);
+    save_panel(
+        app,
+        ipc::SavePanel {
+            id: entry.id.clone(),
+            place: Some(place),
+            panel: ipc::PanelSpec {
+                shape: ipc::PanelShape::Gauge,
+                title: "Hottest GPU".into(),
+                ..read
+            },
+        },
+    )
+    .unwrap();
+    let view = show_dashboard(app, show(&entry.id, "now-5m", Vec::new()))
+        .await
+        .unwrap();
+    assert_eq!(panel(&view, "Hottest GPU").shape, ipc::PanelShape::Gauge);
+
+    // What cannot be kept is named, and the dashboard is left as it was.
+    let wrong = |panel: ipc::PanelSpec| {
+        save_panel(
+            app,
+            ipc::SavePanel {
+                id: entry.id.clone(),
+                place: None,
+                panel,
+            },
+        )
+        .unwrap_err()
+        .message
+    };
+    assert_eq!(
+        wrong(spec("", ipc::PanelShape::Stat, "up", "")),
+        "A panel needs a title."
+    );
+    assert_eq!(
+        wrong(spec("Empty", ipc::PanelShape::Stat, " ", "")),
+        "Query 1 is empty."
+    );
+    assert_eq!(
+        wrong(ipc::PanelSpec {
+            width: 30,
+            ..spec("Wide", ipc::PanelShape::Stat, "up", "")
+        }),
+        "A panel 30 columns wide and 8 units high does not fit."
+    );
+    let built_in = save_panel(
+        app,
+        ipc::SavePanel {
+            id: "gpu".into(),
+            place: None,
+            panel: spec("Mine", ipc::PanelShape::Stat, "up", ""),
+        },
+    )
+    .unwrap_err();
+    assert!(
+        built_in.message.contains("is built in"),
+        "{}",
+        built_in.message
+    );
+
+    delete_panel(
+        app,
+        ipc::DeletePanel {
+            id: entry.id.clone(),
+            place,
+        },
+    )
+    .unwrap();
+    let view = show_dashboard(app, show(&entry.id, "now-5m", Vec::new()))
+        .await
+        .unwrap();
+    assert_eq!(view.rows[0].panels.len(), 1);
+    assert_eq!(view.rows[0].panels[0].title, "GPUs");
+
+    // A built-in dashboard is edited as a copy, every panel and variable with it.
+    let copy = create_dashboard(
+        app,
+        ipc::CreateDashboard {
+            title: "My GPUs".into(),
+            copy_of: Some("gpu".into()),
+        },
+    )
+    .unwrap();
+    let copied = show_dashboard(app, show(&copy.id, "now-5m", Vec::new()))
+        .await
+        .unwrap();
+    let original = show_dashboard(app, show("gpu", "now-5m", Vec::new()))
+        .await
+        .unwrap();
+    assert_eq!(copied.title, "My GPUs");
+    assert!(copied.editable && !original.editable);
+    assert_eq!(copied.variables.len(), original.variables.len());
+    assert_eq!(
+        copied
+            .rows
+            .iter()
+            .map(|row| row.panels.len())
+            .sum::<usize>(),
+        original
+            .rows
+            .iter()
+            .map(|row| row.panels.len())
+            .sum::<usize>()
+    );
+
+    // The PromQL editor's metric names.
+    let names = get_metric_names(
+        app,
+        ipc::GetMetricNames {
+            context: "gpu-prod".into(),
+        },
+    )
+    .await
+    .unwrap();
+    assert!(names.iter().any(|name| name == "DCGM_FI_DEV_GPU_TEMP"));
+    assert!(names.iter().any(|name| name == "kube_pod_info"));
 }

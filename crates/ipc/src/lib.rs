@@ -14,6 +14,7 @@ mod logs;
 mod monitoring;
 mod objects;
 mod offline;
+mod panels;
 mod settings;
 mod sign_in;
 mod storage;
@@ -57,6 +58,10 @@ pub use objects::{
 pub use offline::{
     CloseSnapshot, ExportOfflineData, ExportedSnapshot, ForgetOfflineData, GetOfflineData,
     OfflineCluster, OfflineData, OfflineLimits, OpenSnapshot, SnapshotFile,
+};
+pub use panels::{
+    CreateDashboard, DeletePanel, GetMetricNames, GetPanel, PanelPlace, PanelSpec, PreviewPanel,
+    QuerySpec, SavePanel,
 };
 pub use settings::{GetSettings, Language, SaveSettings, Settings, SignInSettings, Theme};
 pub use sign_in::{SignIn, SignOut, SignedIn};
@@ -158,5 +163,11 @@ commands![
     ImportDashboard,
     DeleteDashboard,
     GetAlerts,
-    SetPrometheus
+    SetPrometheus,
+    CreateDashboard,
+    GetPanel,
+    SavePanel,
+    DeletePanel,
+    PreviewPanel,
+    GetMetricNames
 ];

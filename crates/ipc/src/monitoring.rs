@@ -194,6 +194,9 @@ pub struct DashboardView {
     pub variables: Vec<VariableView>,
     /// Its rows.
     pub rows: Vec<RowView>,
+    /// Whether its panels may be edited here (an imported or a created dashboard; a built-in
+    /// one is copied first).
+    pub editable: bool,
     /// What its import could not convert, one line each.
     pub report: Vec<String>,
 }
@@ -290,6 +293,8 @@ pub struct PanelView {
     pub series: Vec<SeriesView>,
     /// What its queries could not show (the query and Prometheus's words).
     pub errors: Vec<String>,
+    /// Where it is in its dashboard, to edit it.
+    pub place: crate::PanelPlace,
 }
 
 /// A series of a panel.

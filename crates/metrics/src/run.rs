@@ -63,6 +63,9 @@ pub struct RowShown {
 pub struct PanelShown {
     /// The panel.
     pub panel: Panel,
+    /// Where it is in the dashboard: its row and its place in the row (a repeated copy's is its
+    /// original's).
+    pub place: (usize, usize),
     /// The times of its points, seconds since the epoch (empty when every query is instant).
     pub times: Vec<i64>,
     /// Its series, in query order.
@@ -140,15 +143,15 @@ pub async fn run<T: Transport>(
         .collect();
     // Rows and panels as laid out, each with what its queries are expanded with.
     let mut layout: Vec<Laid> = Vec::new();
-    for row in &chosen.rows {
+    for (row_index, row) in chosen.rows.iter().enumerate() {
         for row_expansion in repeated(row.repeat.as_deref(), &expansion) {
             let mut panels = Vec::new();
-            for panel in &row.panels {
+            for (panel_index, panel) in row.panels.iter().enumerate() {
                 let by = panel.repeat.as_ref().map(|repeat| repeat.variable.as_str());
                 for panel_expansion in repeated(by, &row_expansion) {
                     let mut shown = panel.clone();
                     shown.title = panel_expansion.expand(&panel.title);
-                    panels.push((shown, panel_expansion));
+                    panels.push((shown, panel_expansion, (row_index, panel_index)));
                 }
             }
             let title = row
@@ -162,12 +165,13 @@ pub async fn run<T: Transport>(
             });
         }
     }
-    let asked = layout
-        .iter()
-        .flat_map(|laid| &laid.panels)
-        .map(
-            |(panel, expansion)| async move { panel_run(panel, expansion, prometheus, span).await },
-        );
+    let asked =
+        layout
+            .iter()
+            .flat_map(|laid| &laid.panels)
+            .map(|(panel, expansion, place)| async move {
+                panel_run(panel, *place, expansion, prometheus, span).await
+            });
     let mut results = futures_util::future::join_all(asked).await.into_iter();
     let rows = layout
         .into_iter()
@@ -188,7 +192,7 @@ pub async fn run<T: Transport>(
 struct Laid {
     title: Option<String>,
     collapsed: bool,
-    panels: Vec<(Panel, Expansion)>,
+    panels: Vec<(Panel, Expansion, (usize, usize))>,
 }
 
 /// One expansion per value of `variable` (with that value alone chosen), or `expansion` alone
@@ -214,6 +218,7 @@ fn repeated(variable: Option<&str>, expansion: &Expansion) -> Vec<Expansion> {
 /// Runs `panel`'s queries.
 async fn panel_run<T: Transport>(
     panel: &Panel,
+    place: (usize, usize),
     expansion: &Expansion,
     prometheus: &Prometheus<T>,
     span: Span,
@@ -234,6 +239,7 @@ async fn panel_run<T: Transport>(
     };
     let mut shown = PanelShown {
         panel: panel.clone(),
+        place,
         times,
         series: Vec::new(),
         errors: Vec::new(),

@@ -6,13 +6,15 @@
 //! (`#/monitoring/alerts`) is `alerts.rs`.
 
 pub mod alerts;
+mod editor;
 mod prometheus;
 
 use std::time::Duration;
 
 use kubedesk_ipc::{
-    DashboardView, DeleteDashboard, EtcdMemberView, GetMonitoring, ImportDashboard, PanelShape,
-    PanelView, PrometheusState, ShowDashboard, VariableChoice, units,
+    CreateDashboard, DashboardView, DeleteDashboard, DeletePanel, EtcdMemberView, GetMonitoring,
+    GetPanel, ImportDashboard, PanelPlace, PanelShape, PanelSpec, PanelView, PrometheusState,
+    ShowDashboard, VariableChoice, units,
 };
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -165,6 +167,28 @@ fn DashboardList() -> impl IntoView {
     let outcome = RwSignal::new(None::<Notice>);
     let report = RwSignal::new(Vec::<String>::new());
     let path = RwSignal::new(String::new());
+    let new_title = RwSignal::new(String::new());
+    let create = move |event: leptos::ev::SubmitEvent| {
+        event.prevent_default();
+        let request = CreateDashboard {
+            title: new_title.get_untracked(),
+            copy_of: None,
+        };
+        spawn_local(async move {
+            match ipc::call(&request).await {
+                Ok(entry) => {
+                    let _ = window()
+                        .location()
+                        .set_hash(&format!("/monitoring/{}", entry.id));
+                }
+                // What was typed stays, to be corrected.
+                Err(error) => {
+                    report.set(Vec::new());
+                    outcome.set(Some(Notice::Failed(error.to_string())));
+                }
+            }
+        });
+    };
     let import = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
         let asked = path.get_untracked();
@@ -224,7 +248,8 @@ fn DashboardList() -> impl IntoView {
                     let id = entry.id.clone();
                     let origin = match &entry.source {
                         Some(source) => i18n.tf(Msg::MonitoringImportedFrom, &[("source", source)]),
-                        None => i18n.t(Msg::MonitoringBuiltIn).to_owned(),
+                        None if entry.built_in => i18n.t(Msg::MonitoringBuiltIn).to_owned(),
+                        None => i18n.t(Msg::MonitoringMadeHere).to_owned(),
                     };
                     let removable = !entry.built_in;
                     view! {
@@ -273,6 +298,17 @@ fn DashboardList() -> impl IntoView {
                 fallback=move || view! { <p class="help">{i18n.t(Msg::MonitoringNoCluster)}</p> }>
                 {body}
             </Show>
+            <form class="card import-form" id="new-dashboard" on:submit=create>
+                <h2 class="card__title">{move || i18n.t(Msg::MonitoringNewTitle)}</h2>
+                <label class="field">
+                    <span class="field__label">{move || i18n.t(Msg::MonitoringNewName)}</span>
+                    <input type="text" class="input" id="new-dashboard-title"
+                        prop:value=move || new_title.get() on:input=move |event| new_title.set(event_target_value(&event)) />
+                </label>
+                <button type="submit" class="button button--primary" id="new-dashboard-create">
+                    {move || i18n.t(Msg::MonitoringNewCreate)}
+                </button>
+            </form>
             <form class="card import-form" id="import-form" on:submit=import>
                 <h2 class="card__title">{move || i18n.t(Msg::MonitoringImportTitle)}</h2>
                 <label class="field">
@@ -554,6 +590,117 @@ fn DashboardPage(id: String) -> impl IntoView {
     };
     let row_count =
         Memo::new(move |_| shown.with(|view| view.as_ref().map_or(0, |view| view.rows.len())));
+    // Editing: the panel open in the editor, and what a change to the dashboard did not do.
+    let editing = RwSignal::new(None::<editor::Editing>);
+    let edit_failure = RwSignal::new(None::<String>);
+    let open_editor = move |place: Option<PanelPlace>, panel: PanelSpec| {
+        let Some(context) = selection.context.get_untracked() else {
+            return;
+        };
+        editing.set(Some(editor::Editing {
+            context,
+            id: asked.get_value(),
+            place,
+            panel,
+            from: from.get_untracked(),
+            to: to.get_untracked(),
+            variables: choices.get_untracked(),
+        }));
+    };
+    let changed = move |answer: Result<(), kubedesk_ipc::Error>| match answer {
+        Ok(()) => {
+            edit_failure.set(None);
+            tick.update(|count| *count += 1);
+        }
+        Err(error) => edit_failure.set(Some(error.to_string())),
+    };
+    let actions = PanelActions {
+        edit: Callback::new(move |place: PanelPlace| {
+            spawn_local(async move {
+                match ipc::call(&GetPanel {
+                    id: asked.get_value(),
+                    place,
+                })
+                .await
+                {
+                    Ok(panel) => open_editor(Some(place), panel),
+                    Err(error) => edit_failure.set(Some(error.to_string())),
+                }
+            });
+        }),
+        delete: Callback::new(move |place: PanelPlace| {
+            spawn_local(async move {
+                changed(
+                    ipc::call(&DeletePanel {
+                        id: asked.get_value(),
+                        place,
+                    })
+                    .await,
+                );
+            });
+        }),
+    };
+    let add_panel = move |_| {
+        open_editor(
+            None,
+            PanelSpec {
+                width: 12,
+                height: 8,
+                ..PanelSpec::default()
+            },
+        );
+    };
+    let copy = move |_| {
+        let Some(title) = shown.with_untracked(|view| view.as_ref().map(|view| view.title.clone()))
+        else {
+            return;
+        };
+        let request = CreateDashboard {
+            title: i18n.tf(Msg::MonitoringCopyTitle, &[("title", &title)]),
+            copy_of: Some(asked.get_value()),
+        };
+        spawn_local(async move {
+            match ipc::call(&request).await {
+                Ok(entry) => {
+                    let _ = window()
+                        .location()
+                        .set_hash(&format!("/monitoring/{}", entry.id));
+                }
+                Err(error) => edit_failure.set(Some(error.to_string())),
+            }
+        });
+    };
+    let editable = Memo::new(move |_| shown.with(|view| view.as_ref().map(|view| view.editable)));
+    let edit_bar = move || {
+        editable.get().map(|editable| {
+            if editable {
+                view! {
+                    <button type="button" class="button" id="add-panel" on:click=add_panel>
+                        {move || i18n.t(Msg::MonitoringAddPanel)}
+                    </button>
+                }
+                .into_any()
+            } else {
+                view! {
+                    <button type="button" class="button" id="copy-dashboard" on:click=copy>
+                        {move || i18n.t(Msg::MonitoringCopy)}
+                    </button>
+                }
+                .into_any()
+            }
+        })
+    };
+    let editor = move || {
+        editing.get().map(|editing_now| {
+            let done = Callback::new(move |saved: bool| {
+                editing.set(None);
+                if saved {
+                    tick.update(|count| *count += 1);
+                }
+            });
+            view! { <editor::PanelEditor editing=editing_now done /> }
+        })
+    };
     view! {
         <section class="page" data-page="monitoring" data-dashboard=id.clone() data-loading=move || loading.get().to_string()>
             <header class="page__header page__header--actions">
@@ -585,6 +732,7 @@ fn DashboardPage(id: String) -> impl IntoView {
                     <button type="button" class="button" id="dashboard-refresh-now" on:click=move |_| tick.update(|count| *count += 1)>
                         {move || i18n.t(Msg::MonitoringRefresh)}
                     </button>
+                    {edit_bar}
                 </div>
             </header>
             <form class="dashboard-bar dashboard-bar--typed" id="dashboard-typed-range" on:submit=apply_typed>
@@ -606,16 +754,32 @@ fn DashboardPage(id: String) -> impl IntoView {
             <Show when=move || shown.with(Option::is_none) && failure.with(Option::is_none)>
                 <div class="card card--loading">{move || i18n.t(Msg::AppLoading)}</div>
             </Show>
+            {move || edit_failure.get().map(|failure| view! { <div class="banner banner--error" role="alert" id="dashboard-edit-error">{failure}</div> })}
+            <Show when=move || editable.get() == Some(true) && shown.with(|view| view.as_ref().is_some_and(|view| view.rows.iter().all(|row| row.panels.is_empty())))>
+                <p class="help" id="dashboard-empty">{move || i18n.t(Msg::MonitoringNoPanels)}</p>
+            </Show>
             <For each=move || 0..row_count.get() key=|row| *row let:row>
-                <DashboardRow shown row />
+                <DashboardRow shown row actions=editable.get_untracked().unwrap_or(false).then_some(actions) />
             </For>
+            {editor}
         </section>
     }
 }
 
+/// What a panel of an editable dashboard offers: to edit it, and to delete it.
+#[derive(Clone, Copy)]
+struct PanelActions {
+    edit: Callback<PanelPlace>,
+    delete: Callback<PanelPlace>,
+}
+
 /// A row of the dashboard shown: its title (folding it) and its panels on the 24-column grid.
 #[component]
-fn DashboardRow(shown: RwSignal<Option<DashboardView>>, row: usize) -> impl IntoView {
+fn DashboardRow(
+    shown: RwSignal<Option<DashboardView>>,
+    row: usize,
+    actions: Option<PanelActions>,
+) -> impl IntoView {
     let title = move || {
         shown.with(|view| {
             view.as_ref()
@@ -652,7 +816,7 @@ fn DashboardRow(shown: RwSignal<Option<DashboardView>>, row: usize) -> impl Into
                         .and_then(|row| row.panels.get(key.0))
                         .cloned()
                         .unwrap_or_default()
-                })) />
+                })) actions />
             </For>
         </div>
     };
@@ -724,8 +888,25 @@ fn gauge_svg(fraction: f64, color: &str) -> String {
 
 /// One panel.
 #[component]
-fn Panel(panel: Signal<PanelView>) -> impl IntoView {
+fn Panel(panel: Signal<PanelView>, actions: Option<PanelActions>) -> impl IntoView {
     let i18n = use_i18n();
+    // Deleting asks once more on the same button.
+    let confirming = RwSignal::new(false);
+    let tools = actions.map(|actions| {
+        let place = move || panel.with_untracked(|panel| panel.place);
+        view! {
+            <span class="panel__tools">
+                <button type="button" class="button button--small" data-edit-panel=""
+                    on:click=move |_| actions.edit.run(place())>
+                    {move || i18n.t(Msg::MonitoringEditPanel)}
+                </button>
+                <button type="button" class="button button--small button--danger" data-delete-panel=""
+                    on:click=move |_| if confirming.get_untracked() { actions.delete.run(place()) } else { confirming.set(true) }>
+                    {move || if confirming.get() { i18n.t(Msg::MonitoringDeleteConfirm) } else { i18n.t(Msg::MonitoringDeletePanel) }}
+                </button>
+            </span>
+        }
+    });
     let width = panel.with_untracked(|panel| panel.width);
     let title = panel.with_untracked(|panel| panel.title.clone());
     let description = panel.with_untracked(|panel| panel.description.clone());
@@ -890,7 +1071,7 @@ fn Panel(panel: Signal<PanelView>) -> impl IntoView {
     };
     view! {
         <article class="card panel" data-panel=title.clone() style:grid-column=format!("span {width}")>
-            <h3 class="panel__title" title=description.unwrap_or_default()>{title.clone()}</h3>
+            <h3 class="panel__title" title=description.unwrap_or_default()>{title.clone()}{tools}</h3>
             {errors}
             <Show when=empty>
                 <p class="panel__empty">{move || i18n.t(Msg::MonitoringNoData)}</p>
