@@ -602,8 +602,9 @@ async fn choose(window: &Window, select: &str, value: &str) {
         .await;
 }
 
-/// Replaces what the input `input` holds with `value`, as typing does.
+/// Replaces what the input `input` holds with `value`, as typing does, once it is shown.
 async fn fill(window: &Window, input: &str, value: &str) {
+    window.find(input).await;
     window
         .eval(&format!(
             "(() => {{ const i = document.querySelector({input:?}); i.value = {value:?}; i.dispatchEvent(new Event('input')); }})()"
@@ -1552,6 +1553,12 @@ async fn the_palette_and_k9s_keys_reach_every_kind_and_object() {
     window.wait_for_text("#table-status", "row").await;
     table_shows(&window, "api").await;
     window.click("div[data-row='sandbox/api']").await;
+    window
+        .wait_for_eval(
+            "document.querySelector(\"div[data-row='sandbox/api']\").getAttribute('aria-selected')",
+            json!("true"),
+        )
+        .await;
     let table = window.find("#live-table-body").await;
     table.send_keys(Key::Control + "d").await.unwrap();
     window.wait_for_text("#action-dialog", "Delete api?").await;
@@ -2458,6 +2465,70 @@ async fn the_gpu_dashboard_and_an_imported_grafana_dashboard_are_drawn_from_the_
     window
         .wait_for_text(&format!("{saved} .stat__value"), "°C")
         .await;
+    // A variable: the nodes, several at once (a query Grafana would not take is named first);
+    // the panel, back to lines, narrowed to the node chosen.
+    window.click("#edit-variables").await;
+    window.click("#variables-add").await;
+    let variable = "[data-variable-row='0']";
+    fill(&window, &format!("{variable} [data-field=name]"), "node").await;
+    let definition = format!("{variable} [data-field=definition]");
+    fill(
+        &window,
+        &definition,
+        "label_values(DCGM_FI_DEV_GPU_TEMP, Hostname",
+    )
+    .await;
+    window.click("#variables-save").await;
+    window
+        .wait_for_text("#variables-outcome", "is none of label_values")
+        .await;
+    fill(
+        &window,
+        &definition,
+        "label_values(DCGM_FI_DEV_GPU_TEMP, Hostname)",
+    )
+    .await;
+    window
+        .click(&format!("{variable} [data-field=multi]"))
+        .await;
+    window.screenshot("variables-editor").await;
+    window.click("#variables-save").await;
+    window
+        .wait_for_eval(
+            "document.querySelectorAll('[data-variable=node] select option').length",
+            json!(5),
+        )
+        .await;
+    window.click(&format!("{saved} [data-edit-panel]")).await;
+    window
+        .wait_for_eval(
+            "document.querySelector('#panel-title')?.value",
+            json!("Hottest GPU per node"),
+        )
+        .await;
+    fill(
+        &window,
+        query,
+        "max by (Hostname) (DCGM_FI_DEV_GPU_TEMP{Hostname=~\"$node\"})",
+    )
+    .await;
+    choose(&window, "#panel-shape", "lines").await;
+    window.click("#panel-save").await;
+    window
+        .wait_for_eval(
+            &format!("document.querySelector('#panel-editor') == null && document.querySelector(\"{saved} svg\") != null"),
+            json!(true),
+        )
+        .await;
+    choose(&window, "[data-variable=node] select", "gpu-h100-01").await;
+    window
+        .wait_for_eval(
+            // One series: its name is in the chart's own legend.
+            &format!("(() => {{ const texts = [...document.querySelectorAll(\"{saved} svg text\")].map(text => text.textContent.trim()); return texts.includes('gpu-h100-01') && !texts.includes('gpu-a100-01'); }})()"),
+            json!(true),
+        )
+        .await;
+    window.screenshot("made-here-variable").await;
     window.click(&format!("{saved} [data-delete-panel]")).await;
     window
         .wait_for_text(&format!("{saved} [data-delete-panel]"), "Delete it?")

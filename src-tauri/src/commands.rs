@@ -316,3 +316,19 @@ pub async fn get_metric_names(
 ) -> Answer<ipc::GetMetricNames> {
     monitoring::get_metric_names(&app, request).await
 }
+
+#[tauri::command]
+pub async fn get_variables(
+    app: State<'_, App>,
+    request: ipc::GetVariables,
+) -> Answer<ipc::GetVariables> {
+    monitoring::get_variables(&app, request)
+}
+
+#[tauri::command]
+pub async fn save_variables(
+    app: State<'_, App>,
+    request: ipc::SaveVariables,
+) -> Answer<ipc::SaveVariables> {
+    monitoring::save_variables(&app, request)
+}

@@ -67,5 +67,7 @@ pub fn builder<R: tauri::Runtime>(base: tauri::Builder<R>, app: App) -> tauri::B
             commands::delete_panel,
             commands::preview_panel,
             commands::get_metric_names,
+            commands::get_variables,
+            commands::save_variables,
         ])
 }

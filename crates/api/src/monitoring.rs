@@ -21,7 +21,8 @@ mod reach;
 
 pub use alerts::get_alerts;
 pub use edit::{
-    create_dashboard, delete_panel, get_metric_names, get_panel, preview_panel, save_panel,
+    create_dashboard, delete_panel, get_metric_names, get_panel, get_variables, preview_panel,
+    save_panel, save_variables,
 };
 pub use reach::set_prometheus;
 pub(crate) use reach::{GivenStore, Prometheuses};

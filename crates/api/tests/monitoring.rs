@@ -17,7 +17,8 @@ use std::sync::Arc;
 
 use kubedesk_api::monitoring::{
     create_dashboard, delete_dashboard, delete_panel, get_alerts, get_metric_names, get_monitoring,
-    get_panel, import_dashboard, preview_panel, save_panel, set_prometheus, show_dashboard,
+    get_panel, get_variables, import_dashboard, preview_panel, save_panel, save_variables,
+    set_prometheus, show_dashboard,
 };
 use kubedesk_api::{App, AppConfig, KubeconfigPaths};
 use kubedesk_ipc as ipc;
@@ -1062,6 +1063,96 @@ async fn a_dashboard_is_made_and_its_panels_previewed_added_edited_and_deleted()
             .iter()
             .map(|row| row.panels.len())
             .sum::<usize>()
+    );
+
+    // Variables: written as Grafana writes them, used by the panels, read back.
+    let node = ipc::VariableSpec {
+        name: "node".into(),
+        label: "Node".into(),
+        kind: ipc::VariableSpecKind::Query {
+            query: "label_values(DCGM_FI_DEV_GPU_TEMP, Hostname)".into(),
+            regex: String::new(),
+        },
+        multi: true,
+        include_all: true,
+    };
+    let variables = |variables: Vec<ipc::VariableSpec>| ipc::SaveVariables {
+        id: entry.id.clone(),
+        variables,
+    };
+    save_variables(app, variables(vec![node.clone()])).unwrap();
+    assert_eq!(
+        get_variables(
+            app,
+            ipc::GetVariables {
+                id: entry.id.clone()
+            }
+        )
+        .unwrap(),
+        std::slice::from_ref(&node)
+    );
+    save_panel(
+        app,
+        ipc::SavePanel {
+            id: entry.id.clone(),
+            place: None,
+            panel: spec(
+                "Per node",
+                ipc::PanelShape::TimeSeries,
+                "max by (Hostname) (DCGM_FI_DEV_GPU_TEMP{Hostname=~\"$node\"})",
+                "{{Hostname}}",
+            ),
+        },
+    )
+    .unwrap();
+    let view = show_dashboard(
+        app,
+        show(
+            &entry.id,
+            "now-5m",
+            vec![ipc::VariableChoice {
+                name: "node".into(),
+                values: vec!["gpu-h100-01".into()],
+            }],
+        ),
+    )
+    .await
+    .unwrap();
+    assert_eq!(view.variables[0].label, "Node");
+    assert!(
+        view.variables[0]
+            .options
+            .contains(&"gpu-a100-01".to_owned())
+    );
+    let names: Vec<&str> = panel(&view, "Per node")
+        .series
+        .iter()
+        .map(|series| series.name.as_str())
+        .collect();
+    assert_eq!(names, ["gpu-h100-01"]);
+    let refused =
+        |specs: Vec<ipc::VariableSpec>| save_variables(app, variables(specs)).unwrap_err().message;
+    assert_eq!(
+        refused(vec![ipc::VariableSpec {
+            name: "2nd".into(),
+            ..node.clone()
+        }]),
+        "\"2nd\" cannot be a variable's name."
+    );
+    assert_eq!(
+        refused(vec![node.clone(), node.clone()]),
+        "Two variables are named node."
+    );
+    assert_eq!(
+        get_variables(
+            app,
+            ipc::GetVariables {
+                id: entry.id.clone()
+            }
+        )
+        .unwrap(),
+        [node],
+        "nothing is kept from a refused change"
     );
 
     // The PromQL editor's metric names.

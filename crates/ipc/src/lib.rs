@@ -60,8 +60,8 @@ pub use offline::{
     OfflineCluster, OfflineData, OfflineLimits, OpenSnapshot, SnapshotFile,
 };
 pub use panels::{
-    CreateDashboard, DeletePanel, GetMetricNames, GetPanel, PanelPlace, PanelSpec, PreviewPanel,
-    QuerySpec, SavePanel,
+    CreateDashboard, DeletePanel, GetMetricNames, GetPanel, GetVariables, PanelPlace, PanelSpec,
+    PreviewPanel, QuerySpec, SavePanel, SaveVariables, VariableSpec, VariableSpecKind,
 };
 pub use settings::{GetSettings, Language, SaveSettings, Settings, SignInSettings, Theme};
 pub use sign_in::{SignIn, SignOut, SignedIn};
@@ -169,5 +169,7 @@ commands![
     SavePanel,
     DeletePanel,
     PreviewPanel,
-    GetMetricNames
+    GetMetricNames,
+    GetVariables,
+    SaveVariables
 ];

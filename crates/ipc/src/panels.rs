@@ -1,6 +1,6 @@
 //! Editing dashboards: a new dashboard (empty, or a copy of another), a panel as the editor shows
-//! it, saved, deleted or previewed on the cluster's Prometheus, and the metric names the PromQL
-//! editor offers.
+//! it, saved, deleted or previewed on the cluster's Prometheus, the metric names the PromQL
+//! editor offers, and the dashboard's variables.
 
 use serde::{Deserialize, Serialize};
 
@@ -142,4 +142,91 @@ pub struct GetMetricNames {
 impl Command for GetMetricNames {
     const NAME: &'static str = "get_metric_names";
     type Output = Vec<String>;
+}
+
+/// A dashboard variable as the editor shows and sends it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VariableSpec {
+    /// Its name, as queries use it (`node` for `$node`).
+    pub name: String,
+    /// Its label on the dashboard; empty: its name.
+    pub label: String,
+    /// Where its values come from.
+    pub kind: VariableSpecKind,
+    /// Whether several values may be chosen.
+    pub multi: bool,
+    /// Whether All is offered.
+    pub include_all: bool,
+}
+
+/// Where a variable's values come from, as the editor writes it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum VariableSpecKind {
+    /// A query to Prometheus, as Grafana writes it (`label_values(kube_node_info, node)`,
+    /// `label_names()`, `metrics(regex)`, `query_result(query)`), and a regular expression that
+    /// filters its values (empty: none).
+    Query {
+        /// The query.
+        query: String,
+        /// The filter.
+        regex: String,
+    },
+    /// Values separated by commas (`\,` inside one).
+    Custom {
+        /// The values.
+        values: String,
+    },
+    /// Intervals separated by commas (`1m, 5m, 1h`).
+    Interval {
+        /// The intervals.
+        values: String,
+    },
+    /// One fixed value.
+    Constant {
+        /// The value.
+        value: String,
+    },
+    /// A value typed on the dashboard.
+    Textbox {
+        /// Its value until one is typed.
+        default: String,
+    },
+    /// The data source (Grafana's; KubeDesk has the cluster's Prometheus): kept as it is.
+    Datasource,
+}
+
+impl Default for VariableSpecKind {
+    fn default() -> Self {
+        Self::Query {
+            query: String::new(),
+            regex: String::new(),
+        }
+    }
+}
+
+/// Reads a dashboard's variables, to edit them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GetVariables {
+    /// The dashboard.
+    pub id: String,
+}
+
+impl Command for GetVariables {
+    const NAME: &'static str = "get_variables";
+    type Output = Vec<VariableSpec>;
+}
+
+/// Keeps a dashboard's variables, in the order given (each may use those before it).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SaveVariables {
+    /// The dashboard.
+    pub id: String,
+    /// Its variables.
+    pub variables: Vec<VariableSpec>,
+}
+
+impl Command for SaveVariables {
+    const NAME: &'static str = "save_variables";
+    type Output = ();
 }

@@ -361,6 +361,31 @@ pub enum VariableQuery {
     },
 }
 
+impl std::fmt::Display for VariableQuery {
+    /// As Grafana writes it, and [`crate::grafana::variable_query`] reads it.
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            VariableQuery::LabelValues {
+                series: Some(series),
+                label,
+            } => write!(formatter, "label_values({series}, {label})"),
+            VariableQuery::LabelValues {
+                series: None,
+                label,
+            } => write!(formatter, "label_values({label})"),
+            VariableQuery::LabelNames { series } => {
+                write!(
+                    formatter,
+                    "label_names({})",
+                    series.as_deref().unwrap_or("")
+                )
+            }
+            VariableQuery::Metrics { regex } => write!(formatter, "metrics({regex})"),
+            VariableQuery::QueryResult { query } => write!(formatter, "query_result({query})"),
+        }
+    }
+}
+
 /// When a query variable's values are asked for again.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

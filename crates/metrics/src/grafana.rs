@@ -230,8 +230,10 @@ fn arguments<'a>(query: &'a str, function: &str) -> Option<Vec<&'a str>> {
     Some(parts)
 }
 
-/// A query variable's query as a native one.
-fn variable_query(query: &str) -> Option<VariableQuery> {
+/// A query variable's query, written as Grafana writes it (`label_values(kube_node_info, node)`,
+/// `label_names()`, `metrics(regex)`, `query_result(query)`), as a native one; `None` for any
+/// other.
+pub fn variable_query(query: &str) -> Option<VariableQuery> {
     let query = query.trim();
     if let Some(arguments) = arguments(query, "label_values") {
         return match arguments.as_slice() {
@@ -270,7 +272,7 @@ fn variable_query(query: &str) -> Option<VariableQuery> {
 
 /// Splits a custom or interval variable's values (`1s, 15s, 30s`), where `\,` is a comma inside
 /// a value.
-fn values(query: &str) -> Vec<String> {
+pub fn values(query: &str) -> Vec<String> {
     let mut values = Vec::new();
     let mut current = String::new();
     let mut characters = query.chars().peekable();

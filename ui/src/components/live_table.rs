@@ -81,9 +81,11 @@ pub fn LiveTable(
     let selected = RwSignal::new(None::<usize>);
     let body = NodeRef::<leptos::html::Div>::new();
     let stop = move || held.stop(|id| StopTable { id });
-    // A new subscription whenever the cluster, the kind or the namespace changes.
+    // A new subscription whenever the cluster, the kind or the namespace changes; the same ones
+    // set again (a cluster chosen anew) keep the subscription and the selected row.
+    let watched = Memo::new(move |_| (contexts.get(), kind.get(), namespace.get()));
     Effect::new(move || {
-        let (contexts, kind, namespace) = (contexts.get(), kind.get(), namespace.get());
+        let (contexts, kind, namespace) = watched.get();
         stop();
         update.set(None);
         error.set(None);

@@ -8,13 +8,14 @@
 pub mod alerts;
 mod editor;
 mod prometheus;
+mod variables;
 
 use std::time::Duration;
 
 use kubedesk_ipc::{
     CreateDashboard, DashboardView, DeleteDashboard, DeletePanel, EtcdMemberView, GetMonitoring,
-    GetPanel, ImportDashboard, PanelPlace, PanelShape, PanelSpec, PanelView, PrometheusState,
-    ShowDashboard, VariableChoice, units,
+    GetPanel, GetVariables, ImportDashboard, PanelPlace, PanelShape, PanelSpec, PanelView,
+    PrometheusState, ShowDashboard, VariableChoice, VariableSpec, units,
 };
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -670,11 +671,27 @@ fn DashboardPage(id: String) -> impl IntoView {
             }
         });
     };
+    let editing_variables = RwSignal::new(None::<Vec<VariableSpec>>);
+    let open_variables = move |_| {
+        spawn_local(async move {
+            match ipc::call(&GetVariables {
+                id: asked.get_value(),
+            })
+            .await
+            {
+                Ok(variables) => editing_variables.set(Some(variables)),
+                Err(error) => edit_failure.set(Some(error.to_string())),
+            }
+        });
+    };
     let editable = Memo::new(move |_| shown.with(|view| view.as_ref().map(|view| view.editable)));
     let edit_bar = move || {
         editable.get().map(|editable| {
             if editable {
                 view! {
+                    <button type="button" class="button" id="edit-variables" on:click=open_variables>
+                        {move || i18n.t(Msg::MonitoringVariables)}
+                    </button>
                     <button type="button" class="button" id="add-panel" on:click=add_panel>
                         {move || i18n.t(Msg::MonitoringAddPanel)}
                     </button>
@@ -699,6 +716,17 @@ fn DashboardPage(id: String) -> impl IntoView {
                 }
             });
             view! { <editor::PanelEditor editing=editing_now done /> }
+        })
+    };
+    let variables_editor = move || {
+        editing_variables.get().map(|variables| {
+            let done = Callback::new(move |saved: bool| {
+                editing_variables.set(None);
+                if saved {
+                    tick.update(|count| *count += 1);
+                }
+            });
+            view! { <variables::VariablesEditor id=asked.get_value() variables done /> }
         })
     };
     view! {
@@ -762,6 +790,7 @@ fn DashboardPage(id: String) -> impl IntoView {
                 <DashboardRow shown row actions=editable.get_untracked().unwrap_or(false).then_some(actions) />
             </For>
             {editor}
+            {variables_editor}
         </section>
     }
 }
@@ -792,7 +821,8 @@ fn DashboardRow(
             .and_then(|view| view.rows.get(row))
             .is_some_and(|row| row.collapsed)
     });
-    // Panels keyed by place and title, so a refresh redraws them in place.
+    // Panels keyed by place, title and what they draw, so a refresh redraws them in place and an
+    // edited one is made anew.
     let panels = move || {
         shown.with(|view| {
             view.as_ref()
@@ -801,7 +831,11 @@ fn DashboardRow(
                     row.panels
                         .iter()
                         .enumerate()
-                        .map(|(index, panel)| (index, panel.title.clone()))
+                        .map(|(index, panel)| {
+                            let drawn =
+                                format!("{:?} {} {:?}", panel.shape, panel.width, panel.unit);
+                            (index, panel.title.clone(), drawn)
+                        })
                         .collect::<Vec<_>>()
                 })
                 .unwrap_or_default()

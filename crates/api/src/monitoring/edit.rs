@@ -1,12 +1,15 @@
 //! Editing kept dashboards: `create_dashboard` (empty, or a copy of another, which is how a
 //! built-in one is edited), `get_panel`, `save_panel` and `delete_panel` on the dashboard's file,
 //! `preview_panel` (the panel being edited run on the cluster's Prometheus with the dashboard's
-//! variables, before anything is kept), and `get_metric_names` for the PromQL editor.
+//! variables, before anything is kept), `get_metric_names` for the PromQL editor, and
+//! `get_variables` and `save_variables`.
 
 use kubedesk_ipc as ipc;
 use kubedesk_metrics::dashboard::{
-    Dashboard, Draw, Grid, Panel, PanelKind, Query, Reduce, Row, TimeRange,
+    AllValue, Dashboard, Draw, Grid, Panel, PanelKind, Query, Reduce, Refresh, Row, TimeRange,
+    Variable, VariableKind,
 };
+use kubedesk_metrics::grafana;
 
 use super::{CREATED, Kept, dashboard, entry, is_kept, keep, kept_path, new_id, read_kept};
 use crate::App;
@@ -423,9 +426,229 @@ pub async fn get_metric_names(
         .map_err(|error| super::unreachable(&error))
 }
 
+/// A dashboard's variables as the editor shows them.
+pub fn get_variables(
+    app: &App,
+    request: ipc::GetVariables,
+) -> Result<Vec<ipc::VariableSpec>, ipc::Error> {
+    let (dashboard, _) = dashboard(&app.dashboards, &request.id)?;
+    Ok(dashboard
+        .variables
+        .iter()
+        .map(|variable| ipc::VariableSpec {
+            name: variable.name.clone(),
+            label: variable.label.clone().unwrap_or_default(),
+            kind: match &variable.kind {
+                VariableKind::Query { query, regex, .. } => ipc::VariableSpecKind::Query {
+                    query: query.to_string(),
+                    regex: regex.clone().unwrap_or_default(),
+                },
+                VariableKind::Custom { options } => ipc::VariableSpecKind::Custom {
+                    values: joined(options),
+                },
+                VariableKind::Interval { options, .. } => ipc::VariableSpecKind::Interval {
+                    values: joined(options),
+                },
+                VariableKind::Constant { value } => ipc::VariableSpecKind::Constant {
+                    value: value.clone(),
+                },
+                VariableKind::Textbox { default } => ipc::VariableSpecKind::Textbox {
+                    default: default.clone(),
+                },
+                VariableKind::Datasource { .. } => ipc::VariableSpecKind::Datasource,
+            },
+            multi: variable.multi,
+            include_all: variable.all.is_some(),
+        })
+        .collect())
+}
+
+/// Values joined as Grafana writes them: `, ` between, `\,` for a comma inside one.
+fn joined(values: &[String]) -> String {
+    values
+        .iter()
+        .map(|value| value.replace(',', "\\,"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The variable `spec` describes, keeping what the editor does not show of `old` (when it
+/// refreshes, how it sorts, `auto`, what is chosen, whether it is hidden, All's value).
+fn variable_of(spec: ipc::VariableSpec, old: Option<&Variable>) -> Result<Variable, ipc::Error> {
+    let name = spec.name.trim().to_owned();
+    let wrong = |what: String, hint: &str| invalid(format!("The variable {name}: {what}."), hint);
+    let values_of = |text: &str| {
+        let values = grafana::values(text);
+        if values.is_empty() {
+            Err(wrong(
+                "it has no values".to_owned(),
+                "Write its values separated by commas.",
+            ))
+        } else {
+            Ok(values)
+        }
+    };
+    let kind = match spec.kind {
+        ipc::VariableSpecKind::Query { query, regex } => {
+            let parsed = grafana::variable_query(&query).ok_or_else(|| {
+                wrong(
+                    format!("its query {:?} is none of label_values(…), label_names(…), metrics(…) and query_result(…)", query.trim()),
+                    "Write it as Grafana does, as in label_values(kube_node_info, node).",
+                )
+            })?;
+            let (refresh, sort) = match old.map(|old| &old.kind) {
+                Some(VariableKind::Query { refresh, sort, .. }) => (*refresh, *sort),
+                _ => (Refresh::OnTimeChange, 1),
+            };
+            let regex = regex.trim().to_owned();
+            VariableKind::Query {
+                query: parsed,
+                regex: (!regex.is_empty()).then_some(regex),
+                refresh,
+                sort,
+            }
+        }
+        ipc::VariableSpecKind::Custom { values } => VariableKind::Custom {
+            options: values_of(&values)?,
+        },
+        ipc::VariableSpecKind::Interval { values } => VariableKind::Interval {
+            options: values_of(&values)?,
+            auto: match old.map(|old| &old.kind) {
+                Some(VariableKind::Interval { auto, .. }) => auto.clone(),
+                _ => None,
+            },
+        },
+        ipc::VariableSpecKind::Constant { value } => VariableKind::Constant { value },
+        ipc::VariableSpecKind::Textbox { default } => VariableKind::Textbox { default },
+        ipc::VariableSpecKind::Datasource => match old.map(|old| &old.kind) {
+            Some(kind @ VariableKind::Datasource { .. }) => kind.clone(),
+            _ => VariableKind::Datasource {
+                plugin: "prometheus".to_owned(),
+                regex: None,
+            },
+        },
+    };
+    let label = spec.label.trim().to_owned();
+    Ok(Variable {
+        label: (!label.is_empty() && label != name).then_some(label),
+        kind,
+        multi: spec.multi,
+        all: spec.include_all.then(|| AllValue {
+            custom: old.and_then(|old| old.all.as_ref()?.custom.clone()),
+        }),
+        current: old.map(|old| old.current.clone()).unwrap_or_default(),
+        hidden: old.is_some_and(|old| old.hidden),
+        name,
+    })
+}
+
+/// Keeps a dashboard's variables; a name that is not one, twice the same name, or a query that
+/// cannot run is named, and nothing is kept.
+pub fn save_variables(app: &App, request: ipc::SaveVariables) -> Result<(), ipc::Error> {
+    let mut kept = kept(app, &request.id)?;
+    let mut variables: Vec<Variable> = Vec::new();
+    for spec in request.variables {
+        let name = spec.name.trim();
+        let well_named = name
+            .chars()
+            .next()
+            .is_some_and(|first| first.is_ascii_alphabetic() || first == '_')
+            && name
+                .chars()
+                .all(|character| character.is_ascii_alphanumeric() || character == '_');
+        if !well_named {
+            return Err(invalid(
+                format!("{name:?} cannot be a variable's name."),
+                "Use letters, digits and _, starting with a letter, as queries write $name.",
+            ));
+        }
+        if variables.iter().any(|variable| variable.name == name) {
+            return Err(invalid(
+                format!("Two variables are named {name}."),
+                "Give each variable a name of its own.",
+            ));
+        }
+        let old = kept
+            .dashboard
+            .variables
+            .iter()
+            .find(|variable| variable.name == name);
+        variables.push(variable_of(spec, old)?);
+    }
+    kept.dashboard.variables = variables;
+    keep(&app.dashboards, &request.id, &kept)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_variable_reads_back_as_it_was_written() {
+        let spec = ipc::VariableSpec {
+            name: "node".into(),
+            label: "Node".into(),
+            kind: ipc::VariableSpecKind::Query {
+                query: "label_values(kube_node_info, node)".into(),
+                regex: "gpu-.*".into(),
+            },
+            multi: true,
+            include_all: true,
+        };
+        let variable = variable_of(spec, None).unwrap();
+        assert_eq!(
+            variable.kind,
+            VariableKind::Query {
+                query: kubedesk_metrics::dashboard::VariableQuery::LabelValues {
+                    series: Some("kube_node_info".into()),
+                    label: "node".into(),
+                },
+                regex: Some("gpu-.*".into()),
+                refresh: Refresh::OnTimeChange,
+                sort: 1,
+            }
+        );
+        let custom = variable_of(
+            ipc::VariableSpec {
+                name: "size".into(),
+                kind: ipc::VariableSpecKind::Custom {
+                    values: "small, a\\,b".into(),
+                },
+                ..Default::default()
+            },
+            None,
+        )
+        .unwrap();
+        assert_eq!(
+            custom.kind,
+            VariableKind::Custom {
+                options: vec!["small".into(), "a,b".into()]
+            }
+        );
+        let VariableKind::Custom { options } = &custom.kind else {
+            unreachable!()
+        };
+        assert_eq!(joined(options), "small, a\\,b");
+        let wrong = variable_of(
+            ipc::VariableSpec {
+                name: "node".into(),
+                kind: ipc::VariableSpecKind::Query {
+                    query: "up".into(),
+                    regex: String::new(),
+                },
+                ..Default::default()
+            },
+            None,
+        )
+        .unwrap_err();
+        assert!(
+            wrong
+                .message
+                .starts_with("The variable node: its query \"up\" is none of label_values"),
+            "{}",
+            wrong.message
+        );
+    }
 
     #[test]
     fn query_references_follow_grafana() {

@@ -222,8 +222,10 @@ pub fn PanelEditor(editing: Editing, done: Callback<bool>) -> impl IntoView {
             }
         });
     };
+    // Rows made again only when a query is added or removed: typing keeps its field.
+    let count = Memo::new(move |_| queries.with(Vec::len));
     let query_rows = move || {
-        (0..queries.with(Vec::len))
+        (0..count.get())
             .map(|index| {
                 let expr = move || queries.with(|queries| queries.get(index).map(|query| query.expr.clone()).unwrap_or_default());
                 let legend = move || queries.with(|queries| queries.get(index).map(|query| query.legend.clone()).unwrap_or_default());
@@ -266,7 +268,7 @@ pub fn PanelEditor(editing: Editing, done: Callback<bool>) -> impl IntoView {
                                 {i18n.t(Msg::PanelEditorInstant)}
                             </label>
                             <button type="button" class="button button--small" data-remove-query=index
-                                disabled=move || queries.with(Vec::len) < 2
+                                disabled=move || count.get() < 2
                                 on:click=move |_| queries.update(|queries| { queries.remove(index); })>
                                 {i18n.t(Msg::PanelEditorRemoveQuery)}
                             </button>
