@@ -2461,10 +2461,27 @@ async fn the_gpu_dashboard_and_an_imported_grafana_dashboard_are_drawn_from_the_
         )
         .await;
     choose(&window, "#panel-shape", "stat").await;
+    fill(&window, "#panel-thresholds", "green, hot red").await;
+    window.click("#panel-save").await;
+    window
+        .wait_for_text(
+            "#panel-outcome",
+            "Thresholds: “hot red” is not a value and a colour",
+        )
+        .await;
+    fill(&window, "#panel-thresholds", "green, 50 red").await;
     window.click("#panel-save").await;
     window
         .wait_for_text(&format!("{saved} .stat__value"), "°C")
         .await;
+    // Each node's hottest GPU red from 50 °C, green below, as the thresholds say.
+    window
+        .wait_for_eval(
+            &format!("(() => {{ const values = [...document.querySelectorAll(\"{saved} .stat__value\")]; return values.length > 1 && values.every(value => (parseFloat(value.innerText) >= 50) == (getComputedStyle(value).color == 'rgb(242, 73, 92)')); }})()"),
+            json!(true),
+        )
+        .await;
+    window.screenshot("made-here-thresholds").await;
     // A variable: the nodes, several at once (a query Grafana would not take is named first);
     // the panel, back to lines, narrowed to the node chosen.
     window.click("#edit-variables").await;

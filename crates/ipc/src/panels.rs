@@ -36,6 +36,9 @@ pub struct PanelSpec {
     pub width: u32,
     /// Its height in grid units (30 px).
     pub height: u32,
+    /// Colour steps: from each value up (`None`: from the lowest), its colour (a name such as
+    /// `green`, `orange`, `red`, or `#rrggbb`).
+    pub thresholds: Vec<(Option<f64>, String)>,
     /// Its queries, in order.
     pub queries: Vec<QuerySpec>,
 }

@@ -6,8 +6,8 @@
 
 use kubedesk_ipc as ipc;
 use kubedesk_metrics::dashboard::{
-    AllValue, Dashboard, Draw, Grid, Panel, PanelKind, Query, Reduce, Refresh, Row, TimeRange,
-    Variable, VariableKind,
+    AllValue, Dashboard, Draw, Grid, Panel, PanelKind, Query, Reduce, Refresh, Row, Threshold,
+    TimeRange, Variable, VariableKind,
 };
 use kubedesk_metrics::grafana;
 
@@ -116,6 +116,11 @@ pub fn get_panel(app: &App, request: ipc::GetPanel) -> Result<ipc::PanelSpec, ip
         max: panel.max,
         width: panel.grid.w,
         height: panel.grid.h,
+        thresholds: panel
+            .thresholds
+            .iter()
+            .map(|threshold| (threshold.value, threshold.color.clone()))
+            .collect(),
         queries: panel
             .queries
             .iter()
@@ -153,6 +158,23 @@ fn check(spec: &ipc::PanelSpec) -> Result<(), ipc::Error> {
             "Make the lowest value smaller than the highest, or leave one empty.",
         ));
     }
+    let colours_named = spec
+        .thresholds
+        .iter()
+        .all(|(_, colour)| !colour.trim().is_empty());
+    let rising = spec
+        .thresholds
+        .iter()
+        .filter_map(|(value, _)| *value)
+        .collect::<Vec<_>>()
+        .windows(2)
+        .all(|pair| pair[0] < pair[1]);
+    if !colours_named || !rising {
+        return Err(invalid(
+            "The thresholds must each name a colour, their values rising.".to_owned(),
+            "Write them as green, 80 orange, 90 red.",
+        ));
+    }
     match &spec.shape {
         ipc::PanelShape::Text { content } if content.trim().is_empty() => Err(invalid(
             "A text panel needs its text.".to_owned(),
@@ -178,7 +200,7 @@ fn check(spec: &ipc::PanelSpec) -> Result<(), ipc::Error> {
 }
 
 /// The panel `spec` describes, keeping what the editor does not show of `existing` (its
-/// thresholds, repeat, reductions, data source, place on the grid).
+/// repeat, reductions, data source, place on the grid).
 fn panel_of(spec: ipc::PanelSpec, existing: Option<&Panel>, grid: Grid) -> Panel {
     let old_kind = existing.map(|panel| &panel.kind);
     let reduce = match old_kind {
@@ -286,9 +308,14 @@ fn panel_of(spec: ipc::PanelSpec, existing: Option<&Panel>, grid: Grid) -> Panel
         decimals: spec.decimals,
         min: spec.min,
         max: spec.max,
-        thresholds: existing
-            .map(|panel| panel.thresholds.clone())
-            .unwrap_or_default(),
+        thresholds: spec
+            .thresholds
+            .into_iter()
+            .map(|(value, color)| Threshold {
+                value,
+                color: color.trim().to_owned(),
+            })
+            .collect(),
         repeat: existing.and_then(|panel| panel.repeat.clone()),
         datasource: existing.and_then(|panel| panel.datasource.clone()),
     }
@@ -744,6 +771,7 @@ mod tests {
             unit: Some(" celsius ".into()),
             width: 12,
             height: 6,
+            thresholds: vec![(None, "green".into()), (Some(80.0), " red ".into())],
             queries: vec![
                 ipc::QuerySpec {
                     expr: " max(DCGM_FI_DEV_GPU_TEMP) ".into(),
@@ -776,6 +804,19 @@ mod tests {
             }
         );
         assert_eq!(panel.unit.as_deref(), Some("celsius"));
+        assert_eq!(
+            panel.thresholds,
+            [
+                Threshold {
+                    value: None,
+                    color: "green".into()
+                },
+                Threshold {
+                    value: Some(80.0),
+                    color: "red".into()
+                }
+            ]
+        );
         assert_eq!(panel.datasource.as_deref(), Some("$datasource"));
         assert_eq!(
             (

@@ -75,6 +75,37 @@ fn with_metric(query: &str, metric: &str) -> String {
     }
 }
 
+/// Thresholds as the editor writes them: `green, 80 orange, 90 red`.
+fn thresholds_text(thresholds: &[(Option<f64>, String)]) -> String {
+    thresholds
+        .iter()
+        .map(|(value, colour)| match value {
+            Some(value) => format!("{value} {colour}"),
+            None => colour.clone(),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Thresholds read back; the part that is neither a colour nor a value and a colour is returned.
+fn thresholds_of(text: &str) -> Result<Vec<(Option<f64>, String)>, String> {
+    text.split(',')
+        .map(str::trim)
+        .filter(|part| !part.is_empty())
+        .enumerate()
+        .map(
+            |(index, part)| match part.split_whitespace().collect::<Vec<_>>().as_slice() {
+                [colour] if index == 0 => Ok((None, (*colour).to_owned())),
+                [value, colour] => value
+                    .parse::<f64>()
+                    .map(|value| (Some(value), (*colour).to_owned()))
+                    .map_err(|_| part.to_owned()),
+                _ => Err(part.to_owned()),
+            },
+        )
+        .collect()
+}
+
 /// What the dashboard page gives the editor: where the panel goes, and what it is run with.
 #[derive(Clone)]
 pub struct Editing {
@@ -116,6 +147,7 @@ pub fn PanelEditor(editing: Editing, done: Callback<bool>) -> impl IntoView {
     let unit = RwSignal::new(panel.unit.clone().unwrap_or_default());
     let width = RwSignal::new(panel.width.to_string());
     let height = RwSignal::new(panel.height.to_string());
+    let thresholds = RwSignal::new(thresholds_text(&panel.thresholds));
     let queries = RwSignal::new(if panel.queries.is_empty() {
         vec![QuerySpec::default()]
     } else {
@@ -147,12 +179,15 @@ pub fn PanelEditor(editing: Editing, done: Callback<bool>) -> impl IntoView {
             })
         };
         let unit = unit.get_untracked();
+        let steps = thresholds_of(&thresholds.get_untracked())
+            .map_err(|part| i18n.tf(Msg::PanelEditorBadThreshold, &[("part", &part)]))?;
         Ok(PanelSpec {
             title: title.get_untracked(),
             shape: shape_of(&shape.get_untracked(), content.get_untracked()),
             unit: (!unit.trim().is_empty()).then(|| unit.trim().to_owned()),
             width: number(width.get_untracked(), Msg::PanelEditorWidth)?,
             height: number(height.get_untracked(), Msg::PanelEditorHeight)?,
+            thresholds: steps,
             queries: if shape.get_untracked() == "text" {
                 Vec::new()
             } else {
@@ -325,6 +360,11 @@ pub fn PanelEditor(editing: Editing, done: Callback<bool>) -> impl IntoView {
                             prop:value=move || height.get() on:input=move |event| height.set(event_target_value(&event)) />
                     </label>
                 </div>
+                <label class="field">
+                    <span class="field__label">{i18n.t(Msg::PanelEditorThresholds)}</span>
+                    <input type="text" class="input" id="panel-thresholds" placeholder="green, 80 orange, 90 red"
+                        prop:value=move || thresholds.get() on:input=move |event| thresholds.set(event_target_value(&event)) />
+                </label>
                 <Show when=move || shape.get() == "text"
                     fallback=move || view! {
                         <p class="help">{i18n.t(Msg::PanelEditorQueriesHelp)}</p>
@@ -400,6 +440,21 @@ mod tests {
             assert_eq!(shape_of(shape_value(&shape), "# GPUs".into()), shape);
         }
         assert_eq!(SHAPES.len(), 10);
+    }
+
+    #[test]
+    fn thresholds_are_written_and_read_as_colour_steps() {
+        let steps = vec![
+            (None, "green".to_owned()),
+            (Some(80.0), "orange".to_owned()),
+            (Some(92.5), "#f2495c".to_owned()),
+        ];
+        let text = thresholds_text(&steps);
+        assert_eq!(text, "green, 80 orange, 92.5 #f2495c");
+        assert_eq!(thresholds_of(&text), Ok(steps));
+        assert_eq!(thresholds_of(""), Ok(Vec::new()));
+        assert_eq!(thresholds_of("green, hot red"), Err("hot red".to_owned()));
+        assert_eq!(thresholds_of("green, red"), Err("red".to_owned()));
     }
 
     #[test]
