@@ -2250,6 +2250,51 @@ async fn without_nvml_the_gpus_page_says_why_and_the_rest_works() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn the_clusters_gpus_are_shown_by_resource_model_node_and_pod() {
+    let (_scene, _clusters, mut window) =
+        demo_window("cluster-gpus", kubedesk_api::demo::SimOptions::default()).await;
+    window.click("a[data-area=gpus]").await;
+    // gpu-prod's nodes advertise whole, MIG and time-sliced GPUs, each counted as it is.
+    window
+        .wait_for_text(
+            "#cluster-gpus-totals [data-total='nvidia.com/mig-1g.10gb']",
+            "of 28 allocated",
+        )
+        .await;
+    window
+        .wait_for_text(
+            "#cluster-gpus-nodes [data-gpu-node=gpu-a10-shared-01]",
+            "Shared (time-slicing), 4 per GPU",
+        )
+        .await;
+    window
+        .wait_for_text(
+            "#cluster-gpus-nodes [data-gpu-node=gpu-h100-01]",
+            "8 of 8 allocated, 0 free",
+        )
+        .await;
+    window
+        .wait_for_text("#cluster-gpus-models", "NVIDIA-H100-80GB-HBM3")
+        .await;
+    window
+        .wait_for_text("#cluster-gpus-holders", "research/diffusion-train")
+        .await;
+    window.screenshot("inventory").await;
+    window
+        .eval("document.querySelector('#cluster-gpus-nodes').scrollIntoView()")
+        .await;
+    window.screenshot("inventory-nodes").await;
+    window.click("#cluster-switcher option[value=dev]").await;
+    window
+        .wait_for_text(
+            "#cluster-gpus",
+            "No node of this cluster advertises a GPU resource.",
+        )
+        .await;
+    window.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn the_gpu_dashboard_and_an_imported_grafana_dashboard_are_drawn_from_the_clusters_prometheus()
  {
     let (scene, clusters, mut window) = demo_window(

@@ -332,3 +332,11 @@ pub async fn save_variables(
 ) -> Answer<ipc::SaveVariables> {
     monitoring::save_variables(&app, request)
 }
+
+#[tauri::command]
+pub async fn get_gpu_inventory(
+    app: State<'_, App>,
+    request: ipc::GetGpuInventory,
+) -> Answer<ipc::GetGpuInventory> {
+    kubedesk_api::cluster_gpus::get_gpu_inventory(&app, request).await
+}

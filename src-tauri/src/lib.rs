@@ -69,5 +69,6 @@ pub fn builder<R: tauri::Runtime>(base: tauri::Builder<R>, app: App) -> tauri::B
             commands::get_metric_names,
             commands::get_variables,
             commands::save_variables,
+            commands::get_gpu_inventory,
         ])
 }

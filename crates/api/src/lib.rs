@@ -5,6 +5,7 @@
 //! alone turns them into the screen-shaped types of the contract. Nothing here knows about Tauri,
 //! so the same use-cases can be served over another transport.
 
+pub mod cluster_gpus;
 pub mod clusters;
 mod config;
 pub mod dashboards;

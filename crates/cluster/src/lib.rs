@@ -7,6 +7,7 @@ pub mod apply;
 pub mod connect;
 pub mod control_plane;
 pub mod detail;
+pub mod gpus;
 pub mod health;
 pub mod https;
 pub mod kubeconfig;

@@ -7,6 +7,7 @@
 
 mod access;
 mod alerts;
+mod cluster_gpus;
 mod clusters;
 mod error;
 mod gpu;
@@ -25,6 +26,9 @@ pub use access::{Access, AccessRule, ActionAccess, GetAccess};
 pub use alerts::{
     AlertHandling, AlertRuleView, AlertStanding, AlertView, AlertmanagerView, Alerts, GetAlerts,
     ManagedAlertView, SilenceView,
+};
+pub use cluster_gpus::{
+    GetGpuInventory, GpuHolderView, GpuInventory, GpuModelView, GpuNodeView, GpuResourceUse,
 };
 pub use clusters::{
     Capacity, ClusterHealth, ClusterOverview, ContextList, ContextRow, ControlPlaneInfo,
@@ -171,5 +175,6 @@ commands![
     PreviewPanel,
     GetMetricNames,
     GetVariables,
-    SaveVariables
+    SaveVariables,
+    GetGpuInventory
 ];

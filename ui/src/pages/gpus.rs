@@ -1,7 +1,9 @@
 //! The GPUs page, This machine: each of this machine's GPUs with its readings against its limits,
 //! its history charts (utilisation, memory, temperature, power, clocks), its links, MIG instances
 //! and processes, and what is wrong with it (each with what to do), as the sampler reads it; why
-//! there are none when NVML cannot be used. The cluster's GPUs are not built yet.
+//! there are none when NVML cannot be used. Below, the selected cluster's GPUs (`cluster.rs`).
+
+mod cluster;
 
 use std::collections::BTreeMap;
 
@@ -201,7 +203,7 @@ pub fn GpusPage() -> impl IntoView {
             {move || outcome.get().map(|notice| view! { <NoticeBanner notice id="gpu-export-outcome" /> })}
             <h2 class="section__title">{move || i18n.t(Msg::GpuThisMachine)}</h2>
             {body}
-            <p class="help" id="gpus-cluster-not-built">{move || i18n.t(Msg::GpuClusterNotBuilt)}</p>
+            <cluster::ClusterGpus />
         </section>
     }
 }
