@@ -107,6 +107,15 @@ pub fn is_gpu_resource(name: &str) -> bool {
         && (resource.contains("gpu") || resource.starts_with("mig-") || domain == "gpu.intel.com")
 }
 
+/// Whether `name` counts GPUs or GPU slices, not an amount of a GPU's memory or cores (HAMi's
+/// `nvidia.com/gpumem`, `nvidia.com/gpucores`) or a priority.
+pub fn counts_gpus(name: &str) -> bool {
+    is_gpu_resource(name)
+        && !name.split_once('/').is_some_and(|(_, resource)| {
+            resource.starts_with("gpumem") || resource == "gpucores" || resource == "priority"
+        })
+}
+
 /// A whole count from a quantity (`8`, `8k`); extended resources are whole numbers.
 fn count(quantity: &Quantity) -> u64 {
     let text = quantity.0.trim();
@@ -311,6 +320,8 @@ mod tests {
         ] {
             assert!(!is_gpu_resource(other), "{other}");
         }
+        assert!(counts_gpus("nvidia.com/mig-3g.40gb") && counts_gpus("amd.com/gpu"));
+        assert!(!counts_gpus("nvidia.com/gpumem") && !counts_gpus("nvidia.com/gpucores"));
         assert_eq!(count(&Quantity("8".into())), 8);
         assert_eq!(count(&Quantity("2k".into())), 2000);
     }

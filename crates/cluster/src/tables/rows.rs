@@ -244,7 +244,7 @@ fn time(value: Option<&Time>) -> Cell {
     Cell::Time(value.map(|time| time.0))
 }
 
-/// GPUs (and MIG slices) in a set of resource amounts.
+/// GPUs (whole, MIG slices, shared replicas, any vendor's) in a set of resource amounts.
 fn gpus<'a>(
     amounts: impl Iterator<
         Item = (
@@ -254,9 +254,7 @@ fn gpus<'a>(
     >,
 ) -> f64 {
     amounts
-        .filter(|(name, _)| {
-            name.as_str() == "nvidia.com/gpu" || name.starts_with("nvidia.com/mig-")
-        })
+        .filter(|(name, _)| crate::gpus::counts_gpus(name))
         .filter_map(|(_, quantity)| parse_quantity(&quantity.0))
         .sum()
 }
@@ -554,6 +552,16 @@ pub fn cron_job(cron: CronJob) -> Row {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_nodes_gpus_are_counted_whatever_their_vendor_not_their_memory() {
+        let mixed: Node = serde_json::from_value(serde_json::json!({
+            "metadata": {"name": "mi300-01"},
+            "status": {"allocatable": {"cpu": "64", "amd.com/gpu": "8", "nvidia.com/gpumem": "81920", "nvidia.com/gpu": "2"}},
+        }))
+        .unwrap_or_default();
+        assert_eq!(node(mixed).cells.last(), Some(&Cell::Number(10.0)));
+    }
 
     #[test]
     fn a_row_kept_as_json_reads_back_the_same() {
