@@ -2251,8 +2251,14 @@ async fn without_nvml_the_gpus_page_says_why_and_the_rest_works() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_clusters_gpus_are_shown_by_resource_model_node_and_pod() {
-    let (_scene, _clusters, mut window) =
-        demo_window("cluster-gpus", kubedesk_api::demo::SimOptions::default()).await;
+    let (_scene, _clusters, mut window) = demo_window(
+        "cluster-gpus",
+        kubedesk_api::demo::SimOptions {
+            prometheus: true,
+            ..Default::default()
+        },
+    )
+    .await;
     window.click("a[data-area=gpus]").await;
     // gpu-prod's nodes advertise whole, MIG and time-sliced GPUs, each counted as it is.
     window
@@ -2278,6 +2284,25 @@ async fn the_clusters_gpus_are_shown_by_resource_model_node_and_pod() {
         .await;
     window
         .wait_for_text("#cluster-gpus-holders", "research/diffusion-train")
+        .await;
+    // Which physical GPUs, from dcgm-exporter through the cluster's Prometheus.
+    window
+        .wait_for_text(
+            "#cluster-gpus-devices",
+            "dcgm-exporter's series in Prometheus at kubesphere-monitoring-system/prometheus-k8s:9090",
+        )
+        .await;
+    window
+        .wait_for_text(
+            "#cluster-gpus-holders [data-holder^='inference/triton']",
+            "(1g.10gb)",
+        )
+        .await;
+    window
+        .wait_for_text(
+            "#cluster-gpus-holders [data-holder^='research/diffusion-train']",
+            "GPU 7",
+        )
         .await;
     window.screenshot("inventory").await;
     window

@@ -1,9 +1,13 @@
 //! `get_gpu_inventory`: a cluster's GPUs, read from its nodes and pods by
 //! `kubedesk-cluster`'s `gpus.rs`, in the contract's terms, with each resource totalled across
-//! the cluster.
+//! the cluster; and, where the cluster's Prometheus has dcgm-exporter's series, the physical GPU
+//! each pod holds and how busy it is.
+
+use std::collections::BTreeMap;
 
 use kubedesk_cluster::gpus::{self, ResourceUse};
 use kubedesk_ipc as ipc;
+use kubedesk_metrics::prometheus::Series;
 
 use crate::App;
 use crate::clusters::client;
@@ -16,6 +20,60 @@ fn use_view(used: &ResourceUse) -> ipc::GpuResourceUse {
         allocated: used.allocated,
         free: used.free(),
     }
+}
+
+/// The GPUs each pod holds, by namespace and pod, from dcgm-exporter's utilisation series
+/// (with its Kubernetes mapping; `exported_` labels where Prometheus kept the exporter's own).
+fn devices_by_pod(series: Vec<Series>) -> BTreeMap<(String, String), Vec<ipc::GpuDeviceView>> {
+    let mut held: BTreeMap<(String, String), Vec<ipc::GpuDeviceView>> = BTreeMap::new();
+    for series in series {
+        let label = |name: &str| {
+            series
+                .labels
+                .get(&format!("exported_{name}"))
+                .or_else(|| series.labels.get(name))
+                .filter(|value| !value.is_empty())
+                .cloned()
+        };
+        let (Some(namespace), Some(pod)) = (label("namespace"), label("pod")) else {
+            continue;
+        };
+        let value = series.points.first().map(|(_, value)| *value);
+        held.entry((namespace, pod))
+            .or_default()
+            .push(ipc::GpuDeviceView {
+                gpu: series.labels.get("gpu").cloned().unwrap_or_default(),
+                uuid: series.labels.get("UUID").cloned().unwrap_or_default(),
+                instance: series.labels.get("GPU_I_PROFILE").cloned(),
+                utilisation: value
+                    .filter(|value| value.is_finite())
+                    .map(|value| value.round().clamp(0.0, 100.0) as u32),
+            });
+    }
+    for devices in held.values_mut() {
+        devices.sort_by(|a, b| (&a.gpu, &a.uuid).cmp(&(&b.gpu, &b.uuid)));
+        devices.dedup_by(|a, b| a.uuid == b.uuid && a.instance == b.instance);
+    }
+    held
+}
+
+/// The GPUs each pod holds, from the cluster's Prometheus: where they were read, or why not.
+async fn devices(
+    app: &App,
+    context: &str,
+) -> Result<(String, BTreeMap<(String, String), Vec<ipc::GpuDeviceView>>), String> {
+    let (located, prometheus) = crate::monitoring::reach::prometheus_of(app, context)
+        .await
+        .map_err(|error| error.message)?;
+    let now = jiff::Timestamp::now().as_second();
+    let series = prometheus
+        .query("DCGM_FI_DEV_GPU_UTIL", now)
+        .await
+        .map_err(|error| format!("{error}."))?;
+    Ok((
+        format!("Prometheus at {}", located.label()),
+        devices_by_pod(series),
+    ))
 }
 
 /// The cluster's GPUs.
@@ -53,7 +111,13 @@ pub async fn get_gpu_inventory(
             use_view(&total)
         })
         .collect();
+    let (mut held, devices_from, devices_missing) = match devices(app, &request.context).await {
+        Ok((from, held)) => (held, Some(from), None),
+        Err(why) => (BTreeMap::new(), None, Some(why)),
+    };
     Ok(ipc::GpuInventory {
+        devices_from,
+        devices_missing,
         resources: inventory.resources,
         totals,
         models: inventory
@@ -85,6 +149,9 @@ pub async fn get_gpu_inventory(
             .holders
             .into_iter()
             .map(|holder| ipc::GpuHolderView {
+                devices: held
+                    .remove(&(holder.namespace.clone(), holder.name.clone()))
+                    .unwrap_or_default(),
                 namespace: holder.namespace,
                 name: holder.name,
                 node: holder.node,

@@ -17,7 +17,7 @@ use crate::App;
 
 mod alerts;
 mod edit;
-mod reach;
+pub(crate) mod reach;
 
 pub use alerts::get_alerts;
 pub use edit::{

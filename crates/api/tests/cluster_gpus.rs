@@ -1,6 +1,8 @@
 //! A cluster's GPUs through the use-case the GPUs page calls, against the simulated GPU
 //! production cluster: every figure is checked against the simulator's own nodes and pods, read
-//! here straight from its store, and a GPU pod added to the cluster shows at once.
+//! here straight from its store, and a GPU pod added to the cluster shows at once; with the
+//! cluster's Prometheus (a real one scraping the simulator's dcgm-exporter series), the physical
+//! GPUs each pod holds and how busy they are.
 
 #![allow(
     clippy::unwrap_used,
@@ -48,6 +50,22 @@ fn held_in_store(server: &SimServer, node: &str, resource: &str) -> u64 {
         .sum()
 }
 
+/// The simulated `gpu-prod` and an app with its kubeconfig.
+async fn gpu_prod() -> (SimServer, tempfile::TempDir, App) {
+    let local = SocketAddr::from(([127, 0, 0, 1], 0));
+    let server = SimServer::start(Arc::new(demo::gpu_prod().unwrap()), local)
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let kubeconfig = dir.path().join("kubeconfig");
+    std::fs::write(&kubeconfig, kubedesk_sim::kubeconfig(&[&server])).unwrap();
+    let app = App::new(AppConfig::in_memory(
+        dir.path().join("config"),
+        KubeconfigPaths::resolve(Some(OsString::from(&kubeconfig)), None),
+    ));
+    (server, dir, app)
+}
+
 async fn inventory(app: &App) -> ipc::GpuInventory {
     get_gpu_inventory(
         app,
@@ -61,18 +79,16 @@ async fn inventory(app: &App) -> ipc::GpuInventory {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_inventory_matches_the_clusters_nodes_and_pods_and_follows_a_new_gpu_pod() {
-    let local = SocketAddr::from(([127, 0, 0, 1], 0));
-    let server = SimServer::start(Arc::new(demo::gpu_prod().unwrap()), local)
-        .await
-        .unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let kubeconfig = dir.path().join("kubeconfig");
-    std::fs::write(&kubeconfig, kubedesk_sim::kubeconfig(&[&server])).unwrap();
-    let app = App::new(AppConfig::in_memory(
-        dir.path().join("config"),
-        KubeconfigPaths::resolve(Some(OsString::from(&kubeconfig)), None),
-    ));
+    let (server, _dir, app) = gpu_prod().await;
     let seen = inventory(&app).await;
+    assert!(
+        seen.devices_missing
+            .as_deref()
+            .unwrap()
+            .starts_with("No Prometheus was found in this cluster"),
+        "{:?}",
+        seen.devices_missing
+    );
 
     // The resource names come from the nodes: MIG profiles and time-sliced GPUs included.
     assert_eq!(
@@ -208,5 +224,51 @@ async fn the_inventory_matches_the_clusters_nodes_and_pods_and_follows_a_new_gpu
     assert!(
         after.holders.iter().any(|holder| holder.name == "probe"
             && holder.resources == [("nvidia.com/gpu".to_owned(), 2)])
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_physical_gpus_each_pod_holds_come_from_dcgm_exporter_through_prometheus() {
+    let (server, _dir, app) = gpu_prod().await;
+    let prometheus =
+        kubedesk_testkit::Prometheus::scraping(server.url().trim_start_matches("http://")).await;
+    demo::monitoring::prometheus(server.cluster(), prometheus.address(), "cpu-01").unwrap();
+    // Two scrapes: an instant query at this second sees the samples taken before it.
+    prometheus
+        .wait_for("count_over_time(DCGM_FI_DEV_GPU_UTIL[1m]) > 1")
+        .await;
+    let seen = inventory(&app).await;
+    assert_eq!(
+        seen.devices_from.as_deref(),
+        Some("Prometheus at kubesphere-monitoring-system/prometheus-k8s:9090")
+    );
+    let holder = |namespace: &str, prefix: &str| {
+        seen.holders
+            .iter()
+            .find(|holder| holder.namespace == namespace && holder.name.starts_with(prefix))
+            .unwrap()
+    };
+    // Eight whole H100s, each its own UUID.
+    let training = holder("research", "diffusion-train");
+    assert_eq!(training.devices.len(), 8);
+    let mut uuids: Vec<&str> = training
+        .devices
+        .iter()
+        .map(|device| device.uuid.as_str())
+        .collect();
+    uuids.dedup();
+    assert_eq!(uuids.len(), 8);
+    assert!(
+        uuids.iter().all(|uuid| uuid.starts_with("GPU-")),
+        "{uuids:?}"
+    );
+    // A MIG instance, with its profile; the idle embeddings pods' shared GPU nearly idle.
+    let triton = holder("inference", "triton");
+    assert_eq!(triton.devices[0].instance.as_deref(), Some("1g.10gb"));
+    let embeddings = holder("inference", "embeddings");
+    assert!(
+        embeddings.devices[0].utilisation.unwrap() < 10,
+        "{:?}",
+        embeddings.devices
     );
 }

@@ -31,6 +31,11 @@ pub struct GpuInventory {
     pub nodes: Vec<GpuNodeView>,
     /// The pods that hold or ask for GPUs.
     pub holders: Vec<GpuHolderView>,
+    /// Where the physical GPUs the pods hold were read from (`Prometheus at …`, from
+    /// dcgm-exporter's series), when they were.
+    pub devices_from: Option<String>,
+    /// Why they were not, when they were not.
+    pub devices_missing: Option<String>,
 }
 
 /// One GPU resource, on a node or across the cluster.
@@ -97,4 +102,19 @@ pub struct GpuHolderView {
     pub phase: String,
     /// What it asks for (`nvidia.com/gpu: 2`).
     pub resources: Vec<(String, u64)>,
+    /// The physical GPUs it holds, as dcgm-exporter maps them to pods.
+    pub devices: Vec<GpuDeviceView>,
+}
+
+/// A physical GPU (or MIG instance) a pod holds, with how busy it is.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GpuDeviceView {
+    /// Its index on the node (`0`).
+    pub gpu: String,
+    /// Its UUID.
+    pub uuid: String,
+    /// The MIG profile of the instance, when it is one (`1g.10gb`).
+    pub instance: Option<String>,
+    /// Its utilisation now, percent.
+    pub utilisation: Option<u32>,
 }

@@ -28,7 +28,8 @@ pub use alerts::{
     ManagedAlertView, SilenceView,
 };
 pub use cluster_gpus::{
-    GetGpuInventory, GpuHolderView, GpuInventory, GpuModelView, GpuNodeView, GpuResourceUse,
+    GetGpuInventory, GpuDeviceView, GpuHolderView, GpuInventory, GpuModelView, GpuNodeView,
+    GpuResourceUse,
 };
 pub use clusters::{
     Capacity, ClusterHealth, ClusterOverview, ContextList, ContextRow, ControlPlaneInfo,

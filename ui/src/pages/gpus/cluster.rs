@@ -71,6 +71,13 @@ pub fn ClusterGpus() -> impl IntoView {
                 .into_any()
         }
         Loadable::Ready(inventory) => {
+            let devices_line = match (&inventory.devices_from, &inventory.devices_missing) {
+                (Some(source), _) => i18n.tf(Msg::ClusterGpusDevicesFrom, &[("source", source)]),
+                (None, Some(reason)) => {
+                    i18n.tf(Msg::ClusterGpusDevicesMissing, &[("reason", reason)])
+                }
+                (None, None) => String::new(),
+            };
             let totals = inventory
                 .totals
                 .iter()
@@ -141,12 +148,32 @@ pub fn ClusterGpus() -> impl IntoView {
                         .join(", ");
                     let key = format!("{}/{}", holder.namespace, holder.name);
                     let shown = key.clone();
+                    let devices = holder
+                        .devices
+                        .iter()
+                        .map(|device| {
+                            let name = match &device.instance {
+                                Some(instance) => i18n.tf(
+                                    Msg::ClusterGpusDeviceInstance,
+                                    &[("gpu", &device.gpu), ("instance", instance)],
+                                ),
+                                None => i18n.tf(Msg::ClusterGpusDevice, &[("gpu", &device.gpu)]),
+                            };
+                            let busy = device.utilisation.map(|percent| {
+                                i18n.tf(Msg::ClusterGpusBusy, &[("percent", &percent.to_string())])
+                            });
+                            view! {
+                                <li title=device.uuid.clone()>{name} " " <span class="help">{busy}</span></li>
+                            }
+                        })
+                        .collect_view();
                     view! {
                         <tr data-holder=key>
                             <td><a href=object_href(TableKind::Pods, Some(&holder.namespace), &holder.name)>{shown}</a></td>
                             <td>{holder.phase.clone()}</td>
                             <td>{holder.node.clone().unwrap_or_default()}</td>
                             <td>{asked}</td>
+                            <td><ul class="cluster-gpus__devices">{devices}</ul></td>
                         </tr>
                     }
                 })
@@ -179,6 +206,7 @@ pub fn ClusterGpus() -> impl IntoView {
                     </table>
                 </div>
                 <h3 class="section__title">{i18n.t(Msg::ClusterGpusHolders)}</h3>
+                <p class="help" id="cluster-gpus-devices">{devices_line}</p>
                 <div class="card card--table">
                     <table class="table" id="cluster-gpus-holders">
                         <thead><tr>
@@ -186,6 +214,7 @@ pub fn ClusterGpus() -> impl IntoView {
                             <th>{i18n.t(Msg::ClusterGpusPhase)}</th>
                             <th>{i18n.t(Msg::ClusterGpusNode)}</th>
                             <th>{i18n.t(Msg::ClusterGpusAsks)}</th>
+                            <th>{i18n.t(Msg::ClusterGpusHeld)}</th>
                         </tr></thead>
                         <tbody>{holders}</tbody>
                     </table>
