@@ -111,9 +111,14 @@ pub async fn get_gpu_inventory(
             use_view(&total)
         })
         .collect();
-    let (mut held, devices_from, devices_missing) = match devices(app, &request.context).await {
-        Ok((from, held)) => (held, Some(from), None),
-        Err(why) => (BTreeMap::new(), None, Some(why)),
+    // Prometheus is asked only when some pod holds GPUs.
+    let (mut held, devices_from, devices_missing) = if inventory.holders.is_empty() {
+        (BTreeMap::new(), None, None)
+    } else {
+        match devices(app, &request.context).await {
+            Ok((from, held)) => (held, Some(from), None),
+            Err(why) => (BTreeMap::new(), None, Some(why)),
+        }
     };
     Ok(ipc::GpuInventory {
         devices_from,

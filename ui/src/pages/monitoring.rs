@@ -155,6 +155,20 @@ fn etcd_members(i18n: I18n, members: Vec<EtcdMemberView>) -> Option<impl IntoVie
     })
 }
 
+/// Makes a dashboard and opens it; `failed` is told why not.
+fn create_and_open(request: CreateDashboard, failed: impl Fn(String) + 'static) {
+    spawn_local(async move {
+        match ipc::call(&request).await {
+            Ok(entry) => {
+                let _ = window()
+                    .location()
+                    .set_hash(&format!("/monitoring/{}", entry.id));
+            }
+            Err(error) => failed(error.to_string()),
+        }
+    });
+}
+
 /// The dashboards and the import form.
 #[component]
 fn DashboardList() -> impl IntoView {
@@ -175,19 +189,10 @@ fn DashboardList() -> impl IntoView {
             title: new_title.get_untracked(),
             copy_of: None,
         };
-        spawn_local(async move {
-            match ipc::call(&request).await {
-                Ok(entry) => {
-                    let _ = window()
-                        .location()
-                        .set_hash(&format!("/monitoring/{}", entry.id));
-                }
-                // What was typed stays, to be corrected.
-                Err(error) => {
-                    report.set(Vec::new());
-                    outcome.set(Some(Notice::Failed(error.to_string())));
-                }
-            }
+        // What was typed stays, to be corrected.
+        create_and_open(request, move |why| {
+            report.set(Vec::new());
+            outcome.set(Some(Notice::Failed(why)));
         });
     };
     let import = move |event: leptos::ev::SubmitEvent| {
@@ -660,16 +665,7 @@ fn DashboardPage(id: String) -> impl IntoView {
             title: i18n.tf(Msg::MonitoringCopyTitle, &[("title", &title)]),
             copy_of: Some(asked.get_value()),
         };
-        spawn_local(async move {
-            match ipc::call(&request).await {
-                Ok(entry) => {
-                    let _ = window()
-                        .location()
-                        .set_hash(&format!("/monitoring/{}", entry.id));
-                }
-                Err(error) => edit_failure.set(Some(error.to_string())),
-            }
-        });
+        create_and_open(request, move |why| edit_failure.set(Some(why)));
     };
     let editing_variables = RwSignal::new(None::<Vec<VariableSpec>>);
     let open_variables = move |_| {
