@@ -57,19 +57,27 @@ fn devices_by_pod(series: Vec<Series>) -> BTreeMap<(String, String), Vec<ipc::Gp
     held
 }
 
-/// The GPUs each pod holds, from the cluster's Prometheus: where they were read, or why not.
+/// Why the GPUs each pod holds are not known.
+#[derive(Debug, thiserror::Error)]
+enum NoDevices {
+    /// The cluster's Prometheus was not found (its message says where it was looked for).
+    #[error("{}", .0.message)]
+    NoPrometheus(ipc::Error),
+    /// It did not answer.
+    #[error("{0}.")]
+    Query(#[from] kubedesk_metrics::prometheus::QueryError),
+}
+
+/// The GPUs each pod holds, from the cluster's Prometheus, with where they were read.
 async fn devices(
     app: &App,
     context: &str,
-) -> Result<(String, BTreeMap<(String, String), Vec<ipc::GpuDeviceView>>), String> {
+) -> Result<(String, BTreeMap<(String, String), Vec<ipc::GpuDeviceView>>), NoDevices> {
     let (located, prometheus) = crate::monitoring::reach::prometheus_of(app, context)
         .await
-        .map_err(|error| error.message)?;
+        .map_err(NoDevices::NoPrometheus)?;
     let now = jiff::Timestamp::now().as_second();
-    let series = prometheus
-        .query("DCGM_FI_DEV_GPU_UTIL", now)
-        .await
-        .map_err(|error| format!("{error}."))?;
+    let series = prometheus.query("DCGM_FI_DEV_GPU_UTIL", now).await?;
     Ok((
         format!("Prometheus at {}", located.label()),
         devices_by_pod(series),
@@ -117,7 +125,7 @@ pub async fn get_gpu_inventory(
     } else {
         match devices(app, &request.context).await {
             Ok((from, held)) => (held, Some(from), None),
-            Err(why) => (BTreeMap::new(), None, Some(why)),
+            Err(why) => (BTreeMap::new(), None, Some(why.to_string())),
         }
     };
     Ok(ipc::GpuInventory {

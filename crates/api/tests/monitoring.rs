@@ -426,21 +426,15 @@ async fn alerts_and_alerting_rules_come_from_the_clusters_prometheus() {
             "embeddings scales down tonight",
         )
         .await;
-    tokio::time::timeout(std::time::Duration::from_secs(30), async {
-        loop {
-            let held = alertmanager.alerts().await;
+    alertmanager
+        .wait_for("the four alerts, two suppressed", |held| {
             let suppressed = held
                 .iter()
                 .filter(|alert| alert["status"]["state"] == "suppressed")
                 .count();
-            if held.len() == 4 && suppressed == 2 {
-                break;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-        }
-    })
-    .await
-    .expect("Alertmanager holds the four alerts, two suppressed");
+            held.len() == 4 && suppressed == 2
+        })
+        .await;
     let answer = get_alerts(
         &setup.app,
         ipc::GetAlerts {

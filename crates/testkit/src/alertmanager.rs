@@ -115,6 +115,18 @@ impl Alertmanager {
             .unwrap_or_default()
     }
 
+    /// Polls the alerts it holds until `holds` says they are as expected (an alert's status is
+    /// worked out some moments after it is posted), for 30 s at most.
+    pub async fn wait_for(&self, what: &str, holds: impl Fn(&[Value]) -> bool) {
+        tokio::time::timeout(Duration::from_secs(30), async {
+            while !holds(&self.alerts().await) {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        })
+        .await
+        .unwrap_or_else(|_| panic!("Alertmanager never held {what}"));
+    }
+
     /// An HTTP/1.0 request with a JSON body; the body of a 200 answer.
     async fn request(&self, method: &str, path: &str, body: Option<&Value>) -> Option<String> {
         let mut stream = tokio::net::TcpStream::connect(self.address).await.ok()?;
