@@ -34,29 +34,45 @@ pub async fn listen<E: Event + 'static>(mut handler: impl FnMut(E) + 'static) ->
 }
 
 /// A view's subscription: the id it is changed and stopped with, and its channel. Made once per
-/// view; a new subscription replaces the one held after [`Held::stop`].
-#[derive(Debug, Clone, Copy)]
-pub struct Held {
+/// view; each [`Held::subscribe`] replaces the one held. A subscription answered after the view
+/// moved on (another one asked for, or the view gone) is stopped at once and its messages are
+/// never handed on, so a slow answer cannot bring back what the view no longer shows.
+pub struct Held<S: 'static> {
     id: leptos::prelude::RwSignal<Option<u64>>,
     channel: leptos::prelude::StoredValue<Option<Channel>, leptos::prelude::LocalStorage>,
+    /// Raised by each stop; a subscription asked for under an older one is stale.
+    generation: leptos::prelude::StoredValue<u64>,
+    /// The command that ends a subscription, made of its id.
+    ending: fn(u64) -> S,
 }
 
-impl Default for Held {
-    /// Holds nothing yet.
-    fn default() -> Self {
-        Self {
-            id: leptos::prelude::RwSignal::new(None),
-            channel: leptos::prelude::StoredValue::new_local(None),
-        }
+impl<S> Clone for Held<S> {
+    fn clone(&self) -> Self {
+        *self
     }
 }
 
-impl Held {
-    /// Holds a new subscription.
-    pub fn keep(self, id: u64, channel: Channel) {
-        use leptos::prelude::{Set as _, SetValue as _};
-        self.id.set(Some(id));
-        self.channel.set_value(Some(channel));
+impl<S> Copy for Held<S> {}
+
+impl<S> std::fmt::Debug for Held<S> {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("Held")
+            .field("id", &self.id)
+            .field("generation", &self.generation)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<S: Command + 'static> Held<S> {
+    /// Holds nothing yet; `ending` makes the command that ends a subscription.
+    pub fn new(ending: fn(u64) -> S) -> Self {
+        Self {
+            id: leptos::prelude::RwSignal::new(None),
+            channel: leptos::prelude::StoredValue::new_local(None),
+            generation: leptos::prelude::StoredValue::new(0),
+            ending,
+        }
     }
 
     /// The subscription's id, once it is held.
@@ -65,17 +81,61 @@ impl Held {
         self.id.get_untracked()
     }
 
-    /// Drops the channel at once and ends the subscription with the command `stop` makes of its id.
-    pub fn stop<C: Command + 'static>(self, stop: impl FnOnce(u64) -> C) {
-        use leptos::prelude::{Set as _, SetValue as _};
-        self.channel.set_value(None);
+    /// Drops the channel at once and ends the subscription held, and any still being asked for.
+    pub fn stop(self) {
+        use leptos::prelude::{Set as _, SetValue as _, UpdateValue as _};
+        self.generation
+            .try_update_value(|generation| *generation += 1);
+        self.channel.try_set_value(None);
         if let Some(id) = self.id() {
             self.id.set(None);
-            let request = stop(id);
-            leptos::task::spawn_local(async move {
-                let _ = call(&request).await;
-            });
+            self.end(id);
         }
+    }
+
+    /// Stops what is held at once, then subscribes with `request`, handing its messages to
+    /// `handler` while it is still the one wanted. `id` reads the subscription's id from the
+    /// answer. The answer comes back while it is wanted; `Ok(None)` when the view moved on
+    /// meanwhile (the subscription, or its failure, no longer matters to it).
+    pub fn subscribe<C: Command + 'static, M: serde::de::DeserializeOwned + 'static>(
+        self,
+        request: C,
+        id: fn(&C::Output) -> u64,
+        mut handler: impl FnMut(M) + 'static,
+    ) -> impl std::future::Future<Output = Result<Option<C::Output>, Error>> {
+        use leptos::prelude::{GetValue as _, Set as _, SetValue as _};
+        self.stop();
+        let generation = self.generation;
+        let ticket = generation.get_value();
+        let wanted = move || generation.try_get_value() == Some(ticket);
+        async move {
+            let answer = subscribe(&request, move |message: M| {
+                if wanted() {
+                    handler(message);
+                }
+            })
+            .await;
+            match answer {
+                Ok((output, channel)) if wanted() => {
+                    self.id.set(Some(id(&output)));
+                    self.channel.set_value(Some(channel));
+                    Ok(Some(output))
+                }
+                Ok((output, _channel)) => {
+                    self.end(id(&output));
+                    Ok(None)
+                }
+                Err(error) if wanted() => Err(error),
+                Err(_) => Ok(None),
+            }
+        }
+    }
+
+    fn end(self, id: u64) {
+        let request = (self.ending)(id);
+        leptos::task::spawn_local(async move {
+            let _ = call(&request).await;
+        });
     }
 }
 
@@ -98,7 +158,7 @@ impl Drop for Channel {
 
 /// Sends a subscribing command with a new channel, whose messages (typed `M`) go to `handler`;
 /// the channel lives until the returned [`Channel`] is dropped.
-pub async fn subscribe<C: Command, M: serde::de::DeserializeOwned + 'static>(
+async fn subscribe<C: Command, M: serde::de::DeserializeOwned + 'static>(
     request: &C,
     mut handler: impl FnMut(M) + 'static,
 ) -> Result<(C::Output, Channel), Error> {

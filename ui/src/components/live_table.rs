@@ -66,7 +66,7 @@ pub fn LiveTable(
         limit: 60,
         ..TableQuery::default()
     });
-    let held = ipc::Held::default();
+    let held = ipc::Held::new(|id| StopTable { id });
     // A row of another cluster opens in that cluster: it becomes the selected one.
     let selection: Selection = expect_context();
     let known: Contexts = expect_context();
@@ -80,13 +80,12 @@ pub fn LiveTable(
     // The selected row, by its place in the sorted rows; moved with the keyboard or a click.
     let selected = RwSignal::new(None::<usize>);
     let body = NodeRef::<leptos::html::Div>::new();
-    let stop = move || held.stop(|id| StopTable { id });
     // A new subscription whenever the cluster, the kind or the namespace changes; the same ones
     // set again (a cluster chosen anew) keep the subscription and the selected row.
     let watched = Memo::new(move |_| (contexts.get(), kind.get(), namespace.get()));
     Effect::new(move || {
         let (contexts, kind, namespace) = watched.get();
-        stop();
+        held.stop();
         update.set(None);
         error.set(None);
         selected.set(None);
@@ -98,23 +97,26 @@ pub fn LiveTable(
             ..query.get_untracked()
         };
         query.set(first.clone());
+        let request = WatchTable {
+            contexts,
+            kind,
+            namespace,
+            query: first,
+        };
+        let answer = held.subscribe(
+            request,
+            |answer| answer.id,
+            move |next: TableUpdate| update.set(Some(next)),
+        );
         spawn_local(async move {
-            let request = WatchTable {
-                contexts,
-                kind,
-                namespace,
-                query: first,
-            };
-            match ipc::subscribe(&request, move |next: TableUpdate| update.set(Some(next))).await {
-                Ok((answer, receiving)) => {
-                    columns.set(answer.columns);
-                    held.keep(answer.id, receiving);
-                }
+            match answer.await {
+                Ok(Some(answer)) => columns.set(answer.columns),
+                Ok(None) => {}
                 Err(failure) => error.set(Some(failure.to_string())),
             }
         });
     });
-    on_cleanup(stop);
+    on_cleanup(move || held.stop());
     // The window, filter and sort go to the backend as they change.
     Effect::new(move || {
         let query = query.get();

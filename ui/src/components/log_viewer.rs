@@ -33,56 +33,52 @@ pub fn LogViewer(object: ObjectKey, containers: Vec<String>, several_pods: bool)
     let saved = RwSignal::new(None::<Notice>);
     // Whether the view follows the newest line (the user has not scrolled up).
     let stick = RwSignal::new(true);
-    let held = ipc::Held::default();
+    let held = ipc::Held::new(|id| StopLogs { id });
     let body = NodeRef::<leptos::html::Div>::new();
-    let stop = move || held.stop(|id| StopLogs { id });
     let watched = object.clone();
     Effect::new(move || {
         let request = WatchLogs {
             object: watched.clone(),
             options: options.get(),
         };
-        stop();
         lines.set(Vec::new());
         notes.set(Vec::new());
         stick.set(true);
+        let on_update = move |update: LogUpdate| {
+            if !update.lines.is_empty() {
+                lines.update(|kept| {
+                    kept.extend(update.lines);
+                    // Several pods' lines merge in time order (RFC 3339 sorts as text).
+                    if !kept.is_sorted_by(|a, b| a.time <= b.time) {
+                        kept.sort_by(|a, b| a.time.cmp(&b.time));
+                    }
+                    let over = kept.len().saturating_sub(MOST_LINES);
+                    kept.drain(..over);
+                });
+            }
+            let mut said: Vec<String> = update
+                .ended
+                .into_iter()
+                .map(|(pod, error)| match error {
+                    Some(message) => {
+                        i18n.tf(Msg::LogsEndedError, &[("pod", &pod), ("message", &message)])
+                    }
+                    None => i18n.tf(Msg::LogsEnded, &[("pod", &pod)]),
+                })
+                .collect();
+            said.extend(update.failed);
+            if !said.is_empty() {
+                notes.update(|notes| notes.extend(said));
+            }
+        };
+        let answer = held.subscribe(request, |answer: &LogSubscription| answer.id, on_update);
         spawn_local(async move {
-            let on_update = move |update: LogUpdate| {
-                if !update.lines.is_empty() {
-                    lines.update(|kept| {
-                        kept.extend(update.lines);
-                        // Several pods' lines merge in time order (RFC 3339 sorts as text).
-                        if !kept.is_sorted_by(|a, b| a.time <= b.time) {
-                            kept.sort_by(|a, b| a.time.cmp(&b.time));
-                        }
-                        let over = kept.len().saturating_sub(MOST_LINES);
-                        kept.drain(..over);
-                    });
-                }
-                let mut said: Vec<String> = update
-                    .ended
-                    .into_iter()
-                    .map(|(pod, error)| match error {
-                        Some(message) => {
-                            i18n.tf(Msg::LogsEndedError, &[("pod", &pod), ("message", &message)])
-                        }
-                        None => i18n.tf(Msg::LogsEnded, &[("pod", &pod)]),
-                    })
-                    .collect();
-                said.extend(update.failed);
-                if !said.is_empty() {
-                    notes.update(|notes| notes.extend(said));
-                }
-            };
-            match ipc::subscribe(&request, on_update).await {
-                Ok((LogSubscription { id }, receiving)) => {
-                    held.keep(id, receiving);
-                }
-                Err(error) => notes.set(vec![error.to_string()]),
+            if let Err(error) = answer.await {
+                notes.set(vec![error.to_string()]);
             }
         });
     });
-    on_cleanup(stop);
+    on_cleanup(move || held.stop());
     // New lines scroll into view while the user follows the end.
     Effect::new(move || {
         lines.track();

@@ -78,9 +78,11 @@ pub fn GpusPage() -> impl IntoView {
     // Each GPU's history, by index, gathered from the updates' samples.
     let histories = RwSignal::new(BTreeMap::<u32, GpuHistory>::new());
     let failure = RwSignal::new(None::<String>);
-    let held = ipc::Held::default();
-    spawn_local(async move {
-        match ipc::subscribe(&WatchLocalGpus {}, move |update: LocalGpus| {
+    let held = ipc::Held::new(|id| StopLocalGpus { id });
+    let answer = held.subscribe(
+        WatchLocalGpus {},
+        |answer: &LocalGpusSubscription| answer.id,
+        move |update: LocalGpus| {
             if let LocalGpus::Ready { gpus, .. } = &update {
                 histories.update(|histories| {
                     for gpu in gpus {
@@ -89,14 +91,14 @@ pub fn GpusPage() -> impl IntoView {
                 });
             }
             state.set(Some(update))
-        })
-        .await
-        {
-            Ok((LocalGpusSubscription { id }, receiving)) => held.keep(id, receiving),
-            Err(error) => failure.set(Some(error.to_string())),
+        },
+    );
+    spawn_local(async move {
+        if let Err(error) = answer.await {
+            failure.set(Some(error.to_string()));
         }
     });
-    on_cleanup(move || held.stop(|id| StopLocalGpus { id }));
+    on_cleanup(move || held.stop());
     let outcome = RwSignal::new(None::<Notice>);
     let export = move |format: GpuReportFormat| {
         spawn_local(async move {

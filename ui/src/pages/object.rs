@@ -50,7 +50,7 @@ pub fn ObjectPage(kind: ObjectKind, namespace: Option<String>, name: String) -> 
     let update = RwSignal::new(None::<ObjectUpdate>);
     let offered = RwSignal::new(Vec::<OfferedAction>::new());
     let error = RwSignal::new(None::<String>);
-    let held = ipc::Held::default();
+    let held = ipc::Held::new(|id| StopObject { id });
     let tab = RwSignal::new(Tab::Overview);
     // The text the editor started from while the user edits; what the last apply did.
     let editing = RwSignal::new(None::<String>);
@@ -113,7 +113,6 @@ pub fn ObjectPage(kind: ObjectKind, namespace: Option<String>, name: String) -> 
         event.prevent_default();
     });
     on_cleanup(move || keys.remove());
-    let stop = move || held.stop(|id| StopObject { id });
     let key = {
         let (namespace, name) = (namespace.clone(), name.clone());
         move |context: String| ObjectKey {
@@ -129,30 +128,34 @@ pub fn ObjectPage(kind: ObjectKind, namespace: Option<String>, name: String) -> 
     });
     Effect::new(move || {
         let object = object_key.get();
-        stop();
+        held.stop();
         update.set(None);
         error.set(None);
         offered.set(Vec::new());
         let Some(object) = object else { return };
+        let receive = move |next: ObjectUpdate| {
+            if let Some(actions) = next.actions.clone() {
+                offered.set(actions);
+            }
+            update.set(Some(next));
+        };
+        let answer = held.subscribe(
+            WatchObject { object },
+            |answer: &ObjectSubscription| answer.id,
+            receive,
+        );
         spawn_local(async move {
-            let request = WatchObject { object };
-            let receive = move |next: ObjectUpdate| {
-                if let Some(actions) = next.actions.clone() {
-                    offered.set(actions);
-                }
-                update.set(Some(next));
-            };
-            match ipc::subscribe(&request, receive).await {
-                Ok((ObjectSubscription { id, kind, actions }, receiving)) => {
+            match answer.await {
+                Ok(Some(ObjectSubscription { kind, actions, .. })) => {
                     served_kind.set(kind);
                     offered.set(actions);
-                    held.keep(id, receiving);
                 }
+                Ok(None) => {}
                 Err(failure) => error.set(Some(failure.to_string())),
             }
         });
     });
-    on_cleanup(stop);
+    on_cleanup(move || held.stop());
 
     let title = name.clone();
     let subtitle = {
