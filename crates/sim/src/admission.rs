@@ -356,12 +356,18 @@ fn counts(resource: &ResourceType, key: &str) -> bool {
         return true;
     }
     match (core, resource.plural.as_str()) {
+        // Extended resources (GPUs) are counted by their requests only: no overcommit is allowed
+        // for them, so `limits.nvidia.com/gpu` is accepted in a quota but neither counted nor
+        // enforced, as upstream's pod evaluator does it.
         (true, "pods") => {
             key == "pods"
                 || key == "cpu"
                 || key == "memory"
                 || key.starts_with("requests.") && !key.ends_with("storage")
-                || key.starts_with("limits.")
+                || matches!(
+                    key,
+                    "limits.cpu" | "limits.memory" | "limits.ephemeral-storage"
+                )
         }
         (true, "persistentvolumeclaims") => {
             key == "persistentvolumeclaims"
@@ -463,8 +469,10 @@ pub fn quota_pass(cluster: &Cluster) {
             .pointer("/spec/hard")
             .cloned()
             .unwrap_or_else(|| json!({}));
+        // Keys nothing counts (`limits.nvidia.com/gpu`) get no usage, as upstream leaves them.
         let used: serde_json::Map<String, Value> = quota_amounts(&quota, "/spec/hard")
             .keys()
+            .filter(|key| cluster.catalogue().iter().any(|resource| counts(resource, key)))
             .map(|key| {
                 (
                     key.clone(),

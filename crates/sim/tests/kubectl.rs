@@ -1343,7 +1343,8 @@ async fn quotas_refuse_what_exceeds_them_with_the_real_message_and_count_what_is
             "gpus",
             "-n",
             "team-q",
-            "--hard=requests.nvidia.com/gpu=2,pods=5",
+            // `limits.` of an extended resource is accepted, and neither counted nor enforced.
+            "--hard=requests.nvidia.com/gpu=2,limits.nvidia.com/gpu=1,pods=5",
         ])
         .await;
     let limits = kubectl.file(
