@@ -2251,7 +2251,7 @@ async fn without_nvml_the_gpus_page_says_why_and_the_rest_works() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_clusters_gpus_are_shown_by_resource_model_node_and_pod() {
-    let (_scene, _clusters, mut window) = demo_window(
+    let (_scene, clusters, mut window) = demo_window(
         "cluster-gpus",
         kubedesk_api::demo::SimOptions {
             prometheus: true,
@@ -2309,6 +2309,49 @@ async fn the_clusters_gpus_are_shown_by_resource_model_node_and_pod() {
         .eval("document.querySelector('#cluster-gpus-nodes').scrollIntoView()")
         .await;
     window.screenshot("inventory-nodes").await;
+
+    // Why GPU pods wait: the demo's giant training pod asks one node for more H100s than any
+    // has; a pod added without the GPU nodes' toleration shows as it is turned down.
+    window
+        .wait_for_text(
+            "#gpu-waits [data-wait='research/giant-train-0']",
+            "It asks one node for 16 nvidia.com/gpu; the most a node it may use has is 8.",
+        )
+        .await;
+    window
+        .wait_for_text(
+            "#gpu-waits [data-wait='research/giant-train-0']",
+            "Ask for at most 8 per pod",
+        )
+        .await;
+    clusters
+        .cluster("gpu-prod")
+        .unwrap()
+        .create(
+            "",
+            "pods",
+            "research",
+            json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "notebook", "namespace": "research"},
+                   "spec": {"containers": [{"name": "lab", "image": "jupyter/pytorch-notebook",
+                                            "resources": {"limits": {"nvidia.com/gpu": "1"}}}]}}),
+        )
+        .unwrap();
+    window
+        .wait_for_text(
+            "#gpu-waits [data-wait='research/notebook']",
+            "It does not tolerate the taint nvidia.com/gpu=present:NoSchedule",
+        )
+        .await;
+    window
+        .wait_for_text(
+            "#gpu-waits [data-wait='research/notebook']",
+            "Kubernetes said: 0/",
+        )
+        .await;
+    window
+        .eval("document.querySelector('#gpu-waits').scrollIntoView()")
+        .await;
+    window.screenshot("waiting").await;
     window.click("#cluster-switcher option[value=dev]").await;
     window
         .wait_for_text(

@@ -155,7 +155,9 @@ impl Selection {
 }
 
 /// The backend's answer to `request(context, namespace)` for the selected context and namespace,
-/// asked again whenever they change; an answer for a context no longer selected is dropped.
+/// asked again whenever they change (or a signal `request` reads does); an answer for a context
+/// no longer selected is dropped. Asked again for the same selection, the last answer stays
+/// shown until the new one comes.
 pub fn for_selection<C>(
     selection: Selection,
     request: impl Fn(String, Option<String>) -> C + 'static,
@@ -165,15 +167,24 @@ where
     C::Output: Clone + Send + Sync + 'static,
 {
     let answer = RwSignal::new(Loadable::Loading);
+    // What was last asked, and how many times: only the latest question's answer is shown.
+    let asked_for = StoredValue::new((0_u64, None::<(String, Option<String>)>));
     Effect::new(move || {
         let Some(context) = selection.context.get() else {
             return;
         };
-        let asked = request(context.clone(), selection.namespace.get());
-        answer.set(Loadable::Loading);
+        let namespace = selection.namespace.get();
+        let asked = request(context.clone(), namespace.clone());
+        let (count, last) = asked_for.get_value();
+        let selected = Some((context, namespace));
+        if last != selected {
+            answer.set(Loadable::Loading);
+        }
+        let question = count + 1;
+        asked_for.set_value((question, selected));
         spawn_local(async move {
             let answered = ipc::call(&asked).await;
-            if selection.context.get_untracked().as_deref() == Some(context.as_str()) {
+            if asked_for.try_get_value().map(|(latest, _)| latest) == Some(question) {
                 answer.set(match answered {
                     Ok(output) => Loadable::Ready(output),
                     Err(error) => Loadable::Failed(error),

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use kubedesk_cluster::gpus::{self, ResourceUse};
+use kubedesk_cluster::gpus::{self, ResourceUse, waits};
 use kubedesk_ipc as ipc;
 use kubedesk_metrics::prometheus::Series;
 
@@ -84,6 +84,54 @@ async fn devices(
     ))
 }
 
+fn reason_view(reason: waits::Reason) -> ipc::GpuWaitReason {
+    use ipc::GpuWaitReason as View;
+    use waits::Reason;
+    match reason {
+        Reason::NoNodeHas { resource, offered } => View::NoNodeHas { resource, offered },
+        Reason::NoSuchProduct { asked, products } => View::NoSuchProduct { asked, products },
+        Reason::SelectorMatchesNothing { selector, resource } => {
+            View::SelectorMatchesNothing { selector, resource }
+        }
+        Reason::Unavailable { nodes } => View::Unavailable { nodes },
+        Reason::TaintNotTolerated { taint, nodes } => View::TaintNotTolerated { taint, nodes },
+        Reason::MoreThanAnyNode {
+            resource,
+            asked,
+            most,
+        } => View::MoreThanAnyNode {
+            resource,
+            asked,
+            most,
+        },
+        Reason::NotEnoughFree {
+            resource,
+            asked,
+            free,
+            holders,
+        } => View::NotEnoughFree {
+            resource,
+            asked,
+            free,
+            holders,
+        },
+        Reason::QuotaExceeded {
+            quota,
+            key,
+            requested,
+            used,
+            limited,
+        } => View::QuotaExceeded {
+            quota,
+            key,
+            requested,
+            used,
+            limited,
+        },
+        Reason::NotScheduledYet => View::NotScheduledYet,
+    }
+}
+
 /// The cluster's GPUs.
 pub async fn get_gpu_inventory(
     app: &App,
@@ -129,6 +177,19 @@ pub async fn get_gpu_inventory(
         }
     };
     Ok(ipc::GpuInventory {
+        waiting: inventory
+            .waiting
+            .into_iter()
+            .map(|wait| ipc::GpuWaitView {
+                namespace: wait.namespace,
+                kind: wait.kind,
+                name: wait.name,
+                owner: wait.owner,
+                asked: wait.asked,
+                said: wait.said,
+                reasons: wait.reasons.into_iter().map(reason_view).collect(),
+            })
+            .collect(),
         devices_from,
         devices_missing,
         resources: inventory.resources,

@@ -19,6 +19,7 @@ use kubedesk_api::cluster_gpus::get_gpu_inventory;
 use kubedesk_api::{App, AppConfig, KubeconfigPaths};
 use kubedesk_ipc as ipc;
 use kubedesk_sim::{SimServer, demo};
+use kubedesk_testkit::eventually_async;
 use serde_json::json;
 
 /// What the simulator's store says each node's pods hold of `resource`: the containers' limits
@@ -271,4 +272,211 @@ async fn the_physical_gpus_each_pod_holds_come_from_dcgm_exporter_through_promet
         "{:?}",
         embeddings.devices
     );
+}
+
+/// A GPU pod for `research`: `resources` its limits, `extra` merged into its spec.
+fn gpu_pod(
+    name: &str,
+    resources: serde_json::Value,
+    extra: serde_json::Value,
+) -> serde_json::Value {
+    let mut spec = json!({
+        "containers": [{"name": "main", "image": "nvcr.io/nvidia/pytorch:24.05-py3",
+                        "resources": {"limits": resources}}],
+        "tolerations": [{"key": "nvidia.com/gpu", "operator": "Exists", "effect": "NoSchedule"}],
+    });
+    for (key, value) in extra.as_object().unwrap() {
+        spec[key] = value.clone();
+    }
+    json!({"apiVersion": "v1", "kind": "Pod",
+           "metadata": {"name": name, "namespace": "research"}, "spec": spec})
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn each_reason_a_gpu_pod_waits_is_recognised_with_what_the_scheduler_said() {
+    let (server, _dir, app) = gpu_prod().await;
+    let cluster = server.cluster().clone();
+    let h100 = json!({"nvidia.com/gpu.product": "NVIDIA-H100-80GB-HBM3"});
+    for pod in [
+        gpu_pod("amd", json!({"amd.com/gpu": "1"}), json!({})),
+        gpu_pod(
+            "b200",
+            json!({"nvidia.com/gpu": "1"}),
+            json!({"nodeSelector": {"nvidia.com/gpu.product": "NVIDIA-B200"}}),
+        ),
+        gpu_pod(
+            "wrong-pool",
+            json!({"nvidia.com/gpu": "1"}),
+            json!({"affinity": {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": [
+                {"matchExpressions": [{"key": "pool", "operator": "In", "values": ["train", "batch"]}]}]}}}}),
+        ),
+        gpu_pod(
+            "untolerated",
+            json!({"nvidia.com/gpu": "1"}),
+            json!({"tolerations": []}),
+        ),
+        gpu_pod(
+            "one-more-h100",
+            json!({"nvidia.com/gpu": "1"}),
+            json!({"nodeSelector": h100}),
+        ),
+        gpu_pod(
+            "on-cordoned",
+            json!({"nvidia.com/gpu": "1"}),
+            json!({"nodeSelector": {"kubernetes.io/hostname": "gpu-a100-02"}}),
+        ),
+    ] {
+        cluster.create("", "pods", "research", pod).unwrap();
+    }
+    let mut node = cluster.store.get("/nodes", "", "gpu-a100-02").unwrap();
+    node["spec"]["unschedulable"] = json!(true);
+    cluster
+        .store
+        .replace("/nodes", "", "gpu-a100-02", None, node)
+        .unwrap();
+    // One more embeddings server than the inference quota's four GPUs allow.
+    cluster
+        .create(
+            "apps",
+            "deployments",
+            "inference",
+            json!({"apiVersion": "apps/v1", "kind": "Deployment",
+                   "metadata": {"name": "embeddings-canary", "namespace": "inference"},
+                   "spec": {"replicas": 1, "selector": {"matchLabels": {"app": "embeddings-canary"}},
+                            "template": {"metadata": {"labels": {"app": "embeddings-canary"}},
+                                         "spec": {"containers": [{"name": "server", "image": "ghcr.io/huggingface/text-embeddings-inference:1.5",
+                                                                  "resources": {"limits": {"nvidia.com/gpu": "1", "cpu": "1", "memory": "1Gi"},
+                                                                                "requests": {"cpu": "1", "memory": "1Gi"}}}]}}}}),
+        )
+        .unwrap();
+
+    // Once the scheduler and the controllers have had their say, every wait is there.
+    let expected = 8;
+    let seen = eventually_async("every wait told", || async {
+        let seen = inventory(&app).await;
+        let told = seen
+            .waiting
+            .iter()
+            .filter(|wait| wait.said.is_some())
+            .count();
+        (told == expected).then_some(seen)
+    })
+    .await;
+    let waits: BTreeMap<String, &ipc::GpuWaitView> = seen
+        .waiting
+        .iter()
+        .map(|wait| (wait.name.clone(), wait))
+        .collect();
+    assert_eq!(waits.len(), expected, "{waits:#?}");
+    let reasons = |name: &str| waits[name].reasons.clone();
+    use ipc::GpuWaitReason as R;
+    assert_eq!(
+        reasons("giant-train-0"),
+        [R::MoreThanAnyNode {
+            resource: "nvidia.com/gpu".into(),
+            asked: 16,
+            most: 8
+        }]
+    );
+    assert!(
+        waits["giant-train-0"]
+            .said
+            .as_deref()
+            .unwrap()
+            .contains("Insufficient nvidia.com/gpu"),
+        "the scheduler's own words are kept"
+    );
+    assert_eq!(
+        reasons("amd"),
+        [R::NoNodeHas {
+            resource: "amd.com/gpu".into(),
+            offered: seen.resources.clone()
+        }]
+    );
+    assert_eq!(
+        reasons("b200"),
+        [R::NoSuchProduct {
+            asked: vec!["NVIDIA-B200".into()],
+            products: vec![
+                "NVIDIA-A10-SHARED".into(),
+                "NVIDIA-A100-SXM4-80GB".into(),
+                "NVIDIA-H100-80GB-HBM3".into()
+            ],
+        }]
+    );
+    assert_eq!(
+        reasons("wrong-pool"),
+        [R::SelectorMatchesNothing {
+            selector: "pool In (train, batch)".into(),
+            resource: "nvidia.com/gpu".into()
+        }]
+    );
+    assert_eq!(
+        reasons("untolerated"),
+        [R::TaintNotTolerated {
+            taint: "nvidia.com/gpu=present:NoSchedule".into(),
+            nodes: vec![
+                "gpu-a10-shared-01".into(),
+                "gpu-a100-01".into(),
+                "gpu-h100-01".into()
+            ],
+        }]
+    );
+    let trainer = seen
+        .holders
+        .iter()
+        .find(|holder| holder.node.as_deref() == Some("gpu-h100-01"))
+        .unwrap();
+    assert_eq!(
+        reasons("one-more-h100"),
+        [R::NotEnoughFree {
+            resource: "nvidia.com/gpu".into(),
+            asked: 1,
+            free: 0,
+            holders: vec![format!("research/{}", trainer.name)],
+        }]
+    );
+    assert_eq!(
+        reasons("on-cordoned"),
+        [R::Unavailable {
+            nodes: vec!["gpu-a100-02".into()]
+        }]
+    );
+    let canary = waits
+        .values()
+        .find(|wait| wait.owner == Some(("Deployment".into(), "embeddings-canary".into())))
+        .unwrap();
+    assert_eq!(canary.kind, "ReplicaSet");
+    assert_eq!(canary.asked, [("nvidia.com/gpu".to_owned(), 1)]);
+    assert!(canary.reasons.contains(&R::QuotaExceeded {
+        quota: "gpu-quota".into(),
+        key: "requests.nvidia.com/gpu".into(),
+        requested: "1".into(),
+        used: "4".into(),
+        limited: "4".into(),
+    }));
+
+    // The quota raised, the canary gets its pod and waits no more.
+    let mut quota = cluster
+        .store
+        .get("/resourcequotas", "inference", "gpu-quota")
+        .unwrap();
+    quota["spec"]["hard"]["requests.nvidia.com/gpu"] = json!("5");
+    cluster
+        .store
+        .replace("/resourcequotas", "inference", "gpu-quota", None, quota)
+        .unwrap();
+    eventually_async(
+        "the canary to wait no more once its quota was raised",
+        || async {
+            let waiting = inventory(&app).await.waiting;
+            (!waiting.iter().any(|wait| {
+                wait.owner
+                    .as_ref()
+                    .is_some_and(|owner| owner.1 == "embeddings-canary")
+            }))
+            .then_some(())
+        },
+    )
+    .await;
 }

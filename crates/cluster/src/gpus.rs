@@ -7,11 +7,13 @@
 
 use std::collections::BTreeMap;
 
-use k8s_openapi::api::core::v1::{Node, Pod};
+use k8s_openapi::api::core::v1::{Event, Node, Pod};
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use kube::api::{Api, ListParams};
 
 use crate::connect::REQUEST_TIMEOUT;
+
+pub mod waits;
 
 /// A cluster's GPUs.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -24,6 +26,8 @@ pub struct Inventory {
     pub models: Vec<Model>,
     /// The pods that hold or ask for GPU resources, by namespace and name.
     pub holders: Vec<Holder>,
+    /// The pending GPU pods, and the workloads whose GPU pods a quota refuses, with why.
+    pub waiting: Vec<waits::Wait>,
 }
 
 /// A node with GPUs.
@@ -275,23 +279,29 @@ pub fn inventory(nodes: &[Node], pods: &[Pod]) -> Inventory {
         nodes: gpu_nodes,
         models,
         holders,
+        waiting: Vec::new(),
     }
 }
 
-/// Reads the cluster's GPUs: its nodes and every namespace's pods.
+/// Reads the cluster's GPUs: its nodes and every namespace's pods, and from the warning events
+/// why GPU pods wait.
 pub async fn read(client: &kube::Client) -> Result<Inventory, kube::Error> {
+    let timed = |_| kube::Error::Service("no answer in time".into());
     let nodes: Api<Node> = Api::all(client.clone());
     let pods: Api<Pod> = Api::all(client.clone());
-    let timed = |_| kube::Error::Service("no answer in time".into());
-    let nodes = tokio::time::timeout(REQUEST_TIMEOUT, nodes.list(&ListParams::default()))
-        .await
-        .map_err(timed)??
-        .items;
-    let pods = tokio::time::timeout(REQUEST_TIMEOUT, pods.list(&ListParams::default()))
-        .await
-        .map_err(timed)??
-        .items;
-    Ok(inventory(&nodes, &pods))
+    let events: Api<Event> = Api::all(client.clone());
+    let all = ListParams::default();
+    let warnings = ListParams::default().fields("type=Warning");
+    let (nodes, pods, events) = tokio::time::timeout(REQUEST_TIMEOUT, async {
+        tokio::try_join!(nodes.list(&all), pods.list(&all), events.list(&warnings),)
+    })
+    .await
+    .map_err(timed)??;
+    let mut inventory = inventory(&nodes.items, &pods.items);
+    let mut waiting = waits::pending(&inventory, &nodes.items, &pods.items, &events.items);
+    waiting.extend(waits::refused(client, &events.items).await);
+    inventory.waiting = waiting;
+    Ok(inventory)
 }
 
 #[cfg(test)]

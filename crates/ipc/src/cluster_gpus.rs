@@ -36,6 +36,8 @@ pub struct GpuInventory {
     pub devices_from: Option<String>,
     /// Why they were not, when they were not.
     pub devices_missing: Option<String>,
+    /// The pending GPU pods, and the workloads whose GPU pods a quota refuses, with why.
+    pub waiting: Vec<GpuWaitView>,
 }
 
 /// One GPU resource, on a node or across the cluster.
@@ -117,4 +119,97 @@ pub struct GpuDeviceView {
     pub instance: Option<String>,
     /// Its utilisation now, percent.
     pub utilisation: Option<u32>,
+}
+
+/// A pod, or a workload's pods, waiting for GPUs.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GpuWaitView {
+    /// Its namespace.
+    pub namespace: String,
+    /// `Pod`, or the kind of the workload whose pods are refused (`ReplicaSet`, `Job`).
+    pub kind: String,
+    /// Its name.
+    pub name: String,
+    /// What owns it: kind and name.
+    pub owner: Option<(String, String)>,
+    /// The GPU resources one pod asks for.
+    pub asked: Vec<(String, u64)>,
+    /// What the scheduler or the workload's controller said, as it said it.
+    pub said: Option<String>,
+    /// Why; empty when its GPUs would fit and something else holds it.
+    pub reasons: Vec<GpuWaitReason>,
+}
+
+/// One reason a GPU pod waits; the window words it and says what would fix it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "reason", rename_all = "snake_case")]
+pub enum GpuWaitReason {
+    /// No node advertises the resource.
+    NoNodeHas {
+        /// The resource asked for.
+        resource: String,
+        /// The GPU resources the nodes advertise.
+        offered: Vec<String>,
+    },
+    /// It asks for a GPU product no node has.
+    NoSuchProduct {
+        /// The products it names.
+        asked: Vec<String>,
+        /// The products the nodes with the resource have.
+        products: Vec<String>,
+    },
+    /// Its node selector or affinity matches none of the nodes with the resource.
+    SelectorMatchesNothing {
+        /// The selector, as `key=value` and `key In (a, b)`.
+        selector: String,
+        /// The resource.
+        resource: String,
+    },
+    /// Every node it could go to is cordoned or not Ready.
+    Unavailable {
+        /// Those nodes.
+        nodes: Vec<String>,
+    },
+    /// Every node it could go to has a taint it does not tolerate.
+    TaintNotTolerated {
+        /// The taint, `key=value:Effect`.
+        taint: String,
+        /// The nodes.
+        nodes: Vec<String>,
+    },
+    /// It asks one node for more than any has.
+    MoreThanAnyNode {
+        /// The resource.
+        resource: String,
+        /// What it asks for.
+        asked: u64,
+        /// The most one node has.
+        most: u64,
+    },
+    /// No node has that much free now.
+    NotEnoughFree {
+        /// The resource.
+        resource: String,
+        /// What it asks for.
+        asked: u64,
+        /// The most free on one node.
+        free: u64,
+        /// The pods holding it there.
+        holders: Vec<String>,
+    },
+    /// A quota of its namespace has no room for another pod.
+    QuotaExceeded {
+        /// The quota.
+        quota: String,
+        /// The key (`requests.nvidia.com/gpu`).
+        key: String,
+        /// What one pod asks of it.
+        requested: String,
+        /// What is used.
+        used: String,
+        /// The limit.
+        limited: String,
+    },
+    /// The scheduler has not looked at it yet.
+    NotScheduledYet,
 }

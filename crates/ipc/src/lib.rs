@@ -29,7 +29,7 @@ pub use alerts::{
 };
 pub use cluster_gpus::{
     GetGpuInventory, GpuDeviceView, GpuHolderView, GpuInventory, GpuModelView, GpuNodeView,
-    GpuResourceUse,
+    GpuResourceUse, GpuWaitReason, GpuWaitView,
 };
 pub use clusters::{
     Capacity, ClusterHealth, ClusterOverview, ContextList, ContextRow, ControlPlaneInfo,

@@ -472,7 +472,12 @@ pub fn quota_pass(cluster: &Cluster) {
         // Keys nothing counts (`limits.nvidia.com/gpu`) get no usage, as upstream leaves them.
         let used: serde_json::Map<String, Value> = quota_amounts(&quota, "/spec/hard")
             .keys()
-            .filter(|key| cluster.catalogue().iter().any(|resource| counts(resource, key)))
+            .filter(|key| {
+                cluster
+                    .catalogue()
+                    .iter()
+                    .any(|resource| counts(resource, key))
+            })
             .map(|key| {
                 (
                     key.clone(),

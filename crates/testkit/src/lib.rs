@@ -25,7 +25,7 @@ pub use child::{in_child, run_in_child};
 pub use oidc::{Provider, oidc_cluster};
 pub use prometheus::{BASIC_AUTH, Prometheus};
 pub use secret_service::SecretService;
-pub use wait::{eventually, pss_mib};
+pub use wait::{eventually, eventually_async, pss_mib};
 
 /// The repository's root.
 pub fn root() -> std::path::PathBuf {

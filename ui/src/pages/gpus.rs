@@ -4,6 +4,7 @@
 //! there are none when NVML cannot be used. Below, the selected cluster's GPUs (`cluster.rs`).
 
 mod cluster;
+mod waits;
 
 use std::collections::BTreeMap;
 

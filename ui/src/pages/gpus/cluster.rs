@@ -52,12 +52,27 @@ fn partitioning(i18n: I18n, node: &GpuNodeView) -> String {
     }
 }
 
+/// How often the cluster's GPUs are read again while the page is shown.
+const REFRESH_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// The section.
 #[component]
 pub fn ClusterGpus() -> impl IntoView {
     let i18n = use_i18n();
     let selection: Selection = expect_context();
-    let inventory = for_selection(selection, move |context, _| GetGpuInventory { context });
+    // Asked again every few seconds while shown: pods come, land and go.
+    let refresh = RwSignal::new(0_u64);
+    let interval =
+        set_interval_with_handle(move || refresh.update(|count| *count += 1), REFRESH_EVERY).ok();
+    on_cleanup(move || {
+        if let Some(interval) = interval {
+            interval.clear();
+        }
+    });
+    let inventory = for_selection(selection, move |context, _| {
+        refresh.track();
+        GetGpuInventory { context }
+    });
     let body = move || match inventory.get() {
         Loadable::Loading => {
             view! { <div class="card card--loading">{i18n.t(Msg::AppLoading)}</div> }.into_any()
@@ -180,6 +195,7 @@ pub fn ClusterGpus() -> impl IntoView {
                 .collect_view();
             view! {
                 <ul class="cluster-gpus__totals" id="cluster-gpus-totals">{totals}</ul>
+                {super::waits::waiting(i18n, &inventory.waiting)}
                 <h3 class="section__title">{i18n.t(Msg::ClusterGpusModels)}</h3>
                 <div class="card card--table">
                     <table class="table" id="cluster-gpus-models">
