@@ -88,35 +88,129 @@ pub fn admit(
                 )));
             }
         }
-        let mut exceeded = Vec::new();
-        for (key, limit) in counted {
-            let requested = amount(resource, object, key);
-            if requested == 0 {
-                continue;
-            }
-            let used = usage(cluster, namespace, key);
-            if used + requested > *limit {
-                exceeded.push((key.clone(), requested, used, *limit));
-            }
-        }
+        let exceeded = exceeded(resource, object, &counted, |key| {
+            usage(cluster, namespace, key)
+        });
         if !exceeded.is_empty() {
-            let list = |pick: fn(&(String, Milli, Milli, Milli)) -> Milli| {
-                exceeded
-                    .iter()
-                    .map(|entry| format!("{}={}", entry.0, quantity::format(pick(entry))))
-                    .collect::<Vec<_>>()
-                    .join(",")
-            };
-            return Err(forbidden(format!(
-                "exceeded quota: {}, requested: {}, used: {}, limited: {}",
+            return Err(forbidden(exceeded_message(
                 field(quota, "/metadata/name"),
-                list(|entry| entry.1),
-                list(|entry| entry.2),
-                list(|entry| entry.3)
+                &exceeded,
             )));
         }
     }
+    if resource.group.is_empty() && resource.plural == "pods" {
+        workspace_quotas(cluster, resource, namespace, object)
+            .map_err(|message| forbidden(format!("{WEBHOOK_DENIED}{message}")))?;
+    }
     Ok(())
+}
+
+/// How KubeSphere's quota webhook's refusal reaches the client.
+const WEBHOOK_DENIED: &str =
+    "admission webhook \"resourcesquotas.quota.kubesphere.io\" denied the request: ";
+
+/// What `object` would take beyond each of `counted`'s limits, given what is used: the key, what
+/// it asks for, what is used and the limit.
+fn exceeded(
+    resource: &ResourceType,
+    object: &Value,
+    counted: &[(&String, &Milli)],
+    used: impl Fn(&str) -> Milli,
+) -> Vec<(String, Milli, Milli, Milli)> {
+    let mut exceeded = Vec::new();
+    for (key, limit) in counted {
+        let requested = amount(resource, object, key);
+        if requested == 0 {
+            continue;
+        }
+        let used = used(key);
+        if used + requested > **limit {
+            exceeded.push(((*key).clone(), requested, used, **limit));
+        }
+    }
+    exceeded
+}
+
+/// Upstream's words for a quota without room.
+fn exceeded_message(quota: &str, exceeded: &[(String, Milli, Milli, Milli)]) -> String {
+    let list = |pick: fn(&(String, Milli, Milli, Milli)) -> Milli| {
+        exceeded
+            .iter()
+            .map(|entry| format!("{}={}", entry.0, quantity::format(pick(entry))))
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    format!(
+        "exceeded quota: {quota}, requested: {}, used: {}, limited: {}",
+        list(|entry| entry.1),
+        list(|entry| entry.2),
+        list(|entry| entry.3)
+    )
+}
+
+/// KubeSphere's workspace quotas (`quota.kubesphere.io` ResourceQuotas, cluster-scoped), where
+/// the cluster has them: its webhook checks a new pod against each whose selector picks the
+/// pod's namespace, counting what every namespace it picks uses.
+fn workspace_quotas(
+    cluster: &Cluster,
+    resource: &ResourceType,
+    namespace: &str,
+    object: &Value,
+) -> Result<(), String> {
+    let Some(quotas) = cluster.resource(WORKSPACE_QUOTAS.0, WORKSPACE_QUOTAS.1) else {
+        return Ok(());
+    };
+    let (_, quotas) = cluster.store.list(&quotas.store_key(), None);
+    for quota in &quotas {
+        let picked = picked_namespaces(cluster, quota);
+        if !picked.iter().any(|picked| picked == namespace) {
+            continue;
+        }
+        let hard = quota_amounts(quota, "/spec/quota/hard");
+        let counted: Vec<(&String, &Milli)> = hard
+            .iter()
+            .filter(|(key, _)| counts(resource, key))
+            .collect();
+        let exceeded = exceeded(resource, object, &counted, |key| {
+            picked
+                .iter()
+                .map(|picked| usage(cluster, picked, key))
+                .sum()
+        });
+        if !exceeded.is_empty() {
+            return Err(exceeded_message(field(quota, "/metadata/name"), &exceeded));
+        }
+    }
+    Ok(())
+}
+
+/// KubeSphere's workspace quota resource: group and plural.
+const WORKSPACE_QUOTAS: (&str, &str) = ("quota.kubesphere.io", "resourcequotas");
+
+/// The namespaces whose labels have every pair of a workspace quota's `spec.selector` (a plain
+/// label map).
+fn picked_namespaces(cluster: &Cluster, quota: &Value) -> Vec<String> {
+    let selector = quota
+        .pointer("/spec/selector")
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
+    if selector.is_empty() {
+        return Vec::new();
+    }
+    let (_, namespaces) = cluster.store.list("/namespaces", None);
+    namespaces
+        .iter()
+        .filter(|namespace| {
+            selector.iter().all(|(key, value)| {
+                namespace
+                    .pointer("/metadata/labels")
+                    .and_then(|labels| labels.get(key))
+                    == Some(value)
+            })
+        })
+        .map(|namespace| field(namespace, "/metadata/name").to_owned())
+        .collect()
 }
 
 /// A claim without a class gets the default class (DefaultStorageClass), and every claim the
@@ -495,6 +589,63 @@ pub fn quota_pass(cluster: &Cluster) {
         let _ = cluster.store.replace(
             QUOTAS,
             namespace,
+            field(&quota, "/metadata/name"),
+            Some(field(&quota, "/metadata/resourceVersion")),
+            next,
+        );
+    }
+    workspace_quota_pass(cluster);
+}
+
+/// KubeSphere's quota controller: a workspace quota's `status.total` is what the namespaces its
+/// selector picks use together, `status.namespaces` what each uses.
+fn workspace_quota_pass(cluster: &Cluster) {
+    let Some(resource) = cluster.resource(WORKSPACE_QUOTAS.0, WORKSPACE_QUOTAS.1) else {
+        return;
+    };
+    let key = resource.store_key();
+    let (_, quotas) = cluster.store.list(&key, None);
+    for quota in quotas {
+        let hard = quota
+            .pointer("/spec/quota/hard")
+            .cloned()
+            .unwrap_or_else(|| json!({}));
+        let keys: Vec<String> = quota_amounts(&quota, "/spec/quota/hard")
+            .into_keys()
+            .filter(|key| {
+                cluster
+                    .catalogue()
+                    .iter()
+                    .any(|resource| counts(resource, key))
+            })
+            .collect();
+        let mut total: BTreeMap<&str, Milli> = BTreeMap::new();
+        let mut namespaces = Vec::new();
+        for namespace in picked_namespaces(cluster, &quota) {
+            let mut used = serde_json::Map::new();
+            for key in &keys {
+                let amount = usage(cluster, &namespace, key);
+                *total.entry(key).or_insert(0) += amount;
+                used.insert(key.clone(), json!(quantity::format(amount)));
+            }
+            namespaces.push(json!({"namespace": namespace, "hard": hard, "used": used}));
+        }
+        let used: serde_json::Map<String, Value> = keys
+            .iter()
+            .map(|key| {
+                let amount = total.get(key.as_str()).copied().unwrap_or(0);
+                (key.clone(), json!(quantity::format(amount)))
+            })
+            .collect();
+        let status = json!({"total": {"hard": hard, "used": used}, "namespaces": namespaces});
+        if quota.get("status") == Some(&status) {
+            continue;
+        }
+        let mut next = quota.clone();
+        next["status"] = status;
+        let _ = cluster.store.replace(
+            &key,
+            "",
             field(&quota, "/metadata/name"),
             Some(field(&quota, "/metadata/resourceVersion")),
             next,

@@ -445,7 +445,7 @@ pub fn gpu_prod() -> Seeded<Cluster> {
             ("ai-serving", "AI Serving", "bob"),
             ("system", "System", "admin"),
         ],
-        &[("ai-lab", "24"), ("ai-serving", "8")],
+        &[("ai-lab", "48"), ("ai-serving", "8")],
     )?;
     platform::devops(&cluster, "ai-lab")?;
     namespace(&cluster, "gpu-operator", Some("system"))?;

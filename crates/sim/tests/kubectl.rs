@@ -1408,6 +1408,74 @@ async fn quotas_refuse_what_exceeds_them_with_the_real_message_and_count_what_is
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_workspace_quota_counts_its_projects_and_kubespheres_webhook_refuses_beyond_it() {
+    let kubectl = Kubectl::on(demo::gpu_prod().unwrap()).await;
+    kubectl.ok(&["create", "namespace", "serving-extra"]).await;
+    kubectl
+        .ok(&[
+            "label",
+            "namespace",
+            "serving-extra",
+            "kubesphere.io/workspace=ai-serving",
+        ])
+        .await;
+    let cluster = kubectl.server.cluster().clone();
+    let key = "quota.kubesphere.io/resourcequotas";
+    // KubeSphere's controller: the workspace's projects, each counted, and their sum.
+    let status = eventually("the workspace quota to count serving-extra", || {
+        let quota = cluster.store.get(key, "", "ai-serving")?;
+        let namespaces = quota["status"]["namespaces"].as_array()?;
+        namespaces
+            .iter()
+            .any(|namespace| namespace["namespace"] == "serving-extra")
+            .then(|| quota["status"].clone())
+    })
+    .await;
+    let used_of = |namespace: &str| -> i64 {
+        status["namespaces"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|entry| entry["namespace"] == namespace)
+            .and_then(|entry| entry["used"]["requests.nvidia.com/gpu"].as_str())
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    let used: i64 = status["total"]["used"]["requests.nvidia.com/gpu"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert_eq!(used, used_of("inference") + used_of("serving-extra"));
+    assert_eq!(status["total"]["hard"]["requests.nvidia.com/gpu"], "8");
+    let room = 8 - used;
+    assert!(room > 0, "{status}");
+    let pod = |name: &str, gpus: i64| {
+        kubectl.file(
+            &format!("{name}.json"),
+            &json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name, "namespace": "serving-extra"},
+                    "spec": {"containers": [{"name": "train", "image": "pytorch",
+                                             "resources": {"limits": {"nvidia.com/gpu": gpus.to_string(), "cpu": "1", "memory": "1Gi"}}}]}})
+            .to_string(),
+        )
+    };
+    let over = pod("over", room + 1);
+    let refused = kubectl
+        .fails(&["create", "-f", over.to_str().unwrap()])
+        .await;
+    assert!(
+        refused.contains(&format!(
+            "pods \"over\" is forbidden: admission webhook \"resourcesquotas.quota.kubesphere.io\" denied the request: exceeded quota: ai-serving, requested: requests.nvidia.com/gpu={}, used: requests.nvidia.com/gpu={used}, limited: requests.nvidia.com/gpu=8",
+            room + 1
+        )),
+        "{refused}"
+    );
+    let fits = pod("fits", room);
+    kubectl.ok(&["create", "-f", fits.to_str().unwrap()]).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn kubectl_create_generators_send_protobuf_and_the_objects_are_whole() {
     let kubectl = Kubectl::on(demo::dev().unwrap()).await;
     let created = kubectl.ok(&["create", "namespace", "team-a"]).await;
@@ -2178,7 +2246,7 @@ async fn the_demo_holds_kubesphere_tenancy_pipelines_and_helm_releases() {
             "jsonpath={.spec.quota.hard.requests\\.nvidia\\.com/gpu}",
         ])
         .await;
-    assert_eq!(quota, "24");
+    assert_eq!(quota, "48");
     let projects = prod
         .ok(&[
             "get",
