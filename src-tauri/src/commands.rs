@@ -340,3 +340,56 @@ pub async fn get_gpu_inventory(
 ) -> Answer<ipc::GetGpuInventory> {
     kubedesk_api::cluster_gpus::get_gpu_inventory(&app, request).await
 }
+
+#[tauri::command]
+pub async fn get_tenancy(app: State<'_, App>, request: ipc::GetTenancy) -> Answer<ipc::GetTenancy> {
+    kubedesk_api::quotas::get_tenancy(&app, request).await
+}
+
+#[tauri::command]
+pub async fn save_project_quota(
+    app: State<'_, App>,
+    request: ipc::SaveProjectQuota,
+) -> Answer<ipc::SaveProjectQuota> {
+    kubedesk_api::quotas::save_project_quota(&app, request).await
+}
+
+#[tauri::command]
+pub async fn delete_project_quota(
+    app: State<'_, App>,
+    request: ipc::DeleteProjectQuota,
+) -> Answer<ipc::DeleteProjectQuota> {
+    kubedesk_api::quotas::delete_project_quota(&app, request).await
+}
+
+#[tauri::command]
+pub async fn save_limit_range(
+    app: State<'_, App>,
+    request: ipc::SaveLimitRange,
+) -> Answer<ipc::SaveLimitRange> {
+    kubedesk_api::quotas::save_limit_range(&app, request).await
+}
+
+#[tauri::command]
+pub async fn delete_limit_range(
+    app: State<'_, App>,
+    request: ipc::DeleteLimitRange,
+) -> Answer<ipc::DeleteLimitRange> {
+    kubedesk_api::quotas::delete_limit_range(&app, request).await
+}
+
+#[tauri::command]
+pub async fn save_workspace_quota(
+    app: State<'_, App>,
+    request: ipc::SaveWorkspaceQuota,
+) -> Answer<ipc::SaveWorkspaceQuota> {
+    kubedesk_api::quotas::save_workspace_quota(&app, request).await
+}
+
+#[tauri::command]
+pub async fn delete_workspace_quota(
+    app: State<'_, App>,
+    request: ipc::DeleteWorkspaceQuota,
+) -> Answer<ipc::DeleteWorkspaceQuota> {
+    kubedesk_api::quotas::delete_workspace_quota(&app, request).await
+}

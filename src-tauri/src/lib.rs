@@ -70,5 +70,12 @@ pub fn builder<R: tauri::Runtime>(base: tauri::Builder<R>, app: App) -> tauri::B
             commands::get_variables,
             commands::save_variables,
             commands::get_gpu_inventory,
+            commands::get_tenancy,
+            commands::save_project_quota,
+            commands::delete_project_quota,
+            commands::save_limit_range,
+            commands::delete_limit_range,
+            commands::save_workspace_quota,
+            commands::delete_workspace_quota,
         ])
 }

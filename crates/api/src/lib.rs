@@ -16,6 +16,7 @@ pub mod monitoring;
 pub mod objects;
 pub mod offline;
 pub mod oidc;
+pub mod quotas;
 pub mod resources;
 pub mod settings;
 mod state;

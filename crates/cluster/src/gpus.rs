@@ -283,6 +283,15 @@ pub fn inventory(nodes: &[Node], pods: &[Pod]) -> Inventory {
     }
 }
 
+/// The GPU resources the cluster's nodes advertise.
+pub async fn advertised(client: &kube::Client) -> Result<Vec<String>, kube::Error> {
+    let nodes: Api<Node> = Api::all(client.clone());
+    let nodes = tokio::time::timeout(REQUEST_TIMEOUT, nodes.list(&ListParams::default()))
+        .await
+        .map_err(|_| kube::Error::Service("no answer in time".into()))??;
+    Ok(inventory(&nodes.items, &[]).resources)
+}
+
 /// Reads the cluster's GPUs: its nodes and every namespace's pods, and from the warning events
 /// why GPU pods wait.
 pub async fn read(client: &kube::Client) -> Result<Inventory, kube::Error> {

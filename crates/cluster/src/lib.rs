@@ -16,6 +16,7 @@ pub mod namespaces;
 pub mod oidc;
 pub mod overview;
 pub mod prometheus;
+pub mod quotas;
 pub mod resources;
 pub mod storage;
 pub mod tables;

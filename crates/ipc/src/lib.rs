@@ -16,6 +16,7 @@ mod monitoring;
 mod objects;
 mod offline;
 mod panels;
+mod quotas;
 mod settings;
 mod sign_in;
 mod storage;
@@ -67,6 +68,11 @@ pub use offline::{
 pub use panels::{
     CreateDashboard, DeletePanel, GetMetricNames, GetPanel, GetVariables, PanelPlace, PanelSpec,
     PreviewPanel, QuerySpec, SavePanel, SaveVariables, VariableSpec, VariableSpecKind,
+};
+pub use quotas::{
+    DeleteLimitRange, DeleteProjectQuota, DeleteWorkspaceQuota, GetTenancy, LimitRangeView,
+    ProjectView, QuotaLine, QuotaOutcome, QuotaView, SaveLimitRange, SaveProjectQuota,
+    SaveWorkspaceQuota, TenancyView, WorkspaceView,
 };
 pub use settings::{GetSettings, Language, SaveSettings, Settings, SignInSettings, Theme};
 pub use sign_in::{SignIn, SignOut, SignedIn};
@@ -177,5 +183,12 @@ commands![
     GetMetricNames,
     GetVariables,
     SaveVariables,
-    GetGpuInventory
+    GetGpuInventory,
+    GetTenancy,
+    SaveProjectQuota,
+    DeleteProjectQuota,
+    SaveLimitRange,
+    DeleteLimitRange,
+    SaveWorkspaceQuota,
+    DeleteWorkspaceQuota
 ];

@@ -99,7 +99,7 @@ fn is_subdomain(name: &str) -> bool {
 }
 
 /// Checks a new object's name: a DNS subdomain.
-fn check_name(name: &str) -> Result<String, FormError> {
+pub(crate) fn check_name(name: &str) -> Result<String, FormError> {
     let name = name.trim();
     if name.is_empty() {
         return Err(wrong(Field::Name, "give it a name".to_owned()));
