@@ -2363,6 +2363,149 @@ async fn the_clusters_gpus_are_shown_by_resource_model_node_and_pod() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn workspace_and_project_quotas_are_shown_with_their_use_and_edited_in_forms() {
+    let (_scene, _clusters, mut window) =
+        demo_window("quotas", kubedesk_api::demo::SimOptions::default()).await;
+    window.click("a[data-area=workspaces]").await;
+    // KubeSphere's workspace quota and the projects' own, GPUs included, with what is used.
+    window
+        .wait_for_text(
+            "[data-workspace=ai-serving] [data-key='requests.nvidia.com/gpu']",
+            "4 of 8 used",
+        )
+        .await;
+    let gpu_quota = "[data-quota='inference/gpu-quota']";
+    window
+        .wait_for_text(
+            &format!("{gpu_quota} [data-key='requests.nvidia.com/gpu']"),
+            "4 of 4 used",
+        )
+        .await;
+    // The KubeSphere console's GPU limits key is shown for what it is.
+    window
+        .wait_for_text(
+            &format!("{gpu_quota} [data-key='limits.nvidia.com/gpu']"),
+            "Kubernetes never counts this key",
+        )
+        .await;
+    window.screenshot("quotas").await;
+
+    // Edited: a wrong amount and the uncounted key are named in turn, and what was typed stays.
+    window
+        .click("button[data-edit-quota='inference/gpu-quota']")
+        .await;
+    window
+        .wait_for_eval(
+            "[document.querySelector('#quota-gpu-type').value, document.querySelector('#quota-gpu-count').value, document.querySelector('#quota-requests-cpu').value]",
+            json!(["nvidia.com/gpu", "4", "256"]),
+        )
+        .await;
+    fill(&window, "#quota-gpu-count", "six").await;
+    window.click("#form-save").await;
+    window
+        .wait_for_text(
+            "#quota-problem",
+            "\"six\" is not an amount for requests.nvidia.com/gpu",
+        )
+        .await;
+    window
+        .wait_for_eval(
+            "[document.querySelector('#quota-gpu-count').classList.contains('input--invalid'), document.querySelector('#quota-gpu-count').value]",
+            json!([true, "six"]),
+        )
+        .await;
+    window.screenshot("quota-refused").await;
+    fill(&window, "#quota-gpu-count", "6").await;
+    window.click("#form-save").await;
+    window
+        .wait_for_text("#quota-problem", "Write requests.nvidia.com/gpu instead")
+        .await;
+    window
+        .wait_for_eval(
+            "document.querySelector('#quota-other').classList.contains('input--invalid')",
+            json!(true),
+        )
+        .await;
+    fill(&window, "#quota-other", "").await;
+    window.click("#form-save").await;
+    window
+        .wait_for_text(
+            &format!("{gpu_quota} [data-key='requests.nvidia.com/gpu']"),
+            "4 of 6 used",
+        )
+        .await;
+    window
+        .wait_for_eval(
+            &format!("!document.querySelector(\"{gpu_quota} [data-key='limits.nvidia.com/gpu']\")"),
+            json!(true),
+        )
+        .await;
+
+    // A new quota and default container limits for a project that had none.
+    window.click("button[data-add-quota=default]").await;
+    fill(&window, "#quota-limits-cpu", "4").await;
+    fill(&window, "#quota-pods", "10").await;
+    window.click("#form-save").await;
+    window
+        .wait_for_text(
+            "[data-quota='default/default'] [data-key='limits.cpu']",
+            "of 4 used",
+        )
+        .await;
+    window.click("button[data-add-defaults=default]").await;
+    fill(&window, "#defaults-cpu-limit", "500m").await;
+    fill(&window, "#defaults-cpu-request", "1").await;
+    window.click("#form-save").await;
+    window
+        .wait_for_text("#quota-problem", "more than its default limit (500m)")
+        .await;
+    fill(&window, "#defaults-cpu-request", "100m").await;
+    window.click("#form-save").await;
+    window
+        .wait_for_text(
+            "[data-limit-range='default/default']",
+            "Default limit cpu: 500m",
+        )
+        .await;
+
+    // The workspace's quota raised.
+    window
+        .click("button[data-edit-workspace-quota=ai-serving]")
+        .await;
+    fill(&window, "#quota-gpu-count", "12").await;
+    window.click("#form-save").await;
+    window
+        .wait_for_text(
+            "[data-workspace=ai-serving] [data-key='requests.nvidia.com/gpu']",
+            "of 12 used",
+        )
+        .await;
+    window
+        .eval("document.querySelector('[data-project=default]').scrollIntoView()")
+        .await;
+    window.screenshot("quota-made").await;
+
+    // Deleted, asked twice.
+    window.click("#delete-quota-default-default").await;
+    window
+        .wait_for_text("#delete-quota-default-default", "sure?")
+        .await;
+    window.click("#delete-quota-default-default").await;
+    window
+        .wait_for_eval(
+            "!document.querySelector(\"[data-quota='default/default']\")",
+            json!(true),
+        )
+        .await;
+    // Without KubeSphere, the page says how a workspace's quota is kept.
+    window.click("#cluster-switcher option[value=dev]").await;
+    window
+        .wait_for_text("#no-kubesphere-quotas", "shared evenly over its projects")
+        .await;
+    window.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn the_gpu_dashboard_and_an_imported_grafana_dashboard_are_drawn_from_the_clusters_prometheus()
  {
     let (scene, clusters, mut window) = demo_window(

@@ -18,6 +18,7 @@ use crate::pages::resources::ResourcesPage;
 use crate::pages::settings::SettingsPage;
 use crate::pages::storage::StoragePage;
 use crate::pages::workloads::WorkloadsPage;
+use crate::pages::workspaces::WorkspacesPage;
 use crate::route::{Area, Hash};
 use crate::state::{
     ChangeSettings, Contexts, Healths, Loadable, Selection, SettingsState, load_contexts,
@@ -124,6 +125,7 @@ pub fn App() -> impl IntoView {
                     Area::Storage => view! { <StoragePage /> }.into_any(),
                     Area::Gpus => view! { <GpusPage /> }.into_any(),
                     Area::Monitoring => view! { <MonitoringPage /> }.into_any(),
+                    Area::Workspaces => view! { <WorkspacesPage /> }.into_any(),
                     other => match other.plan() {
                         Some(plan) => view! { <NotBuilt area=other plan /> }.into_any(),
                         None => view! { <ClustersPage /> }.into_any(),

@@ -10,3 +10,4 @@ pub mod resources;
 pub mod settings;
 pub mod storage;
 pub mod workloads;
+pub mod workspaces;

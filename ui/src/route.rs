@@ -310,12 +310,12 @@ impl Area {
             | Area::Workloads
             | Area::Resources
             | Area::Storage
-            | Area::Monitoring => None,
+            | Area::Monitoring
+            | Area::Workspaces => None,
             Area::Gpus => Some(Msg::AreaGpus),
             Area::Network => Some(Msg::AreaNetwork),
             Area::AppStore => Some(Msg::AreaAppStore),
             Area::Devops => Some(Msg::AreaDevops),
-            Area::Workspaces => Some(Msg::AreaWorkspaces),
         }
     }
 

@@ -164,7 +164,7 @@ pub fn for_selection<C>(
 ) -> RwSignal<Loadable<C::Output>>
 where
     C: kubedesk_ipc::Command + 'static,
-    C::Output: Clone + Send + Sync + 'static,
+    C::Output: Clone + PartialEq + Send + Sync + 'static,
 {
     let answer = RwSignal::new(Loadable::Loading);
     // What was last asked, and how many times: only the latest question's answer is shown.
@@ -185,14 +185,31 @@ where
         spawn_local(async move {
             let answered = ipc::call(&asked).await;
             if asked_for.try_get_value().map(|(latest, _)| latest) == Some(question) {
-                answer.set(match answered {
+                let next = match answered {
                     Ok(output) => Loadable::Ready(output),
                     Err(error) => Loadable::Failed(error),
-                });
+                };
+                // The same answer again changes nothing shown (an open confirmation stays).
+                if answer.with_untracked(|shown| *shown != next) {
+                    answer.set(next);
+                }
             }
         });
     });
     answer
+}
+
+/// A count that goes up every `period` while the calling component lives: read it in a request
+/// to ask again that often.
+pub fn ticking(period: std::time::Duration) -> RwSignal<u64> {
+    let tick = RwSignal::new(0_u64);
+    let interval = set_interval_with_handle(move || tick.update(|count| *count += 1), period).ok();
+    on_cleanup(move || {
+        if let Some(interval) = interval {
+            interval.clear();
+        }
+    });
+    tick
 }
 
 /// The context selected when the list arrives: the current context, else the first one.

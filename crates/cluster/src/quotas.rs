@@ -408,11 +408,14 @@ fn whole(key: &str) -> bool {
 fn check_amount(key: &str, amount: &str) -> Result<f64, QuotaError> {
     let amount = amount.trim();
     let Some(value) = parse_quantity(amount).filter(|value| value.is_finite()) else {
+        let example = if whole(key) {
+            "a whole number such as 4"
+        } else {
+            "a number such as 4, 500m or 16Gi"
+        };
         return Err(invalid(
             key,
-            format!(
-                "\"{amount}\" is not an amount for {key}: write a number such as 4, 500m or 16Gi."
-            ),
+            format!("\"{amount}\" is not an amount for {key}: write {example}."),
         ));
     };
     if value < 0.0 {

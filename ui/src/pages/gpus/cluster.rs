@@ -8,7 +8,7 @@ use leptos::prelude::*;
 
 use crate::i18n::{I18n, Msg, use_i18n};
 use crate::route::object_href;
-use crate::state::{Loadable, Selection, for_selection};
+use crate::state::{Loadable, Selection, for_selection, ticking};
 
 /// A resource's use as a bar: allocated of allocatable, and what is free.
 fn use_bar(i18n: I18n, used: &GpuResourceUse) -> impl IntoView {
@@ -61,14 +61,7 @@ pub fn ClusterGpus() -> impl IntoView {
     let i18n = use_i18n();
     let selection: Selection = expect_context();
     // Asked again every few seconds while shown: pods come, land and go.
-    let refresh = RwSignal::new(0_u64);
-    let interval =
-        set_interval_with_handle(move || refresh.update(|count| *count += 1), REFRESH_EVERY).ok();
-    on_cleanup(move || {
-        if let Some(interval) = interval {
-            interval.clear();
-        }
-    });
+    let refresh = ticking(REFRESH_EVERY);
     let inventory = for_selection(selection, move |context, _| {
         refresh.track();
         GetGpuInventory { context }
