@@ -393,3 +393,67 @@ pub async fn delete_workspace_quota(
 ) -> Answer<ipc::DeleteWorkspaceQuota> {
     kubedesk_api::quotas::delete_workspace_quota(&app, request).await
 }
+
+#[tauri::command]
+pub async fn get_workload_choices(
+    app: State<'_, App>,
+    request: ipc::GetWorkloadChoices,
+) -> Answer<ipc::GetWorkloadChoices> {
+    kubedesk_api::workload_form::get_workload_choices(&app, request).await
+}
+
+#[tauri::command]
+pub async fn preview_workload(
+    app: State<'_, App>,
+    request: ipc::PreviewWorkload,
+) -> Answer<ipc::PreviewWorkload> {
+    kubedesk_api::workload_form::preview_workload(&app, request).await
+}
+
+#[tauri::command]
+pub async fn create_workload(
+    app: State<'_, App>,
+    request: ipc::CreateWorkload,
+) -> Answer<ipc::CreateWorkload> {
+    kubedesk_api::workload_form::create_workload(&app, request).await
+}
+
+#[tauri::command]
+pub async fn get_registries(
+    app: State<'_, App>,
+    request: ipc::GetRegistries,
+) -> Answer<ipc::GetRegistries> {
+    kubedesk_api::registries::get_registries(&app, request).await
+}
+
+#[tauri::command]
+pub async fn save_registry(
+    app: State<'_, App>,
+    request: ipc::SaveRegistry,
+) -> Answer<ipc::SaveRegistry> {
+    kubedesk_api::registries::save_registry(&app, request).await
+}
+
+#[tauri::command]
+pub async fn remove_registry(
+    app: State<'_, App>,
+    request: ipc::RemoveRegistry,
+) -> Answer<ipc::RemoveRegistry> {
+    kubedesk_api::registries::remove_registry(&app, request).await
+}
+
+#[tauri::command]
+pub async fn search_images(
+    app: State<'_, App>,
+    request: ipc::SearchImages,
+) -> Answer<ipc::SearchImages> {
+    kubedesk_api::registries::search_images(&app, request).await
+}
+
+#[tauri::command]
+pub async fn get_image_tags(
+    app: State<'_, App>,
+    request: ipc::GetImageTags,
+) -> Answer<ipc::GetImageTags> {
+    kubedesk_api::registries::get_image_tags(&app, request).await
+}

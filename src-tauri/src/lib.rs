@@ -77,5 +77,13 @@ pub fn builder<R: tauri::Runtime>(base: tauri::Builder<R>, app: App) -> tauri::B
             commands::delete_limit_range,
             commands::save_workspace_quota,
             commands::delete_workspace_quota,
+            commands::get_workload_choices,
+            commands::preview_workload,
+            commands::create_workload,
+            commands::get_registries,
+            commands::save_registry,
+            commands::remove_registry,
+            commands::search_images,
+            commands::get_image_tags,
         ])
 }

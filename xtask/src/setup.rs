@@ -9,7 +9,7 @@ use crate::shell::{self, Failure, Result};
 /// Debian packages: WebKitGTK to build and run the app, Xvfb and WebKitWebDriver for headless runs
 /// and end-to-end tests, ImageMagick and x11-utils for screenshots, a CJK font so Chinese renders,
 /// the real Prometheus the simulator's metrics are scraped by in tests and the Alertmanager it
-/// sends alerts to, Python's venv for the
+/// sends alerts to, Debian's docker-registry for image search, Python's venv for the
 /// Python client the simulator is held to, tinyproxy and microsocks (HTTP CONNECT and SOCKS5) for
 /// kubeconfig `proxy-url` tests, and
 /// gnome-keyring on a private D-Bus (with secret-tool to read it back) for the keyring tests.
@@ -25,6 +25,7 @@ const PACKAGES: &[&str] = &[
     "fonts-wqy-microhei",
     "prometheus",
     "prometheus-alertmanager",
+    "docker-registry",
     "python3-venv",
     "tinyproxy",
     "microsocks",

@@ -47,6 +47,8 @@ pub struct App {
     pub(crate) prometheuses: crate::monitoring::Prometheuses,
     /// The Prometheus the user gave for a cluster, by URL.
     pub(crate) prometheus_given: crate::monitoring::GivenStore,
+    /// The image registries the workload form searches.
+    pub(crate) registries: crate::registries::RegistryStore,
 }
 
 impl App {
@@ -87,6 +89,11 @@ impl App {
             prometheuses: crate::monitoring::Prometheuses::default(),
             prometheus_given: crate::monitoring::GivenStore::new(
                 config.config_dir.join("prometheus.json"),
+                "The Prometheus settings",
+            ),
+            registries: crate::registries::RegistryStore::new(
+                config.config_dir.join("registries.json"),
+                "The image registries",
             ),
             tables,
             watches: crate::tables::Watches::default(),

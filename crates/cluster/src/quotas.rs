@@ -747,7 +747,7 @@ fn share_of(key: &str, total: f64, count: usize, index: usize) -> String {
 
 /// An amount for `key` as Kubernetes would write it: CPUs in whole or milli, bytes with the
 /// largest binary suffix that divides them, other things whole.
-fn format_amount(key: &str, value: f64) -> String {
+pub fn format_amount(key: &str, value: f64) -> String {
     if is_cpu(key) {
         let milli = (value * 1000.0).round() as u128;
         return if milli.is_multiple_of(1000) {

@@ -22,6 +22,7 @@ mod sign_in;
 mod storage;
 mod tables;
 pub mod units;
+mod workload_form;
 
 pub use access::{Access, AccessRule, ActionAccess, GetAccess};
 pub use alerts::{
@@ -84,6 +85,13 @@ pub use tables::{
     CHANNEL_ARG, ListResources, ObjectKind, QueryTable, ResourceName, ServedResource, StopTable,
     TableCell, TableKind, TableQuery, TableRow, TableStatus, TableSubscription, TableUpdate,
     WatchTable,
+};
+pub use workload_form::{
+    ContainerDraft, CreateWorkload, EnvDraft, EnvFrom, FieldProblem, GetImageTags, GetRegistries,
+    GetWorkloadChoices, ImageHit, ImageSearch, MountDraft, PortDraft, PreviewWorkload, ProbeDraft,
+    ProbeKind, QuotaFit, RegistryView, RemoveRegistry, SaveRegistry, SearchImages, TolerationDraft,
+    VolumeDraft, VolumeFrom, WorkloadChoices, WorkloadDraft, WorkloadKind, WorkloadOutcome,
+    WorkloadPreview,
 };
 
 use serde::Serialize;
@@ -190,5 +198,13 @@ commands![
     SaveLimitRange,
     DeleteLimitRange,
     SaveWorkspaceQuota,
-    DeleteWorkspaceQuota
+    DeleteWorkspaceQuota,
+    GetWorkloadChoices,
+    PreviewWorkload,
+    CreateWorkload,
+    GetRegistries,
+    SaveRegistry,
+    RemoveRegistry,
+    SearchImages,
+    GetImageTags
 ];

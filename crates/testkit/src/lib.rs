@@ -15,6 +15,7 @@ mod browser_script;
 mod child;
 mod oidc;
 mod prometheus;
+mod registry;
 mod secret_service;
 mod wait;
 
@@ -24,6 +25,7 @@ pub use browser_script::BrowserScript;
 pub use child::{in_child, run_in_child};
 pub use oidc::{Provider, oidc_cluster};
 pub use prometheus::{BASIC_AUTH, Prometheus};
+pub use registry::{Access, Registry};
 pub use secret_service::SecretService;
 pub use wait::{eventually, eventually_async, pss_mib};
 

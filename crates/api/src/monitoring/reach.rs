@@ -3,9 +3,8 @@
 //! configuration folder, its token or password in the keyring under `<context>/prometheus`).
 //! `set_prometheus` checks a URL before it keeps it.
 
-use std::collections::{BTreeMap, HashMap};
-use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::collections::HashMap;
+use std::sync::Mutex;
 
 use kubedesk_cluster::prometheus::{self, Credentials, Given, ServicePort};
 use kubedesk_ipc as ipc;
@@ -100,91 +99,19 @@ impl Transport for Reach {
 }
 
 /// The Prometheus given for each context, as kept in the configuration folder.
-#[derive(Debug)]
-pub(crate) struct GivenStore {
-    path: PathBuf,
-}
-
-impl GivenStore {
-    pub(crate) fn new(path: PathBuf) -> Self {
-        Self { path }
-    }
-
-    /// Every context's; none when the file is not there.
-    fn load(&self) -> Result<BTreeMap<String, ipc::PrometheusGiven>, ipc::Error> {
-        match std::fs::read(&self.path) {
-            Ok(text) => serde_json::from_slice(&text)
-                .map_err(|error| storage(format!("{} is not valid: {error}", self.path.display()))),
-            Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(BTreeMap::new()),
-            Err(error) => Err(storage(format!(
-                "{} cannot be read: {error}",
-                self.path.display()
-            ))),
-        }
-    }
-
-    /// The one given for `context`.
-    pub(crate) fn of(&self, context: &str) -> Result<Option<ipc::PrometheusGiven>, ipc::Error> {
-        Ok(self.load()?.remove(context))
-    }
-
-    /// Keeps `given` for `context`, or forgets the context's.
-    fn save(&self, context: &str, given: Option<ipc::PrometheusGiven>) -> Result<(), ipc::Error> {
-        let mut all = self.load()?;
-        match given {
-            Some(given) => all.insert(context.to_owned(), given),
-            None => all.remove(context),
-        };
-        let written = self
-            .path
-            .parent()
-            .map_or(Ok(()), std::fs::create_dir_all)
-            .and_then(|()| {
-                let text = serde_json::to_vec_pretty(&all).map_err(std::io::Error::from)?;
-                let partial = self.path.with_extension("json.partial");
-                std::fs::write(&partial, text)?;
-                std::fs::rename(&partial, &self.path)
-            });
-        written.map_err(|error| {
-            storage(format!(
-                "{} could not be written: {error}",
-                self.path.display()
-            ))
-        })
-    }
-}
-
-fn storage(message: String) -> ipc::Error {
-    ipc::Error {
-        code: ipc::ErrorCode::Storage,
-        message: format!("The Prometheus settings: {message}."),
-        hint: Some("Fix or delete the file; setting the Prometheus again replaces it.".to_owned()),
-    }
-}
+pub(crate) type GivenStore = crate::kept::JsonMap<ipc::PrometheusGiven>;
 
 /// The keyring account of a context's Prometheus token or password.
 fn account(context: &str) -> String {
     format!("{context}/prometheus")
 }
 
-/// Runs a keyring call off the async threads (D-Bus calls block).
+/// Runs a keyring call for the Prometheus credentials.
 async fn keyring<T: Send + 'static>(
     app: &App,
     call: impl FnOnce(&Keyring) -> Result<T, KeyringError> + Send + 'static,
 ) -> Result<T, ipc::Error> {
-    let keyring: Arc<Keyring> = app.clients.sessions().keyring().clone();
-    tokio::task::spawn_blocking(move || call(&keyring))
-        .await
-        .unwrap_or_else(|error| {
-            Err(KeyringError {
-                detail: error.to_string(),
-            })
-        })
-        .map_err(|error| ipc::Error {
-            code: ipc::ErrorCode::Storage,
-            message: format!("The Prometheus credentials could not be read: {error}."),
-            hint: Some("Unlock the keyring and try again.".to_owned()),
-        })
+    crate::kept::keyring(app, "The Prometheus credentials", call).await
 }
 
 /// The client for `given`, with `secret` for its credentials.
