@@ -2363,6 +2363,116 @@ async fn the_clusters_gpus_are_shown_by_resource_model_node_and_pod() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_gpu_deployment_is_created_from_the_form_with_an_image_found_in_a_registry() {
+    use kubedesk_testkit::{Access, Registry};
+    let registry = Registry::start(Access::Open).await;
+    registry.push("ml/pytorch-cuda", "12.1").await;
+    registry.push("ml/pytorch-cuda", "12.4").await;
+    let (_scene, clusters, mut window) =
+        demo_window("workload-form", kubedesk_api::demo::SimOptions::default()).await;
+
+    // The registry is added in Settings; a wrong URL is refused with what was typed kept.
+    window.click("a[data-area=settings]").await;
+    fill(&window, "#registry-url", "registry.local:5000").await;
+    window.click("#registry-add").await;
+    window
+        .wait_for_text("#registry-problem", "is not an http:// or https:// URL")
+        .await;
+    fill(&window, "#registry-url", &registry.url()).await;
+    window.click("#registry-add").await;
+    window.wait_for_text("#registries", &registry.url()).await;
+
+    // The form: an image found by searching, one of its tags chosen.
+    window.click("a[data-area=workloads]").await;
+    window.click("#new-workload").await;
+    fill(&window, "#wf-name", "finetune").await;
+    fill(&window, "#wf-containers-0-image", "pytorch").await;
+    window.click("#wf-containers-0-search").await;
+    let image = format!("{}/ml/pytorch-cuda", registry.address());
+    window.click(&format!("[data-image-hit='{image}']")).await;
+    window.click("[data-image-tag='12.4']").await;
+    window
+        .wait_for_eval(
+            "document.querySelector('#wf-containers-0-image').value",
+            json!(format!("{image}:12.4")),
+        )
+        .await;
+    fill(&window, "#wf-containers-0-cpu-request", "1").await;
+    fill(&window, "#wf-containers-0-gpu-type", "nvidia.com/gpu").await;
+    // A GPU count that is not one is named, and kept as typed.
+    fill(&window, "#wf-containers-0-gpu-count", "two").await;
+    window
+        .wait_for_text("#wf-problem", "\"two\" is not a number of nvidia.com/gpu")
+        .await;
+    window
+        .wait_for_eval(
+            "[document.querySelector('#wf-containers-0-gpu-count').classList.contains('input--invalid'), document.querySelector('#wf-containers-0-gpu-count').value]",
+            json!([true, "two"]),
+        )
+        .await;
+    fill(&window, "#wf-containers-0-gpu-count", "2").await;
+    // A scratch volume, filled by an init container.
+    window.click("#wf-add-volume").await;
+    window.click("#wf-add-init").await;
+    fill(&window, "#wf-init-containers-0-image", "busybox:1.36").await;
+    fill(
+        &window,
+        "#wf-init-containers-0-command",
+        "sh -c 'echo ready > /scratch/ready'",
+    )
+    .await;
+    window.click("#wf-init-containers-0-add-mount").await;
+    choose(&window, "#wf-init-containers-0-mounts-0-volume", "volume-1").await;
+    fill(&window, "#wf-init-containers-0-mounts-0-path", "/scratch").await;
+    // On A100s, tolerating the GPU nodes' taint.
+    window
+        .click("input[data-gpu-product='NVIDIA-A100-SXM4-80GB']")
+        .await;
+    window
+        .click("input[data-toleration='nvidia.com/gpu']")
+        .await;
+    window
+        .wait_for_text("#wf-yaml", "nvidia.com/gpu.product")
+        .await;
+    window
+        .wait_for_text("#wf-yaml", "mountPath: /scratch")
+        .await;
+    window
+        .wait_for_eval(
+            "document.querySelector('#wf-yaml').textContent.match(/nvidia.com\\/gpu: '2'/g)?.length",
+            json!(2),
+        )
+        .await;
+    window.screenshot("form").await;
+
+    // Created: its page opens, its pods land on A100 nodes, and the cluster's GPUs show them.
+    window.click("#wf-create").await;
+    window.wait_for_text("#object-name", "finetune").await;
+    let cluster = clusters.cluster("gpu-prod").unwrap();
+    let nodes = kubedesk_testkit::eventually("finetune's pod to be bound", || {
+        let (_, pods) = cluster.store.list("/pods", Some("default"));
+        pods.iter()
+            .find(|pod| pod["metadata"]["labels"]["app"] == "finetune")
+            .and_then(|pod| pod["spec"]["nodeName"].as_str().map(str::to_owned))
+    })
+    .await;
+    assert!(nodes.starts_with("gpu-a100-0"), "{nodes}");
+    window.screenshot("created").await;
+    window.click("a[data-area=gpus]").await;
+    window
+        .wait_for_text(
+            "#cluster-gpus-holders [data-holder^='default/finetune']",
+            "nvidia.com/gpu: 2",
+        )
+        .await;
+    window
+        .eval("document.querySelector('#cluster-gpus-holders').scrollIntoView()")
+        .await;
+    window.screenshot("inventory").await;
+    window.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn workspace_and_project_quotas_are_shown_with_their_use_and_edited_in_forms() {
     let (_scene, _clusters, mut window) =
         demo_window("quotas", kubedesk_api::demo::SimOptions::default()).await;

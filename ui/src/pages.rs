@@ -9,5 +9,6 @@ pub mod overview;
 pub mod resources;
 pub mod settings;
 pub mod storage;
+pub mod workload_form;
 pub mod workloads;
 pub mod workspaces;

@@ -16,6 +16,8 @@ pub enum WorkloadsView {
     Table(TableKind),
     /// The page that creates objects from YAML: `#/workloads/create`.
     Create,
+    /// The workload form: `#/workloads/new`.
+    New,
     /// One object: `#/workloads/deployments/sandbox/api`, `#/workloads/nodes/-/dev-01`.
     Object {
         /// Its kind.
@@ -46,8 +48,10 @@ pub fn workloads_view(hash: &str) -> WorkloadsView {
     let path = hash.trim_start_matches('#').trim_start_matches('/');
     let path = path.split('?').next().unwrap_or_default();
     let mut parts = path.split('/').skip(1);
-    if path.split('/').nth(1) == Some("create") {
-        return WorkloadsView::Create;
+    match path.split('/').nth(1) {
+        Some("create") => return WorkloadsView::Create,
+        Some("new") => return WorkloadsView::New,
+        _ => {}
     }
     let kind = parts
         .next()
@@ -79,6 +83,9 @@ pub fn hash_param(hash: &str, key: &str) -> Option<String> {
 
 /// The link to the page that creates objects from YAML.
 pub const CREATE_HREF: &str = "#/workloads/create";
+
+/// The link to the workload form.
+pub const NEW_WORKLOAD_HREF: &str = "#/workloads/new";
 
 /// What the API resources area shows, as its URL says.
 #[derive(Debug, Clone, PartialEq, Eq)]

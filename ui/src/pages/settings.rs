@@ -1,6 +1,8 @@
-//! The Settings page: language and theme, sign-in settings for contexts, and the offline data.
+//! The Settings page: language and theme, sign-in settings for contexts, the offline data, and
+//! the image registries the workload form searches.
 
 mod offline;
+mod registries;
 mod sign_in;
 
 use kubedesk_ipc::{Language, Settings};
@@ -11,6 +13,7 @@ use crate::i18n::{Msg, use_i18n};
 use crate::state::SettingsState;
 use crate::theme;
 use offline::OfflineDataCard;
+use registries::RegistriesCard;
 use sign_in::SignInSettingsCard;
 
 /// Language and theme, stored for the next start.
@@ -79,6 +82,7 @@ pub fn SettingsPage(on_settings: Callback<Settings>) -> impl IntoView {
             </div>
             <SignInSettingsCard />
             <OfflineDataCard />
+            <RegistriesCard />
         </section>
     }
 }

@@ -8,7 +8,10 @@ use crate::components::live_table::ClusterTable;
 use crate::components::yaml_editor::YamlEditor;
 use crate::i18n::{Msg, use_i18n};
 use crate::pages::object::ObjectPage;
-use crate::route::{CREATE_HREF, Hash, WorkloadsView, table_href, workloads_view};
+use crate::pages::workload_form::WorkloadFormPage;
+use crate::route::{
+    CREATE_HREF, Hash, NEW_WORKLOAD_HREF, WorkloadsView, table_href, workloads_view,
+};
 use crate::state::Selection;
 
 /// The kinds as tabs and the live table of the one chosen, or one object's page.
@@ -19,7 +22,7 @@ pub fn WorkloadsPage() -> impl IntoView {
     // The tables stay while only their kind changes, so the filter stays with them.
     let kind = Memo::new(move |_| match view.get() {
         WorkloadsView::Table(kind) => Some(kind),
-        WorkloadsView::Object { .. } | WorkloadsView::Create => None,
+        WorkloadsView::Object { .. } | WorkloadsView::Create | WorkloadsView::New => None,
     });
     let tables = Memo::new(move |_| kind.get().is_some());
     let other = Memo::new(move |_| match view.get() {
@@ -38,6 +41,7 @@ pub fn WorkloadsPage() -> impl IntoView {
                 name,
             }) => view! { <ObjectPage kind=kind.into() namespace name /> }.into_any(),
             Some(WorkloadsView::Create) => view! { <CreatePage /> }.into_any(),
+            Some(WorkloadsView::New) => view! { <WorkloadFormPage /> }.into_any(),
             _ => ().into_any(),
         }
     }
@@ -98,7 +102,10 @@ fn KindTables(kind: Signal<TableKind>) -> impl IntoView {
                     <h1 class="page__title">{move || i18n.t(Msg::WorkloadsTitle)}</h1>
                     <p class="page__subtitle">{move || i18n.t(Msg::WorkloadsSubtitle)}</p>
                 </div>
-                <a class="button" id="create-from-yaml" href=CREATE_HREF>{move || i18n.t(Msg::YamlCreateOpen)}</a>
+                <div class="page__actions">
+                    <a class="button button--primary" id="new-workload" href=NEW_WORKLOAD_HREF>{move || i18n.t(Msg::WorkloadFormOpen)}</a>
+                    <a class="button" id="create-from-yaml" href=CREATE_HREF>{move || i18n.t(Msg::YamlCreateOpen)}</a>
+                </div>
             </header>
             <nav class="tabs" role="tablist">{tabs}</nav>
             <ClusterTable kind=Signal::derive(move || kind.get().into()) />
