@@ -10,13 +10,13 @@
     reason = "a test fails with the message and location of what it unwrapped"
 )]
 
-use std::collections::BTreeMap;
-use std::ffi::OsString;
-use std::net::SocketAddr;
-use std::sync::Arc;
+#[path = "support/served.rs"]
+mod served;
 
+use std::collections::BTreeMap;
+
+use kubedesk_api::App;
 use kubedesk_api::cluster_gpus::get_gpu_inventory;
-use kubedesk_api::{App, AppConfig, KubeconfigPaths};
 use kubedesk_ipc as ipc;
 use kubedesk_sim::{SimServer, demo};
 use kubedesk_testkit::eventually_async;
@@ -53,18 +53,7 @@ fn held_in_store(server: &SimServer, node: &str, resource: &str) -> u64 {
 
 /// The simulated `gpu-prod` and an app with its kubeconfig.
 async fn gpu_prod() -> (SimServer, tempfile::TempDir, App) {
-    let local = SocketAddr::from(([127, 0, 0, 1], 0));
-    let server = SimServer::start(Arc::new(demo::gpu_prod().unwrap()), local)
-        .await
-        .unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let kubeconfig = dir.path().join("kubeconfig");
-    std::fs::write(&kubeconfig, kubedesk_sim::kubeconfig(&[&server])).unwrap();
-    let app = App::new(AppConfig::in_memory(
-        dir.path().join("config"),
-        KubeconfigPaths::resolve(Some(OsString::from(&kubeconfig)), None),
-    ));
-    (server, dir, app)
+    served::serve(demo::gpu_prod().unwrap()).await
 }
 
 async fn inventory(app: &App) -> ipc::GpuInventory {

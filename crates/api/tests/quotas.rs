@@ -10,16 +10,15 @@
     reason = "a test fails with the message and location of what it unwrapped"
 )]
 
-use std::ffi::OsString;
-use std::net::SocketAddr;
-use std::sync::Arc;
+#[path = "support/served.rs"]
+mod served;
 
+use kubedesk_api::App;
 use kubedesk_api::objects::apply_yaml;
 use kubedesk_api::quotas::{
     delete_limit_range, delete_project_quota, delete_workspace_quota, get_tenancy,
     save_limit_range, save_project_quota, save_workspace_quota,
 };
-use kubedesk_api::{App, AppConfig, KubeconfigPaths};
 use kubedesk_ipc as ipc;
 use kubedesk_sim::{Cluster, SimServer, demo};
 use kubedesk_testkit::eventually_async;
@@ -27,15 +26,7 @@ use serde_json::json;
 
 async fn serve(cluster: Cluster) -> (SimServer, tempfile::TempDir, App, String) {
     let name = cluster.name().to_owned();
-    let local = SocketAddr::from(([127, 0, 0, 1], 0));
-    let server = SimServer::start(Arc::new(cluster), local).await.unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let kubeconfig = dir.path().join("kubeconfig");
-    std::fs::write(&kubeconfig, kubedesk_sim::kubeconfig(&[&server])).unwrap();
-    let app = App::new(AppConfig::in_memory(
-        dir.path().join("config"),
-        KubeconfigPaths::resolve(Some(OsString::from(&kubeconfig)), None),
-    ));
+    let (server, dir, app) = served::serve(cluster).await;
     (server, dir, app, name)
 }
 

@@ -11,31 +11,19 @@
     reason = "a test fails with the message and location of what it unwrapped"
 )]
 
-use std::ffi::OsString;
-use std::net::SocketAddr;
-use std::sync::Arc;
+#[path = "support/served.rs"]
+mod served;
 
+use kubedesk_api::App;
 use kubedesk_api::registries::{get_image_tags, save_registry, search_images};
 use kubedesk_api::workload_form::{create_workload, get_workload_choices, preview_workload};
-use kubedesk_api::{App, AppConfig, KubeconfigPaths};
 use kubedesk_ipc as ipc;
 use kubedesk_sim::{SimServer, demo};
 use kubedesk_testkit::{Access, Registry, eventually};
 use serde_json::json;
 
 async fn gpu_prod() -> (SimServer, tempfile::TempDir, App) {
-    let local = SocketAddr::from(([127, 0, 0, 1], 0));
-    let server = SimServer::start(Arc::new(demo::gpu_prod().unwrap()), local)
-        .await
-        .unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let kubeconfig = dir.path().join("kubeconfig");
-    std::fs::write(&kubeconfig, kubedesk_sim::kubeconfig(&[&server])).unwrap();
-    let app = App::new(AppConfig::in_memory(
-        dir.path().join("config"),
-        KubeconfigPaths::resolve(Some(OsString::from(&kubeconfig)), None),
-    ));
-    (server, dir, app)
+    served::serve(demo::gpu_prod().unwrap()).await
 }
 
 fn save(url: &str, username: Option<&str>, password: Option<&str>) -> ipc::SaveRegistry {

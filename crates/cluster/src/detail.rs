@@ -428,8 +428,9 @@ fn rows_of<K: Clone>(kind: Kind, objects: Vec<Arc<K>>, project: fn(K) -> Row) ->
     Related { kind, rows }
 }
 
-fn event_row(event: &Event) -> EventRow {
-    let last_seen = event
+/// When an event last happened: its last time, else its event time, else when it was made.
+pub(crate) fn last_seen(event: &Event) -> Option<jiff::Timestamp> {
+    event
         .last_timestamp
         .as_ref()
         .map(|time| time.0)
@@ -440,7 +441,11 @@ fn event_row(event: &Event) -> EventRow {
                 .creation_timestamp
                 .as_ref()
                 .map(|time| time.0)
-        });
+        })
+}
+
+fn event_row(event: &Event) -> EventRow {
+    let last_seen = last_seen(event);
     let source = event
         .source
         .as_ref()

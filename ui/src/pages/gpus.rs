@@ -6,6 +6,20 @@
 mod cluster;
 mod waits;
 
+/// The GPU types offered besides the cluster's own: the whole GPU, and HAMi's memory and cores.
+const MORE_GPU_TYPES: [&str; 3] = ["nvidia.com/gpu", "nvidia.com/gpumem", "nvidia.com/gpucores"];
+
+/// The GPU types a form offers: the cluster's GPU resources, then the usual ones.
+pub(crate) fn gpu_types(resources: &[String]) -> Vec<String> {
+    let mut types = resources.to_vec();
+    for more in MORE_GPU_TYPES {
+        if !types.iter().any(|known| known == more) {
+            types.push(more.to_owned());
+        }
+    }
+    types
+}
+
 use std::collections::BTreeMap;
 
 use kubedesk_ipc::{

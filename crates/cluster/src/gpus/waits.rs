@@ -181,20 +181,7 @@ fn pod_wait(
 
 /// The most recent of `events`.
 fn latest<'a>(events: impl Iterator<Item = &'a Event>) -> Option<&'a Event> {
-    events.max_by_key(|event| {
-        event
-            .last_timestamp
-            .as_ref()
-            .map(|time| time.0)
-            .or_else(|| event.event_time.as_ref().map(|time| time.0))
-            .or_else(|| {
-                event
-                    .metadata
-                    .creation_timestamp
-                    .as_ref()
-                    .map(|time| time.0)
-            })
-    })
+    events.max_by_key(|event| crate::detail::last_seen(event))
 }
 
 /// The node's label `key`.

@@ -13,9 +13,7 @@ use leptos::task::spawn_local;
 use super::{Form, element_id};
 use crate::i18n::Msg;
 use crate::ipc;
-
-/// The GPU types offered besides the cluster's own: the whole GPU, and HAMi's memory and cores.
-const MORE_GPU_TYPES: [&str; 3] = ["nvidia.com/gpu", "nvidia.com/gpumem", "nvidia.com/gpucores"];
+use crate::pages::gpus::gpu_types;
 
 /// The container at `index` among the containers, or the init containers when `init`.
 fn of(draft: &WorkloadDraft, init: bool, index: usize) -> Option<&ContainerDraft> {
@@ -71,14 +69,9 @@ pub(super) fn ContainerEditor(form: Form, init: bool, index: usize) -> impl Into
     };
     let place_for = place.clone();
     let image_search = ImageSearchBox(form, init, index, place.clone());
-    let gpu_types = move || {
-        let mut types = choices.with(|choices| choices.gpu_resources.clone());
-        for more in MORE_GPU_TYPES {
-            if !types.iter().any(|known| known == more) {
-                types.push(more.to_owned());
-            }
-        }
-        types
+    let gpu_type_options = move || {
+        choices
+            .with(|choices| gpu_types(&choices.gpu_resources))
             .into_iter()
             .map(|name| view! { <option value=name></option> })
             .collect_view()
@@ -128,7 +121,7 @@ pub(super) fn ContainerEditor(form: Form, init: bool, index: usize) -> impl Into
                         class:input--invalid=form.wrong(format!("{place_for}.gpu_type"))
                         prop:value=move || draft.with(|draft| of(draft, init, index).map(|container| container.gpu_type.clone()).unwrap_or_default())
                         on:input=move |event| { let value = event_target_value(&event); draft.update(|draft| if let Some(container) = of_mut(draft, init, index) { container.gpu_type = value }); } />
-                    <datalist id="wf-gpu-types">{gpu_types}</datalist>
+                    <datalist id="wf-gpu-types">{gpu_type_options}</datalist>
                 </label>
                 {input(Msg::WorkloadFormGpuCount, "gpu_count", |container| &container.gpu_count, |container, value| container.gpu_count = value)}
             </div>

@@ -11,6 +11,7 @@ use leptos::task::spawn_local;
 
 use crate::i18n::{I18n, Msg, use_i18n};
 use crate::ipc;
+use crate::pages::gpus::gpu_types;
 
 /// What a form edits.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,9 +51,6 @@ const QUOTA_FIELDS: [(&str, Msg); 7] = [
     ("requests.storage", Msg::WorkspacesStorage),
     ("persistentvolumeclaims", Msg::WorkspacesClaims),
 ];
-
-/// The GPU types offered besides the cluster's own: the whole GPU, and HAMi's memory and cores.
-const MORE_GPU_TYPES: [&str; 3] = ["nvidia.com/gpu", "nvidia.com/gpumem", "nvidia.com/gpucores"];
 
 /// What the backend or the form said about the last try.
 #[derive(Clone, Copy)]
@@ -106,17 +104,6 @@ fn other_lines(i18n: I18n, text: &str) -> Result<Vec<(String, String)>, String> 
     Ok(pairs)
 }
 
-/// The GPU types to offer: the cluster's GPU resources, then the usual ones.
-fn gpu_types(resources: &[String]) -> Vec<String> {
-    let mut types = resources.to_vec();
-    for more in MORE_GPU_TYPES {
-        if !types.iter().any(|known| known == more) {
-            types.push(more.to_owned());
-        }
-    }
-    types
-}
-
 /// An input of the form, bound to `value`, marked when `invalid`.
 fn amount_input(
     i18n: I18n,
@@ -131,6 +118,24 @@ fn amount_input(
             <input id=id class="input" type="text" placeholder=i18n.t(Msg::WorkspacesNoLimit)
                 class:input--invalid=invalid prop:value=value
                 on:input=move |event| value.set(event_target_value(&event)) />
+        </label>
+    }
+}
+
+/// The object's name: typed for a new one, shown for one that exists.
+fn name_input(
+    i18n: I18n,
+    id: &'static str,
+    name: RwSignal<String>,
+    existing: bool,
+    problem: Problem,
+) -> impl IntoView {
+    view! {
+        <label class="field">
+            <span class="field__label">{i18n.t(Msg::WorkspacesName)}</span>
+            <input id=id class="input" type="text" prop:value=name disabled=existing
+                class:input--invalid=problem.is(|| "name".to_owned())
+                on:input=move |event| name.set(event_target_value(&event)) />
         </label>
     }
 }
@@ -342,14 +347,7 @@ pub fn QuotaForm(
         <div class="dialog-backdrop">
             <div class="dialog dialog--form" role="dialog" aria-modal="true" id="quota-form">
                 <h2 class="dialog__title">{title}</h2>
-                {project.is_some().then(|| view! {
-                    <label class="field">
-                        <span class="field__label">{i18n.t(Msg::WorkspacesName)}</span>
-                        <input id="quota-name" class="input" type="text" prop:value=name disabled=existing
-                            class:input--invalid=problem.is(|| "name".to_owned())
-                            on:input=move |event| name.set(event_target_value(&event)) />
-                    </label>
-                })}
+                {project.is_some().then(|| name_input(i18n, "quota-name", name, existing, problem))}
                 <div class="form-grid">{inputs}</div>
                 <fieldset class="fieldset">
                     <legend class="field__label">{i18n.t(Msg::WorkspacesGpu)}</legend>
@@ -501,12 +499,7 @@ pub fn DefaultsForm(
         <div class="dialog-backdrop">
             <div class="dialog dialog--form" role="dialog" aria-modal="true" id="defaults-form">
                 <h2 class="dialog__title">{title}</h2>
-                <label class="field">
-                    <span class="field__label">{i18n.t(Msg::WorkspacesName)}</span>
-                    <input id="defaults-name" class="input" type="text" prop:value=name disabled=existing
-                        class:input--invalid=problem.is(|| "name".to_owned())
-                        on:input=move |event| name.set(event_target_value(&event)) />
-                </label>
+                {name_input(i18n, "defaults-name", name, existing, problem)}
                 <div class="form-grid">{inputs}</div>
                 <fieldset class="fieldset">
                     <legend class="field__label">{i18n.t(Msg::WorkspacesGpu)}</legend>
