@@ -504,3 +504,78 @@ async fn the_quota_a_draft_would_use_is_shown_and_what_goes_over_is_marked() {
         "a key Kubernetes does not count adds nothing"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_stateful_set_and_a_job_from_the_form_are_accepted_and_run_their_pods() {
+    let (server, _dir, app) = gpu_prod().await;
+    let cluster = server.cluster().clone();
+    cluster
+        .create("", "namespaces", "", json!({"metadata": {"name": "lab"}}))
+        .unwrap();
+    cluster
+        .create(
+            "",
+            "configmaps",
+            "lab",
+            json!({"metadata": {"name": "train-settings"}, "data": {"mode": "fast"}}),
+        )
+        .unwrap();
+    let mut store = trainer("nvcr.io/nvidia/pytorch:24.05-py3");
+    store.kind = ipc::WorkloadKind::StatefulSet;
+    store.name = "shards".into();
+    let mut job = trainer("nvcr.io/nvidia/pytorch:24.05-py3");
+    job.kind = ipc::WorkloadKind::Job;
+    job.name = "evaluate".into();
+    job.replicas = "1".into();
+    job.containers[0].readiness = ipc::ProbeDraft::default();
+    for draft in [store, job] {
+        let outcome = create_workload(
+            &app,
+            ipc::CreateWorkload {
+                context: "gpu-prod".into(),
+                draft,
+            },
+        )
+        .await
+        .unwrap();
+        assert!(
+            matches!(outcome, ipc::WorkloadOutcome::Created { .. }),
+            "{outcome:?}"
+        );
+    }
+    let set = cluster
+        .store
+        .get("apps/statefulsets", "lab", "shards")
+        .unwrap();
+    assert_eq!(set["spec"]["serviceName"], "shards");
+    assert_eq!(set["spec"]["replicas"], 2);
+    let job = cluster.store.get("batch/jobs", "lab", "evaluate").unwrap();
+    assert_eq!(job["spec"]["template"]["spec"]["restartPolicy"], "Never");
+    assert_eq!(
+        (
+            job["spec"]["parallelism"].clone(),
+            job["spec"]["completions"].clone()
+        ),
+        (json!(1), json!(1))
+    );
+    // The StatefulSet's two pods and the Job's one are made by their controllers and bound.
+    let bound = eventually("the StatefulSet's and the Job's pods to be bound", || {
+        let (_, pods) = cluster.store.list("/pods", Some("lab"));
+        let bound: Vec<String> = pods
+            .iter()
+            .filter(|pod| pod["spec"]["nodeName"].is_string())
+            .map(|pod| {
+                pod["metadata"]["name"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned()
+            })
+            .collect();
+        (bound.len() == 3).then_some(bound)
+    })
+    .await;
+    assert!(
+        bound.contains(&"shards-0".to_owned()) && bound.contains(&"shards-1".to_owned()),
+        "{bound:?}"
+    );
+}
