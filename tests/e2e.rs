@@ -2381,6 +2381,10 @@ async fn a_gpu_deployment_is_created_from_the_form_with_an_image_found_in_a_regi
     fill(&window, "#registry-url", &registry.url()).await;
     window.click("#registry-add").await;
     window.wait_for_text("#registries", &registry.url()).await;
+    window
+        .eval("document.querySelector('#registries').scrollIntoView()")
+        .await;
+    window.screenshot("registries").await;
 
     // The form: an image found by searching, one of its tags chosen.
     window.click("a[data-area=workloads]").await;
