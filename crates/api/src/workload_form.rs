@@ -159,11 +159,79 @@ fn probe(field: &str, draft: &ipc::ProbeDraft) -> Result<Option<Value>, ipc::Fie
     })
 }
 
-/// What one container asks for: CPU and memory requests and limits, and GPUs, by resource.
+/// What a container, or a pod, asks for: requests and limits by resource.
 #[derive(Debug, Default)]
 struct Asks {
     requests: BTreeMap<String, f64>,
     limits: BTreeMap<String, f64>,
+}
+
+/// What one pod of `manifest` asks for as LimitRanger leaves it: each container's requests and
+/// limits with the namespace's container `defaults` filling in what it leaves out, and a limit
+/// alone taken as its request too; the containers summed, each init container counted alone.
+fn pod_asks(manifest: &Value, defaults: &[quotas::ContainerDefaults]) -> Asks {
+    let of = |container: &Value| {
+        let read = |pointer: &str| -> BTreeMap<String, f64> {
+            container
+                .pointer(pointer)
+                .and_then(Value::as_object)
+                .into_iter()
+                .flatten()
+                .filter_map(|(resource, amount)| {
+                    Some((resource.clone(), parse_quantity(amount.as_str()?)?))
+                })
+                .collect()
+        };
+        let mut asks = Asks {
+            requests: read("/resources/requests"),
+            limits: read("/resources/limits"),
+        };
+        for range in defaults {
+            for (resource, amount) in &range.default {
+                if let Some(amount) = parse_quantity(amount) {
+                    asks.limits.entry(resource.clone()).or_insert(amount);
+                }
+            }
+            for (resource, amount) in &range.default_request {
+                if let Some(amount) = parse_quantity(amount) {
+                    asks.requests.entry(resource.clone()).or_insert(amount);
+                }
+            }
+        }
+        for (resource, amount) in asks.limits.clone() {
+            asks.requests.entry(resource).or_insert(amount);
+        }
+        asks
+    };
+    let list = |key: &str| {
+        manifest
+            .pointer(&format!("/spec/template/spec/{key}"))
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default()
+    };
+    let mut pod = Asks::default();
+    for container in list("containers") {
+        let asks = of(&container);
+        for (resource, amount) in asks.requests {
+            *pod.requests.entry(resource).or_default() += amount;
+        }
+        for (resource, amount) in asks.limits {
+            *pod.limits.entry(resource).or_default() += amount;
+        }
+    }
+    for init in list("initContainers") {
+        let asks = of(&init);
+        for (resource, amount) in asks.requests {
+            let held = pod.requests.entry(resource).or_default();
+            *held = held.max(amount);
+        }
+        for (resource, amount) in asks.limits {
+            let held = pod.limits.entry(resource).or_default();
+            *held = held.max(amount);
+        }
+    }
+    pod
 }
 
 /// A container's manifest, checked; `place` is its place in the form (`containers.0`).
@@ -171,7 +239,7 @@ fn container(
     place: &str,
     draft: &ipc::ContainerDraft,
     volumes: &[String],
-) -> Result<(Value, Asks), ipc::FieldProblem> {
+) -> Result<Value, ipc::FieldProblem> {
     let name = check_label(&format!("{place}.name"), "container", &draft.name)?;
     let image = draft.image.trim();
     if image.is_empty() || image.contains(char::is_whitespace) {
@@ -194,7 +262,6 @@ fn container(
             spec[key] = json!(split);
         }
     }
-    let mut asks = Asks::default();
     let mut requests = serde_json::Map::new();
     let mut limits = serde_json::Map::new();
     for (resource, what, request, limit) in [
@@ -218,15 +285,11 @@ fn container(
                 ),
             ));
         }
-        if let Some((text, value)) = &request {
+        if let Some((text, _)) = &request {
             requests.insert(resource.to_owned(), json!(text));
-            asks.requests.insert(resource.to_owned(), *value);
         }
-        if let Some((text, value)) = &limit {
+        if let Some((text, _)) = &limit {
             limits.insert(resource.to_owned(), json!(text));
-            asks.limits.insert(resource.to_owned(), *value);
-            // A limit alone is the request too, as Kubernetes defaults it.
-            asks.requests.entry(resource.to_owned()).or_insert(*value);
         }
     }
     let count = draft.gpu_count.trim();
@@ -255,8 +318,6 @@ fn container(
         // Extended resources cannot be overcommitted: requests equal limits.
         requests.insert(resource.to_owned(), json!(gpus.to_string()));
         limits.insert(resource.to_owned(), json!(gpus.to_string()));
-        asks.requests.insert(resource.to_owned(), gpus as f64);
-        asks.limits.insert(resource.to_owned(), gpus as f64);
     }
     if !requests.is_empty() || !limits.is_empty() {
         let mut resources = json!({});
@@ -388,11 +449,11 @@ fn container(
             spec[key] = probe;
         }
     }
-    Ok((spec, asks))
+    Ok(spec)
 }
 
-/// The manifest a draft makes, and what one pod asks for; the first wrong input otherwise.
-fn manifest(draft: &ipc::WorkloadDraft) -> Result<(Value, Asks, u64), ipc::FieldProblem> {
+/// The manifest a draft makes, and its replicas; the first wrong input otherwise.
+fn manifest(draft: &ipc::WorkloadDraft) -> Result<(Value, u64), ipc::FieldProblem> {
     let what = match draft.kind {
         WorkloadKind::Deployment => "Deployment",
         WorkloadKind::StatefulSet => "StatefulSet",
@@ -466,31 +527,15 @@ fn manifest(draft: &ipc::WorkloadDraft) -> Result<(Value, Asks, u64), ipc::Field
     }
     let mut seen = Vec::new();
     let mut containers = Vec::new();
-    let mut pod = Asks::default();
     for (index, draft) in draft.containers.iter().enumerate() {
-        let (spec, asks) = container(&format!("containers.{index}"), draft, &volume_names)?;
-        for (resource, amount) in asks.requests {
-            *pod.requests.entry(resource).or_default() += amount;
-        }
-        for (resource, amount) in asks.limits {
-            *pod.limits.entry(resource).or_default() += amount;
-        }
+        let spec = container(&format!("containers.{index}"), draft, &volume_names)?;
         seen.push(spec["name"].clone());
         containers.push(spec);
     }
     let mut init_containers = Vec::new();
     for (index, draft) in draft.init_containers.iter().enumerate() {
         let place = format!("init_containers.{index}");
-        let (spec, asks) = container(&place, draft, &volume_names)?;
-        // An init container runs alone: the pod asks for the most of any one, or the sum of the rest.
-        for (resource, amount) in asks.requests {
-            let held = pod.requests.entry(resource).or_default();
-            *held = held.max(amount);
-        }
-        for (resource, amount) in asks.limits {
-            let held = pod.limits.entry(resource).or_default();
-            *held = held.max(amount);
-        }
+        let spec = container(&place, draft, &volume_names)?;
         if seen.contains(&spec["name"]) {
             return Err(wrong(
                 format!("{place}.name"),
@@ -596,7 +641,7 @@ fn manifest(draft: &ipc::WorkloadDraft) -> Result<(Value, Asks, u64), ipc::Field
             json!({"apiVersion": "apps/v1", "kind": what, "metadata": metadata, "spec": spec})
         }
     };
-    Ok((manifest, pod, replicas))
+    Ok((manifest, replicas))
 }
 
 /// What the workload adds to quota `key`: its pods' requests or limits times its replicas, its
@@ -623,12 +668,13 @@ fn adds(key: &str, kind: WorkloadKind, pod: &Asks, replicas: u64) -> Option<f64>
     .filter(|amount| *amount > 0.0)
 }
 
-/// What the workload would use of each quota of its namespace and its workspace.
+/// What the workload `manifest` would use of each quota of its namespace and its workspace,
+/// its containers given the namespace's defaults.
 fn quota_fit(
     tenancy: &Tenancy,
     namespace: &str,
     kind: WorkloadKind,
-    pod: &Asks,
+    manifest: &Value,
     replicas: u64,
 ) -> Vec<ipc::QuotaFit> {
     let Some(project) = tenancy
@@ -638,6 +684,7 @@ fn quota_fit(
     else {
         return Vec::new();
     };
+    let pod = &pod_asks(manifest, &project.limit_ranges);
     let mut quotas: Vec<(String, &quotas::Amounts, &quotas::Amounts)> = project
         .quotas
         .iter()
@@ -724,7 +771,7 @@ pub async fn preview_workload(
     app: &App,
     request: ipc::PreviewWorkload,
 ) -> Result<ipc::WorkloadPreview, ipc::Error> {
-    let (manifest, pod, replicas) = match manifest(&request.draft) {
+    let (manifest, replicas) = match manifest(&request.draft) {
         Ok(made) => made,
         Err(problem) => {
             return Ok(ipc::WorkloadPreview {
@@ -744,7 +791,7 @@ pub async fn preview_workload(
             &tenancy,
             request.draft.namespace.trim(),
             request.draft.kind,
-            &pod,
+            &manifest,
             replicas,
         ),
     })
@@ -812,7 +859,7 @@ pub async fn create_workload(
     app: &App,
     request: ipc::CreateWorkload,
 ) -> Result<ipc::WorkloadOutcome, ipc::Error> {
-    let (manifest, _, _) = match manifest(&request.draft) {
+    let (manifest, _) = match manifest(&request.draft) {
         Ok(made) => made,
         Err(problem) => return Ok(ipc::WorkloadOutcome::Invalid(problem)),
     };

@@ -453,7 +453,7 @@ async fn a_gpu_deployment_from_the_form_is_what_the_form_showed_and_its_pods_lan
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_quota_a_draft_would_use_is_shown_and_what_goes_over_is_marked() {
-    let (_server, _dir, app) = gpu_prod().await;
+    let (server, _dir, app) = gpu_prod().await;
     let mut draft = trainer("nvcr.io/nvidia/tritonserver:24.05-py3");
     draft.namespace = "inference".into();
     draft.replicas = "1".into();
@@ -462,7 +462,7 @@ async fn the_quota_a_draft_would_use_is_shown_and_what_goes_over_is_marked() {
         &app,
         ipc::PreviewWorkload {
             context: "gpu-prod".into(),
-            draft,
+            draft: draft.clone(),
         },
     )
     .await
@@ -503,6 +503,36 @@ async fn the_quota_a_draft_would_use_is_shown_and_what_goes_over_is_marked() {
             .all(|fit| fit.key != "limits.nvidia.com/gpu"),
         "a key Kubernetes does not count adds nothing"
     );
+
+    // A container that leaves its CPU out gets the namespace's default request, as LimitRanger
+    // gives it; the init container's default counts alone.
+    server
+        .cluster()
+        .create(
+            "",
+            "limitranges",
+            "inference",
+            json!({"metadata": {"name": "inference"}, "spec": {"limits": [{"type": "Container",
+                "default": {"cpu": "2"}, "defaultRequest": {"cpu": "750m"}}]}}),
+        )
+        .unwrap();
+    draft.containers[0].cpu_request = String::new();
+    draft.containers[0].cpu_limit = String::new();
+    let preview = preview_workload(
+        &app,
+        ipc::PreviewWorkload {
+            context: "gpu-prod".into(),
+            draft,
+        },
+    )
+    .await
+    .unwrap();
+    let cpu = preview
+        .quota
+        .iter()
+        .find(|fit| fit.quota == "inference/gpu-quota" && fit.key == "requests.cpu")
+        .unwrap();
+    assert_eq!(cpu.adds, "750m");
 }
 
 #[tokio::test(flavor = "multi_thread")]
