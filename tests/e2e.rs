@@ -2435,6 +2435,13 @@ async fn a_gpu_deployment_is_created_from_the_form_with_an_image_found_in_a_regi
     window
         .click("input[data-toleration='nvidia.com/gpu']")
         .await;
+    // And a toleration typed by hand, for a taint of the team's own nodes.
+    window.click("#wf-add-toleration").await;
+    fill(&window, "#wf-tolerations-1-key", "dedicated").await;
+    choose(&window, "#wf-tolerations-1-operator", "Equal").await;
+    fill(&window, "#wf-tolerations-1-value", "ml").await;
+    choose(&window, "#wf-tolerations-1-effect", "NoSchedule").await;
+    window.wait_for_text("#wf-yaml", "value: ml").await;
     window
         .wait_for_text("#wf-yaml", "nvidia.com/gpu.product")
         .await;

@@ -218,7 +218,11 @@ fn scheduling(form: Form) -> impl IntoView {
                     draft.update(|draft| {
                         draft.tolerations.retain(|held| !same(held, &taint));
                         if on {
-                            draft.tolerations.push(taint.clone());
+                            // Exists matches any value: none is written.
+                            draft.tolerations.push(TolerationDraft {
+                                value: String::new(),
+                                ..taint.clone()
+                            });
                         }
                     });
                 }
@@ -235,7 +239,82 @@ fn scheduling(form: Form) -> impl IntoView {
             <div class="wf-choices" id="wf-products">{products}</div>
             <p class="help">{i18n.t(Msg::WorkloadFormTaintsHelp)}</p>
             <div class="wf-choices" id="wf-tolerations">{taints}</div>
+            {toleration_rows(form)}
         </fieldset>
+    }
+}
+
+/// Every toleration, those of the GPU nodes' taints included, each editable; more added by hand.
+fn toleration_rows(form: Form) -> impl IntoView {
+    let Form { draft, i18n, .. } = form;
+    let count = Memo::new(move |_| draft.with(|draft| draft.tolerations.len()));
+    let select = move |row: usize, path: &'static str, options: &'static [&'static str]| {
+        let get = move |draft: &WorkloadDraft| {
+            draft
+                .tolerations
+                .get(row)
+                .map(|toleration| {
+                    if path == "operator" {
+                        toleration.operator.clone()
+                    } else {
+                        toleration.effect.clone()
+                    }
+                })
+                .unwrap_or_default()
+        };
+        view! {
+            <select class="select" id=element_id(&format!("tolerations.{row}.{path}"))
+                class:input--invalid=form.wrong(format!("tolerations.{row}.{path}"))
+                on:change=move |event| {
+                    let value = event_target_value(&event);
+                    draft.update(|draft| {
+                        if let Some(toleration) = draft.tolerations.get_mut(row) {
+                            if path == "operator" {
+                                toleration.operator = value;
+                            } else {
+                                toleration.effect = value;
+                            }
+                        }
+                    });
+                }>
+                {options.iter().map(|option| {
+                    let option = *option;
+                    view! { <option value=option selected=move || draft.with(|draft| get(draft) == option)>{option}</option> }
+                }).collect_view()}
+            </select>
+        }
+    };
+    let row = move |row: usize| {
+        view! {
+            <div class="wf-row" data-toleration-row=row>
+                {form.input(Msg::WorkloadFormTaintKey, format!("tolerations.{row}.key"),
+                    move |draft| draft.tolerations.get(row).map(|toleration| toleration.key.clone()).unwrap_or_default(),
+                    move |draft, value| if let Some(toleration) = draft.tolerations.get_mut(row) { toleration.key = value })}
+                <label class="field">
+                    <span class="field__label">{i18n.t(Msg::WorkloadFormTaintOperator)}</span>
+                    {select(row, "operator", &["Exists", "Equal"])}
+                </label>
+                {form.input(Msg::WorkloadFormTaintValue, format!("tolerations.{row}.value"),
+                    move |draft| draft.tolerations.get(row).map(|toleration| toleration.value.clone()).unwrap_or_default(),
+                    move |draft, value| if let Some(toleration) = draft.tolerations.get_mut(row) { toleration.value = value })}
+                <label class="field">
+                    <span class="field__label">{i18n.t(Msg::WorkloadFormTaintEffect)}</span>
+                    {select(row, "effect", &["", "NoSchedule", "PreferNoSchedule", "NoExecute"])}
+                </label>
+                <button type="button" class="button button--small" on:click=move |_| draft.update(|draft| { if row < draft.tolerations.len() { draft.tolerations.remove(row); } })>
+                    {i18n.t(Msg::WorkloadFormRemove)}
+                </button>
+            </div>
+        }
+    };
+    view! {
+        <div class="wf-rows">
+            <For each=move || 0..count.get() key=|at| *at let:at>{row(at)}</For>
+            <button type="button" class="button button--small" id="wf-add-toleration"
+                on:click=move |_| draft.update(|draft| draft.tolerations.push(TolerationDraft { operator: "Exists".to_owned(), ..TolerationDraft::default() }))>
+                {i18n.t(Msg::WorkloadFormAddToleration)}
+            </button>
+        </div>
     }
 }
 
