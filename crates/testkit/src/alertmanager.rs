@@ -4,7 +4,6 @@
 //! dropped.
 
 use std::net::SocketAddr;
-use std::time::Duration;
 
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -60,13 +59,10 @@ impl Alertmanager {
             address,
             _dir: dir,
         };
-        tokio::time::timeout(Duration::from_secs(30), async {
-            while started.request("GET", "/-/ready", None).await.is_none() {
-                tokio::time::sleep(Duration::from_millis(100)).await;
-            }
+        crate::eventually_async("Alertmanager to be ready", || {
+            started.request("GET", "/-/ready", None)
         })
-        .await
-        .expect("Alertmanager is ready within 30 s");
+        .await;
         started
     }
 
@@ -118,13 +114,10 @@ impl Alertmanager {
     /// Polls the alerts it holds until `holds` says they are as expected (an alert's status is
     /// worked out some moments after it is posted), for 30 s at most.
     pub async fn wait_for(&self, what: &str, holds: impl Fn(&[Value]) -> bool) {
-        tokio::time::timeout(Duration::from_secs(30), async {
-            while !holds(&self.alerts().await) {
-                tokio::time::sleep(Duration::from_millis(100)).await;
-            }
+        crate::eventually_async(&format!("Alertmanager to hold {what}"), || async {
+            holds(&self.alerts().await).then_some(())
         })
-        .await
-        .unwrap_or_else(|_| panic!("Alertmanager never held {what}"));
+        .await;
     }
 
     /// An HTTP/1.0 request with a JSON body; the body of a 200 answer.

@@ -5,7 +5,6 @@
 //! Stopped when dropped.
 
 use std::net::SocketAddr;
-use std::time::Duration;
 
 use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -60,17 +59,11 @@ impl Registry {
             address,
             _dir: dir,
         };
-        tokio::time::timeout(Duration::from_secs(30), async {
-            while started
-                .exchange("GET", "/v2/", &[], &[])
-                .await
-                .is_none_or(|(status, _)| status != 200)
-            {
-                tokio::time::sleep(Duration::from_millis(50)).await;
-            }
+        crate::eventually_async("the registry to answer", || async {
+            let answer = started.exchange("GET", "/v2/", &[], &[]).await;
+            answer.filter(|(status, _)| *status == 200).map(|_| ())
         })
-        .await
-        .expect("the registry answers within 30 s");
+        .await;
         started
     }
 
