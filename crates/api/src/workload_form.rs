@@ -867,11 +867,11 @@ pub async fn create_workload(
         return Ok(ipc::WorkloadOutcome::Invalid(problem));
     }
     let client = client::client(app, &request.context).await?;
-    new_workload::create(&client, &manifest, false)
+    new_workload::create(&client, &manifest)
         .await
-        .map_err(|message| ipc::Error {
+        .map_err(|error| ipc::Error {
             code: ipc::ErrorCode::Internal,
-            message,
+            message: error.to_string(),
             hint: Some(
                 "Change what the message names and try again; what you typed is kept.".to_owned(),
             ),

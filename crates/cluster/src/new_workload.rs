@@ -171,28 +171,34 @@ fn resource(kind: &str) -> Option<ApiResource> {
     })
 }
 
+/// Why a workload was not created.
+#[derive(Debug, thiserror::Error)]
+pub enum CreateError {
+    /// The manifest is of a kind the form does not make.
+    #[error("KubeDesk's form does not make a {0}")]
+    Kind(String),
+    /// The manifest is not an object the API takes.
+    #[error("the manifest cannot be sent: {0}")]
+    Manifest(#[from] serde_json::Error),
+    /// The server refused it.
+    #[error("{}", crate::health::message(.0))]
+    Server(#[from] kube::Error),
+}
+
 /// Creates `manifest` (a Deployment, StatefulSet or Job) as the form made it; the server's
-/// refusal in its words. With `dry_run`, the server checks it and keeps nothing.
-pub async fn create(client: &kube::Client, manifest: &Value, dry_run: bool) -> Result<(), String> {
+/// refusal in its words.
+pub async fn create(client: &kube::Client, manifest: &Value) -> Result<(), CreateError> {
     let text = |pointer: &str| {
         manifest
             .pointer(pointer)
             .and_then(Value::as_str)
             .unwrap_or_default()
     };
-    let Some(resource) = resource(text("/kind")) else {
-        return Err(format!("KubeDesk's form does not make a {}", text("/kind")));
-    };
+    let kind = text("/kind");
+    let resource = resource(kind).ok_or_else(|| CreateError::Kind(kind.to_owned()))?;
     let api: Api<DynamicObject> =
         Api::namespaced_with(client.clone(), text("/metadata/namespace"), &resource);
-    let object: DynamicObject =
-        serde_json::from_value(manifest.clone()).map_err(|error| error.to_string())?;
-    let params = kube::api::PostParams {
-        dry_run,
-        ..post_params()
-    };
-    api.create(&params, &object)
-        .await
-        .map(|_| ())
-        .map_err(|error| crate::health::message(&error))
+    let object: DynamicObject = serde_json::from_value(manifest.clone())?;
+    api.create(&post_params(), &object).await?;
+    Ok(())
 }

@@ -88,19 +88,15 @@ pub fn admit(
                 )));
             }
         }
-        let exceeded = exceeded(resource, object, &counted, |key| {
+        if let Some(exceeded) = exceeded(quota, resource, object, &counted, |key| {
             usage(cluster, namespace, key)
-        });
-        if !exceeded.is_empty() {
-            return Err(forbidden(exceeded_message(
-                field(quota, "/metadata/name"),
-                &exceeded,
-            )));
+        }) {
+            return Err(forbidden(exceeded.to_string()));
         }
     }
     if resource.group.is_empty() && resource.plural == "pods" {
         workspace_quotas(cluster, resource, namespace, object)
-            .map_err(|message| forbidden(format!("{WEBHOOK_DENIED}{message}")))?;
+            .map_err(|exceeded| forbidden(format!("{WEBHOOK_DENIED}{exceeded}")))?;
     }
     Ok(())
 }
@@ -109,15 +105,43 @@ pub fn admit(
 const WEBHOOK_DENIED: &str =
     "admission webhook \"resourcesquotas.quota.kubesphere.io\" denied the request: ";
 
-/// What `object` would take beyond each of `counted`'s limits, given what is used: the key, what
-/// it asks for, what is used and the limit.
+/// A quota without room for an object: each key it would go over, with what the object asks
+/// for, what is used and the limit; shown in upstream's words.
+#[derive(Debug)]
+struct Exceeded {
+    quota: String,
+    keys: Vec<(String, Milli, Milli, Milli)>,
+}
+
+impl std::fmt::Display for Exceeded {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let list = |pick: fn(&(String, Milli, Milli, Milli)) -> Milli| {
+            self.keys
+                .iter()
+                .map(|entry| format!("{}={}", entry.0, quantity::format(pick(entry))))
+                .collect::<Vec<_>>()
+                .join(",")
+        };
+        write!(
+            formatter,
+            "exceeded quota: {}, requested: {}, used: {}, limited: {}",
+            self.quota,
+            list(|entry| entry.1),
+            list(|entry| entry.2),
+            list(|entry| entry.3)
+        )
+    }
+}
+
+/// Whether `object` would go beyond `quota`'s `counted` limits, given what is used of each.
 fn exceeded(
+    quota: &Value,
     resource: &ResourceType,
     object: &Value,
     counted: &[(&String, &Milli)],
     used: impl Fn(&str) -> Milli,
-) -> Vec<(String, Milli, Milli, Milli)> {
-    let mut exceeded = Vec::new();
+) -> Option<Exceeded> {
+    let mut keys = Vec::new();
     for (key, limit) in counted {
         let requested = amount(resource, object, key);
         if requested == 0 {
@@ -125,27 +149,13 @@ fn exceeded(
         }
         let used = used(key);
         if used + requested > **limit {
-            exceeded.push(((*key).clone(), requested, used, **limit));
+            keys.push(((*key).clone(), requested, used, **limit));
         }
     }
-    exceeded
-}
-
-/// Upstream's words for a quota without room.
-fn exceeded_message(quota: &str, exceeded: &[(String, Milli, Milli, Milli)]) -> String {
-    let list = |pick: fn(&(String, Milli, Milli, Milli)) -> Milli| {
-        exceeded
-            .iter()
-            .map(|entry| format!("{}={}", entry.0, quantity::format(pick(entry))))
-            .collect::<Vec<_>>()
-            .join(",")
-    };
-    format!(
-        "exceeded quota: {quota}, requested: {}, used: {}, limited: {}",
-        list(|entry| entry.1),
-        list(|entry| entry.2),
-        list(|entry| entry.3)
-    )
+    (!keys.is_empty()).then(|| Exceeded {
+        quota: field(quota, "/metadata/name").to_owned(),
+        keys,
+    })
 }
 
 /// KubeSphere's workspace quotas (`quota.kubesphere.io` ResourceQuotas, cluster-scoped), where
@@ -156,7 +166,7 @@ fn workspace_quotas(
     resource: &ResourceType,
     namespace: &str,
     object: &Value,
-) -> Result<(), String> {
+) -> Result<(), Exceeded> {
     let Some(quotas) = cluster.resource(WORKSPACE_QUOTAS.0, WORKSPACE_QUOTAS.1) else {
         return Ok(());
     };
@@ -171,14 +181,13 @@ fn workspace_quotas(
             .iter()
             .filter(|(key, _)| counts(resource, key))
             .collect();
-        let exceeded = exceeded(resource, object, &counted, |key| {
+        if let Some(exceeded) = exceeded(quota, resource, object, &counted, |key| {
             picked
                 .iter()
                 .map(|picked| usage(cluster, picked, key))
                 .sum()
-        });
-        if !exceeded.is_empty() {
-            return Err(exceeded_message(field(quota, "/metadata/name"), &exceeded));
+        }) {
+            return Err(exceeded);
         }
     }
     Ok(())
