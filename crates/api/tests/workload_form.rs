@@ -131,6 +131,21 @@ async fn registries_are_kept_once_they_answer_then_searched_and_their_tags_liste
     );
 }
 
+/// The namespace `lab`, with the ConfigMap `train-settings` the trainer reads.
+fn lab(cluster: &kubedesk_sim::Cluster) {
+    cluster
+        .create("", "namespaces", "", json!({"metadata": {"name": "lab"}}))
+        .unwrap();
+    cluster
+        .create(
+            "",
+            "configmaps",
+            "lab",
+            json!({"metadata": {"name": "train-settings"}, "data": {"mode": "fast", "level": "2"}}),
+        )
+        .unwrap();
+}
+
 /// A GPU training Deployment in `lab` as the form would send it.
 fn trainer(image: &str) -> ipc::WorkloadDraft {
     ipc::WorkloadDraft {
@@ -247,17 +262,7 @@ fn invalid(outcome: ipc::WorkloadOutcome) -> (String, String) {
 async fn a_gpu_deployment_from_the_form_is_what_the_form_showed_and_its_pods_land_on_gpu_nodes() {
     let (server, _dir, app) = gpu_prod().await;
     let cluster = server.cluster().clone();
-    cluster
-        .create("", "namespaces", "", json!({"metadata": {"name": "lab"}}))
-        .unwrap();
-    cluster
-        .create(
-            "",
-            "configmaps",
-            "lab",
-            json!({"metadata": {"name": "train-settings"}, "data": {"mode": "fast", "level": "2"}}),
-        )
-        .unwrap();
+    lab(&cluster);
     let registry = Registry::start(Access::Open).await;
     registry.push("ml/pytorch-cuda", "12.4").await;
     save_registry(&app, save(&registry.url(), None, None))
@@ -539,17 +544,7 @@ async fn the_quota_a_draft_would_use_is_shown_and_what_goes_over_is_marked() {
 async fn a_stateful_set_and_a_job_from_the_form_are_accepted_and_run_their_pods() {
     let (server, _dir, app) = gpu_prod().await;
     let cluster = server.cluster().clone();
-    cluster
-        .create("", "namespaces", "", json!({"metadata": {"name": "lab"}}))
-        .unwrap();
-    cluster
-        .create(
-            "",
-            "configmaps",
-            "lab",
-            json!({"metadata": {"name": "train-settings"}, "data": {"mode": "fast"}}),
-        )
-        .unwrap();
+    lab(&cluster);
     let mut store = trainer("nvcr.io/nvidia/pytorch:24.05-py3");
     store.kind = ipc::WorkloadKind::StatefulSet;
     store.name = "shards".into();
